@@ -1,0 +1,176 @@
+//! `MessageId`: an RFC 5322 Message-ID, normalised so the same id always compares equal.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+/// Why a string is not a Message-ID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageIdError {
+    #[error("Message-ID is empty")]
+    Empty,
+    #[error("Message-ID `{0}` contains whitespace or control characters")]
+    InvalidCharacter(String),
+    #[error("Message-ID is longer than 995 characters")]
+    TooLong,
+}
+
+/// A Message-ID without its angle brackets (`abc@mail.example.com`). Stored and compared
+/// exactly as sent apart from the brackets: ids are opaque and case-sensitive by RFC 5322.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MessageId(String);
+
+/// The domain used for ids Frontdesk makes up for mail that arrived without a Message-ID.
+pub const SYNTHETIC_ID_DOMAIN: &str = "sha256.frontdesk.invalid";
+
+impl MessageId {
+    /// Parses one id, with or without `<>`.
+    ///
+    /// # Errors
+    /// [`MessageIdError`] for an empty, over-long or whitespace-bearing id.
+    pub fn parse(raw: &str) -> Result<Self, MessageIdError> {
+        let t = raw.trim();
+        let t = t
+            .strip_prefix('<')
+            .and_then(|s| s.strip_suffix('>'))
+            .unwrap_or(t)
+            .trim();
+        if t.is_empty() {
+            return Err(MessageIdError::Empty);
+        }
+        if t.len() > 995 {
+            return Err(MessageIdError::TooLong);
+        }
+        if t.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        {
+            return Err(MessageIdError::InvalidCharacter(t.to_owned()));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// Every id found in a header such as References or In-Reply-To, in order, without
+    /// duplicates. Garbage between ids (comments, phrases some clients add) is ignored.
+    #[must_use]
+    pub fn parse_list(header: &str) -> Vec<Self> {
+        let mut ids: Vec<Self> = Vec::new();
+        let mut push = |candidate: &str| {
+            if let Ok(id) = Self::parse(candidate)
+                && id.0.contains('@')
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        };
+        if header.contains('<') {
+            for part in header.split('<').skip(1) {
+                if let Some((inner, _)) = part.split_once('>') {
+                    push(inner);
+                }
+            }
+        } else {
+            header.split_whitespace().for_each(push);
+        }
+        ids
+    }
+
+    /// A stable id for mail that has none: the SHA-256 of its raw bytes, so a second delivery
+    /// of the very same bytes is still recognised as a duplicate.
+    #[must_use]
+    pub fn synthetic_from_raw(raw: &[u8]) -> Self {
+        Self(format!(
+            "{}@{SYNTHETIC_ID_DOMAIN}",
+            hex(&Sha256::digest(raw))
+        ))
+    }
+
+    /// Makes an id on `domain` from a unique token (Frontdesk's own outbound mail).
+    ///
+    /// # Errors
+    /// [`MessageIdError`] when the token or domain would make an invalid id.
+    pub fn generate(unique: &str, domain: &str) -> Result<Self, MessageIdError> {
+        Self::parse(&format!("{unique}@{domain}"))
+    }
+
+    #[must_use]
+    pub fn is_synthetic(&self) -> bool {
+        self.0.ends_with(SYNTHETIC_ID_DOMAIN)
+    }
+
+    /// The id as it is stored (no brackets).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as it goes into a header: `<id>`.
+    #[must_use]
+    pub fn to_header(&self) -> String {
+        format!("<{}>", self.0)
+    }
+}
+
+/// Lower-case hexadecimal of `bytes` (digests in ids and content addresses).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{}>", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_strips_brackets() {
+        assert_eq!(MessageId::parse(" <a.b@c> ").unwrap().as_str(), "a.b@c");
+        assert_eq!(MessageId::parse("a.b@c").unwrap().to_header(), "<a.b@c>");
+    }
+
+    #[test]
+    fn parse_rejects_empty_and_spaces() {
+        assert_eq!(MessageId::parse("<>"), Err(MessageIdError::Empty));
+        assert!(matches!(
+            MessageId::parse("a b@c"),
+            Err(MessageIdError::InvalidCharacter(_))
+        ));
+        assert_eq!(
+            MessageId::parse(&"a".repeat(1000)),
+            Err(MessageIdError::TooLong)
+        );
+    }
+
+    #[test]
+    fn parse_list_reads_every_bracketed_id_once() {
+        let ids = MessageId::parse_list("<a@x>\r\n <b@y> (comment) <a@x> <junk>");
+        let ids: Vec<_> = ids.iter().map(MessageId::as_str).collect();
+        assert_eq!(ids, ["a@x", "b@y"]);
+    }
+
+    #[test]
+    fn parse_list_accepts_bare_ids_from_sloppy_clients() {
+        let ids = MessageId::parse_list("a@x b@y");
+        assert_eq!(ids.len(), 2);
+    }
+
+    #[test]
+    fn synthetic_ids_are_stable_for_the_same_bytes() {
+        let a = MessageId::synthetic_from_raw(b"Subject: hi\r\n\r\nbody");
+        let b = MessageId::synthetic_from_raw(b"Subject: hi\r\n\r\nbody");
+        let c = MessageId::synthetic_from_raw(b"Subject: hi\r\n\r\nbody!");
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(a.is_synthetic());
+        assert_eq!(a.as_str().len(), 64 + 1 + SYNTHETIC_ID_DOMAIN.len());
+    }
+}

@@ -1,0 +1,90 @@
+//! Work that a use case asks for and the jobs queue carries out later, with retries: outbound
+//! mail, AI drafting, notifications. Jobs are committed with the change that causes them, so a
+//! reply is never recorded without its mail being queued, nor the other way round.
+
+use crate::email::{EmailAddress, MessageId};
+use crate::ticket::{EmailHeaders, TicketId};
+
+/// An e-mail to send, with every header decided by the domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundEmail {
+    pub ticket_id: TicketId,
+    /// The ticket message this mail carries, if any (auto-acknowledgements have none).
+    pub message: Option<uuid::Uuid>,
+    pub to: Vec<EmailAddress>,
+    pub subject: String,
+    pub message_id: MessageId,
+    pub in_reply_to: Option<MessageId>,
+    pub references: Vec<MessageId>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    /// `Auto-Submitted: auto-replied` and our X-Loop go on automatic mail.
+    pub automatic: bool,
+    pub x_loop: Option<String>,
+    pub gmail_thread_id: Option<String>,
+}
+
+/// Why staff are being told something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    SlaWarning,
+    SlaBreach,
+    Escalated,
+    Assigned,
+}
+
+impl NotificationKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SlaWarning => "sla_warning",
+            Self::SlaBreach => "sla_breach",
+            Self::Escalated => "escalated",
+            Self::Assigned => "assigned",
+        }
+    }
+}
+
+/// A message to staff about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub ticket_id: TicketId,
+    pub kind: NotificationKind,
+    pub recipients: Vec<EmailAddress>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// One unit of queued work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    SendEmail(Box<OutboundEmail>),
+    /// Keep a reply as a draft for staff review (e.g. in Gmail drafts).
+    SaveDraft(Box<OutboundEmail>),
+    /// Acknowledge a new ticket to its customer; rendered when sent, once the ticket number
+    /// exists, by [`Helpdesk::acknowledgement`](crate::service::Helpdesk::acknowledgement).
+    AutoAcknowledge {
+        ticket_id: TicketId,
+        to: EmailAddress,
+        answered: Box<EmailHeaders>,
+    },
+    /// Ask the AI assistant to analyse the ticket and draft a reply.
+    DraftReply {
+        ticket_id: TicketId,
+    },
+    Notify(Box<Notification>),
+}
+
+impl Job {
+    /// The job's kind as stored.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SendEmail(_) => "send_email",
+            Self::SaveDraft(_) => "save_draft",
+            Self::AutoAcknowledge { .. } => "auto_acknowledge",
+            Self::DraftReply { .. } => "draft_reply",
+            Self::Notify(_) => "notify",
+        }
+    }
+}

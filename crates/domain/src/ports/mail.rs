@@ -1,0 +1,131 @@
+//! Mail and AI ports: reading a mailbox, sending mail, keeping drafts, and the AI assistant.
+
+use async_trait::async_trait;
+
+use super::OutboundEmail;
+use crate::ticket::{Category, Message, Priority, Ticket};
+
+/// A mail or AI adapter failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later (network, server busy, 4xx SMTP replies, rate limits).
+    #[error("temporary mail failure: {0}")]
+    Transient(String),
+    /// Retrying will not help (rejected recipient, message too large, bad credentials).
+    #[error("permanent mail failure: {0}")]
+    Permanent(String),
+}
+
+/// One raw message fetched from a mailbox, with the handle to acknowledge it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedMail {
+    pub raw: Vec<u8>,
+    /// Adapter-specific position: an IMAP UID, a Gmail message id, a Maildir file name.
+    pub source_ref: String,
+    pub gmail_thread_id: Option<String>,
+}
+
+/// A mailbox Frontdesk reads.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MailSource: Send + Sync {
+    /// Up to `limit` messages not yet acknowledged, oldest first.
+    ///
+    /// # Errors
+    /// [`MailError`] when the mailbox cannot be read.
+    async fn fetch(&self, limit: usize) -> Result<Vec<FetchedMail>, MailError>;
+
+    /// Marks a message as done; called only after its ingest transaction committed.
+    ///
+    /// # Errors
+    /// [`MailError`] when the mailbox cannot be updated.
+    async fn acknowledge(&self, source_ref: &str) -> Result<(), MailError>;
+}
+
+/// Sends mail.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MailSender: Send + Sync {
+    /// # Errors
+    /// [`MailError::Transient`] to retry later, [`MailError::Permanent`] to give up.
+    async fn send(&self, mail: &OutboundEmail) -> Result<(), MailError>;
+}
+
+/// Keeps reply drafts where staff review them (e.g. Gmail drafts).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait DraftStore: Send + Sync {
+    /// # Errors
+    /// [`MailError`] when the draft cannot be saved.
+    async fn save_draft(&self, mail: &OutboundEmail) -> Result<(), MailError>;
+}
+
+/// Customer mood as the assistant reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sentiment {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+/// The assistant's reading of a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub summary: String,
+    pub priority: Priority,
+    pub category: Category,
+    pub sentiment: Sentiment,
+    pub language: String,
+    pub mentions_order: bool,
+    pub mentions_account: bool,
+    pub confidence: f32,
+}
+
+/// What the assistant may draw on when drafting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftContext {
+    pub agent_name: Option<String>,
+    pub signature: Option<String>,
+    /// Canned responses as (title, body).
+    pub canned_responses: Vec<(String, String)>,
+    pub facts: Vec<String>,
+}
+
+/// A drafted reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub body: String,
+    pub confidence: f32,
+    /// Titles of the canned responses or facts used.
+    pub sources: Vec<String>,
+}
+
+/// An AI adapter failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AiError {
+    #[error("AI service unavailable: {0}")]
+    Unavailable(String),
+    #[error("AI service rejected the request: {0}")]
+    Rejected(String),
+    #[error("AI answer was malformed: {0}")]
+    Malformed(String),
+}
+
+/// Analyses tickets and drafts replies.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AiAssistant: Send + Sync {
+    /// # Errors
+    /// [`AiError`] when the assistant fails; ticket processing carries on without it.
+    async fn analyze(&self, ticket: &Ticket, conversation: &[Message])
+    -> Result<Analysis, AiError>;
+
+    /// # Errors
+    /// [`AiError`] when the assistant fails.
+    async fn draft_reply(
+        &self,
+        ticket: &Ticket,
+        conversation: &[Message],
+        context: &DraftContext,
+    ) -> Result<Draft, AiError>;
+}

@@ -1,0 +1,58 @@
+//! Ports: the traits adapters implement. Named by role, small, each method documented with the
+//! errors it returns. Every port is mockable (`mockall`) behind the `mocks` feature.
+
+mod jobs;
+mod mail;
+mod store;
+
+pub use jobs::{Job, Notification, NotificationKind, OutboundEmail};
+pub use mail::{
+    AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
+    MailSender, MailSource, Sentiment,
+};
+pub use store::{
+    AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,
+    StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
+};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
+#[cfg(any(test, feature = "mocks"))]
+pub use store::{
+    MockAutoReplyLog, MockStaffDirectory, MockThreadLookup, MockTicketQueries, MockTicketRepository,
+};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// The current time. Rules never read the system clock directly.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// New unique ids.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait IdGenerator: Send + Sync {
+    fn new_id(&self) -> Uuid;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// UUID v7 ids: unique, and sortable by creation time, which keeps B-tree indexes compact.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UuidV7Ids;
+
+impl IdGenerator for UuidV7Ids {
+    fn new_id(&self) -> Uuid {
+        Uuid::now_v7()
+    }
+}

@@ -1,0 +1,228 @@
+//! Storage ports: reading tickets, committing a change atomically, threading lookups, staff.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::Job;
+use crate::email::{EmailAddress, InboundEmail, MessageId};
+use crate::staff::{Role, Staff, StaffId};
+use crate::threading::AutoReplyKind;
+use crate::ticket::{Message, Status, Ticket, TicketDraft, TicketEvent, TicketId, TicketNumber};
+
+/// A storage failure that is not the caller's fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached right now; retry later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else the storage reported.
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// Why a [`ChangeSet`] was not committed. Nothing of it was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommitError {
+    /// The inbound mail's Message-ID is already stored (a second delivery, or a concurrent
+    /// process won the race).
+    #[error("message {0} is already stored")]
+    Duplicate(MessageId),
+    /// The ticket changed since it was read (its version moved on).
+    #[error("ticket {0} was changed by someone else")]
+    Conflict(TicketId),
+    #[error("ticket {0} does not exist")]
+    NotFound(TicketId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Whether the change creates a ticket or updates one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TicketWrite {
+    /// A new ticket; storage allocates its number in the same transaction.
+    Create(Box<TicketDraft>),
+    /// An updated ticket, written only if its stored version still equals `ticket.version`.
+    Update(Box<Ticket>),
+}
+
+/// An inbound mail as it is stored: the mail with its raw bytes, the id it is deduplicated on,
+/// and its machine-generated class.
+#[derive(Debug, Clone)]
+pub struct InboundRecord {
+    pub mail: Box<InboundEmail>,
+    pub message_id: MessageId,
+    pub auto_reply: Option<AutoReplyKind>,
+}
+
+/// Everything one use case writes, committed in one transaction: all or nothing.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    pub ticket: TicketWrite,
+    pub messages: Vec<Message>,
+    pub events: Vec<TicketEvent>,
+    pub jobs: Vec<Job>,
+    /// Message-IDs (own and referenced) that should lead future mail to this ticket.
+    pub thread_keys: Vec<MessageId>,
+    pub inbound: Option<InboundRecord>,
+}
+
+impl ChangeSet {
+    /// A change of `ticket` with nothing else yet.
+    #[must_use]
+    pub fn update(ticket: Ticket) -> Self {
+        Self::new(TicketWrite::Update(Box::new(ticket)))
+    }
+
+    #[must_use]
+    pub fn new(ticket: TicketWrite) -> Self {
+        Self {
+            ticket,
+            messages: Vec::new(),
+            events: Vec::new(),
+            jobs: Vec::new(),
+            thread_keys: Vec::new(),
+            inbound: None,
+        }
+    }
+}
+
+/// What storage returns after a commit: the ticket as written (number and version set).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    pub ticket: Ticket,
+}
+
+/// Reading and writing tickets.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TicketRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn get(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn get_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>, StoreError>;
+
+    /// The messages of a ticket, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError>;
+
+    /// Writes a change set atomically.
+    ///
+    /// # Errors
+    /// [`CommitError::Duplicate`] for an inbound Message-ID already stored,
+    /// [`CommitError::Conflict`] when the ticket's version moved on, [`CommitError::Store`].
+    async fn commit(&self, change: ChangeSet) -> Result<Committed, CommitError>;
+}
+
+/// The sets of tickets background work walks through.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TicketQueries: Send + Sync {
+    /// Active tickets (not resolved or closed) in id order after `after`, for SLA sweeps.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn active_page(
+        &self,
+        after: Option<TicketId>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError>;
+
+    /// Active unassigned tickets, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn unassigned(&self, limit: u32) -> Result<Vec<Ticket>, StoreError>;
+
+    /// Resolved tickets resolved at or before `cutoff`, for auto-close.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn resolved_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError>;
+}
+
+/// The little threading needs to know about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRef {
+    pub id: TicketId,
+    pub number: TicketNumber,
+    pub status: Status,
+    pub customer: EmailAddress,
+}
+
+/// Lookups that decide where an inbound mail belongs.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ThreadLookup: Send + Sync {
+    /// The ticket holding a message with this Message-ID, if it was stored already.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn by_message_id(&self, id: &MessageId) -> Result<Option<TicketRef>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError>;
+
+    /// The ticket that any of these ids leads to: a Message-ID stored on it, or an id one of its
+    /// messages referenced. The most recently active ticket wins when several match.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError>;
+
+    /// The ticket of a Gmail thread.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError>;
+}
+
+/// When a customer last got an automatic reply, to send at most one per day. Storage records
+/// the time when it commits a change set holding a [`Job::AutoAcknowledge`] for the address.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AutoReplyLog: Send + Sync {
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn last_auto_reply_to(
+        &self,
+        to: &EmailAddress,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+}
+
+/// A staff member with the number of active tickets assigned to them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentLoad {
+    pub staff: Staff,
+    pub open_tickets: u32,
+}
+
+/// The support team.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait StaffDirectory: Send + Sync {
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn get(&self, id: StaffId) -> Result<Option<Staff>, StoreError>;
+
+    /// Active staff of these roles.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn with_roles(&self, roles: &[Role]) -> Result<Vec<Staff>, StoreError>;
+
+    /// Every active agent and manager with their current load, for assignment.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn loads(&self) -> Result<Vec<AgentLoad>, StoreError>;
+}

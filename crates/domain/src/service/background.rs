@@ -1,0 +1,251 @@
+//! Background work run on every poller tick: the SLA sweep (warnings, breaches, escalation),
+//! automatic assignment, and auto-close of resolved tickets.
+
+use chrono::{DateTime, Utc};
+
+use super::Helpdesk;
+use crate::assignment::pick;
+use crate::ports::{ChangeSet, CommitError, NotificationKind, StoreError};
+use crate::sla::ClockState;
+use crate::ticket::{
+    Actor, EventKind, Message, MessageKind, SlaClockName, Status, Ticket, TicketEvent,
+};
+
+/// Tickets read per storage round trip.
+const PAGE: u32 = 200;
+
+/// What one background pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub warnings: u32,
+    pub breaches: u32,
+    pub assigned: u32,
+    pub closed: u32,
+    /// Tickets skipped because someone changed them meanwhile; the next pass retries them.
+    pub conflicts: u32,
+}
+
+/// Why a background pass stopped early. What was committed before stays committed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Helpdesk {
+    /// Raises SLA warnings once per clock and escalates each breach once: a system message,
+    /// escalation level +1, priority raised (per policy), and a notification to the assignee and
+    /// the managers.
+    ///
+    /// # Errors
+    /// [`SweepError`] when storage fails.
+    pub async fn sla_sweep(&self) -> Result<SweepReport, SweepError> {
+        let mut report = SweepReport::default();
+        let managers = self.manager_addresses().await?;
+        let mut after = None;
+        loop {
+            let page = self.ports.queries.active_page(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let full = page.len() == PAGE as usize;
+            for ticket in page {
+                let now = self.ports.clock.now();
+                if let Some(change) = self.plan_sla(ticket, now, &managers, &mut report).await? {
+                    self.commit_background(change, &mut report).await?;
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn plan_sla(
+        &self,
+        mut ticket: Ticket,
+        now: DateTime<Utc>,
+        managers: &[crate::EmailAddress],
+        report: &mut SweepReport,
+    ) -> Result<Option<ChangeSet>, StoreError> {
+        let sla = &self.settings.sla;
+        let mut kinds = Vec::new();
+        let mut notes = Vec::new();
+        for name in [SlaClockName::FirstResponse, SlaClockName::Resolution] {
+            let clock = match name {
+                SlaClockName::FirstResponse => &ticket.sla.first_response,
+                SlaClockName::Resolution => &ticket.sla.resolution,
+            };
+            let label = name.as_str().replace('_', " ");
+            match sla.status(clock, now).state {
+                ClockState::Breached if !clock.breach_escalated => {
+                    let due = clock.due_at;
+                    ticket.mark_sla_notified(name, true);
+                    kinds.push(EventKind::SlaBreached { clock: name });
+                    let reason = format!(
+                        "SLA {label} target breached (due {})",
+                        due.format("%Y-%m-%d %H:%M UTC")
+                    );
+                    kinds.extend(ticket.escalate(&reason, now, sla));
+                    notes.push((NotificationKind::SlaBreach, reason));
+                    report.breaches += 1;
+                }
+                ClockState::Warning if !clock.warning_notified => {
+                    let due = clock.due_at;
+                    ticket.mark_sla_notified(name, false);
+                    kinds.push(EventKind::SlaWarning { clock: name });
+                    let text = format!(
+                        "SLA {label} target due soon ({})",
+                        due.format("%Y-%m-%d %H:%M UTC")
+                    );
+                    notes.push((NotificationKind::SlaWarning, text));
+                    report.warnings += 1;
+                }
+                _ => {}
+            }
+        }
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let assignee = match ticket.assignee {
+            Some(id) => self
+                .ports
+                .staff
+                .get(id)
+                .await?
+                .filter(|s| s.active)
+                .map(|s| s.email),
+            None => None,
+        };
+        let id = ticket.id;
+        let mut change_messages = Vec::new();
+        let mut jobs = Vec::new();
+        for (kind, text) in notes {
+            let mut to: Vec<crate::EmailAddress> = assignee.iter().cloned().collect();
+            // Breaches go to the managers too; warnings only when nobody owns the ticket.
+            if kind == NotificationKind::SlaBreach || to.is_empty() {
+                to.extend(
+                    managers
+                        .iter()
+                        .filter(|m| !assignee.as_ref().is_some_and(|a| a == *m))
+                        .cloned(),
+                );
+            }
+            if kind == NotificationKind::SlaBreach {
+                change_messages.push(Message::new(
+                    self.ports.ids.new_id(),
+                    id,
+                    MessageKind::System,
+                    text.clone(),
+                    now,
+                ));
+            }
+            jobs.extend(self.notification(&ticket, kind, to, &text));
+        }
+        let mut change = ChangeSet::update(ticket);
+        change.messages = change_messages;
+        change.events = kinds
+            .into_iter()
+            .map(|k| TicketEvent::new(id, now, Actor::System, k))
+            .collect();
+        change.jobs = jobs;
+        Ok(Some(change))
+    }
+
+    async fn commit_background(
+        &self,
+        change: ChangeSet,
+        report: &mut SweepReport,
+    ) -> Result<bool, StoreError> {
+        match self.ports.tickets.commit(change).await {
+            Ok(_) => Ok(true),
+            Err(
+                CommitError::Conflict(_) | CommitError::NotFound(_) | CommitError::Duplicate(_),
+            ) => {
+                report.conflicts += 1;
+                Ok(false)
+            }
+            Err(CommitError::Store(e)) => Err(e),
+        }
+    }
+
+    /// Assigns unassigned active tickets to available agents in shift, by the configured
+    /// strategy, and notifies each assignee.
+    ///
+    /// # Errors
+    /// [`SweepError`] when storage fails.
+    pub async fn auto_assign(&self) -> Result<SweepReport, SweepError> {
+        let mut report = SweepReport::default();
+        let tickets = self.ports.queries.unassigned(PAGE).await?;
+        if tickets.is_empty() {
+            return Ok(report);
+        }
+        let mut loads = self.ports.staff.loads().await?;
+        for mut ticket in tickets {
+            let now = self.ports.clock.now();
+            let last = self.last_assigned.lock().map(|g| *g).unwrap_or(None);
+            let s = &self.settings;
+            let Some(agent) = pick(s.assignment, &loads, last, now, s.max_open_per_agent) else {
+                break;
+            };
+            let id = ticket.id;
+            let kinds = ticket.assign(Some(agent), now);
+            let email = loads
+                .iter()
+                .find(|l| l.staff.id == agent)
+                .map(|l| l.staff.email.clone());
+            let text = format!("Ticket {} was assigned to you", ticket.number);
+            let notify = self.notification(
+                &ticket,
+                NotificationKind::Assigned,
+                email.into_iter().collect(),
+                &text,
+            );
+            let mut change = ChangeSet::update(ticket);
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, Actor::System, k))
+                .collect();
+            change.jobs.extend(notify);
+            if self.commit_background(change, &mut report).await? {
+                report.assigned += 1;
+                if let Ok(mut guard) = self.last_assigned.lock() {
+                    *guard = Some(agent);
+                }
+                if let Some(l) = loads.iter_mut().find(|l| l.staff.id == agent) {
+                    l.open_tickets += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Closes tickets that have stayed resolved for the configured delay.
+    ///
+    /// # Errors
+    /// [`SweepError`] when storage fails.
+    pub async fn auto_close(&self) -> Result<SweepReport, SweepError> {
+        let mut report = SweepReport::default();
+        let cutoff = self.ports.clock.now() - self.settings.auto_close_after;
+        for mut ticket in self.ports.queries.resolved_before(cutoff, PAGE).await? {
+            let now = self.ports.clock.now();
+            if !ticket.is_due_for_auto_close(now, self.settings.auto_close_after) {
+                continue;
+            }
+            let id = ticket.id;
+            let mut kinds = ticket
+                .change_status(Status::Closed, now, &self.settings.sla)
+                .unwrap_or_default();
+            kinds.push(EventKind::AutoClosed);
+            let mut change = ChangeSet::update(ticket);
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, Actor::System, k))
+                .collect();
+            if self.commit_background(change, &mut report).await? {
+                report.closed += 1;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,374 @@
+//! What staff do to a ticket: reply, add a note, change fields, escalate.
+
+use chrono::DateTime;
+use chrono::Utc;
+
+use super::Helpdesk;
+use crate::ports::{
+    ChangeSet, CommitError, Committed, Job, Notification, NotificationKind, OutboundEmail,
+    StoreError,
+};
+use crate::staff::{Role, Staff, StaffId};
+use crate::threading::reply_headers;
+use crate::ticket::{
+    Actor, Category, EmailHeaders, EventKind, Message, MessageKind, Priority, Status, Ticket,
+    TicketEvent, TicketId, TransitionError,
+};
+
+/// The longest message body staff may post, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+const CONFLICT_RETRIES: usize = 3;
+
+/// Why a change to a ticket failed. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpdateError {
+    #[error("ticket {0} does not exist")]
+    NotFound(TicketId),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The caller's expected version (an `If-Match` ETag) is stale, or the ticket kept changing.
+    #[error("ticket {0} was changed by someone else; reload it and try again")]
+    Conflict(TicketId),
+    #[error("invalid change: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CommitError> for UpdateError {
+    fn from(e: CommitError) -> Self {
+        match e {
+            CommitError::Conflict(id) => Self::Conflict(id),
+            CommitError::NotFound(id) => Self::NotFound(id),
+            CommitError::Store(s) => Self::Store(s),
+            CommitError::Duplicate(id) => {
+                Self::Store(StoreError::Other(format!("duplicate message {id}")))
+            }
+        }
+    }
+}
+
+/// Why a reply failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    #[error("a reply needs some text")]
+    EmptyBody,
+    #[error("a reply may be at most {MAX_BODY_BYTES} bytes")]
+    TooLong,
+    #[error(transparent)]
+    Ticket(#[from] UpdateError),
+}
+
+/// Why a note failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error("a note needs some text")]
+    EmptyBody,
+    #[error("a note may be at most {MAX_BODY_BYTES} bytes")]
+    TooLong,
+    #[error(transparent)]
+    Ticket(#[from] UpdateError),
+}
+
+/// Send the reply now, or keep it as a draft for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    Send,
+    Draft,
+}
+
+/// A partial change of a ticket's fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketUpdate {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub category: Option<Category>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<StaffId>>,
+    pub tags: Option<Vec<String>>,
+    /// Apply only if the ticket is still at this version (optimistic locking).
+    pub expected_version: Option<u64>,
+}
+
+fn check_body(body: &str) -> Result<&str, bool> {
+    let body = body.trim();
+    if body.is_empty() {
+        Err(true)
+    } else if body.len() > MAX_BODY_BYTES {
+        Err(false)
+    } else {
+        Ok(body)
+    }
+}
+
+impl Helpdesk {
+    /// Loads a ticket, lets `plan` turn it into a change set, commits; re-reads and re-plans
+    /// when someone else changed the ticket in between.
+    async fn change_ticket<F>(&self, id: TicketId, mut plan: F) -> Result<Committed, UpdateError>
+    where
+        F: FnMut(Ticket, DateTime<Utc>) -> Result<ChangeSet, UpdateError> + Send,
+    {
+        let mut attempt = 0;
+        loop {
+            let ticket = self
+                .ports
+                .tickets
+                .get(id)
+                .await?
+                .ok_or(UpdateError::NotFound(id))?;
+            let change = plan(ticket, self.ports.clock.now())?;
+            match self.ports.tickets.commit(change).await {
+                Err(CommitError::Conflict(_)) if attempt < CONFLICT_RETRIES => attempt += 1,
+                other => return other.map_err(UpdateError::from),
+            }
+        }
+    }
+
+    /// Replies to the customer. `Send` records the message, sets the first response and queues
+    /// the mail; `Draft` only queues a draft for review.
+    ///
+    /// # Errors
+    /// [`ReplyError`] for an empty or huge body, a missing ticket, or a storage failure.
+    pub async fn reply(
+        &self,
+        id: TicketId,
+        author: &Staff,
+        body: &str,
+        mode: ReplyMode,
+    ) -> Result<Committed, ReplyError> {
+        let body = check_body(body).map_err(|empty| {
+            if empty {
+                ReplyError::EmptyBody
+            } else {
+                ReplyError::TooLong
+            }
+        })?;
+        let answered: Option<EmailHeaders> = self
+            .ports
+            .tickets
+            .messages(id)
+            .await
+            .map_err(UpdateError::from)?
+            .into_iter()
+            .rev()
+            .find(|m| m.kind == MessageKind::Customer && m.auto_reply.is_none())
+            .and_then(|m| m.email);
+        let sla = &self.settings.sla;
+        let committed = self
+            .change_ticket(id, |mut ticket, now| {
+                let headers =
+                    reply_headers(&ticket.subject, ticket.number, answered.as_ref(), false);
+                let mail = OutboundEmail {
+                    ticket_id: id,
+                    message: None,
+                    to: vec![ticket.customer.email.clone()],
+                    subject: headers.subject,
+                    message_id: self.new_message_id(),
+                    in_reply_to: headers.in_reply_to.clone(),
+                    references: headers.references.clone(),
+                    body_text: body.to_owned(),
+                    body_html: None,
+                    automatic: false,
+                    x_loop: None,
+                    gmail_thread_id: ticket.gmail_thread_id.clone(),
+                };
+                let actor = Actor::Staff(author.id);
+                if mode == ReplyMode::Draft {
+                    let mut change = ChangeSet::update(ticket);
+                    change.jobs.push(Job::SaveDraft(Box::new(mail)));
+                    return Ok(change);
+                }
+                let mut message =
+                    Message::new(self.ports.ids.new_id(), id, MessageKind::Agent, body, now);
+                message.author_staff = Some(author.id);
+                message.author_name = Some(author.name.clone());
+                message.author_email = Some(author.email.clone());
+                message.email = Some(EmailHeaders {
+                    message_id: mail.message_id.clone(),
+                    in_reply_to: headers.in_reply_to,
+                    references: headers.references,
+                });
+                let mut events = vec![EventKind::MessageAdded {
+                    kind: MessageKind::Agent,
+                }];
+                events.extend(ticket.record_agent_reply(now, sla));
+                let mail = OutboundEmail {
+                    message: Some(message.id),
+                    ..mail
+                };
+                let mut change = ChangeSet::update(ticket);
+                change.thread_keys.push(mail.message_id.clone());
+                change.messages.push(message);
+                change.events = events
+                    .into_iter()
+                    .map(|k| TicketEvent::new(id, now, actor.clone(), k))
+                    .collect();
+                change.jobs.push(Job::SendEmail(Box::new(mail)));
+                Ok(change)
+            })
+            .await?;
+        Ok(committed)
+    }
+
+    /// Adds an internal note; it is never mailed and never shown to the customer.
+    ///
+    /// # Errors
+    /// [`NoteError`] for an empty or huge body, a missing ticket, or a storage failure.
+    pub async fn add_note(
+        &self,
+        id: TicketId,
+        author: &Staff,
+        body: &str,
+    ) -> Result<Committed, NoteError> {
+        let body = check_body(body).map_err(|empty| {
+            if empty {
+                NoteError::EmptyBody
+            } else {
+                NoteError::TooLong
+            }
+        })?;
+        let committed = self
+            .change_ticket(id, |ticket, now| {
+                let mut note =
+                    Message::new(self.ports.ids.new_id(), id, MessageKind::Note, body, now);
+                note.author_staff = Some(author.id);
+                note.author_name = Some(author.name.clone());
+                let mut change = ChangeSet::update(ticket);
+                change.messages.push(note);
+                let kind = EventKind::MessageAdded {
+                    kind: MessageKind::Note,
+                };
+                change
+                    .events
+                    .push(TicketEvent::new(id, now, Actor::Staff(author.id), kind));
+                Ok(change)
+            })
+            .await?;
+        Ok(committed)
+    }
+
+    /// Changes status, priority, category, assignee and tags in one step.
+    ///
+    /// # Errors
+    /// [`UpdateError::Conflict`] for a stale `expected_version`, [`UpdateError::Transition`] for
+    /// a forbidden status change, [`UpdateError::Invalid`] for an unknown or inactive assignee.
+    pub async fn update(
+        &self,
+        id: TicketId,
+        actor: Actor,
+        update: TicketUpdate,
+    ) -> Result<Committed, UpdateError> {
+        if let Some(Some(staff_id)) = update.assignee {
+            let staff = self.ports.staff.get(staff_id).await?;
+            if !staff.is_some_and(|s| s.active) {
+                return Err(UpdateError::Invalid(format!(
+                    "staff {staff_id} does not exist or is inactive"
+                )));
+            }
+        }
+        let sla = &self.settings.sla;
+        self.change_ticket(id, |mut ticket, now| {
+            if update.expected_version.is_some_and(|v| v != ticket.version) {
+                return Err(UpdateError::Conflict(id));
+            }
+            let mut kinds = Vec::new();
+            if let Some(p) = update.priority {
+                kinds.extend(ticket.set_priority(p, now, sla));
+            }
+            if let Some(c) = update.category {
+                kinds.extend(ticket.set_category(c, now, sla));
+            }
+            if let Some(s) = update.status {
+                kinds.extend(ticket.change_status(s, now, sla)?);
+            }
+            if let Some(a) = update.assignee {
+                kinds.extend(ticket.assign(a, now));
+            }
+            if let Some(tags) = update.tags.clone() {
+                kinds.extend(ticket.set_tags(tags, now));
+            }
+            let mut change = ChangeSet::update(ticket);
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, actor.clone(), k))
+                .collect();
+            Ok(change)
+        })
+        .await
+    }
+
+    /// Escalates by hand: one level up, priority raised per policy, a system message on the
+    /// ticket and a notification to the managers.
+    ///
+    /// # Errors
+    /// [`UpdateError`] for a missing ticket or a storage failure.
+    pub async fn escalate(
+        &self,
+        id: TicketId,
+        actor: Actor,
+        reason: &str,
+    ) -> Result<Committed, UpdateError> {
+        let managers = self.manager_addresses().await?;
+        self.change_ticket(id, |mut ticket, now| {
+            let kinds = ticket.escalate(reason, now, &self.settings.sla);
+            let text = format!("Escalated to level {}: {reason}", ticket.escalation_level);
+            let notify = self.notification(
+                &ticket,
+                NotificationKind::Escalated,
+                managers.clone(),
+                &text,
+            );
+            let mut change = ChangeSet::update(ticket);
+            change.messages.push(Message::new(
+                self.ports.ids.new_id(),
+                id,
+                MessageKind::System,
+                text,
+                now,
+            ));
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, actor.clone(), k))
+                .collect();
+            change.jobs.extend(notify);
+            Ok(change)
+        })
+        .await
+    }
+
+    pub(super) async fn manager_addresses(&self) -> Result<Vec<crate::EmailAddress>, StoreError> {
+        let managers = self.ports.staff.with_roles(&[Role::Manager]).await?;
+        Ok(managers
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| m.email)
+            .collect())
+    }
+
+    /// A notification job about `ticket`, or none when nobody is to be told.
+    pub(super) fn notification(
+        &self,
+        ticket: &Ticket,
+        kind: NotificationKind,
+        recipients: Vec<crate::EmailAddress>,
+        text: &str,
+    ) -> Option<Job> {
+        if recipients.is_empty() {
+            return None;
+        }
+        Some(Job::Notify(Box::new(Notification {
+            ticket_id: ticket.id,
+            kind,
+            recipients,
+            subject: format!(
+                "{} {}",
+                ticket.number.tag(),
+                text.lines().next().unwrap_or(text)
+            ),
+            body: format!(
+                "{text}\n\nTicket {}: {}\nCustomer: {}",
+                ticket.number, ticket.subject, ticket.customer.email
+            ),
+        })))
+    }
+}

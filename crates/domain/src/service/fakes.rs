@@ -1,0 +1,290 @@
+//! In-memory implementations of the storage ports, for use-case tests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use uuid::Uuid;
+
+use crate::email::{EmailAddress, MessageId};
+use crate::ports::{
+    AgentLoad, AutoReplyLog, ChangeSet, Clock, CommitError, Committed, IdGenerator, InboundRecord,
+    Job, StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
+    TicketWrite,
+};
+use crate::staff::{Role, Staff, StaffId};
+use crate::ticket::{Message, Status, Ticket, TicketEvent, TicketId, TicketNumber};
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub tickets: HashMap<TicketId, Ticket>,
+    pub messages: Vec<Message>,
+    pub events: Vec<TicketEvent>,
+    pub jobs: Vec<Job>,
+    pub thread_keys: HashMap<MessageId, TicketId>,
+    pub inbound: Vec<InboundRecord>,
+    pub staff: Vec<Staff>,
+    pub auto_replies: HashMap<String, DateTime<Utc>>,
+    pub next_number: u64,
+    /// When set, the next commit fails with this error.
+    pub fail_next_commit: Option<CommitError>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    pub state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.lock().unwrap())
+    }
+
+    fn reference(t: &Ticket) -> TicketRef {
+        TicketRef {
+            id: t.id,
+            number: t.number,
+            status: t.status,
+            customer: t.customer.email.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl TicketRepository for MemoryStore {
+    async fn get(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        Ok(self.with(|s| s.tickets.get(&id).cloned()))
+    }
+
+    async fn get_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>, StoreError> {
+        Ok(self.with(|s| s.tickets.values().find(|t| t.number == number).cloned()))
+    }
+
+    async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError> {
+        Ok(self.with(|s| {
+            s.messages
+                .iter()
+                .filter(|m| m.ticket_id == id)
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn commit(&self, change: ChangeSet) -> Result<Committed, CommitError> {
+        self.with(|s| {
+            if let Some(e) = s.fail_next_commit.take() {
+                return Err(e);
+            }
+            if let Some(inbound) = &change.inbound {
+                let dup = s.messages.iter().any(|m| {
+                    m.email
+                        .as_ref()
+                        .is_some_and(|e| e.message_id == inbound.message_id)
+                });
+                if dup {
+                    return Err(CommitError::Duplicate(inbound.message_id.clone()));
+                }
+            }
+            let ticket = match change.ticket {
+                TicketWrite::Create(draft) => {
+                    s.next_number += 1;
+                    Ticket::create(*draft, TicketNumber::new(s.next_number).unwrap())
+                }
+                TicketWrite::Update(t) => {
+                    let stored = s.tickets.get(&t.id).ok_or(CommitError::NotFound(t.id))?;
+                    if stored.version != t.version {
+                        return Err(CommitError::Conflict(t.id));
+                    }
+                    let mut parts = t.into_parts();
+                    parts.version += 1;
+                    Ticket::restore(parts)
+                }
+            };
+            let at = change.events.first().map_or_else(Utc::now, |e| e.at);
+            for key in change.thread_keys {
+                s.thread_keys.entry(key).or_insert(ticket.id);
+            }
+            s.tickets.insert(ticket.id, ticket.clone());
+            s.messages.extend(change.messages);
+            s.events.extend(change.events);
+            for job in &change.jobs {
+                if let Job::AutoAcknowledge { to, .. } = job {
+                    s.auto_replies.insert(to.normalized(), at);
+                }
+            }
+            s.jobs.extend(change.jobs);
+            s.inbound.extend(change.inbound);
+            Ok(Committed { ticket })
+        })
+    }
+}
+
+#[async_trait]
+impl TicketQueries for MemoryStore {
+    async fn active_page(
+        &self,
+        after: Option<TicketId>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut v: Vec<Ticket> = self.with(|s| {
+            s.tickets
+                .values()
+                .filter(|t| t.status.is_active() && after.is_none_or(|a| t.id > a))
+                .cloned()
+                .collect()
+        });
+        v.sort_by_key(|t| t.id);
+        v.truncate(limit as usize);
+        Ok(v)
+    }
+
+    async fn unassigned(&self, limit: u32) -> Result<Vec<Ticket>, StoreError> {
+        let mut v: Vec<Ticket> = self.with(|s| {
+            s.tickets
+                .values()
+                .filter(|t| t.status.is_active() && t.assignee.is_none())
+                .cloned()
+                .collect()
+        });
+        v.sort_by_key(|t| t.created_at);
+        v.truncate(limit as usize);
+        Ok(v)
+    }
+
+    async fn resolved_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut v: Vec<Ticket> = self.with(|s| {
+            s.tickets
+                .values()
+                .filter(|t| {
+                    t.status == Status::Resolved && t.resolved_at.is_some_and(|r| r <= cutoff)
+                })
+                .cloned()
+                .collect()
+        });
+        v.truncate(limit as usize);
+        Ok(v)
+    }
+}
+
+#[async_trait]
+impl ThreadLookup for MemoryStore {
+    async fn by_message_id(&self, id: &MessageId) -> Result<Option<TicketRef>, StoreError> {
+        Ok(self.with(|s| {
+            let m = s
+                .messages
+                .iter()
+                .find(|m| m.email.as_ref().is_some_and(|e| &e.message_id == id))?;
+            s.tickets.get(&m.ticket_id).map(Self::reference)
+        }))
+    }
+
+    async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {
+        Ok(self.with(|s| {
+            s.tickets
+                .values()
+                .find(|t| t.number == number)
+                .map(Self::reference)
+        }))
+    }
+
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
+        Ok(self.with(|s| {
+            ids.iter()
+                .filter_map(|id| s.thread_keys.get(id))
+                .filter_map(|t| s.tickets.get(t))
+                .max_by_key(|t| t.updated_at)
+                .map(Self::reference)
+        }))
+    }
+
+    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+        Ok(self.with(|s| {
+            s.tickets
+                .values()
+                .find(|t| t.gmail_thread_id.as_deref() == Some(thread_id))
+                .map(Self::reference)
+        }))
+    }
+}
+
+#[async_trait]
+impl StaffDirectory for MemoryStore {
+    async fn get(&self, id: StaffId) -> Result<Option<Staff>, StoreError> {
+        Ok(self.with(|s| s.staff.iter().find(|m| m.id == id).cloned()))
+    }
+
+    async fn with_roles(&self, roles: &[Role]) -> Result<Vec<Staff>, StoreError> {
+        Ok(self.with(|s| {
+            s.staff
+                .iter()
+                .filter(|m| roles.contains(&m.role))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn loads(&self) -> Result<Vec<AgentLoad>, StoreError> {
+        Ok(self.with(|s| {
+            s.staff
+                .iter()
+                .map(|m| AgentLoad {
+                    staff: m.clone(),
+                    open_tickets: s
+                        .tickets
+                        .values()
+                        .filter(|t| t.status.is_active() && t.assignee == Some(m.id))
+                        .count() as u32,
+                })
+                .collect()
+        }))
+    }
+}
+
+#[async_trait]
+impl AutoReplyLog for MemoryStore {
+    async fn last_auto_reply_to(
+        &self,
+        to: &EmailAddress,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.with(|s| s.auto_replies.get(&to.normalized()).copied()))
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug)]
+pub struct ManualClock(pub Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn at(s: &str) -> Self {
+        Self(Mutex::new(
+            DateTime::parse_from_rfc3339(s).unwrap().to_utc(),
+        ))
+    }
+
+    pub fn advance(&self, by: TimeDelta) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Ids 1, 2, 3, … so tests can predict them.
+#[derive(Debug, Default)]
+pub struct SequentialIds(pub Mutex<u128>);
+
+impl IdGenerator for SequentialIds {
+    fn new_id(&self) -> Uuid {
+        let mut n = self.0.lock().unwrap();
+        *n += 1;
+        Uuid::from_u128(*n)
+    }
+}

@@ -1,0 +1,114 @@
+//! Mail Frontdesk writes by itself: the acknowledgement of a new ticket, and the templates
+//! behind it.
+
+use super::Helpdesk;
+use crate::ports::OutboundEmail;
+use crate::threading::reply_headers;
+use crate::ticket::{EmailHeaders, Ticket};
+
+/// The acknowledgement sent when a ticket is created from mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoAcknowledgement {
+    /// Body template; `{customer_name}`, `{ticket_number}` and `{subject}` are filled in.
+    pub body: String,
+}
+
+impl Default for AutoAcknowledgement {
+    fn default() -> Self {
+        Self {
+            body: "Hello {customer_name},\n\nthank you for writing to us. We have received your \
+                   message about \"{subject}\" and opened ticket {ticket_number}. Keep that \
+                   number in the subject line of any reply and it will reach the same \
+                   conversation.\n\nThis message was sent automatically."
+                .to_owned(),
+        }
+    }
+}
+
+/// Fills `{name}` placeholders from `vars`; unknown placeholders stay as they are so a check for
+/// unresolved variables can catch them.
+#[must_use]
+pub fn render_template(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) if vars.iter().any(|(k, _)| *k == name) => {
+                let value = vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map_or("", |(_, v)| *v);
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Helpdesk {
+    /// The acknowledgement mail for `ticket`, answering the customer's first mail. `None` when
+    /// acknowledgements are switched off.
+    #[must_use]
+    pub fn acknowledgement(
+        &self,
+        ticket: &Ticket,
+        answered: &EmailHeaders,
+    ) -> Option<OutboundEmail> {
+        let ack = self.settings.auto_acknowledgement.as_ref()?;
+        let number = ticket.number.to_string();
+        let body = render_template(
+            &ack.body,
+            &[
+                ("customer_name", ticket.customer.display_name()),
+                ("ticket_number", &number),
+                ("subject", &ticket.subject),
+            ],
+        );
+        let headers = reply_headers(&ticket.subject, ticket.number, Some(answered), true);
+        Some(OutboundEmail {
+            ticket_id: ticket.id,
+            message: None,
+            to: vec![ticket.customer.email.clone()],
+            subject: headers.subject,
+            message_id: self.new_message_id(),
+            in_reply_to: headers.in_reply_to,
+            references: headers.references,
+            body_text: body,
+            body_html: None,
+            automatic: true,
+            x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
+            gmail_thread_id: ticket.gmail_thread_id.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_known_variables_and_keep_unknown_ones() {
+        let s = render_template(
+            "Hi {customer_name}, re {ticket_number} {unknown} {",
+            &[("customer_name", "Jane"), ("ticket_number", "TKT-000001")],
+        );
+        assert_eq!(s, "Hi Jane, re TKT-000001 {unknown} {");
+    }
+
+    #[test]
+    fn values_are_not_rendered_again() {
+        let s = render_template(
+            "{subject}",
+            &[("subject", "{customer_name}"), ("customer_name", "x")],
+        );
+        assert_eq!(s, "{customer_name}");
+    }
+}

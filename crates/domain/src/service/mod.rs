@@ -1,0 +1,139 @@
+//! Use cases: what happens when mail arrives, when staff act, and on each background tick.
+//!
+//! [`Helpdesk`] holds the ports and settings; each use case lives in its own file as an
+//! `impl Helpdesk` block with its own error type. Use cases decide everything in memory and hand
+//! storage one [`ChangeSet`](crate::ports::ChangeSet) to commit atomically.
+
+mod background;
+mod commands;
+mod ingest;
+mod mailing;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+
+use crate::assignment::Strategy;
+use crate::classify::Classifier;
+use crate::ports::{
+    AutoReplyLog, Clock, IdGenerator, StaffDirectory, ThreadLookup, TicketQueries, TicketRepository,
+};
+use crate::sla::SlaPolicies;
+use crate::staff::StaffId;
+use crate::threading::LoopGuard;
+
+pub use background::{SweepError, SweepReport};
+pub use commands::{NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError};
+pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
+pub use mailing::{AutoAcknowledgement, render_template};
+
+/// What the AI assistant does with new customer mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AiMode {
+    /// No AI work is queued.
+    Off,
+    /// Drafts are queued for staff review (the default).
+    #[default]
+    Draft,
+    /// Drafts may be sent automatically when the auto-send guards allow it.
+    Auto,
+}
+
+/// The ports a [`Helpdesk`] works through.
+#[derive(Clone)]
+pub struct Ports {
+    pub tickets: Arc<dyn TicketRepository>,
+    pub queries: Arc<dyn TicketQueries>,
+    pub lookup: Arc<dyn ThreadLookup>,
+    pub staff: Arc<dyn StaffDirectory>,
+    pub auto_replies: Arc<dyn AutoReplyLog>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ports").finish_non_exhaustive()
+    }
+}
+
+/// Rules and knobs of one helpdesk.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub classifier: Classifier,
+    pub sla: SlaPolicies,
+    /// Our X-Loop marker, normally the support address.
+    pub loop_guard: LoopGuard,
+    /// The domain of the Message-IDs we generate (`<uuid@domain>`).
+    pub message_id_domain: String,
+    /// The acknowledgement mailed to customers on a new ticket; `None` sends none.
+    pub auto_acknowledgement: Option<AutoAcknowledgement>,
+    pub ai_mode: AiMode,
+    /// Resolved tickets close by themselves after this long.
+    pub auto_close_after: TimeDelta,
+    pub assignment: Strategy,
+    /// Automatic assignment skips agents with this many active tickets.
+    pub max_open_per_agent: Option<u32>,
+    /// How many In-Reply-To/References ids threading looks at.
+    pub references_cap: usize,
+}
+
+impl Settings {
+    /// Defaults for a helpdesk answering as `support_address`: seed keyword tables, default SLA
+    /// policies, AI drafts, auto-close after 7 days, round-robin assignment.
+    #[must_use]
+    pub fn new(support_address: &crate::EmailAddress) -> Self {
+        Self {
+            classifier: Classifier::default(),
+            sla: SlaPolicies::default(),
+            loop_guard: LoopGuard::new(support_address.as_str()),
+            message_id_domain: support_address.domain().to_owned(),
+            auto_acknowledgement: None,
+            ai_mode: AiMode::Draft,
+            auto_close_after: TimeDelta::days(7),
+            assignment: Strategy::RoundRobin,
+            max_open_per_agent: None,
+            references_cap: 50,
+        }
+    }
+}
+
+/// The helpdesk's use cases over its ports.
+#[derive(Debug)]
+pub struct Helpdesk {
+    ports: Ports,
+    settings: Settings,
+    /// Who got the last automatically assigned ticket (the round-robin position). Kept in
+    /// memory: after a restart the ring starts over, which is fair enough.
+    last_assigned: Mutex<Option<StaffId>>,
+}
+
+impl Helpdesk {
+    #[must_use]
+    pub fn new(ports: Ports, settings: Settings) -> Self {
+        Self {
+            ports,
+            settings,
+            last_assigned: Mutex::new(None),
+        }
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn new_message_id(&self) -> crate::MessageId {
+        let token = self.ports.ids.new_id();
+        crate::MessageId::generate(
+            &token.simple().to_string(),
+            &self.settings.message_id_domain,
+        )
+        .unwrap_or_else(|_| crate::MessageId::synthetic_from_raw(token.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod fakes;
+#[cfg(test)]
+mod tests;

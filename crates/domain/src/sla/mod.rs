@@ -1,0 +1,12 @@
+//! Service-level agreements: targets per priority (and optionally category), business-hours
+//! calendars, the two clocks every ticket carries, their pauses, and escalation on breach.
+
+mod calendar;
+mod clock;
+mod config;
+mod policy;
+
+pub use calendar::{BusinessCalendar, Calendar, CalendarError, TimeFrame};
+pub use clock::{ClockState, ClockStatus, SlaClock, TicketSla};
+pub use config::{CalendarConfig, PolicyConfig, SlaConfig, SlaConfigError};
+pub use policy::{EscalationPolicy, SlaPolicies, SlaPolicyError, SlaTargets};

@@ -1,0 +1,104 @@
+//! The audit trail: every change to a ticket, who made it and when.
+
+use chrono::{DateTime, Utc};
+
+use super::{Category, MessageKind, Priority, Status, TicketId, TicketNumber};
+use crate::email::EmailAddress;
+use crate::staff::StaffId;
+
+/// Who caused a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Frontdesk itself: the poller, an SLA sweep, auto-assignment.
+    System,
+    Staff(StaffId),
+    Customer(EmailAddress),
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    Created,
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    CategoryChanged {
+        from: Category,
+        to: Category,
+    },
+    Assigned {
+        from: Option<StaffId>,
+        to: Option<StaffId>,
+    },
+    TagsChanged {
+        tags: Vec<String>,
+    },
+    MessageAdded {
+        kind: MessageKind,
+    },
+    FirstResponse,
+    Reopened,
+    /// This ticket was opened because a customer wrote to a closed one.
+    FollowUpOf {
+        ticket: TicketId,
+        number: TicketNumber,
+    },
+    /// A follow-up was opened for this (closed) ticket.
+    FollowUpOpened {
+        ticket: TicketId,
+    },
+    SlaWarning {
+        clock: SlaClockName,
+    },
+    SlaBreached {
+        clock: SlaClockName,
+    },
+    Escalated {
+        level: u32,
+        reason: String,
+    },
+    AutoClosed,
+}
+
+/// The two SLA clocks, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlaClockName {
+    FirstResponse,
+    Resolution,
+}
+
+impl SlaClockName {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstResponse => "first_response",
+            Self::Resolution => "resolution",
+        }
+    }
+}
+
+/// One entry of a ticket's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketEvent {
+    pub ticket_id: TicketId,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub kind: EventKind,
+}
+
+impl TicketEvent {
+    #[must_use]
+    pub fn new(ticket_id: TicketId, at: DateTime<Utc>, actor: Actor, kind: EventKind) -> Self {
+        Self {
+            ticket_id,
+            at,
+            actor,
+            kind,
+        }
+    }
+}

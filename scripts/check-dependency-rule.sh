@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The hexagon's dependency rule, checked on the resolved dependency graph:
+#   - frontdesk-domain has no I/O crate among its normal dependencies;
+#   - adapters depend on the domain, never on each other.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+forbidden='^(tokio|sea-orm|sea-query|sqlx[a-z-]*|reqwest|hyper|actix[a-z-]*|lettre|async-imap|imap|mio|rustls|native-tls|openssl) '
+status=0
+
+bad=$(cargo tree -p frontdesk-domain -e normal --prefix none --locked | grep -E "$forbidden" | sort -u || true)
+if [ -n "$bad" ]; then
+    echo "frontdesk-domain depends on I/O crates (move that code to an adapter):"
+    echo "$bad"
+    status=1
+fi
+
+adapters=(frontdesk-adapters-gmail frontdesk-adapters-db frontdesk-adapters-ai)
+for a in "${adapters[@]}"; do
+    for other in "${adapters[@]}"; do
+        [ "$a" = "$other" ] && continue
+        if cargo tree -p "$a" -e normal --prefix none --locked | grep -q "^$other "; then
+            echo "$a depends on $other: adapters must not import each other"
+            status=1
+        fi
+    done
+done
+
+[ "$status" -eq 0 ] && echo "dependency rule holds"
+exit "$status"
