@@ -71,6 +71,7 @@ impl Matcher {
         }
     }
 
+    /// Validates and stems every keyword of `config`.
     pub(super) fn new(config: &ClassifierConfig) -> Result<Self, ClassifierConfigError> {
         let stemmer = Stemmer::create(Algorithm::English);
         let mut buf = String::new();

@@ -13,6 +13,11 @@ use crate::classify::{
 use crate::ticket::{Category, Priority};
 
 #[test]
+fn the_seed_tables_are_a_valid_config() {
+    assert!(Classifier::new(&ClassifierConfig::default()).is_ok());
+}
+
+#[test]
 fn configured_tables_replace_the_defaults_and_missing_ones_keep_them() {
     let config = ClassifierConfig {
         priority: PriorityKeywords {
