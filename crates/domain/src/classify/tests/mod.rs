@@ -1,6 +1,7 @@
 //! The classification rules, one test per rule of the product's contract.
 
 mod config;
+mod prefix;
 mod reference;
 mod rules;
 
