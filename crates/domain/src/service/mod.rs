@@ -23,7 +23,7 @@ use crate::staff::StaffId;
 use crate::threading::LoopGuard;
 
 pub use background::{SweepError, SweepReport};
-pub use commands::{NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError};
+pub use commands::{MAX_BODY_BYTES, NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError};
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_template};
 

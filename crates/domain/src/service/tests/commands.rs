@@ -1,0 +1,159 @@
+//! What staff do: replies, drafts, notes, updates.
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use super::*;
+use crate::email::MessageId;
+use crate::ports::Job;
+use crate::service::*;
+use crate::staff::Role;
+use crate::ticket::{Actor, MessageKind, Priority, Status, TicketId};
+
+#[tokio::test]
+async fn an_agent_reply_sets_first_response_and_queues_a_threaded_mail() {
+    let w = world();
+    let id = w.open_ticket().await;
+    w.clock.advance(TimeDelta::minutes(20));
+    let agent = staff(1, Role::Agent);
+    w.desk
+        .reply(id, &agent, "  On it!  ", ReplyMode::Send)
+        .await
+        .unwrap();
+    let t = w.ticket(id);
+    assert_eq!(
+        (t.status, t.first_response_at),
+        (Status::Open, Some(w.clock.now()))
+    );
+    let sent = w.store.with(|s| {
+        s.jobs
+            .iter()
+            .find_map(|j| {
+                if let Job::SendEmail(m) = j {
+                    Some(m.clone())
+                } else {
+                    None
+                }
+            })
+            .unwrap()
+    });
+    assert_eq!(sent.subject, "Re: Help [TKT-000001]");
+    assert_eq!(sent.in_reply_to, Some(MessageId::parse("a@c").unwrap()));
+    assert_eq!(sent.references, [MessageId::parse("a@c").unwrap()]);
+    assert_eq!((sent.body_text.as_str(), sent.automatic), ("On it!", false));
+    // The customer answering our mail, without tag, lands on the same ticket.
+    let answer = replying(
+        mail("b@c", "jane@x.com", "Re: Help", "thanks"),
+        sent.message_id.as_str(),
+        &[],
+    );
+    assert_eq!(w.ingest(answer).await.ticket_id, Some(id));
+}
+
+#[tokio::test]
+async fn a_draft_reply_is_queued_for_review_and_is_no_response() {
+    let w = world();
+    let id = w.open_ticket().await;
+    w.desk
+        .reply(id, &staff(1, Role::Agent), "Draft", ReplyMode::Draft)
+        .await
+        .unwrap();
+    assert_eq!(w.ticket(id).first_response_at, None);
+    w.store.with(|s| {
+        assert!(s.jobs.iter().any(|j| matches!(j, Job::SaveDraft(_))));
+        assert_eq!(s.messages.len(), 1);
+    });
+}
+
+#[tokio::test]
+async fn empty_replies_and_notes_are_refused() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let a = staff(1, Role::Agent);
+    assert_eq!(
+        w.desk
+            .reply(id, &a, " \n", ReplyMode::Send)
+            .await
+            .unwrap_err(),
+        ReplyError::EmptyBody
+    );
+    assert_eq!(
+        w.desk.add_note(id, &a, "").await.unwrap_err(),
+        NoteError::EmptyBody
+    );
+    let huge = "x".repeat(commands_max() + 1);
+    assert_eq!(
+        w.desk
+            .reply(id, &a, &huge, ReplyMode::Send)
+            .await
+            .unwrap_err(),
+        ReplyError::TooLong
+    );
+    let missing = TicketId::from_uuid(Uuid::from_u128(999_999));
+    assert_eq!(
+        w.desk.add_note(missing, &a, "x").await.unwrap_err(),
+        NoteError::Ticket(UpdateError::NotFound(missing))
+    );
+}
+
+#[tokio::test]
+async fn a_note_is_internal_and_mails_nobody() {
+    let w = world_with(|s| s.ai_mode = AiMode::Off);
+    let id = w.open_ticket().await;
+    w.desk
+        .add_note(id, &staff(1, Role::Agent), "Customer is VIP")
+        .await
+        .unwrap();
+    w.store.with(|s| {
+        assert_eq!(s.messages[1].kind, MessageKind::Note);
+        assert!(s.jobs.is_empty());
+    });
+    assert_eq!(w.ticket(id).status, Status::New);
+}
+
+#[tokio::test]
+async fn updates_check_version_transitions_and_assignees() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let stale = TicketUpdate {
+        priority: Some(Priority::Low),
+        expected_version: Some(7),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.desk.update(id, Actor::System, stale).await.unwrap_err(),
+        UpdateError::Conflict(id)
+    );
+    let ghost = TicketUpdate {
+        assignee: Some(Some(staff(9, Role::Agent).id)),
+        ..Default::default()
+    };
+    assert!(matches!(
+        w.desk.update(id, Actor::System, ghost).await,
+        Err(UpdateError::Invalid(_))
+    ));
+    let ok = TicketUpdate {
+        priority: Some(Priority::High),
+        tags: Some(vec!["VIP".into()]),
+        expected_version: Some(0),
+        ..Default::default()
+    };
+    let c = w.desk.update(id, Actor::System, ok).await.unwrap();
+    assert_eq!(
+        (c.ticket.priority, c.ticket.version, c.ticket.tags.clone()),
+        (Priority::High, 1, vec!["vip".to_owned()])
+    );
+    let back_to_new = TicketUpdate {
+        status: Some(Status::New),
+        ..Default::default()
+    };
+    w.set_status(id, Status::Open).await;
+    assert!(matches!(
+        w.desk.update(id, Actor::System, back_to_new).await,
+        Err(UpdateError::Transition(_))
+    ));
+}
+
+fn commands_max() -> usize {
+    MAX_BODY_BYTES
+}
