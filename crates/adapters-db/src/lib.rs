@@ -1,3 +1,21 @@
-//! Storage adapters: sea-orm on SQLite and PostgreSQL behind the domain's storage ports.
-//! Implemented in the persistence issue; this crate only reserves its place in the workspace
-//! so the dependency rule can be checked.
+//! Frontdesk's storage: every storage port of the domain on sea-orm, over SQLite (the embedded
+//! default, one file) or PostgreSQL (teams, several servers), from one migration set.
+//!
+//! Domain types never derive anything database-related: `entity/` holds the tables as sea-orm
+//! sees them and `mapping.rs` translates in both directions. Database failures become the
+//! domain's `StoreError`/`CommitError` in `error.rs`; a unique violation on an inbound
+//! Message-ID becomes `CommitError::Duplicate`.
+
+mod commit;
+mod database;
+pub mod entity;
+mod error;
+mod jobs;
+mod lookup;
+mod mapping;
+mod migration;
+mod queue;
+mod repository;
+
+pub use database::{ConnectError, Database, DatabaseSettings};
+pub use migration::Migrator;

@@ -121,6 +121,13 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
+impl std::str::FromStr for MessageId {
+    type Err = MessageIdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl fmt::Display for MessageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<{}>", self.0)

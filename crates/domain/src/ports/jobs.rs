@@ -88,3 +88,48 @@ impl Job {
         }
     }
 }
+
+/// A job handed to one worker, leased until `lease_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedJob {
+    pub id: uuid::Uuid,
+    pub job: Job,
+    /// How many times the job has been started, this time included.
+    pub attempts: u32,
+    pub lease_until: chrono::DateTime<chrono::Utc>,
+}
+
+/// The queue of committed jobs. Several workers may claim concurrently; a job whose worker died
+/// becomes claimable again when its lease expires, so no job is lost.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait::async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Claims up to `limit` jobs that are due at `now` (queued with `run_after <= now`, or
+    /// running with an expired lease), leasing them for `lease`.
+    ///
+    /// # Errors
+    /// [`StoreError`](super::StoreError) when storage fails.
+    async fn claim(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::TimeDelta,
+        limit: u32,
+    ) -> Result<Vec<ClaimedJob>, super::StoreError>;
+
+    /// Marks a claimed job done.
+    ///
+    /// # Errors
+    /// [`StoreError`](super::StoreError) when storage fails.
+    async fn complete(&self, id: uuid::Uuid) -> Result<(), super::StoreError>;
+
+    /// Records a failure: retried at `retry_at`, or failed for good when that is `None`.
+    ///
+    /// # Errors
+    /// [`StoreError`](super::StoreError) when storage fails.
+    async fn fail(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), super::StoreError>;
+}

@@ -5,7 +5,7 @@ mod jobs;
 mod mail;
 mod store;
 
-pub use jobs::{Job, Notification, NotificationKind, OutboundEmail};
+pub use jobs::{ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundEmail};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
     MailSender, MailSource, Sentiment,
@@ -15,6 +15,8 @@ pub use store::{
     StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
 };
 
+#[cfg(any(test, feature = "mocks"))]
+pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]
 pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
 #[cfg(any(test, feature = "mocks"))]

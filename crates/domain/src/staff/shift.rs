@@ -52,6 +52,26 @@ impl ShiftWindow {
         })
     }
 
+    #[must_use]
+    pub fn time_zone(&self) -> Tz {
+        self.tz
+    }
+
+    #[must_use]
+    pub fn days(&self) -> &[Weekday] {
+        &self.days
+    }
+
+    #[must_use]
+    pub fn start(&self) -> NaiveTime {
+        self.start
+    }
+
+    #[must_use]
+    pub fn end(&self) -> NaiveTime {
+        self.end
+    }
+
     /// Whether `now` falls inside the shift.
     #[must_use]
     pub fn contains(&self, now: DateTime<Utc>) -> bool {

@@ -1,0 +1,132 @@
+//! Connecting to SQLite or PostgreSQL, configured for a server, and running migrations.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration::Migrator;
+
+/// Why Frontdesk could not open its database.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("database URL must start with `sqlite:` or `postgres:` (got `{0}`)")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] DbErr),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[source] DbErr),
+}
+
+/// How to reach the database. `url` is `sqlite://path?mode=rwc` or `postgres://…`.
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+    /// Connections for readers (PostgreSQL: all queries).
+    pub max_connections: u32,
+    /// How long a query waits for a connection or a SQLite lock before failing.
+    pub busy_timeout: Duration,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    // The URL may carry a password; only its scheme is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.url.split(':').next().unwrap_or("");
+        f.debug_struct("DatabaseSettings")
+            .field("url", &format_args!("{scheme}://…"))
+            .field("max_connections", &self.max_connections)
+            .field("busy_timeout", &self.busy_timeout)
+            .finish()
+    }
+}
+
+impl DatabaseSettings {
+    #[must_use]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Opens the connection pools. SQLite gets WAL, a busy timeout, foreign keys and
+    /// `synchronous = NORMAL`, and a separate single-connection writer pool so writers queue in
+    /// the process instead of failing with "database is locked".
+    ///
+    /// # Errors
+    /// [`ConnectError`] for an unsupported URL or a database that cannot be opened.
+    pub async fn connect(&self) -> Result<Database, ConnectError> {
+        if self.url.starts_with("sqlite:") {
+            let reader = self.open(self.max_connections).await?;
+            let writer = self.open(1).await?;
+            Ok(Database { reader, writer })
+        } else if self.url.starts_with("postgres:") || self.url.starts_with("postgresql:") {
+            let pool = self.open(self.max_connections).await?;
+            Ok(Database {
+                reader: pool.clone(),
+                writer: pool,
+            })
+        } else {
+            let scheme = self.url.split(':').next().unwrap_or("").to_owned();
+            Err(ConnectError::UnsupportedUrl(scheme))
+        }
+    }
+
+    async fn open(&self, max: u32) -> Result<DatabaseConnection, ConnectError> {
+        let mut options = ConnectOptions::new(self.url.clone());
+        let busy = self.busy_timeout;
+        options
+            .max_connections(max)
+            .min_connections(0)
+            .acquire_timeout(busy)
+            .connect_timeout(busy)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(busy)
+            });
+        sea_orm::Database::connect(options)
+            .await
+            .map_err(ConnectError::Connect)
+    }
+}
+
+/// Frontdesk's database: a reader pool and a writer pool (the same pool on PostgreSQL).
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub(crate) reader: DatabaseConnection,
+    pub(crate) writer: DatabaseConnection,
+}
+
+impl Database {
+    /// Brings the schema up to date.
+    ///
+    /// # Errors
+    /// [`ConnectError::Migrate`] when a migration fails.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        Migrator::up(&self.writer, None)
+            .await
+            .map_err(ConnectError::Migrate)
+    }
+
+    /// The underlying connection, for administration and tests.
+    #[must_use]
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> DbBackend {
+        self.writer.get_database_backend()
+    }
+
+    /// Closes both pools.
+    pub async fn close(self) {
+        let _ = self.reader.close().await;
+        let _ = self.writer.close().await;
+    }
+}

@@ -1,0 +1,186 @@
+//! Threading lookups, the staff directory and the automatic-reply log.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use frontdesk_domain::email::{EmailAddress, MessageId};
+use frontdesk_domain::ports::{
+    AgentLoad, AutoReplyLog, StaffDirectory, StoreError, ThreadLookup, TicketRef,
+};
+use frontdesk_domain::staff::{Role, Staff, StaffId};
+use frontdesk_domain::ticket::TicketNumber;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::Database;
+use crate::entity::{auto_replies, emails, staff, thread_keys, tickets};
+use crate::error::corrupt;
+use crate::mapping::{staff_from_row, staff_row};
+use crate::repository::db;
+
+fn reference(m: &tickets::Model) -> Result<TicketRef, StoreError> {
+    let number = u64::try_from(m.number)
+        .ok()
+        .and_then(|n| TicketNumber::new(n).ok());
+    Ok(TicketRef {
+        id: frontdesk_domain::TicketId::from_uuid(m.id),
+        number: number.ok_or_else(|| corrupt("ticket number", m.number))?,
+        status: m.status.parse().map_err(|e| corrupt("status", e))?,
+        customer: EmailAddress::parse(&m.customer_email).map_err(|e| corrupt("customer", e))?,
+    })
+}
+
+impl Database {
+    async fn ticket_ref(&self, id: uuid::Uuid) -> Result<Option<TicketRef>, StoreError> {
+        let row = tickets::Entity::find_by_id(id)
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(reference).transpose()
+    }
+
+    /// Adds or replaces a staff member (administration; the API's staff endpoints use it).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails, including a second member with the same address.
+    pub async fn save_staff(&self, member: &Staff, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let row = staff_row(member, now).into_active_model().reset_all();
+        let on_conflict = sea_orm::sea_query::OnConflict::column(staff::Column::Id)
+            .update_columns([
+                staff::Column::Email,
+                staff::Column::Name,
+                staff::Column::Role,
+                staff::Column::Availability,
+                staff::Column::Active,
+                staff::Column::ShiftTimeZone,
+                staff::Column::ShiftDays,
+                staff::Column::ShiftStart,
+                staff::Column::ShiftEnd,
+                staff::Column::UpdatedAt,
+            ])
+            .to_owned();
+        staff::Entity::insert(row)
+            .on_conflict(on_conflict)
+            .exec_without_returning(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ThreadLookup for Database {
+    async fn by_message_id(&self, id: &MessageId) -> Result<Option<TicketRef>, StoreError> {
+        let row = emails::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        match row {
+            Some(email) => self.ticket_ref(email.ticket_id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {
+        let n = i64::try_from(number.value()).unwrap_or(i64::MAX);
+        let row = tickets::Entity::find()
+            .filter(tickets::Column::Number.eq(n))
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(reference).transpose()
+    }
+
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let keys: Vec<String> = ids.iter().map(|i| i.as_str().to_owned()).collect();
+        let ticket_ids: Vec<uuid::Uuid> = thread_keys::Entity::find()
+            .filter(thread_keys::Column::MessageId.is_in(keys))
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(|k| k.ticket_id)
+            .collect();
+        if ticket_ids.is_empty() {
+            return Ok(None);
+        }
+        let row = tickets::Entity::find()
+            .filter(tickets::Column::Id.is_in(ticket_ids))
+            .order_by_desc(tickets::Column::UpdatedAt)
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(reference).transpose()
+    }
+
+    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+        let row = tickets::Entity::find()
+            .filter(tickets::Column::GmailThreadId.eq(thread_id))
+            .order_by_desc(tickets::Column::UpdatedAt)
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(reference).transpose()
+    }
+}
+
+#[async_trait]
+impl StaffDirectory for Database {
+    async fn get(&self, id: StaffId) -> Result<Option<Staff>, StoreError> {
+        let row = staff::Entity::find_by_id(id.as_uuid())
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(staff_from_row).transpose()
+    }
+
+    async fn with_roles(&self, roles: &[Role]) -> Result<Vec<Staff>, StoreError> {
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        let rows = staff::Entity::find()
+            .filter(staff::Column::Role.is_in(names))
+            .filter(staff::Column::Active.eq(true))
+            .order_by_asc(staff::Column::Email)
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.into_iter().map(staff_from_row).collect()
+    }
+
+    async fn loads(&self) -> Result<Vec<AgentLoad>, StoreError> {
+        let members = self.with_roles(&[Role::Agent, Role::Manager]).await?;
+        let mut loads = Vec::with_capacity(members.len());
+        for member in members {
+            let open = tickets::Entity::find()
+                .filter(tickets::Column::Assignee.eq(member.id.as_uuid()))
+                .filter(tickets::Column::Status.is_in(["new", "open", "pending", "on_hold"]))
+                .select_only()
+                .column(tickets::Column::Id)
+                .count(&self.reader)
+                .await
+                .map_err(db)?;
+            loads.push(AgentLoad {
+                staff: member,
+                open_tickets: u32::try_from(open).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(loads)
+    }
+}
+
+#[async_trait]
+impl AutoReplyLog for Database {
+    async fn last_auto_reply_to(
+        &self,
+        to: &EmailAddress,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = auto_replies::Entity::find_by_id(to.normalized())
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(row.map(|r| r.last_at))
+    }
+}

@@ -1,0 +1,133 @@
+//! Reading tickets and messages, and the sets background work walks through.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::{
+    ChangeSet, CommitError, Committed, StoreError, TicketQueries, TicketRepository,
+};
+use frontdesk_domain::ticket::{Message, Ticket, TicketId, TicketNumber};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::Database;
+use crate::entity::{message_attachments, messages, tickets};
+use crate::error::store_error;
+use crate::mapping::{message_from_row, ticket_from_row};
+
+pub(crate) fn db(e: DbErr) -> StoreError {
+    store_error(&e)
+}
+
+const ACTIVE: [&str; 4] = ["new", "open", "pending", "on_hold"];
+
+impl Database {
+    async fn tickets_where(
+        &self,
+        select: sea_orm::Select<tickets::Entity>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        select
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(ticket_from_row)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl TicketRepository for Database {
+    async fn get(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        let row = tickets::Entity::find_by_id(id.as_uuid())
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(ticket_from_row).transpose()
+    }
+
+    async fn get_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>, StoreError> {
+        let n = i64::try_from(number.value()).unwrap_or(i64::MAX);
+        let row = tickets::Entity::find()
+            .filter(tickets::Column::Number.eq(n))
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(ticket_from_row).transpose()
+    }
+
+    async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError> {
+        let rows = messages::Entity::find()
+            .filter(messages::Column::TicketId.eq(id.as_uuid()))
+            .order_by_asc(messages::Column::CreatedAt)
+            .order_by_asc(messages::Column::Id)
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|m| m.id).collect();
+        let mut attachments: HashMap<uuid::Uuid, Vec<message_attachments::Model>> = HashMap::new();
+        if !ids.is_empty() {
+            let metas = message_attachments::Entity::find()
+                .filter(message_attachments::Column::MessageId.is_in(ids))
+                .order_by_asc(message_attachments::Column::Position)
+                .all(&self.reader)
+                .await
+                .map_err(db)?;
+            for meta in metas {
+                attachments.entry(meta.message_id).or_default().push(meta);
+            }
+        }
+        rows.into_iter()
+            .map(|m| {
+                let a = attachments.remove(&m.id).unwrap_or_default();
+                message_from_row(m, a)
+            })
+            .collect()
+    }
+
+    async fn commit(&self, change: ChangeSet) -> Result<Committed, CommitError> {
+        self.commit_change(change).await
+    }
+}
+
+#[async_trait]
+impl TicketQueries for Database {
+    async fn active_page(
+        &self,
+        after: Option<TicketId>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut select = tickets::Entity::find().filter(tickets::Column::Status.is_in(ACTIVE));
+        if let Some(after) = after {
+            select = select.filter(tickets::Column::Id.gt(after.as_uuid()));
+        }
+        self.tickets_where(
+            select
+                .order_by_asc(tickets::Column::Id)
+                .limit(u64::from(limit)),
+        )
+        .await
+    }
+
+    async fn unassigned(&self, limit: u32) -> Result<Vec<Ticket>, StoreError> {
+        let select = tickets::Entity::find()
+            .filter(tickets::Column::Status.is_in(ACTIVE))
+            .filter(tickets::Column::Assignee.is_null())
+            .order_by_asc(tickets::Column::CreatedAt)
+            .limit(u64::from(limit));
+        self.tickets_where(select).await
+    }
+
+    async fn resolved_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let select = tickets::Entity::find()
+            .filter(tickets::Column::Status.eq("resolved"))
+            .filter(tickets::Column::ResolvedAt.lte(cutoff))
+            .order_by_asc(tickets::Column::ResolvedAt)
+            .limit(u64::from(limit));
+        self.tickets_where(select).await
+    }
+}

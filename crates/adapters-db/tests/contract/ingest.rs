@@ -1,0 +1,194 @@
+//! Ingesting mail end to end through the domain's use case on a real database.
+
+use frontdesk_adapters_db::Database;
+use frontdesk_domain::email::{Attachment, Header, MessageId};
+use frontdesk_domain::ports::{AutoReplyLog, JobQueue, ThreadLookup, TicketRepository};
+use frontdesk_domain::service::{AutoAcknowledgement, IngestOutcome};
+use frontdesk_domain::ticket::{MessageKind, Status};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::backends::{helpdesk, mail, replying};
+use crate::contract;
+use frontdesk_adapters_db::entity::{attachments, emails, raw_messages, thread_keys};
+
+contract!(
+    a_new_mail_is_stored_whole_and_a_second_delivery_is_a_no_op,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        let r = desk
+            .ingest(mail(
+                "a@client",
+                "jane@x.com",
+                "My order is late",
+                "Where is it?",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.outcome, IngestOutcome::Created);
+        let id = r.ticket_id.unwrap();
+        let t = db.get(id).await.unwrap().unwrap();
+        assert_eq!(
+            (t.status, t.subject.as_str()),
+            (Status::New, "My order is late")
+        );
+        let msgs = db.messages(id).await.unwrap();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0].kind, MessageKind::Customer);
+        assert_eq!(
+            msgs[0].email.as_ref().unwrap().message_id.as_str(),
+            "a@client"
+        );
+        assert_eq!(
+            db.by_message_id(&MessageId::parse("a@client").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            id
+        );
+        let again = desk
+            .ingest(mail(
+                "a@client",
+                "jane@x.com",
+                "My order is late",
+                "Where is it?",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(again.outcome, IngestOutcome::Duplicate);
+        let conn = db.connection();
+        assert_eq!(emails::Entity::find().count(conn).await.unwrap(), 1);
+        assert_eq!(raw_messages::Entity::find().count(conn).await.unwrap(), 1);
+        let raw = raw_messages::Entity::find()
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(raw.content.starts_with(b"Message-ID: <a@client>"));
+    }
+);
+
+contract!(
+    replies_thread_by_headers_and_reopen,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        let id = desk
+            .ingest(mail("a@client", "jane@x.com", "Help", "x"))
+            .await
+            .unwrap()
+            .ticket_id
+            .unwrap();
+        desk.update(
+            id,
+            frontdesk_domain::ticket::Actor::System,
+            frontdesk_domain::service::TicketUpdate {
+                status: Some(Status::Resolved),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let r = desk
+            .ingest(replying(
+                mail("b@client", "jane@x.com", "Re: Help", "again"),
+                "a@client",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.outcome, r.ticket_id),
+            (IngestOutcome::Appended, Some(id))
+        );
+        assert_eq!(db.get(id).await.unwrap().unwrap().status, Status::Open);
+        // A sibling answering the same parent joins too; so does one naming only a referenced id.
+        let sibling = desk
+            .ingest(replying(
+                mail("c@client", "bob@x.com", "Re: Help", "me too"),
+                "a@client",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(sibling.ticket_id, Some(id));
+        assert!(
+            thread_keys::Entity::find()
+                .count(db.connection())
+                .await
+                .unwrap()
+                >= 3
+        );
+    }
+);
+
+contract!(
+    attachments_are_stored_once_by_content,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        let pdf = Attachment {
+            filename: Some("invoice.pdf".into()),
+            content_type: "application/pdf".into(),
+            content_id: None,
+            inline: false,
+            content: b"%PDF-1.7 same bytes".to_vec(),
+        };
+        for id in ["a@client", "b@client"] {
+            let mut m = mail(id, "jane@x.com", &format!("Invoice {id}"), "attached");
+            m.attachments = vec![pdf.clone(), pdf.clone()];
+            desk.ingest(m).await.unwrap();
+        }
+        assert_eq!(
+            attachments::Entity::find()
+                .count(db.connection())
+                .await
+                .unwrap(),
+            1
+        );
+        let t = db
+            .get_by_number(frontdesk_domain::TicketNumber::new(1).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let msgs = db.messages(t.id).await.unwrap();
+        assert_eq!(msgs[0].attachments.len(), 2);
+        assert_eq!(
+            msgs[0].attachments[0].filename.as_deref(),
+            Some("invoice.pdf")
+        );
+        assert_eq!(msgs[0].attachments[0].size, pdf.content.len() as u64);
+    }
+);
+
+contract!(
+    acknowledgements_are_queued_and_logged_once_a_day,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |s| {
+            s.auto_acknowledgement = Some(AutoAcknowledgement::default())
+        });
+        desk.ingest(mail("a@client", "jane@x.com", "One", "x"))
+            .await
+            .unwrap();
+        desk.ingest(mail("b@client", "jane@x.com", "Two", "x"))
+            .await
+            .unwrap();
+        let mut bulk = mail("c@client", "news@x.com", "Sale", "x");
+        bulk.headers.push(Header::new("Precedence", "bulk"));
+        desk.ingest(bulk).await.unwrap();
+        let jane = "jane@x.com".parse().unwrap();
+        assert!(db.last_auto_reply_to(&jane).await.unwrap().is_some());
+        assert!(
+            db.last_auto_reply_to(&"news@x.com".parse().unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let now = chrono::Utc::now() + chrono::TimeDelta::seconds(1);
+        let jobs = db
+            .claim(now, chrono::TimeDelta::minutes(5), 100)
+            .await
+            .unwrap();
+        let acks = jobs
+            .iter()
+            .filter(|j| j.job.kind() == "auto_acknowledge")
+            .count();
+        assert_eq!(acks, 1);
+    }
+);
