@@ -146,7 +146,10 @@ contract!(
             db.save_staff(s, now).await.unwrap();
         }
         assert_eq!(StaffDirectory::get(&db, a.id).await.unwrap().unwrap(), a);
-        assert_eq!(db.with_roles(&[Role::Manager]).await.unwrap(), std::slice::from_ref(&m));
+        assert_eq!(
+            db.with_roles(&[Role::Manager]).await.unwrap(),
+            std::slice::from_ref(&m)
+        );
         let mut t = db
             .commit(new_ticket("c@x.com", "S", now))
             .await
