@@ -10,9 +10,9 @@ use frontdesk_domain::staff::Customer;
 use frontdesk_domain::ticket::{Message, Ticket, TicketNumber};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ActiveModelTrait as _, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -24,6 +24,7 @@ use crate::error::{is_unique_violation, store_error};
 use crate::mapping::{
     attachment_meta_row, clean, event_columns, ids_to_text, message_row, ticket_row,
 };
+use crate::search::INDEXED_TEXT_BYTES;
 use crate::{Database, jobs as job_json};
 
 fn db(e: DbErr) -> CommitError {
@@ -61,10 +62,19 @@ async fn write(txn: &DatabaseTransaction, change: ChangeSet) -> Result<Committed
                 .await
                 .map_err(db)?;
             write_tags(txn, &ticket).await?;
+            let mut first = ticket.subject.clone();
+            if change.messages.is_empty() {
+                first.push('\n');
+                first.push_str(&ticket.description);
+            }
+            index_text(txn, &ticket, &first).await?;
             ticket
         }
         TicketWrite::Update(ticket) => update_ticket(txn, *ticket).await?,
     };
+    for m in &change.messages {
+        index_text(txn, &ticket, &m.body_text).await?;
+    }
     if let Some(inbound) = &change.inbound {
         store_inbound(txn, inbound, &change.messages).await?;
     }
@@ -107,6 +117,36 @@ async fn write(txn: &DatabaseTransaction, change: ChangeSet) -> Result<Committed
     }
     write_jobs(txn, &change.jobs, ticket.updated_at).await?;
     Ok(Committed { ticket })
+}
+
+/// Adds one searchable document (a subject or a message) for `ticket`.
+async fn index_text(
+    txn: &DatabaseTransaction,
+    ticket: &Ticket,
+    text: &str,
+) -> Result<(), CommitError> {
+    let mut end = text.len().min(INDEXED_TEXT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = clean(&text[..end]);
+    let backend = txn.get_database_backend();
+    let statement = if backend == DbBackend::Postgres {
+        Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, to_tsvector('simple', $2))",
+            [ticket.id.as_uuid().into(), text.into()],
+        )
+    } else {
+        let number = i64::try_from(ticket.number.value()).unwrap_or(i64::MAX);
+        Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO ticket_search (ticket_number, body) VALUES (?, ?)",
+            [number.into(), text.into()],
+        )
+    };
+    txn.execute_raw(statement).await.map_err(db)?;
+    Ok(())
 }
 
 async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<TicketNumber, CommitError> {

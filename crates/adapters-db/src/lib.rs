@@ -16,6 +16,7 @@ mod mapping;
 mod migration;
 mod queue;
 mod repository;
+mod search;
 
 pub use database::{ConnectError, Database, DatabaseSettings};
 pub use migration::Migrator;

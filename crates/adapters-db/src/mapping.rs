@@ -7,8 +7,8 @@ use frontdesk_domain::sla::{SlaClock, TicketSla};
 use frontdesk_domain::staff::{Customer, ShiftWindow, Staff, StaffId};
 use frontdesk_domain::threading::AutoReplyKind;
 use frontdesk_domain::ticket::{
-    Actor, AttachmentMeta, Direction, EmailHeaders, EventKind, Message, MessageKind, Ticket,
-    TicketEvent, TicketId, TicketNumber, TicketParts,
+    Actor, AttachmentMeta, Direction, EmailHeaders, EventKind, Message, MessageKind, Priority,
+    Ticket, TicketEvent, TicketId, TicketNumber, TicketParts,
 };
 
 use crate::entity::{message_attachments, messages, staff, tickets};
@@ -99,6 +99,29 @@ pub(crate) fn ticket_row(t: &Ticket) -> tickets::Model {
         res_remaining_secs: res.remaining_at_stop.map(secs),
         res_warning_notified: res.warning_notified,
         res_breach_escalated: res.breach_escalated,
+        priority_rank: priority_rank(t.priority),
+        sla_next_due: [fr, res]
+            .into_iter()
+            .filter(|c| !c.is_paused() && !c.is_stopped())
+            .map(|c| c.due_at)
+            .min()
+            .or(Some(no_deadline())),
+    }
+}
+
+/// What `sla_next_due` holds when no clock runs: far enough to sort last, and a real date on
+/// both backends so the column stays indexable without NULL handling.
+pub(crate) fn no_deadline() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(253_402_214_400, 0).unwrap_or_default() // 9999-12-31
+}
+
+/// Sort rank of a priority: low 0 … urgent 3.
+pub(crate) fn priority_rank(p: Priority) -> i64 {
+    match p {
+        Priority::Low => 0,
+        Priority::Medium => 1,
+        Priority::High => 2,
+        Priority::Urgent => 3,
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Model {
     pub res_remaining_secs: Option<i64>,
     pub res_warning_notified: bool,
     pub res_breach_escalated: bool,
+    pub priority_rank: i64,
+    pub sla_next_due: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

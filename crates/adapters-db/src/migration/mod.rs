@@ -13,16 +13,30 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(SqlMigration {
-            name: "m0001_core",
-            sql: include_str!("m0001_core.sql"),
-        })]
+        vec![
+            Box::new(SqlMigration {
+                name: "m0001_core",
+                both: include_str!("m0001_core.sql"),
+                postgres: "",
+                sqlite: "",
+            }),
+            Box::new(SqlMigration {
+                name: "m0002_search",
+                both: "",
+                postgres: include_str!("m0002_search_postgres.sql"),
+                sqlite: include_str!("m0002_search_sqlite.sql"),
+            }),
+        ]
     }
 }
 
+/// A migration as SQL: `both` (with type placeholders) runs everywhere, then the part for the
+/// backend at hand, for what only one of them has (full-text search).
 struct SqlMigration {
     name: &'static str,
-    sql: &'static str,
+    both: &'static str,
+    postgres: &'static str,
+    sqlite: &'static str,
 }
 
 impl MigrationName for SqlMigration {
@@ -77,7 +91,13 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let sql = render(self.sql, manager.get_database_backend());
+        let backend = manager.get_database_backend();
+        let own = if backend == DbBackend::Postgres {
+            self.postgres
+        } else {
+            self.sqlite
+        };
+        let sql = format!("{}\n;\n{own}", render(self.both, backend));
         let db = manager.get_connection();
         for statement in statements(&sql) {
             db.execute_unprepared(&statement).await?;

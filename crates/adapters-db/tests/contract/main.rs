@@ -12,6 +12,7 @@ mod backends;
 mod concurrency;
 mod ingest;
 mod queue;
+mod search;
 mod tickets;
 
 /// Declares one async test per backend from one body: `contract!(name, |db| async move { … })`.

@@ -3,12 +3,17 @@
 
 mod jobs;
 mod mail;
+mod search;
 mod store;
 
 pub use jobs::{ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundEmail};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
     MailSender, MailSource, Sentiment,
+};
+pub use search::{
+    AssigneeFilter, PageCursor, SearchError, SlaFilter, SortKey, TicketFilter, TicketListQuery,
+    TicketPage, TicketSearch, TicketSort,
 };
 pub use store::{
     AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,
@@ -19,6 +24,8 @@ pub use store::{
 pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]
 pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
+#[cfg(any(test, feature = "mocks"))]
+pub use search::MockTicketSearch;
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
     MockAutoReplyLog, MockStaffDirectory, MockThreadLookup, MockTicketQueries, MockTicketRepository,

@@ -1,0 +1,232 @@
+//! Ticket listings: filters, sorts, keyset pagination with totals, and full-text search
+//! (PostgreSQL `tsvector` + GIN, SQLite FTS5).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::{
+    AssigneeFilter, PageCursor, SearchError, SlaFilter, SortKey, TicketFilter, TicketListQuery,
+    TicketPage, TicketSearch,
+};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::Database;
+use crate::entity::{ticket_tags, tickets};
+use crate::mapping::ticket_from_row;
+use crate::repository::db;
+
+/// The longest text indexed per subject or message; longer text is searchable by its start.
+pub(crate) const INDEXED_TEXT_BYTES: usize = 256 * 1024;
+
+/// An FTS5 query that matches all the words of `text` literally: each word is quoted, so
+/// operators and punctuation in user input are inert.
+fn fts5_query(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn text_condition(backend: DbBackend, text: &str) -> Option<Condition> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let expr = if backend == DbBackend::Postgres {
+        Expr::cust_with_values(
+            "\"tickets\".\"id\" IN (SELECT ticket_id FROM ticket_search WHERE doc @@ plainto_tsquery('simple', $1))",
+            [text.to_owned()],
+        )
+    } else {
+        Expr::cust_with_values(
+            "\"tickets\".\"number\" IN (SELECT ticket_number FROM ticket_search WHERE ticket_search MATCH ?)",
+            [fts5_query(text)],
+        )
+    };
+    Some(Condition::all().add(expr))
+}
+
+fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) -> Condition {
+    use tickets::Column as C;
+    let mut c = Condition::all();
+    if !f.statuses.is_empty() {
+        c = c.add(C::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
+    }
+    if !f.priorities.is_empty() {
+        c = c.add(C::Priority.is_in(f.priorities.iter().map(|p| p.as_str())));
+    }
+    if !f.categories.is_empty() {
+        c = c.add(C::Category.is_in(f.categories.iter().map(|p| p.as_str())));
+    }
+    match f.assignee {
+        Some(AssigneeFilter::Unassigned) => c = c.add(C::Assignee.is_null()),
+        Some(AssigneeFilter::Staff(id)) => c = c.add(C::Assignee.eq(id.as_uuid())),
+        None => {}
+    }
+    if let Some(customer) = &f.customer {
+        c = c.add(C::CustomerEmail.eq(customer.normalized()));
+    }
+    if let Some(tag) = &f.tag {
+        let tagged = Query::select()
+            .column(ticket_tags::Column::TicketId)
+            .from(ticket_tags::Entity)
+            .and_where(ticket_tags::Column::Tag.eq(tag.trim().to_lowercase()))
+            .to_owned();
+        c = c.add(C::Id.in_subquery(tagged));
+    }
+    match f.sla {
+        Some(SlaFilter::Breached) => {
+            let active = C::Status.is_in(["new", "open", "pending", "on_hold"]);
+            let breached = Condition::any()
+                .add(C::SlaNextDue.lte(now))
+                .add(C::FrBreachEscalated.eq(true))
+                .add(C::ResBreachEscalated.eq(true));
+            c = c.add(active).add(breached);
+        }
+        Some(SlaFilter::DueBefore(t)) => c = c.add(C::SlaNextDue.gt(now)).add(C::SlaNextDue.lte(t)),
+        None => {}
+    }
+    if let Some(from) = f.created_from {
+        c = c.add(C::CreatedAt.gte(from));
+    }
+    if let Some(before) = f.created_before {
+        c = c.add(C::CreatedAt.lt(before));
+    }
+    if let Some(text) = f.text.as_deref().and_then(|t| text_condition(backend, t)) {
+        c = c.add(text);
+    }
+    c
+}
+
+/// A position: the sort value (microseconds or rank) and the ticket id.
+struct Position {
+    value: i64,
+    id: uuid::Uuid,
+}
+
+fn sort_tag(q: &TicketListQuery) -> String {
+    let key = match q.sort.key {
+        SortKey::Created => "c",
+        SortKey::Updated => "u",
+        SortKey::SlaDue => "s",
+        SortKey::Priority => "p",
+    };
+    format!("{key}{}", if q.sort.descending { "d" } else { "a" })
+}
+
+fn encode(q: &TicketListQuery, row: &tickets::Model) -> PageCursor {
+    let value = match q.sort.key {
+        SortKey::Created => row.created_at.timestamp_micros(),
+        SortKey::Updated => row.updated_at.timestamp_micros(),
+        SortKey::SlaDue => row.sla_next_due.map_or(i64::MAX, |d| d.timestamp_micros()),
+        SortKey::Priority => row.priority_rank,
+    };
+    PageCursor(format!("{}.{value}.{}", sort_tag(q), row.id.simple()))
+}
+
+fn decode(q: &TicketListQuery, cursor: &PageCursor) -> Result<Position, SearchError> {
+    let mut parts = cursor.0.splitn(3, '.');
+    let (Some(tag), Some(value), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(SearchError::BadCursor);
+    };
+    if tag != sort_tag(q) {
+        return Err(SearchError::BadCursor);
+    }
+    let value = value.parse().map_err(|_| SearchError::BadCursor)?;
+    let id = uuid::Uuid::try_parse(id).map_err(|_| SearchError::BadCursor)?;
+    Ok(Position { value, id })
+}
+
+fn micros(v: i64) -> Result<DateTime<Utc>, SearchError> {
+    DateTime::from_timestamp_micros(v).ok_or(SearchError::BadCursor)
+}
+
+fn after_condition(q: &TicketListQuery, p: &Position) -> Result<Condition, SearchError> {
+    use tickets::Column as C;
+    let (col, value): (C, sea_orm::Value) = match q.sort.key {
+        SortKey::Created => (C::CreatedAt, micros(p.value)?.into()),
+        SortKey::Updated => (C::UpdatedAt, micros(p.value)?.into()),
+        SortKey::SlaDue => (C::SlaNextDue, micros(p.value)?.into()),
+        SortKey::Priority => (C::PriorityRank, p.value.into()),
+    };
+    let beyond = |v: sea_orm::Value| {
+        if q.sort.descending {
+            col.lt(v)
+        } else {
+            col.gt(v)
+        }
+    };
+    let id_beyond = if q.sort.descending {
+        C::Id.lt(p.id)
+    } else {
+        C::Id.gt(p.id)
+    };
+    Ok(Condition::any()
+        .add(beyond(value.clone()))
+        .add(Condition::all().add(col.eq(value)).add(id_beyond)))
+}
+
+#[async_trait]
+impl TicketSearch for Database {
+    async fn list(&self, q: &TicketListQuery) -> Result<TicketPage, SearchError> {
+        let filtered =
+            tickets::Entity::find().filter(filter_condition(self.backend(), &q.filter, q.now));
+        let total = filtered.clone().count(&self.reader).await.map_err(db)?;
+        let mut page = filtered;
+        if let Some(cursor) = &q.after {
+            page = page.filter(after_condition(q, &decode(q, cursor)?)?);
+        }
+        let order = if q.sort.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let col = match q.sort.key {
+            SortKey::Created => tickets::Column::CreatedAt,
+            SortKey::Updated => tickets::Column::UpdatedAt,
+            SortKey::SlaDue => tickets::Column::SlaNextDue,
+            SortKey::Priority => tickets::Column::PriorityRank,
+        };
+        let limit = q.limit.clamp(1, 500);
+        let mut rows = page
+            .order_by(col, order.clone())
+            .order_by(tickets::Column::Id, order)
+            .limit(u64::from(limit) + 1)
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last().map(|r| encode(q, r))
+        } else {
+            None
+        };
+        let tickets = rows
+            .into_iter()
+            .map(ticket_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TicketPage {
+            tickets,
+            total,
+            next,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts5_queries_quote_every_word() {
+        assert_eq!(
+            fts5_query(r#"refund "now" OR NEAR(x)*"#),
+            r#""refund" """now""" "OR" "NEAR(x)*""#
+        );
+        assert_eq!(fts5_query("  "), "");
+    }
+}

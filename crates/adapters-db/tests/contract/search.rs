@@ -1,0 +1,274 @@
+//! Listing and searching tickets.
+
+use std::collections::HashSet;
+
+use chrono::TimeDelta;
+use frontdesk_adapters_db::Database;
+use frontdesk_domain::ports::{
+    AssigneeFilter, ChangeSet, PageCursor, SearchError, SlaFilter, SortKey, TicketFilter,
+    TicketListQuery, TicketRepository, TicketSearch, TicketSort, TicketWrite,
+};
+use frontdesk_domain::sla::SlaPolicies;
+use frontdesk_domain::staff::StaffId;
+use frontdesk_domain::ticket::{Category, Priority, Status};
+
+use crate::backends::{helpdesk, mail, new_ticket, now};
+use crate::contract;
+
+fn query(filter: TicketFilter) -> TicketListQuery {
+    TicketListQuery {
+        filter,
+        sort: TicketSort::default(),
+        limit: 50,
+        after: None,
+        now: now(),
+    }
+}
+
+async fn total(db: &Database, filter: TicketFilter) -> u64 {
+    db.list(&query(filter)).await.unwrap().total
+}
+
+/// Twelve tickets: priorities and categories cycling, every third assigned, statuses varied.
+async fn seed(db: &Database) -> Vec<frontdesk_domain::Ticket> {
+    let agent = frontdesk_domain::staff::Staff {
+        id: StaffId::from_uuid(uuid::Uuid::from_u128(1)),
+        email: "a@frontdesk.test".parse().unwrap(),
+        name: "A".into(),
+        role: frontdesk_domain::staff::Role::Agent,
+        availability: frontdesk_domain::staff::Availability::Available,
+        shift: None,
+        active: true,
+    };
+    db.save_staff(&agent, now()).await.unwrap();
+    let sla = SlaPolicies::default();
+    let base = now() - TimeDelta::days(30);
+    let mut out = Vec::new();
+    for i in 0..12i64 {
+        let at = base + TimeDelta::days(i);
+        let mut change = new_ticket(
+            if i % 2 == 0 {
+                "even@x.com"
+            } else {
+                "odd@x.com"
+            },
+            &format!("Ticket {i}"),
+            at,
+        );
+        if let TicketWrite::Create(d) = &mut change.ticket {
+            d.priority = Priority::ALL[(i % 4) as usize];
+            d.category = Category::ALL[(i % 5) as usize];
+            d.tags = if i < 3 { vec!["vip".into()] } else { vec![] };
+            d.sla = sla.start(d.priority, d.category, at);
+        }
+        let mut t = db.commit(change).await.unwrap().ticket;
+        if i % 3 == 0 {
+            t.assign(Some(StaffId::from_uuid(uuid::Uuid::from_u128(1))), at);
+        }
+        if i >= 9 {
+            t.change_status(Status::Resolved, at, &sla).unwrap();
+        }
+        out.push(db.commit(ChangeSet::update(t)).await.unwrap().ticket);
+    }
+    out
+}
+
+contract!(filters_narrow_the_listing, |db: Database| async move {
+    seed(&db).await;
+    assert_eq!(total(&db, TicketFilter::default()).await, 12);
+    let f = |g: fn(&mut TicketFilter)| {
+        let mut f = TicketFilter::default();
+        g(&mut f);
+        f
+    };
+    assert_eq!(
+        total(&db, f(|f| f.statuses = vec![Status::Resolved])).await,
+        3
+    );
+    assert_eq!(
+        total(
+            &db,
+            f(|f| f.priorities = vec![Priority::Urgent, Priority::Low])
+        )
+        .await,
+        6
+    );
+    assert_eq!(
+        total(&db, f(|f| f.categories = vec![Category::Billing])).await,
+        2
+    );
+    assert_eq!(
+        total(&db, f(|f| f.assignee = Some(AssigneeFilter::Unassigned))).await,
+        8
+    );
+    assert_eq!(
+        total(
+            &db,
+            f(
+                |f| f.assignee = Some(AssigneeFilter::Staff(StaffId::from_uuid(
+                    uuid::Uuid::from_u128(1)
+                )))
+            )
+        )
+        .await,
+        4
+    );
+    assert_eq!(
+        total(&db, f(|f| f.customer = Some("EVEN@x.com".parse().unwrap()))).await,
+        6
+    );
+    assert_eq!(total(&db, f(|f| f.tag = Some(" VIP ".into()))).await, 3);
+    let mut range = TicketFilter::default();
+    range.created_from = Some(now() - TimeDelta::days(30));
+    range.created_before = Some(now() - TimeDelta::days(25));
+    assert_eq!(total(&db, range).await, 5);
+});
+
+async fn walk(db: &Database, sort: TicketSort) -> Vec<frontdesk_domain::Ticket> {
+    let mut q = query(TicketFilter::default());
+    q.sort = sort;
+    q.limit = 5;
+    let mut seen = Vec::new();
+    loop {
+        let page = db.list(&q).await.unwrap();
+        assert_eq!(page.total, 12);
+        seen.extend(page.tickets);
+        match page.next {
+            Some(c) => q.after = Some(c),
+            None => break seen,
+        }
+    }
+}
+
+contract!(
+    keyset_pages_cover_every_ticket_once_in_order,
+    |db: Database| async move {
+        seed(&db).await;
+        for key in [
+            SortKey::Created,
+            SortKey::Updated,
+            SortKey::SlaDue,
+            SortKey::Priority,
+        ] {
+            for descending in [false, true] {
+                let all = walk(&db, TicketSort { key, descending }).await;
+                let ids: HashSet<_> = all.iter().map(|t| t.id).collect();
+                assert_eq!((all.len(), ids.len()), (12, 12), "{key:?} {descending}");
+                let ranks: Vec<i64> = all
+                    .iter()
+                    .map(|t| match key {
+                        SortKey::Created => t.created_at.timestamp_micros(),
+                        SortKey::Updated => t.updated_at.timestamp_micros(),
+                        SortKey::SlaDue => [&t.sla.first_response, &t.sla.resolution]
+                            .iter()
+                            .filter(|c| !c.is_paused() && !c.is_stopped())
+                            .map(|c| c.due_at.timestamp_micros())
+                            .min()
+                            .unwrap_or(i64::MAX),
+                        SortKey::Priority => t.priority as i64,
+                    })
+                    .collect();
+                let mut sorted = ranks.clone();
+                sorted.sort_unstable();
+                if descending {
+                    sorted.reverse();
+                }
+                assert_eq!(ranks, sorted, "{key:?} descending={descending}");
+            }
+        }
+    }
+);
+
+contract!(
+    full_text_search_finds_subjects_and_bodies_and_ignores_operators,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        desk.ingest(mail(
+            "a@c",
+            "jane@x.com",
+            "Parcel never arrived",
+            "The courier lost my parcel in Zürich",
+        ))
+        .await
+        .unwrap();
+        desk.ingest(mail(
+            "b@c",
+            "bob@x.com",
+            "Invoice copy",
+            "Please send the invoice again",
+        ))
+        .await
+        .unwrap();
+        let search = |text: &str| {
+            let mut f = TicketFilter::default();
+            f.text = Some(text.to_owned());
+            f
+        };
+        assert_eq!(total(&db, search("parcel")).await, 1);
+        assert_eq!(total(&db, search("courier zürich")).await, 1);
+        assert_eq!(total(&db, search("invoice")).await, 1);
+        assert_eq!(
+            total(&db, search("parcel invoice")).await,
+            0,
+            "all words must occur"
+        );
+        for hostile in [
+            "' OR 1=1 --",
+            "\"unbalanced",
+            "NEAR(parcel",
+            "parcel* OR invoice",
+            "<script>",
+            ";DROP TABLE tickets",
+        ] {
+            assert_eq!(total(&db, search(hostile)).await, 0, "{hostile}");
+        }
+        assert_eq!(total(&db, search("   ")).await, 2);
+        assert_eq!(
+            db.get_by_number(frontdesk_domain::TicketNumber::new(2).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .subject,
+            "Invoice copy"
+        );
+    }
+);
+
+contract!(
+    sla_filters_find_breached_and_soon_due_tickets,
+    |db: Database| async move {
+        let sla = SlaPolicies::default();
+        let t0 = now();
+        // Urgent: first response due in 1 h. Created 2 h ago → breached. Another created now.
+        for (i, age) in [(0, 2), (1, 0)] {
+            let at = t0 - TimeDelta::hours(age);
+            let mut change = new_ticket("c@x.com", &format!("U{i}"), at);
+            if let TicketWrite::Create(d) = &mut change.ticket {
+                d.priority = Priority::Urgent;
+                d.sla = sla.start(Priority::Urgent, Category::Other, at);
+            }
+            db.commit(change).await.unwrap();
+        }
+        let mut breached = TicketFilter::default();
+        breached.sla = Some(SlaFilter::Breached);
+        assert_eq!(total(&db, breached).await, 1);
+        let mut soon = TicketFilter::default();
+        soon.sla = Some(SlaFilter::DueBefore(t0 + TimeDelta::minutes(90)));
+        assert_eq!(total(&db, soon).await, 1);
+    }
+);
+
+contract!(a_foreign_cursor_is_refused, |db: Database| async move {
+    seed(&db).await;
+    let mut q = query(TicketFilter::default());
+    q.limit = 5;
+    let next = db.list(&q).await.unwrap().next.unwrap();
+    q.sort = TicketSort {
+        key: SortKey::Priority,
+        descending: true,
+    };
+    q.after = Some(next);
+    assert_eq!(db.list(&q).await.unwrap_err(), SearchError::BadCursor);
+    q.after = Some(PageCursor("garbage".into()));
+    assert_eq!(db.list(&q).await.unwrap_err(), SearchError::BadCursor);
+});
