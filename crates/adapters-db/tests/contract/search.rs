@@ -118,9 +118,11 @@ contract!(filters_narrow_the_listing, |db: Database| async move {
         6
     );
     assert_eq!(total(&db, f(|f| f.tag = Some(" VIP ".into()))).await, 3);
-    let mut range = TicketFilter::default();
-    range.created_from = Some(now() - TimeDelta::days(30));
-    range.created_before = Some(now() - TimeDelta::days(25));
+    let range = TicketFilter {
+        created_from: Some(now() - TimeDelta::days(30)),
+        created_before: Some(now() - TimeDelta::days(25)),
+        ..TicketFilter::default()
+    };
     assert_eq!(total(&db, range).await, 5);
 });
 
@@ -199,10 +201,9 @@ contract!(
         ))
         .await
         .unwrap();
-        let search = |text: &str| {
-            let mut f = TicketFilter::default();
-            f.text = Some(text.to_owned());
-            f
+        let search = |text: &str| TicketFilter {
+            text: Some(text.to_owned()),
+            ..TicketFilter::default()
         };
         assert_eq!(total(&db, search("parcel")).await, 1);
         assert_eq!(total(&db, search("courier zürich")).await, 1);
@@ -249,11 +250,15 @@ contract!(
             }
             db.commit(change).await.unwrap();
         }
-        let mut breached = TicketFilter::default();
-        breached.sla = Some(SlaFilter::Breached);
+        let breached = TicketFilter {
+            sla: Some(SlaFilter::Breached),
+            ..TicketFilter::default()
+        };
         assert_eq!(total(&db, breached).await, 1);
-        let mut soon = TicketFilter::default();
-        soon.sla = Some(SlaFilter::DueBefore(t0 + TimeDelta::minutes(90)));
+        let soon = TicketFilter {
+            sla: Some(SlaFilter::DueBefore(t0 + TimeDelta::minutes(90))),
+            ..TicketFilter::default()
+        };
         assert_eq!(total(&db, soon).await, 1);
     }
 );
