@@ -14,13 +14,13 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
 use crate::entity::{
     attachments, auto_replies, customers, emails, jobs, message_attachments, messages,
     raw_messages, thread_keys, ticket_events, ticket_tags, tickets,
 };
 use crate::error::{is_unique_violation, store_error};
+use crate::mapping::sha256_hex;
 use crate::mapping::{
     attachment_meta_row, clean, event_columns, ids_to_text, message_row, ticket_row,
 };
@@ -29,10 +29,6 @@ use crate::{Database, jobs as job_json};
 
 fn db(e: DbErr) -> CommitError {
     CommitError::Store(store_error(&e))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Database {
@@ -249,7 +245,7 @@ async fn store_inbound(
 ) -> Result<(), CommitError> {
     let raw = &inbound.mail.raw;
     let row = raw_messages::Model {
-        sha256: hex(&Sha256::digest(raw)),
+        sha256: sha256_hex(raw),
         size: i64::try_from(raw.len()).unwrap_or(i64::MAX),
         content: raw.clone(),
         created_at: inbound.mail.received_at,
@@ -264,7 +260,7 @@ async fn store_inbound(
         .flat_map(|m| m.attachments.iter().map(|a| a.sha256.as_str()))
         .collect();
     for a in &inbound.mail.attachments {
-        let sha = hex(&Sha256::digest(&a.content));
+        let sha = sha256_hex(&a.content);
         if !wanted.contains(&sha.as_str()) {
             continue;
         }
@@ -344,7 +340,7 @@ async fn store_email_row(
         message_id: inbound.message_id.as_str().to_owned(),
         ticket_id: ticket.id.as_uuid(),
         message_row_id,
-        raw_sha256: hex(&Sha256::digest(&mail.raw)),
+        raw_sha256: sha256_hex(&mail.raw),
         in_reply_to: ids_to_text(&mail.in_reply_to),
         references_ids: ids_to_text(&mail.references),
         gmail_thread_id: mail.gmail_thread_id.clone(),

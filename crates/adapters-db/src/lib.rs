@@ -10,6 +10,7 @@ mod commit;
 mod database;
 pub mod entity;
 mod error;
+mod intake;
 mod jobs;
 mod lookup;
 mod mapping;

@@ -21,6 +21,15 @@ where
     raw.parse::<T>().map_err(|e| corrupt(what, e))
 }
 
+/// The content address of stored bytes: lower-case hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Text as PostgreSQL accepts it: NUL characters (valid in Rust strings, rejected in `TEXT`)
 /// become U+FFFD. The raw mail keeps the original bytes.
 pub(crate) fn clean(s: &str) -> String {

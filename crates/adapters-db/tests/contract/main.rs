@@ -11,6 +11,7 @@
 mod backends;
 mod concurrency;
 mod ingest;
+mod intake;
 mod queue;
 mod search;
 mod tickets;

@@ -1,11 +1,13 @@
 //! Ports: the traits adapters implement. Named by role, small, each method documented with the
 //! errors it returns. Every port is mockable (`mockall`) behind the `mocks` feature.
 
+mod intake;
 mod jobs;
 mod mail;
 mod search;
 mod store;
 
+pub use intake::{MailboxCursor, MailboxCursors, Quarantine, QuarantinedMail};
 pub use jobs::{ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundEmail};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
@@ -20,6 +22,8 @@ pub use store::{
     StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
 };
 
+#[cfg(any(test, feature = "mocks"))]
+pub use intake::{MockMailboxCursors, MockQuarantine};
 #[cfg(any(test, feature = "mocks"))]
 pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]

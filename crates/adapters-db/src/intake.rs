@@ -1,0 +1,196 @@
+//! The quarantine and mailbox cursors.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::{
+    MailboxCursor, MailboxCursors, Quarantine, QuarantinedMail, StoreError,
+};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+use crate::Database;
+use crate::entity::{mailbox_cursors, quarantine, raw_messages};
+use crate::error::corrupt;
+use crate::mapping::{clean, sha256_hex};
+use crate::repository::db;
+
+impl Database {
+    async fn with_raw(
+        &self,
+        rows: Vec<quarantine::Model>,
+    ) -> Result<Vec<QuarantinedMail>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for q in rows {
+            let raw = raw_messages::Entity::find_by_id(q.raw_sha256.clone())
+                .one(&self.reader)
+                .await
+                .map_err(db)?
+                .map(|r| r.content)
+                .ok_or_else(|| corrupt("quarantine entry", "raw message missing"))?;
+            out.push(QuarantinedMail {
+                id: q.id,
+                source: q.source,
+                raw,
+                error: q.error,
+                attempts: u32::try_from(q.attempts).unwrap_or(u32::MAX),
+                created_at: q.created_at,
+                updated_at: q.updated_at,
+                resolved_at: q.resolved_at,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Quarantine for Database {
+    async fn quarantine(
+        &self,
+        source: &str,
+        raw: &[u8],
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<uuid::Uuid, StoreError> {
+        let sha = sha256_hex(raw);
+        let txn = self.writer.begin().await.map_err(db)?;
+        let raw_row = raw_messages::Model {
+            sha256: sha.clone(),
+            size: i64::try_from(raw.len()).unwrap_or(i64::MAX),
+            content: raw.to_vec(),
+            created_at: now,
+        };
+        raw_messages::Entity::insert(raw_row.into_active_model().reset_all())
+            .on_conflict_do_nothing()
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db)?;
+        let open = quarantine::Entity::find()
+            .filter(quarantine::Column::RawSha256.eq(sha.clone()))
+            .filter(quarantine::Column::ResolvedAt.is_null())
+            .one(&txn)
+            .await
+            .map_err(db)?;
+        let id = match open {
+            Some(entry) => {
+                let id = entry.id;
+                let mut entry = entry.into_active_model();
+                entry.attempts = sea_orm::ActiveValue::Set(*entry.attempts.as_ref() + 1);
+                entry.error = sea_orm::ActiveValue::Set(clean(error));
+                entry.updated_at = sea_orm::ActiveValue::Set(now);
+                quarantine::Entity::update(entry)
+                    .exec(&txn)
+                    .await
+                    .map_err(db)?;
+                id
+            }
+            None => {
+                let id = uuid::Uuid::now_v7();
+                let row = quarantine::Model {
+                    id,
+                    source: clean(source),
+                    raw_sha256: sha,
+                    error: clean(error),
+                    attempts: 1,
+                    created_at: now,
+                    updated_at: now,
+                    resolved_at: None,
+                };
+                quarantine::Entity::insert(row.into_active_model().reset_all())
+                    .exec_without_returning(&txn)
+                    .await
+                    .map_err(db)?;
+                id
+            }
+        };
+        txn.commit().await.map_err(db)?;
+        Ok(id)
+    }
+
+    async fn quarantined(
+        &self,
+        include_resolved: bool,
+        limit: u32,
+    ) -> Result<Vec<QuarantinedMail>, StoreError> {
+        let mut select = quarantine::Entity::find();
+        if !include_resolved {
+            select = select.filter(quarantine::Column::ResolvedAt.is_null());
+        }
+        let rows = select
+            .order_by_desc(quarantine::Column::UpdatedAt)
+            .order_by_desc(quarantine::Column::Id)
+            .limit(u64::from(limit))
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        self.with_raw(rows).await
+    }
+
+    async fn quarantined_mail(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<QuarantinedMail>, StoreError> {
+        let row = quarantine::Entity::find_by_id(id)
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(self.with_raw(row.into_iter().collect()).await?.pop())
+    }
+
+    async fn resolve(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        quarantine::Entity::update_many()
+            .col_expr(quarantine::Column::ResolvedAt, Some(now).into())
+            .col_expr(quarantine::Column::UpdatedAt, now.into())
+            .filter(quarantine::Column::Id.eq(id))
+            .exec(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl MailboxCursors for Database {
+    async fn cursor(&self, mailbox: &str) -> Result<Option<MailboxCursor>, StoreError> {
+        let row = mailbox_cursors::Entity::find_by_id(mailbox.to_owned())
+            .one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(row.map(|r| MailboxCursor {
+            uid_validity: r.uid_validity.and_then(|v| u32::try_from(v).ok()),
+            last_uid: r.last_uid.and_then(|v| u32::try_from(v).ok()),
+            history_id: r.history_id,
+        }))
+    }
+
+    async fn save_cursor(
+        &self,
+        mailbox: &str,
+        cursor: &MailboxCursor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let row = mailbox_cursors::Model {
+            mailbox: mailbox.to_owned(),
+            uid_validity: cursor.uid_validity.map(i64::from),
+            last_uid: cursor.last_uid.map(i64::from),
+            history_id: cursor.history_id.clone(),
+            updated_at: now,
+        };
+        let on_conflict = OnConflict::column(mailbox_cursors::Column::Mailbox)
+            .update_columns([
+                mailbox_cursors::Column::UidValidity,
+                mailbox_cursors::Column::LastUid,
+                mailbox_cursors::Column::HistoryId,
+                mailbox_cursors::Column::UpdatedAt,
+            ])
+            .to_owned();
+        mailbox_cursors::Entity::insert(row.into_active_model().reset_all())
+            .on_conflict(on_conflict)
+            .exec_without_returning(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

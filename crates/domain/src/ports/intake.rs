@@ -1,0 +1,91 @@
+//! Intake bookkeeping: the quarantine for mail that could not be ingested, and each mailbox's
+//! sync position.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+
+/// A quarantined mail: its exact bytes and why it could not be ingested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedMail {
+    pub id: uuid::Uuid,
+    /// Where it came from (mailbox and position, or an import path).
+    pub source: String,
+    pub raw: Vec<u8>,
+    pub error: String,
+    /// How often it failed; the same bytes failing again count here instead of a new entry.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set once reprocessing succeeded or staff dismissed it.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// Keeps mail that failed ingestion, so nothing is ever lost.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Quarantine: Send + Sync {
+    /// Stores `raw` with its error, or counts another attempt on the open entry for the same
+    /// bytes. Returns the entry's id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn quarantine(
+        &self,
+        source: &str,
+        raw: &[u8],
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<uuid::Uuid, StoreError>;
+
+    /// Open entries first, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn quarantined(
+        &self,
+        include_resolved: bool,
+        limit: u32,
+    ) -> Result<Vec<QuarantinedMail>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn quarantined_mail(&self, id: uuid::Uuid)
+    -> Result<Option<QuarantinedMail>, StoreError>;
+
+    /// Marks an entry done.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn resolve(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// How far a mailbox has been read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailboxCursor {
+    /// IMAP UIDVALIDITY the UIDs belong to; a change means the UIDs were renumbered.
+    pub uid_validity: Option<u32>,
+    /// The last IMAP UID ingested.
+    pub last_uid: Option<u32>,
+    /// The Gmail history id synced up to.
+    pub history_id: Option<String>,
+}
+
+/// Persisted mailbox positions.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MailboxCursors: Send + Sync {
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn cursor(&self, mailbox: &str) -> Result<Option<MailboxCursor>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn save_cursor(
+        &self,
+        mailbox: &str,
+        cursor: &MailboxCursor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
