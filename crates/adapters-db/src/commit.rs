@@ -1,18 +1,18 @@
-//! Committing a domain `ChangeSet` in one transaction: all of it or nothing.
+//! Committing domain change sets in one transaction: all of them or nothing.
+//!
+//! A batch is written with one multi-row statement per table (chunked under SQLite's limit of
+//! bound variables), so a thousand mails cost about as many statements as one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use frontdesk_domain::ports::{
-    ChangeSet, CommitError, Committed, InboundRecord, Job, StoreError, TicketWrite,
-};
-use frontdesk_domain::staff::Customer;
-use frontdesk_domain::ticket::{Message, Ticket, TicketNumber};
+use frontdesk_domain::ports::{ChangeSet, CommitError, Committed, Job, StoreError, TicketWrite};
+use frontdesk_domain::ticket::{Ticket, TicketNumber};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait, Value,
 };
 
 use crate::entity::{
@@ -20,19 +20,24 @@ use crate::entity::{
     raw_messages, thread_keys, ticket_events, ticket_tags, tickets,
 };
 use crate::error::{is_unique_violation, store_error};
-use crate::mapping::sha256_hex;
 use crate::mapping::{
-    attachment_meta_row, clean, event_columns, ids_to_text, message_row, ticket_row,
+    attachment_meta_row, clean, event_columns, ids_to_text, message_row, sha256_hex, ticket_row,
 };
 use crate::search::INDEXED_TEXT_BYTES;
 use crate::{Database, jobs as job_json};
+
+/// Bound variables per statement: under SQLite's limit of 32,766 and PostgreSQL's 65,535.
+const VARIABLES_PER_STATEMENT: usize = 30_000;
 
 fn db(e: DbErr) -> CommitError {
     CommitError::Store(store_error(&e))
 }
 
 impl Database {
-    pub(crate) async fn commit_change(&self, change: ChangeSet) -> Result<Committed, CommitError> {
+    pub(crate) async fn commit_changes(
+        &self,
+        changes: Vec<ChangeSet>,
+    ) -> Result<Vec<Committed>, CommitError> {
         // IMMEDIATE takes SQLite's write lock up front, so a transaction never has to upgrade a
         // read lock (the case where SQLite reports "database is locked" without waiting).
         let options = TransactionOptions {
@@ -41,147 +46,187 @@ impl Database {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         };
         let txn = self.writer.begin_with_options(options).await.map_err(db)?;
-        let committed = write(&txn, change).await?;
+        let committed = write(&txn, changes).await?;
         txn.commit().await.map_err(db)?;
         Ok(committed)
     }
 }
 
-async fn write(txn: &DatabaseTransaction, change: ChangeSet) -> Result<Committed, CommitError> {
-    let ticket = match change.ticket {
-        TicketWrite::Create(draft) => {
-            let number = next_ticket_number(txn).await?;
-            let ticket = Ticket::create(*draft, number);
-            upsert_customer(txn, &ticket.customer, ticket.created_at).await?;
-            tickets::Entity::insert(ticket_row(&ticket).into_active_model().reset_all())
-                .exec_without_returning(txn)
-                .await
-                .map_err(db)?;
-            write_tags(txn, &ticket).await?;
-            let mut first = ticket.subject.clone();
-            if change.messages.is_empty() {
-                first.push('\n');
-                first.push_str(&ticket.description);
-            }
-            index_text(txn, &ticket, &first).await?;
-            ticket
-        }
-        TicketWrite::Update(ticket) => update_ticket(txn, *ticket).await?,
-    };
-    for m in &change.messages {
-        index_text(txn, &ticket, &m.body_text).await?;
-    }
-    if let Some(inbound) = &change.inbound {
-        store_inbound(txn, inbound, &change.messages).await?;
-    }
-    write_messages(txn, &change.messages).await?;
-    if let Some(inbound) = &change.inbound {
-        store_email_row(txn, inbound, &ticket, &change.messages).await?;
-    }
-    if !change.thread_keys.is_empty() {
-        let rows = change.thread_keys.iter().map(|k| {
-            thread_keys::Model {
-                message_id: k.as_str().to_owned(),
-                ticket_id: ticket.id.as_uuid(),
-            }
-            .into_active_model()
-            .reset_all()
-        });
-        thread_keys::Entity::insert_many(rows)
-            .on_conflict_do_nothing()
-            .exec_without_returning(txn)
-            .await
-            .map_err(db)?;
-    }
-    if !change.events.is_empty() {
-        let rows = change.events.iter().map(|e| {
-            let (actor_kind, actor, kind, data) = event_columns(e);
-            ticket_events::ActiveModel {
-                id: sea_orm::ActiveValue::NotSet,
-                ticket_id: sea_orm::ActiveValue::Set(e.ticket_id.as_uuid()),
-                at: sea_orm::ActiveValue::Set(e.at),
-                actor_kind: sea_orm::ActiveValue::Set(actor_kind),
-                actor: sea_orm::ActiveValue::Set(actor),
-                kind: sea_orm::ActiveValue::Set(kind),
-                data: sea_orm::ActiveValue::Set(data),
-            }
-        });
-        ticket_events::Entity::insert_many(rows)
-            .exec_without_returning(txn)
-            .await
-            .map_err(db)?;
-    }
-    write_jobs(txn, &change.jobs, ticket.updated_at).await?;
-    Ok(Committed { ticket })
-}
-
-/// Adds one searchable document (a subject or a message) for `ticket`.
-async fn index_text(
+/// Inserts `rows` with as few statements as the variable limit allows.
+async fn insert_all<A>(
     txn: &DatabaseTransaction,
-    ticket: &Ticket,
-    text: &str,
-) -> Result<(), CommitError> {
-    let mut end = text.len().min(INDEXED_TEXT_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    rows: Vec<A>,
+    columns: usize,
+    ignore_existing: bool,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let per_statement = (VARIABLES_PER_STATEMENT / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        let insert = A::Entity::insert_many(chunk);
+        if ignore_existing {
+            insert
+                .on_conflict_do_nothing()
+                .exec_without_returning(txn)
+                .await?;
+        } else {
+            insert.exec_without_returning(txn).await?;
+        }
     }
-    let text = clean(&text[..end]);
-    let backend = txn.get_database_backend();
-    let statement = if backend == DbBackend::Postgres {
-        Statement::from_sql_and_values(
-            backend,
-            "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, to_tsvector('simple', $2))",
-            [ticket.id.as_uuid().into(), text.into()],
-        )
-    } else {
-        let number = i64::try_from(ticket.number.value()).unwrap_or(i64::MAX);
-        Statement::from_sql_and_values(
-            backend,
-            "INSERT INTO ticket_search (ticket_number, body) VALUES (?, ?)",
-            [number.into(), text.into()],
-        )
-    };
-    txn.execute_raw(statement).await.map_err(db)?;
     Ok(())
 }
 
-async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<TicketNumber, CommitError> {
-    // The row lock on the counter serialises concurrent creations on PostgreSQL; a rolled-back
-    // transaction rolls its increment back too, so numbers stay consecutive.
-    let sql = "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value";
-    let row = txn
-        .query_one_raw(Statement::from_string(txn.get_database_backend(), sql))
-        .await
-        .map_err(db)?
-        .ok_or_else(|| {
-            CommitError::Store(StoreError::Other("ticket number counter is missing".into()))
-        })?;
-    let value: i64 = row.try_get("", "value").map_err(db)?;
-    let value =
-        u64::try_from(value).map_err(|e| CommitError::Store(StoreError::Other(e.to_string())))?;
-    TicketNumber::new(value).map_err(|e| CommitError::Store(StoreError::Other(e.to_string())))
+fn all_set<M, A>(model: M) -> A
+where
+    M: IntoActiveModel<A>,
+    A: ActiveModelTrait,
+{
+    model.into_active_model().reset_all()
 }
 
-async fn upsert_customer(
+/// A change set whose ticket is final (numbered, version bumped).
+struct Written {
+    ticket: Ticket,
+    rest: ChangeSet,
+}
+
+async fn write(
     txn: &DatabaseTransaction,
-    c: &Customer,
-    at: DateTime<Utc>,
-) -> Result<(), CommitError> {
-    let row = customers::Model {
-        email: c.email.normalized(),
-        address: c.email.to_string(),
-        name: c.name.as_deref().map(clean),
-        created_at: at,
-        updated_at: at,
+    changes: Vec<ChangeSet>,
+) -> Result<Vec<Committed>, CommitError> {
+    let creates = changes
+        .iter()
+        .filter(|c| matches!(c.ticket, TicketWrite::Create(_)))
+        .count();
+    let mut numbers = allocate_numbers(txn, creates).await?.into_iter();
+    let mut written: Vec<Written> = Vec::with_capacity(changes.len());
+    let mut created = Vec::new();
+    for change in changes {
+        let ChangeSet {
+            ticket,
+            messages,
+            events,
+            jobs,
+            thread_keys,
+            inbound,
+        } = change;
+        let ticket = match ticket {
+            TicketWrite::Create(draft) => {
+                let number = numbers
+                    .next()
+                    .ok_or_else(|| store("ticket numbers ran short"))?;
+                let ticket = Ticket::create(*draft, number);
+                created.push(ticket.clone());
+                ticket
+            }
+            TicketWrite::Update(ticket) => update_ticket(txn, *ticket).await?,
+        };
+        // The rest keeps an (unused) copy of the ticket so the parts travel together.
+        let rest = ChangeSet {
+            ticket: TicketWrite::Update(Box::new(ticket.clone())),
+            messages,
+            events,
+            jobs,
+            thread_keys,
+            inbound,
+        };
+        written.push(Written { ticket, rest });
+    }
+    write_customers(txn, &created).await?;
+    let rows: Vec<tickets::ActiveModel> = created.iter().map(|t| all_set(ticket_row(t))).collect();
+    insert_all(txn, rows, 43, false).await.map_err(db)?;
+    let tags: Vec<ticket_tags::ActiveModel> = written
+        .iter()
+        .flat_map(|w| {
+            let id = w.ticket.id.as_uuid();
+            w.ticket.tags.iter().map(move |tag| {
+                all_set(ticket_tags::Model {
+                    ticket_id: id,
+                    tag: tag.clone(),
+                })
+            })
+        })
+        .collect();
+    insert_all(txn, tags, 2, false).await.map_err(db)?;
+    write_search(txn, &written, &created).await?;
+    write_inbound(txn, &written).await?;
+    write_trail(txn, &written).await?;
+    Ok(written
+        .into_iter()
+        .map(|w| Committed { ticket: w.ticket })
+        .collect())
+}
+
+fn store(message: &str) -> CommitError {
+    CommitError::Store(StoreError::Other(message.to_owned()))
+}
+
+/// `n` consecutive ticket numbers. The row lock on the counter serialises concurrent creators on
+/// PostgreSQL; a rolled-back transaction rolls its increment back too, so numbers stay
+/// consecutive.
+async fn allocate_numbers(
+    txn: &DatabaseTransaction,
+    n: usize,
+) -> Result<Vec<TicketNumber>, CommitError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(n).map_err(|_| store("batch too large"))?;
+    let backend = txn.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "UPDATE counters SET value = value + $1 WHERE name = 'ticket_number' RETURNING value"
+    } else {
+        "UPDATE counters SET value = value + ?1 WHERE name = 'ticket_number' RETURNING value"
     };
-    let on_conflict = OnConflict::column(customers::Column::Email)
-        .update_columns([customers::Column::UpdatedAt])
-        .to_owned();
-    customers::Entity::insert(row.into_active_model().reset_all())
-        .on_conflict(on_conflict)
-        .exec_without_returning(txn)
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Value::from(n)],
+        ))
         .await
-        .map_err(db)?;
+        .map_err(db)?
+        .ok_or_else(|| store("ticket number counter is missing"))?;
+    let last: i64 = row.try_get("", "value").map_err(db)?;
+    (last - n + 1..=last)
+        .map(|v| {
+            let v = u64::try_from(v).map_err(|_| store("ticket number out of range"))?;
+            TicketNumber::new(v).map_err(|e| store(&e.to_string()))
+        })
+        .collect()
+}
+
+async fn write_customers(txn: &DatabaseTransaction, created: &[Ticket]) -> Result<(), CommitError> {
+    let mut seen = HashSet::new();
+    let rows: Vec<customers::ActiveModel> = created
+        .iter()
+        .filter(|t| seen.insert(t.customer.email.normalized()))
+        .map(|t| {
+            all_set(customers::Model {
+                email: t.customer.email.normalized(),
+                address: t.customer.email.to_string(),
+                name: t.customer.name.as_deref().map(clean),
+                created_at: t.created_at,
+                updated_at: t.created_at,
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let on_conflict = OnConflict::column(customers::Column::Email)
+        .update_column(customers::Column::UpdatedAt)
+        .to_owned();
+    for chunk in rows.chunks(VARIABLES_PER_STATEMENT / 5) {
+        customers::Entity::insert_many(chunk.to_vec())
+            .on_conflict(on_conflict.clone())
+            .exec_without_returning(txn)
+            .await
+            .map_err(db)?;
+    }
     Ok(())
 }
 
@@ -192,7 +237,7 @@ async fn update_ticket(txn: &DatabaseTransaction, ticket: Ticket) -> Result<Tick
     parts.version += 1;
     let ticket = Ticket::restore(parts);
     let result = tickets::Entity::update_many()
-        .set(ticket_row(&ticket).into_active_model().reset_all())
+        .set(all_set::<_, tickets::ActiveModel>(ticket_row(&ticket)))
         .filter(tickets::Column::Id.eq(id.as_uuid()))
         .filter(tickets::Column::Version.eq(expected))
         .exec(txn)
@@ -215,62 +260,230 @@ async fn update_ticket(txn: &DatabaseTransaction, ticket: Ticket) -> Result<Tick
         .exec(txn)
         .await
         .map_err(db)?;
-    write_tags(txn, &ticket).await?;
     Ok(ticket)
 }
 
-async fn write_tags(txn: &DatabaseTransaction, ticket: &Ticket) -> Result<(), CommitError> {
-    if ticket.tags.is_empty() {
-        return Ok(());
-    }
-    let rows = ticket.tags.iter().map(|tag| {
-        ticket_tags::Model {
-            ticket_id: ticket.id.as_uuid(),
-            tag: tag.clone(),
+/// The searchable documents: the subject of each new ticket (and its description when it came
+/// without a message), and every message.
+async fn write_search(
+    txn: &DatabaseTransaction,
+    written: &[Written],
+    created: &[Ticket],
+) -> Result<(), CommitError> {
+    let mut docs: Vec<(&Ticket, String)> = Vec::new();
+    for w in written {
+        if created.iter().any(|c| c.id == w.ticket.id) {
+            let mut first = w.ticket.subject.clone();
+            if w.rest.messages.is_empty() {
+                first.push('\n');
+                first.push_str(&w.ticket.description);
+            }
+            docs.push((&w.ticket, first));
         }
-        .into_active_model()
-        .reset_all()
-    });
-    ticket_tags::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await
-        .map_err(db)?;
+        docs.extend(
+            w.rest
+                .messages
+                .iter()
+                .map(|m| (&w.ticket, m.body_text.clone())),
+        );
+    }
+    let backend = txn.get_database_backend();
+    for chunk in docs.chunks(1000) {
+        let mut sql = if backend == DbBackend::Postgres {
+            String::from("INSERT INTO ticket_search (ticket_id, doc) VALUES ")
+        } else {
+            String::from("INSERT INTO ticket_search (ticket_number, body) VALUES ")
+        };
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+        for (i, (ticket, text)) in chunk.iter().enumerate() {
+            let (a, b) = (2 * i + 1, 2 * i + 2);
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            if backend == DbBackend::Postgres {
+                sql.push_str(&format!("(${a}, to_tsvector('simple', ${b}))"));
+                values.push(ticket.id.as_uuid().into());
+            } else {
+                sql.push_str(&format!("(?{a}, ?{b})"));
+                values.push(
+                    i64::try_from(ticket.number.value())
+                        .unwrap_or(i64::MAX)
+                        .into(),
+                );
+            }
+            values.push(clean(truncate(text, INDEXED_TEXT_BYTES)).into());
+        }
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .map_err(db)?;
+    }
     Ok(())
 }
 
-async fn store_inbound(
-    txn: &DatabaseTransaction,
-    inbound: &InboundRecord,
-    msgs: &[Message],
-) -> Result<(), CommitError> {
-    let raw = &inbound.mail.raw;
-    let row = raw_messages::Model {
-        sha256: sha256_hex(raw),
-        size: i64::try_from(raw.len()).unwrap_or(i64::MAX),
-        content: raw.clone(),
-        created_at: inbound.mail.received_at,
-    };
-    raw_messages::Entity::insert(row.into_active_model().reset_all())
-        .on_conflict_do_nothing()
-        .exec_without_returning(txn)
-        .await
-        .map_err(db)?;
-    let wanted: Vec<&str> = msgs
-        .iter()
-        .flat_map(|m| m.attachments.iter().map(|a| a.sha256.as_str()))
-        .collect();
-    for a in &inbound.mail.attachments {
-        let sha = sha256_hex(&a.content);
-        if !wanted.contains(&sha.as_str()) {
-            continue;
+fn truncate(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Raw mail, attachments, messages and the `emails` rows whose key stops a second delivery.
+async fn write_inbound(txn: &DatabaseTransaction, written: &[Written]) -> Result<(), CommitError> {
+    let mut raws: HashMap<String, raw_messages::ActiveModel> = HashMap::new();
+    let mut files: HashMap<String, attachments::ActiveModel> = HashMap::new();
+    let mut email_rows: Vec<emails::ActiveModel> = Vec::new();
+    for w in written {
+        let wanted: HashSet<&str> = w
+            .rest
+            .messages
+            .iter()
+            .flat_map(|m| m.attachments.iter().map(|a| a.sha256.as_str()))
+            .collect();
+        for inbound in &w.rest.inbound {
+            let mail = &inbound.mail;
+            let sha = sha256_hex(&mail.raw);
+            raws.entry(sha.clone()).or_insert_with(|| {
+                all_set(raw_messages::Model {
+                    sha256: sha.clone(),
+                    size: i64::try_from(mail.raw.len()).unwrap_or(i64::MAX),
+                    content: mail.raw.clone(),
+                    created_at: mail.received_at,
+                })
+            });
+            for a in &mail.attachments {
+                let file_sha = sha256_hex(&a.content);
+                if !wanted.contains(file_sha.as_str()) {
+                    continue;
+                }
+                files.entry(file_sha.clone()).or_insert_with(|| {
+                    all_set(attachments::Model {
+                        sha256: file_sha.clone(),
+                        size: i64::try_from(a.content.len()).unwrap_or(i64::MAX),
+                        content: a.content.clone(),
+                        created_at: mail.received_at,
+                    })
+                });
+            }
+            let message_row_id = w
+                .rest
+                .messages
+                .iter()
+                .find(|m| {
+                    m.email
+                        .as_ref()
+                        .is_some_and(|e| e.message_id == inbound.message_id)
+                })
+                .map(|m| m.id)
+                .ok_or_else(|| store("inbound mail without its message"))?;
+            let list = |boxes: &[frontdesk_domain::email::Mailbox]| {
+                serde_json::Value::from(
+                    boxes
+                        .iter()
+                        .map(|b| b.address.to_string())
+                        .collect::<Vec<_>>(),
+                )
+                .to_string()
+            };
+            email_rows.push(all_set(emails::Model {
+                message_id: inbound.message_id.as_str().to_owned(),
+                ticket_id: w.ticket.id.as_uuid(),
+                message_row_id,
+                raw_sha256: sha,
+                in_reply_to: ids_to_text(&mail.in_reply_to),
+                references_ids: ids_to_text(&mail.references),
+                gmail_thread_id: mail.gmail_thread_id.clone(),
+                from_address: mail.from.as_ref().map(|f| f.address.to_string()),
+                from_name: mail
+                    .from
+                    .as_ref()
+                    .and_then(|f| f.name.as_deref())
+                    .map(clean),
+                to_addresses: list(&mail.to),
+                cc_addresses: list(&mail.cc),
+                subject: clean(&mail.subject),
+                sent_at: mail.date,
+                received_at: mail.received_at,
+                auto_reply: inbound.auto_reply.map(|a| a.as_str().to_owned()),
+            }));
         }
-        let row = attachments::Model {
-            sha256: sha,
-            size: i64::try_from(a.content.len()).unwrap_or(i64::MAX),
-            content: a.content.clone(),
-            created_at: inbound.mail.received_at,
-        };
-        attachments::Entity::insert(row.into_active_model().reset_all())
+    }
+    insert_blobs(
+        txn,
+        raws.into_values().collect(),
+        |r: &raw_messages::ActiveModel| blob_len(&r.content),
+    )
+    .await?;
+    insert_blobs(
+        txn,
+        files.into_values().collect(),
+        |f: &attachments::ActiveModel| blob_len(&f.content),
+    )
+    .await?;
+    let msgs: Vec<messages::ActiveModel> = written
+        .iter()
+        .flat_map(|w| w.rest.messages.iter().map(|m| all_set(message_row(m))))
+        .collect();
+    insert_all(txn, msgs, 15, false).await.map_err(db)?;
+    let metas: Vec<message_attachments::ActiveModel> = written
+        .iter()
+        .flat_map(|w| w.rest.messages.iter())
+        .flat_map(|m| {
+            m.attachments
+                .iter()
+                .enumerate()
+                .map(|(i, a)| all_set(attachment_meta_row(m.id, i, a)))
+        })
+        .collect();
+    insert_all(txn, metas, 8, false).await.map_err(db)?;
+    let first_inbound = written
+        .iter()
+        .flat_map(|w| w.rest.inbound.first())
+        .next()
+        .map(|i| i.message_id.clone());
+    match insert_all(txn, email_rows, 15, false).await {
+        Ok(()) => Ok(()),
+        Err(e) if is_unique_violation(&e) => match first_inbound {
+            Some(id) => Err(CommitError::Duplicate(id)),
+            None => Err(db(e)),
+        },
+        Err(e) => Err(db(e)),
+    }
+}
+
+fn blob_len(v: &ActiveValue<Vec<u8>>) -> usize {
+    match v {
+        ActiveValue::Set(b) | ActiveValue::Unchanged(b) => b.len(),
+        ActiveValue::NotSet => 0,
+    }
+}
+
+/// Content-addressed blobs, several per statement up to a few megabytes, skipping those stored.
+async fn insert_blobs<A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    size: impl Fn(&A) -> usize,
+) -> Result<(), CommitError>
+where
+    A: ActiveModelTrait + Send,
+{
+    const BYTES_PER_STATEMENT: usize = 4 * 1024 * 1024;
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    for row in rows {
+        bytes += size(&row);
+        chunk.push(row);
+        if bytes >= BYTES_PER_STATEMENT || chunk.len() >= 1000 {
+            A::Entity::insert_many(std::mem::take(&mut chunk))
+                .on_conflict_do_nothing()
+                .exec_without_returning(txn)
+                .await
+                .map_err(db)?;
+            bytes = 0;
+        }
+    }
+    if !chunk.is_empty() {
+        A::Entity::insert_many(chunk)
             .on_conflict_do_nothing()
             .exec_without_returning(txn)
             .await
@@ -279,143 +492,82 @@ async fn store_inbound(
     Ok(())
 }
 
-async fn write_messages(txn: &DatabaseTransaction, msgs: &[Message]) -> Result<(), CommitError> {
-    if msgs.is_empty() {
-        return Ok(());
-    }
-    let rows = msgs
+/// Thread keys, audit events, jobs, and the automatic-reply log.
+async fn write_trail(txn: &DatabaseTransaction, written: &[Written]) -> Result<(), CommitError> {
+    let mut keys = HashSet::new();
+    let key_rows: Vec<thread_keys::ActiveModel> = written
         .iter()
-        .map(|m| message_row(m).into_active_model().reset_all());
-    messages::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await
-        .map_err(db)?;
-    let metas: Vec<_> = msgs
-        .iter()
-        .flat_map(|m| {
-            m.attachments
+        .flat_map(|w| {
+            w.rest
+                .thread_keys
                 .iter()
-                .enumerate()
-                .map(|(i, a)| attachment_meta_row(m.id, i, a))
+                .map(move |k| (k.as_str().to_owned(), w.ticket.id.as_uuid()))
         })
-        .map(|row| row.into_active_model().reset_all())
+        .filter(|pair| keys.insert(pair.clone()))
+        .map(|(message_id, ticket_id)| {
+            all_set(thread_keys::Model {
+                message_id,
+                ticket_id,
+            })
+        })
         .collect();
-    if !metas.is_empty() {
-        message_attachments::Entity::insert_many(metas)
-            .exec_without_returning(txn)
-            .await
-            .map_err(db)?;
-    }
-    Ok(())
-}
-
-async fn store_email_row(
-    txn: &DatabaseTransaction,
-    inbound: &InboundRecord,
-    ticket: &Ticket,
-    msgs: &[Message],
-) -> Result<(), CommitError> {
-    let mail = &inbound.mail;
-    let message_row_id = msgs
+    insert_all(txn, key_rows, 2, true).await.map_err(db)?;
+    let event_rows: Vec<ticket_events::ActiveModel> = written
         .iter()
-        .find(|m| {
-            m.email
-                .as_ref()
-                .is_some_and(|e| e.message_id == inbound.message_id)
+        .flat_map(|w| w.rest.events.iter())
+        .map(|e| {
+            let (actor_kind, actor, kind, data) = event_columns(e);
+            ticket_events::ActiveModel {
+                id: ActiveValue::NotSet,
+                ticket_id: ActiveValue::Set(e.ticket_id.as_uuid()),
+                at: ActiveValue::Set(e.at),
+                actor_kind: ActiveValue::Set(actor_kind),
+                actor: ActiveValue::Set(actor),
+                kind: ActiveValue::Set(kind),
+                data: ActiveValue::Set(data),
+            }
         })
-        .map(|m| m.id)
-        .ok_or_else(|| {
-            CommitError::Store(StoreError::Other("inbound mail without its message".into()))
-        })?;
-    let list = |boxes: &[frontdesk_domain::email::Mailbox]| {
-        serde_json::Value::from(
-            boxes
-                .iter()
-                .map(|b| b.address.to_string())
-                .collect::<Vec<_>>(),
-        )
-        .to_string()
-    };
-    let row = emails::Model {
-        message_id: inbound.message_id.as_str().to_owned(),
-        ticket_id: ticket.id.as_uuid(),
-        message_row_id,
-        raw_sha256: sha256_hex(&mail.raw),
-        in_reply_to: ids_to_text(&mail.in_reply_to),
-        references_ids: ids_to_text(&mail.references),
-        gmail_thread_id: mail.gmail_thread_id.clone(),
-        from_address: mail.from.as_ref().map(|f| f.address.to_string()),
-        from_name: mail
-            .from
-            .as_ref()
-            .and_then(|f| f.name.as_deref())
-            .map(clean),
-        to_addresses: list(&mail.to),
-        cc_addresses: list(&mail.cc),
-        subject: clean(&mail.subject),
-        sent_at: mail.date,
-        received_at: mail.received_at,
-        auto_reply: inbound.auto_reply.map(|a| a.as_str().to_owned()),
-    };
-    match emails::Entity::insert(row.into_active_model().reset_all())
-        .exec_without_returning(txn)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => {
-            Err(CommitError::Duplicate(inbound.message_id.clone()))
+        .collect();
+    insert_all(txn, event_rows, 6, false).await.map_err(db)?;
+    let mut acknowledged: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut job_rows: Vec<jobs::ActiveModel> = Vec::new();
+    for w in written {
+        let now = w.ticket.updated_at;
+        for job in &w.rest.jobs {
+            if let Job::AutoAcknowledge { to, .. } = job {
+                acknowledged.insert(to.normalized(), now);
+            }
+            job_rows.push(all_set(jobs::Model {
+                id: uuid::Uuid::now_v7(),
+                kind: job.kind().to_owned(),
+                ticket_id: Some(job_json::ticket_of(job).as_uuid()),
+                payload: job_json::payload(job).to_string(),
+                state: "queued".to_owned(),
+                attempts: 0,
+                run_after: now,
+                lease_until: None,
+                last_error: None,
+                created_at: now,
+                updated_at: now,
+            }));
         }
-        Err(e) => Err(db(e)),
     }
-}
-
-async fn write_jobs(
-    txn: &DatabaseTransaction,
-    list: &[Job],
-    now: DateTime<Utc>,
-) -> Result<(), CommitError> {
-    if list.is_empty() {
-        return Ok(());
-    }
-    let mut acknowledged: HashMap<String, ()> = HashMap::new();
-    let rows = list.iter().map(|job| {
-        if let Job::AutoAcknowledge { to, .. } = job {
-            acknowledged.insert(to.normalized(), ());
-        }
-        jobs::Model {
-            id: uuid::Uuid::now_v7(),
-            kind: job.kind().to_owned(),
-            ticket_id: Some(job_json::ticket_of(job).as_uuid()),
-            payload: job_json::payload(job).to_string(),
-            state: "queued".to_owned(),
-            attempts: 0,
-            run_after: now,
-            lease_until: None,
-            last_error: None,
-            created_at: now,
-            updated_at: now,
-        }
-        .into_active_model()
-        .reset_all()
-    });
-    let rows: Vec<_> = rows.collect();
-    jobs::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await
-        .map_err(db)?;
-    for address in acknowledged.into_keys() {
-        let row = auto_replies::Model {
-            address,
-            last_at: now,
-        };
+    insert_all(txn, job_rows, 11, false).await.map_err(db)?;
+    if !acknowledged.is_empty() {
+        let rows: Vec<auto_replies::ActiveModel> = acknowledged
+            .into_iter()
+            .map(|(address, last_at)| all_set(auto_replies::Model { address, last_at }))
+            .collect();
         let on_conflict = OnConflict::column(auto_replies::Column::Address)
             .update_column(auto_replies::Column::LastAt)
             .to_owned();
-        auto_replies::Entity::insert(row.into_active_model().reset_all())
-            .on_conflict(on_conflict)
-            .exec_without_returning(txn)
-            .await
-            .map_err(db)?;
+        for chunk in rows.chunks(VARIABLES_PER_STATEMENT / 2) {
+            auto_replies::Entity::insert_many(chunk.to_vec())
+                .on_conflict(on_conflict.clone())
+                .exec_without_returning(txn)
+                .await
+                .map_err(db)?;
+        }
     }
     Ok(())
 }

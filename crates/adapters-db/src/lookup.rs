@@ -25,7 +25,7 @@ fn reference(m: &tickets::Model) -> Result<TicketRef, StoreError> {
         .and_then(|n| TicketNumber::new(n).ok());
     Ok(TicketRef {
         id: frontdesk_domain::TicketId::from_uuid(m.id),
-        number: number.ok_or_else(|| corrupt("ticket number", m.number))?,
+        number: Some(number.ok_or_else(|| corrupt("ticket number", m.number))?),
         status: m.status.parse().map_err(|e| corrupt("status", e))?,
         customer: EmailAddress::parse(&m.customer_email).map_err(|e| corrupt("customer", e))?,
     })
@@ -80,6 +80,23 @@ impl ThreadLookup for Database {
             Some(email) => self.ticket_ref(email.ticket_id).await,
             None => Ok(None),
         }
+    }
+
+    async fn known_message_ids(&self, ids: &[MessageId]) -> Result<Vec<MessageId>, StoreError> {
+        let mut known = Vec::new();
+        for chunk in ids.chunks(1000) {
+            let keys: Vec<String> = chunk.iter().map(|i| i.as_str().to_owned()).collect();
+            let rows = emails::Entity::find()
+                .filter(emails::Column::MessageId.is_in(keys))
+                .select_only()
+                .column(emails::Column::MessageId)
+                .into_tuple::<String>()
+                .all(&self.reader)
+                .await
+                .map_err(db)?;
+            known.extend(rows.iter().filter_map(|r| MessageId::parse(r).ok()));
+        }
+        Ok(known)
     }
 
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {

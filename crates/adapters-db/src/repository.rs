@@ -86,7 +86,14 @@ impl TicketRepository for Database {
     }
 
     async fn commit(&self, change: ChangeSet) -> Result<Committed, CommitError> {
-        self.commit_change(change).await
+        let mut committed = self.commit_changes(vec![change]).await?;
+        committed
+            .pop()
+            .ok_or_else(|| CommitError::Store(StoreError::Other("commit returned nothing".into())))
+    }
+
+    async fn commit_batch(&self, changes: Vec<ChangeSet>) -> Result<Vec<Committed>, CommitError> {
+        self.commit_changes(changes).await
     }
 }
 

@@ -192,3 +192,61 @@ contract!(
         assert_eq!(acks, 1);
     }
 );
+
+contract!(
+    a_batch_commits_together_and_threads_within_itself,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        desk.ingest(mail("old@client", "jane@x.com", "Earlier", "x"))
+            .await
+            .unwrap();
+        let batch = [
+            mail("n1@client", "bob@x.com", "Printer on fire", "help"),
+            replying(
+                mail(
+                    "n2@client",
+                    "bob@x.com",
+                    "Re: Printer on fire",
+                    "still burning",
+                ),
+                "n1@client",
+            ),
+            mail("old@client", "jane@x.com", "Earlier", "x"),
+            replying(
+                mail("r1@client", "jane@x.com", "Re: Earlier", "any news?"),
+                "old@client",
+            ),
+        ];
+        let results = desk.ingest_batch(&batch).await.unwrap();
+        let outcomes: Vec<_> = results
+            .iter()
+            .map(|r| r.as_ref().unwrap().outcome)
+            .collect();
+        use IngestOutcome::*;
+        assert_eq!(outcomes, [Created, Appended, Duplicate, Appended]);
+        let new = results[0].as_ref().unwrap();
+        assert_eq!(new.ticket.unwrap().to_string(), "TKT-000002");
+        let msgs = db.messages(new.ticket_id.unwrap()).await.unwrap();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(
+            emails::Entity::find().count(db.connection()).await.unwrap(),
+            4
+        );
+        // Searchable at once.
+        let filter = frontdesk_domain::ports::TicketFilter {
+            text: Some("burning".into()),
+            ..Default::default()
+        };
+        let q = frontdesk_domain::ports::TicketListQuery {
+            filter,
+            sort: Default::default(),
+            limit: 10,
+            after: None,
+            now: chrono::Utc::now(),
+        };
+        let page = frontdesk_domain::ports::TicketSearch::list(&db, &q)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+    }
+);

@@ -63,7 +63,8 @@ pub struct ChangeSet {
     pub jobs: Vec<Job>,
     /// Message-IDs (own and referenced) that should lead future mail to this ticket.
     pub thread_keys: Vec<MessageId>,
-    pub inbound: Option<InboundRecord>,
+    /// The inbound mails the change records (several when a batch put replies on one ticket).
+    pub inbound: Vec<InboundRecord>,
 }
 
 impl ChangeSet {
@@ -81,7 +82,7 @@ impl ChangeSet {
             events: Vec::new(),
             jobs: Vec::new(),
             thread_keys: Vec::new(),
-            inbound: None,
+            inbound: Vec::new(),
         }
     }
 }
@@ -116,6 +117,14 @@ pub trait TicketRepository: Send + Sync {
     /// [`CommitError::Duplicate`] for an inbound Message-ID already stored,
     /// [`CommitError::Conflict`] when the ticket's version moved on, [`CommitError::Store`].
     async fn commit(&self, change: ChangeSet) -> Result<Committed, CommitError>;
+
+    /// Writes several change sets in one transaction: all of them or none. Results come in the
+    /// order of `changes`. Used for bulk ingest, where one transaction per mail would cost more
+    /// than the work itself.
+    ///
+    /// # Errors
+    /// As [`TicketRepository::commit`], for the first change set that fails; nothing is written.
+    async fn commit_batch(&self, changes: Vec<ChangeSet>) -> Result<Vec<Committed>, CommitError>;
 }
 
 /// The sets of tickets background work walks through.
@@ -153,7 +162,8 @@ pub trait TicketQueries: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketRef {
     pub id: TicketId,
-    pub number: TicketNumber,
+    /// `None` for a ticket created earlier in the same, not yet committed, batch.
+    pub number: Option<TicketNumber>,
     pub status: Status,
     pub customer: EmailAddress,
 }
@@ -171,6 +181,20 @@ pub trait ThreadLookup: Send + Sync {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError>;
+
+    /// Which of `ids` are stored already (one round trip for a whole batch).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn known_message_ids(&self, ids: &[MessageId]) -> Result<Vec<MessageId>, StoreError> {
+        let mut known = Vec::new();
+        for id in ids {
+            if self.by_message_id(id).await?.is_some() {
+                known.push(id.clone());
+            }
+        }
+        Ok(known)
+    }
 
     /// The ticket that any of these ids leads to: a Message-ID stored on it, or an id one of its
     /// messages referenced. The most recently active ticket wins when several match.

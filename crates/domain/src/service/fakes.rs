@@ -16,7 +16,7 @@ use crate::ports::{
 use crate::staff::{Role, Staff, StaffId};
 use crate::ticket::{Message, Status, Ticket, TicketEvent, TicketId, TicketNumber};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct State {
     pub tickets: HashMap<TicketId, Ticket>,
     pub messages: Vec<Message>,
@@ -27,6 +27,8 @@ pub struct State {
     pub staff: Vec<Staff>,
     pub auto_replies: HashMap<String, DateTime<Utc>>,
     pub next_number: u64,
+    /// Batches committed.
+    pub batches: u32,
     /// When set, the next commit fails with this error.
     pub fail_next_commit: Option<CommitError>,
 }
@@ -44,7 +46,7 @@ impl MemoryStore {
     fn reference(t: &Ticket) -> TicketRef {
         TicketRef {
             id: t.id,
-            number: t.number,
+            number: Some(t.number),
             status: t.status,
             customer: t.customer.email.clone(),
         }
@@ -76,48 +78,73 @@ impl TicketRepository for MemoryStore {
             if let Some(e) = s.fail_next_commit.take() {
                 return Err(e);
             }
-            if let Some(inbound) = &change.inbound {
-                let dup = s.messages.iter().any(|m| {
-                    m.email
-                        .as_ref()
-                        .is_some_and(|e| e.message_id == inbound.message_id)
-                });
-                if dup {
-                    return Err(CommitError::Duplicate(inbound.message_id.clone()));
-                }
-            }
-            let ticket = match change.ticket {
-                TicketWrite::Create(draft) => {
-                    s.next_number += 1;
-                    Ticket::create(*draft, TicketNumber::new(s.next_number).unwrap())
-                }
-                TicketWrite::Update(t) => {
-                    let stored = s.tickets.get(&t.id).ok_or(CommitError::NotFound(t.id))?;
-                    if stored.version != t.version {
-                        return Err(CommitError::Conflict(t.id));
-                    }
-                    let mut parts = t.into_parts();
-                    parts.version += 1;
-                    Ticket::restore(parts)
-                }
-            };
-            let at = change.events.first().map_or_else(Utc::now, |e| e.at);
-            for key in change.thread_keys {
-                s.thread_keys.entry(key).or_insert(ticket.id);
-            }
-            s.tickets.insert(ticket.id, ticket.clone());
-            s.messages.extend(change.messages);
-            s.events.extend(change.events);
-            for job in &change.jobs {
-                if let Job::AutoAcknowledge { to, .. } = job {
-                    s.auto_replies.insert(to.normalized(), at);
-                }
-            }
-            s.jobs.extend(change.jobs);
-            s.inbound.extend(change.inbound);
-            Ok(Committed { ticket })
+            let mut next = s.clone();
+            let committed = apply(&mut next, change)?;
+            *s = next;
+            Ok(committed)
         })
     }
+
+    async fn commit_batch(&self, changes: Vec<ChangeSet>) -> Result<Vec<Committed>, CommitError> {
+        self.with(|s| {
+            if let Some(e) = s.fail_next_commit.take() {
+                return Err(e);
+            }
+            let mut next = s.clone();
+            let committed = changes
+                .into_iter()
+                .map(|c| apply(&mut next, c))
+                .collect::<Result<Vec<_>, _>>()?;
+            s.batches += 1;
+            next.batches = s.batches;
+            *s = next;
+            Ok(committed)
+        })
+    }
+}
+
+/// Applies one change set to `s`; the caller discards `s` on error.
+fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
+    for inbound in &change.inbound {
+        let dup = s.messages.iter().any(|m| {
+            m.email
+                .as_ref()
+                .is_some_and(|e| e.message_id == inbound.message_id)
+        });
+        if dup {
+            return Err(CommitError::Duplicate(inbound.message_id.clone()));
+        }
+    }
+    let ticket = match change.ticket {
+        TicketWrite::Create(draft) => {
+            s.next_number += 1;
+            Ticket::create(*draft, TicketNumber::new(s.next_number).unwrap())
+        }
+        TicketWrite::Update(t) => {
+            let stored = s.tickets.get(&t.id).ok_or(CommitError::NotFound(t.id))?;
+            if stored.version != t.version {
+                return Err(CommitError::Conflict(t.id));
+            }
+            let mut parts = t.into_parts();
+            parts.version += 1;
+            Ticket::restore(parts)
+        }
+    };
+    let at = change.events.first().map_or_else(Utc::now, |e| e.at);
+    for key in change.thread_keys {
+        s.thread_keys.entry(key).or_insert(ticket.id);
+    }
+    s.tickets.insert(ticket.id, ticket.clone());
+    s.messages.extend(change.messages);
+    s.events.extend(change.events);
+    for job in &change.jobs {
+        if let Job::AutoAcknowledge { to, .. } = job {
+            s.auto_replies.insert(to.normalized(), at);
+        }
+    }
+    s.jobs.extend(change.jobs);
+    s.inbound.extend(change.inbound);
+    Ok(Committed { ticket })
 }
 
 #[async_trait]

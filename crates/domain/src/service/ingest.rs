@@ -1,5 +1,10 @@
-//! Ingesting one inbound e-mail: deduplicate, thread, classify, start SLA clocks, queue the
-//! acknowledgement and AI work, and commit it all in one change set.
+//! Ingesting inbound e-mail: deduplicate, thread, classify, start SLA clocks, queue the
+//! acknowledgement and AI work, and commit it as change sets.
+//!
+//! One mail is planned into a [`Plan`]; a batch plans many into one, where replies to a ticket
+//! of the same batch join that ticket's change set (see `batch.rs`).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
@@ -7,13 +12,13 @@ use sha2::{Digest, Sha256};
 use super::{AiMode, Helpdesk};
 use crate::email::{InboundEmail, MessageId};
 use crate::ports::{
-    ChangeSet, CommitError, InboundRecord, Job, StoreError, TicketRef, TicketWrite,
+    ChangeSet, CommitError, InboundRecord, Job, StoreError, ThreadLookup, TicketRef, TicketWrite,
 };
 use crate::staff::Customer;
 use crate::threading::{AutoReplyKind, ThreadDecision, decide};
 use crate::ticket::{
     Actor, AttachmentMeta, Category, Channel, EmailHeaders, EventKind, Message, MessageKind,
-    Priority, Status, Ticket, TicketDraft, TicketEvent, TicketId, TicketNumber,
+    Priority, Status, TicketDraft, TicketEvent, TicketId, TicketNumber,
 };
 
 /// How long a customer waits between two automatic replies.
@@ -86,6 +91,43 @@ impl From<CommitError> for IngestError {
     }
 }
 
+/// Change sets being built for one or more mails, one per ticket.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    pub changes: Vec<ChangeSet>,
+    by_ticket: HashMap<TicketId, usize>,
+    /// Customers acknowledged earlier in this plan (storage does not know yet).
+    acknowledged: std::collections::HashSet<String>,
+}
+
+/// Where a planned mail went: which change set, and its result without the ticket number
+/// (known after commit).
+#[derive(Debug)]
+pub(super) struct Placement {
+    pub change: Option<usize>,
+    pub result: IngestResult,
+}
+
+impl Plan {
+    fn change_of(&self, ticket: TicketId) -> Option<usize> {
+        self.by_ticket.get(&ticket).copied()
+    }
+
+    fn push(&mut self, ticket: TicketId, change: ChangeSet) -> usize {
+        self.changes.push(change);
+        let index = self.changes.len() - 1;
+        self.by_ticket.insert(ticket, index);
+        index
+    }
+}
+
+/// A mail and what ingest derives from it before threading.
+pub(super) struct Incoming<'a> {
+    pub mail: &'a InboundEmail,
+    pub message_id: MessageId,
+    pub auto_reply: Option<AutoReplyKind>,
+}
+
 impl Helpdesk {
     /// Ingests one inbound mail. Idempotent: the same mail again is a [`IngestOutcome::Duplicate`].
     ///
@@ -93,20 +135,24 @@ impl Helpdesk {
     /// [`IngestError::Quarantine`] for a mail that cannot be placed, [`IngestError::Store`] when
     /// storage fails (nothing was written).
     pub async fn ingest(&self, mail: InboundEmail) -> Result<IngestResult, IngestError> {
-        let message_id = mail.effective_message_id();
-        let auto_reply = self.settings.loop_guard.classify(&mail);
+        let incoming = self.incoming(&mail);
         let mut attempt = 0;
         loop {
-            let change = self.plan_ingest(&mail, &message_id, auto_reply).await?;
-            let Some((change, mut result)) = change else {
-                return Ok(self.duplicate(message_id, auto_reply));
+            let mut plan = Plan::default();
+            let placed = self
+                .place(&mut plan, self.ports.lookup.as_ref(), &incoming)
+                .await?;
+            let Some(index) = placed.change else {
+                return Ok(placed.result);
             };
+            let change = plan.changes.swap_remove(index);
             match self.ports.tickets.commit(change).await {
                 Ok(committed) => {
+                    let mut result = placed.result;
                     result.ticket = Some(committed.ticket.number);
                     return Ok(result);
                 }
-                Err(CommitError::Duplicate(_)) => return Ok(self.duplicate(message_id, auto_reply)),
+                Err(CommitError::Duplicate(_)) => return Ok(duplicate(&incoming)),
                 Err(CommitError::Conflict(_) | CommitError::NotFound(_))
                     if attempt < CONFLICT_RETRIES =>
                 {
@@ -117,82 +163,82 @@ impl Helpdesk {
         }
     }
 
-    fn duplicate(&self, message_id: MessageId, auto_reply: Option<AutoReplyKind>) -> IngestResult {
-        IngestResult {
-            outcome: IngestOutcome::Duplicate,
-            ticket: None,
-            ticket_id: None,
-            message_id,
-            priority: None,
-            category: None,
-            auto_reply,
+    pub(super) fn incoming<'a>(&self, mail: &'a InboundEmail) -> Incoming<'a> {
+        Incoming {
+            mail,
+            message_id: mail.effective_message_id(),
+            auto_reply: self.settings.loop_guard.classify(mail),
         }
     }
 
-    async fn plan_ingest(
+    /// Threads one mail and adds it to `plan`: a new change set, or a reply merged into the
+    /// change set of its ticket.
+    pub(super) async fn place(
         &self,
-        mail: &InboundEmail,
-        message_id: &MessageId,
-        auto_reply: Option<AutoReplyKind>,
-    ) -> Result<Option<(ChangeSet, IngestResult)>, IngestError> {
-        let lookup = self.ports.lookup.as_ref();
-        let decision = decide(mail, message_id, lookup, self.settings.references_cap).await?;
+        plan: &mut Plan,
+        lookup: &dyn ThreadLookup,
+        m: &Incoming<'_>,
+    ) -> Result<Placement, IngestError> {
+        let decision = decide(m.mail, &m.message_id, lookup, self.settings.references_cap).await?;
         let now = self.ports.clock.now();
-        let planned = match decision {
-            ThreadDecision::Duplicate => return Ok(None),
-            ThreadDecision::New => {
-                self.plan_new(mail, message_id, auto_reply, None, now)
-                    .await?
+        let found = match decision {
+            ThreadDecision::Duplicate => {
+                return Ok(Placement {
+                    change: None,
+                    result: duplicate(m),
+                });
             }
+            ThreadDecision::New => return self.place_new(plan, m, None, now).await,
             ThreadDecision::FollowUp(closed, _) => {
-                self.plan_new(mail, message_id, auto_reply, Some(closed), now)
-                    .await?
+                return self.place_new(plan, m, Some(closed), now).await;
             }
-            ThreadDecision::Append(found, _) => match self.ports.tickets.get(found.id).await? {
-                // Closed since the lookup: the reply belongs on a follow-up after all.
-                Some(ticket) if ticket.status == Status::Closed => {
-                    let closed = TicketRef {
-                        status: Status::Closed,
-                        ..found
-                    };
-                    self.plan_new(mail, message_id, auto_reply, Some(closed), now)
-                        .await?
-                }
-                Some(ticket) => self.plan_append(ticket, mail, message_id, auto_reply, now),
-                None => {
-                    self.plan_new(mail, message_id, auto_reply, None, now)
-                        .await?
-                }
-            },
+            ThreadDecision::Append(found, _) => found,
         };
-        Ok(Some(planned))
+        if let Some(index) = plan.change_of(found.id) {
+            return Ok(self.place_reply(plan, index, found.id, m, now));
+        }
+        match self.ports.tickets.get(found.id).await? {
+            // Closed since the lookup: the reply belongs on a follow-up after all.
+            Some(ticket) if ticket.status == Status::Closed => {
+                let closed = TicketRef {
+                    status: Status::Closed,
+                    number: Some(ticket.number),
+                    ..found
+                };
+                self.place_new(plan, m, Some(closed), now).await
+            }
+            Some(ticket) => {
+                let index = plan.push(ticket.id, ChangeSet::update(ticket));
+                Ok(self.place_reply(plan, index, found.id, m, now))
+            }
+            None => self.place_new(plan, m, None, now).await,
+        }
     }
 
     fn inbound_message(
         &self,
         ticket_id: TicketId,
-        mail: &InboundEmail,
-        message_id: &MessageId,
-        auto_reply: Option<AutoReplyKind>,
+        m: &Incoming<'_>,
         now: DateTime<Utc>,
     ) -> Message {
-        let mut m = Message::new(
+        let mail = m.mail;
+        let mut msg = Message::new(
             self.ports.ids.new_id(),
             ticket_id,
             MessageKind::Customer,
             mail.message_text(),
             now,
         );
-        m.author_email = mail.from.as_ref().map(|f| f.address.clone());
-        m.author_name = mail.from.as_ref().and_then(|f| f.name.clone());
-        m.full_text = mail.new_text.as_ref().map(|_| mail.text_body.clone());
-        m.body_html.clone_from(&mail.html_body);
-        m.email = Some(EmailHeaders {
-            message_id: message_id.clone(),
+        msg.author_email = mail.from.as_ref().map(|f| f.address.clone());
+        msg.author_name = mail.from.as_ref().and_then(|f| f.name.clone());
+        msg.full_text = mail.new_text.as_ref().map(|_| mail.text_body.clone());
+        msg.body_html.clone_from(&mail.html_body);
+        msg.email = Some(EmailHeaders {
+            message_id: m.message_id.clone(),
             in_reply_to: mail.in_reply_to.first().cloned(),
             references: mail.references.clone(),
         });
-        m.attachments = mail
+        msg.attachments = mail
             .attachments
             .iter()
             .map(|a| AttachmentMeta {
@@ -204,41 +250,51 @@ impl Helpdesk {
                 content_id: a.content_id.clone(),
             })
             .collect();
-        m.auto_reply = auto_reply;
-        m
+        msg.auto_reply = m.auto_reply;
+        msg
     }
 
-    fn base_change(
+    /// Adds the mail itself to a change set: message, raw record, thread keys.
+    fn record_mail(
         &self,
-        write: TicketWrite,
-        mail: &InboundEmail,
-        message_id: &MessageId,
-        auto_reply: Option<AutoReplyKind>,
-        message: Message,
-    ) -> ChangeSet {
-        let mut change = ChangeSet::new(write);
-        change.thread_keys = std::iter::once(message_id.clone())
-            .chain(mail.referenced_ids(self.settings.references_cap))
-            .collect();
-        change.messages.push(message);
-        change.inbound = Some(InboundRecord {
-            mail: Box::new(mail.clone()),
-            message_id: message_id.clone(),
-            auto_reply,
+        change: &mut ChangeSet,
+        ticket: TicketId,
+        m: &Incoming<'_>,
+        now: DateTime<Utc>,
+    ) {
+        change.messages.push(self.inbound_message(ticket, m, now));
+        change.thread_keys.push(m.message_id.clone());
+        for key in m.mail.referenced_ids(self.settings.references_cap) {
+            if !change.thread_keys.contains(&key) {
+                change.thread_keys.push(key);
+            }
+        }
+        change.inbound.push(InboundRecord {
+            mail: Box::new(m.mail.clone()),
+            message_id: m.message_id.clone(),
+            auto_reply: m.auto_reply,
         });
-        change
     }
 
-    async fn plan_new(
+    fn queue_draft(&self, change: &mut ChangeSet, ticket: TicketId, m: &Incoming<'_>) {
+        let job = Job::DraftReply { ticket_id: ticket };
+        if m.auto_reply.is_none()
+            && self.settings.ai_mode != AiMode::Off
+            && !change.jobs.contains(&job)
+        {
+            change.jobs.push(job);
+        }
+    }
+
+    async fn place_new(
         &self,
-        mail: &InboundEmail,
-        message_id: &MessageId,
-        auto_reply: Option<AutoReplyKind>,
+        plan: &mut Plan,
+        m: &Incoming<'_>,
         follows: Option<TicketRef>,
         now: DateTime<Utc>,
-    ) -> Result<(ChangeSet, IngestResult), IngestError> {
-        let sender = mail.from.as_ref().or(mail.reply_to.as_ref());
-        let Some(sender) = sender else {
+    ) -> Result<Placement, IngestError> {
+        let mail = m.mail;
+        let Some(sender) = mail.from.as_ref().or(mail.reply_to.as_ref()) else {
             return Err(IngestError::Quarantine(QuarantineReason::MissingSender));
         };
         let customer = Customer::new(sender.address.clone(), sender.name.clone());
@@ -267,14 +323,8 @@ impl Helpdesk {
             gmail_thread_id: mail.gmail_thread_id.clone(),
             created_at: now,
         };
-        let message = self.inbound_message(id, mail, message_id, auto_reply, now);
-        let mut change = self.base_change(
-            TicketWrite::Create(Box::new(draft)),
-            mail,
-            message_id,
-            auto_reply,
-            message,
-        );
+        let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));
+        self.record_mail(&mut change, id, m, now);
         let actor = Actor::Customer(customer.email.clone());
         let event = |ticket, kind| TicketEvent::new(ticket, now, actor.clone(), kind);
         change.events.push(event(id, EventKind::Created));
@@ -285,31 +335,32 @@ impl Helpdesk {
             },
         ));
         if let Some(old) = &follows {
-            change.events.push(event(
-                id,
-                EventKind::FollowUpOf {
-                    ticket: old.id,
-                    number: old.number,
-                },
-            ));
+            if let Some(number) = old.number {
+                change.events.push(event(
+                    id,
+                    EventKind::FollowUpOf {
+                        ticket: old.id,
+                        number,
+                    },
+                ));
+            }
             change
                 .events
                 .push(event(old.id, EventKind::FollowUpOpened { ticket: id }));
         }
-        if auto_reply.is_none() {
-            if let Some(headers) = change.messages.first().and_then(|m| m.email.clone())
-                && self.may_auto_reply(&customer, now).await?
-            {
-                change.jobs.push(Job::AutoAcknowledge {
-                    ticket_id: id,
-                    to: customer.email.clone(),
-                    answered: Box::new(headers),
-                });
-            }
-            if self.settings.ai_mode != AiMode::Off {
-                change.jobs.push(Job::DraftReply { ticket_id: id });
-            }
+        if m.auto_reply.is_none() && self.may_auto_reply(plan, &customer, now).await? {
+            change.jobs.push(Job::AutoAcknowledge {
+                ticket_id: id,
+                to: customer.email.clone(),
+                answered: Box::new(EmailHeaders {
+                    message_id: m.message_id.clone(),
+                    in_reply_to: mail.in_reply_to.first().cloned(),
+                    references: mail.references.clone(),
+                }),
+            });
         }
+        self.queue_draft(&mut change, id, m);
+        let index = plan.push(id, change);
         let outcome = if follows.is_some() {
             IngestOutcome::FollowUp
         } else {
@@ -319,20 +370,26 @@ impl Helpdesk {
             outcome,
             ticket: None,
             ticket_id: Some(id),
-            message_id: message_id.clone(),
+            message_id: m.message_id.clone(),
             priority: Some(class.priority),
             category: Some(class.category),
-            auto_reply,
+            auto_reply: m.auto_reply,
         };
-        Ok((change, result))
+        Ok(Placement {
+            change: Some(index),
+            result,
+        })
     }
 
     async fn may_auto_reply(
         &self,
+        plan: &mut Plan,
         customer: &Customer,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        if self.settings.auto_acknowledgement.is_none() {
+        if self.settings.auto_acknowledgement.is_none()
+            || plan.acknowledged.contains(&customer.email.normalized())
+        {
             return Ok(false);
         }
         let last = self
@@ -340,32 +397,38 @@ impl Helpdesk {
             .auto_replies
             .last_auto_reply_to(&customer.email)
             .await?;
-        Ok(last.is_none_or(|at| now - at >= AUTO_REPLY_INTERVAL))
+        let due = last.is_none_or(|at| now - at >= AUTO_REPLY_INTERVAL);
+        if due {
+            plan.acknowledged.insert(customer.email.normalized());
+        }
+        Ok(due)
     }
 
-    fn plan_append(
+    /// A customer reply to the ticket of change set `index`.
+    fn place_reply(
         &self,
-        mut ticket: Ticket,
-        mail: &InboundEmail,
-        message_id: &MessageId,
-        auto_reply: Option<AutoReplyKind>,
+        plan: &mut Plan,
+        index: usize,
+        id: TicketId,
+        m: &Incoming<'_>,
         now: DateTime<Utc>,
-    ) -> (ChangeSet, IngestResult) {
-        let (_, kinds) =
-            ticket.record_customer_reply(now, &self.settings.sla, auto_reply.is_some());
-        let id = ticket.id;
-        let actor = mail
+    ) -> Placement {
+        let change = &mut plan.changes[index];
+        let kinds = match &mut change.ticket {
+            TicketWrite::Update(ticket) => {
+                ticket
+                    .record_customer_reply(now, &self.settings.sla, m.auto_reply.is_some())
+                    .1
+            }
+            // A ticket created in the same batch is new: a further customer mail changes nothing.
+            TicketWrite::Create(_) => Vec::new(),
+        };
+        let actor = m
+            .mail
             .from
             .as_ref()
             .map_or(Actor::System, |f| Actor::Customer(f.address.clone()));
-        let message = self.inbound_message(id, mail, message_id, auto_reply, now);
-        let mut change = self.base_change(
-            TicketWrite::Update(Box::new(ticket)),
-            mail,
-            message_id,
-            auto_reply,
-            message,
-        );
+        self.record_mail(change, id, m, now);
         change.events.push(TicketEvent::new(
             id,
             now,
@@ -379,18 +442,31 @@ impl Helpdesk {
                 .into_iter()
                 .map(|k| TicketEvent::new(id, now, actor.clone(), k)),
         );
-        if auto_reply.is_none() && self.settings.ai_mode != AiMode::Off {
-            change.jobs.push(Job::DraftReply { ticket_id: id });
-        }
+        self.queue_draft(change, id, m);
         let result = IngestResult {
             outcome: IngestOutcome::Appended,
             ticket: None,
             ticket_id: Some(id),
-            message_id: message_id.clone(),
+            message_id: m.message_id.clone(),
             priority: None,
             category: None,
-            auto_reply,
+            auto_reply: m.auto_reply,
         };
-        (change, result)
+        Placement {
+            change: Some(index),
+            result,
+        }
+    }
+}
+
+pub(super) fn duplicate(m: &Incoming<'_>) -> IngestResult {
+    IngestResult {
+        outcome: IngestOutcome::Duplicate,
+        ticket: None,
+        ticket_id: None,
+        message_id: m.message_id.clone(),
+        priority: None,
+        category: None,
+        auto_reply: m.auto_reply,
     }
 }

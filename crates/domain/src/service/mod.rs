@@ -5,6 +5,7 @@
 //! storage one [`ChangeSet`](crate::ports::ChangeSet) to commit atomically.
 
 mod background;
+mod batch;
 mod commands;
 mod ingest;
 mod mailing;

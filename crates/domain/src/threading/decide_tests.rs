@@ -9,7 +9,7 @@ use crate::ticket::TicketId;
 fn tref(n: u64, status: Status, customer: &str) -> TicketRef {
     TicketRef {
         id: TicketId::from_uuid(Uuid::from_u128(u128::from(n))),
-        number: TicketNumber::new(n).unwrap(),
+        number: Some(TicketNumber::new(n).unwrap()),
         status,
         customer: EmailAddress::parse(customer).unwrap(),
     }

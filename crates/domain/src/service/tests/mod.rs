@@ -1,6 +1,7 @@
 //! Use-case tests over the in-memory fakes: the shared world, then one file per group.
 
 mod background;
+mod batch;
 mod commands;
 mod ingest;
 
