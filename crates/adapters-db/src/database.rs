@@ -120,6 +120,24 @@ impl Database {
             .map_err(ConnectError::Migrate)
     }
 
+    /// Refreshes the planner's statistics (`ANALYZE`). PostgreSQL's autovacuum does this by
+    /// itself; SQLite needs it after bulk loads and from time to time, or it may sort a large
+    /// result instead of walking an index.
+    ///
+    /// # Errors
+    /// [`DbErr`] when the statement fails.
+    pub async fn optimize(&self) -> Result<(), DbErr> {
+        use sea_orm::ConnectionTrait;
+        if self.backend() == DbBackend::Sqlite {
+            // Sample at most 1,000 rows per index: good statistics in milliseconds.
+            self.writer
+                .execute_unprepared("PRAGMA analysis_limit = 1000")
+                .await?;
+        }
+        self.writer.execute_unprepared("ANALYZE").await?;
+        Ok(())
+    }
+
     /// The underlying connection, for administration and tests.
     #[must_use]
     pub fn connection(&self) -> &DatabaseConnection {

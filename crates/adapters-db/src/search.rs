@@ -191,14 +191,30 @@ impl TicketSearch for Database {
             SortKey::Priority => tickets::Column::PriorityRank,
         };
         let limit = q.limit.clamp(1, 500);
-        let mut rows = page
+        // Two steps: the page's ids first (a sort, when one is needed, then moves small rows),
+        // then the full rows of just those ids.
+        let mut ids: Vec<uuid::Uuid> = page
+            .select_only()
+            .column(tickets::Column::Id)
             .order_by(col, order.clone())
             .order_by(tickets::Column::Id, order)
             .limit(u64::from(limit) + 1)
+            .into_tuple()
             .all(&self.reader)
             .await
             .map_err(db)?;
-        let more = rows.len() > limit as usize;
+        let more = ids.len() > limit as usize;
+        ids.truncate(limit as usize);
+        let mut by_id: std::collections::HashMap<uuid::Uuid, tickets::Model> =
+            tickets::Entity::find()
+                .filter(tickets::Column::Id.is_in(ids.clone()))
+                .all(&self.reader)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+        let mut rows: Vec<tickets::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         rows.truncate(limit as usize);
         let next = if more {
             rows.last().map(|r| encode(q, r))

@@ -26,6 +26,12 @@ impl MigratorTrait for Migrator {
                 postgres: include_str!("m0002_search_postgres.sql"),
                 sqlite: include_str!("m0002_search_sqlite.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0003_list_indexes",
+                both: include_str!("m0003_list_indexes.sql"),
+                postgres: "",
+                sqlite: "",
+            }),
         ]
     }
 }
