@@ -70,10 +70,7 @@ CREATE TABLE tickets (
     res_warning_notified {bool} NOT NULL,
     res_breach_escalated {bool} NOT NULL
 );
-CREATE INDEX tickets_status_created ON tickets (status, created_at);
-CREATE INDEX tickets_assignee_status ON tickets (assignee, status);
 CREATE INDEX tickets_customer ON tickets (customer_email, created_at);
-CREATE INDEX tickets_updated ON tickets (updated_at);
 CREATE INDEX tickets_gmail_thread ON tickets (gmail_thread_id);
 CREATE INDEX tickets_resolved ON tickets (status, resolved_at);
 

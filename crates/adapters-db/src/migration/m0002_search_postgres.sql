@@ -1,10 +1,7 @@
 -- Listing and search support on PostgreSQL.
 ALTER TABLE tickets ADD COLUMN priority_rank BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE tickets ADD COLUMN sla_next_due TIMESTAMPTZ;
-CREATE INDEX tickets_priority_rank ON tickets (priority_rank, id);
-CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due, id);
 CREATE INDEX tickets_created_id ON tickets (created_at, id);
-CREATE INDEX tickets_updated_id ON tickets (updated_at, id);
 
 -- One document per subject or message; language-neutral ('simple') because mail arrives in any
 -- language.

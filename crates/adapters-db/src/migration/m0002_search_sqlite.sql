@@ -1,10 +1,7 @@
 -- Listing and search support on SQLite.
 ALTER TABLE tickets ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE tickets ADD COLUMN sla_next_due TEXT;
-CREATE INDEX tickets_priority_rank ON tickets (priority_rank, id);
-CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due, id);
 CREATE INDEX tickets_created_id ON tickets (created_at, id);
-CREATE INDEX tickets_updated_id ON tickets (updated_at, id);
 
 -- One row per subject or message, keyed by the ticket's (integer, indexed) number.
 CREATE VIRTUAL TABLE ticket_search USING fts5 (
