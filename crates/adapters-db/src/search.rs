@@ -35,9 +35,12 @@ fn text_condition(backend: DbBackend, text: &str) -> Option<Condition> {
     if text.is_empty() {
         return None;
     }
+    // PostgreSQL: `= ANY (ARRAY (…))` runs the GIN search once, up front. With `IN (…)` the
+    // planner, unable to estimate a text query's selectivity, may walk every ticket by date and
+    // probe the search table for each (1.4 s for a word that matches nothing at 1M tickets).
     let expr = if backend == DbBackend::Postgres {
         Expr::cust_with_values(
-            "\"tickets\".\"id\" IN (SELECT ticket_id FROM ticket_search WHERE doc @@ plainto_tsquery('simple', $1))",
+            "\"tickets\".\"id\" = ANY (ARRAY (SELECT ticket_id FROM ticket_search WHERE doc @@ plainto_tsquery('simple', $1)))",
             [text.to_owned()],
         )
     } else {
