@@ -89,12 +89,18 @@ async fn open(backend: &str) -> (Database, Option<(String, String)>) {
 
 #[tokio::main]
 async fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs the binary bare, and then
+    // a small smoke run checks the bench still works without taking minutes.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     let backend = args.first().map_or("sqlite", String::as_str).to_owned();
-    let count: usize = args.get(1).and_then(|c| c.parse().ok()).unwrap_or(10_000);
+    let count: usize = args
+        .get(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if smoke { 300 } else { 10_000 });
     let batch: usize = args
         .get(2)
         .and_then(|c| c.parse().ok())
