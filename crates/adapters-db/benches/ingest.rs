@@ -108,15 +108,7 @@ async fn main() {
         .max(1);
     let (db, scratch) = open(&backend).await;
     let shared = Arc::new(db.clone());
-    let ports = Ports {
-        tickets: shared.clone(),
-        queries: shared.clone(),
-        lookup: shared.clone(),
-        staff: shared.clone(),
-        auto_replies: shared.clone(),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    };
+    let ports = Ports::from_store(shared.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
     let desk = Helpdesk::new(
         ports,
         Settings::new(&EmailAddress::parse("support@example.com").unwrap()),

@@ -218,15 +218,7 @@ async fn open(backend: &str, tickets: usize) -> (Database, bool, String) {
 async fn build_fixture(db: &Database, tickets: usize) {
     db.migrate().await.unwrap();
     let shared = Arc::new(db.clone());
-    let ports = Ports {
-        tickets: shared.clone(),
-        queries: shared.clone(),
-        lookup: shared.clone(),
-        staff: shared.clone(),
-        auto_replies: shared.clone(),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    };
+    let ports = Ports::from_store(shared.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
     let mut settings = Settings::new(&EmailAddress::parse("support@example.com").unwrap());
     settings.ai_mode = AiMode::Off;
     let desk = Helpdesk::new(ports, settings);

@@ -124,15 +124,7 @@ pub fn now() -> DateTime<Utc> {
 /// The domain's use cases running on `db`.
 pub fn helpdesk(db: &Database, configure: impl FnOnce(&mut Settings)) -> Helpdesk {
     let db = Arc::new(db.clone());
-    let ports = Ports {
-        tickets: db.clone(),
-        queries: db.clone(),
-        lookup: db.clone(),
-        staff: db.clone(),
-        auto_replies: db.clone(),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    };
+    let ports = Ports::from_store(db.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
     let mut settings = Settings::new(&EmailAddress::parse("support@frontdesk.test").unwrap());
     configure(&mut settings);
     Helpdesk::new(ports, settings)

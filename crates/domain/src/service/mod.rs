@@ -52,6 +52,30 @@ pub struct Ports {
     pub ids: Arc<dyn IdGenerator>,
 }
 
+impl Ports {
+    /// Ports served by one store that implements every storage port, as the database adapter
+    /// does, plus the clock and id source.
+    pub fn from_store<S>(store: Arc<S>, clock: Arc<dyn Clock>, ids: Arc<dyn IdGenerator>) -> Self
+    where
+        S: TicketRepository
+            + TicketQueries
+            + ThreadLookup
+            + StaffDirectory
+            + AutoReplyLog
+            + 'static,
+    {
+        Self {
+            tickets: store.clone(),
+            queries: store.clone(),
+            lookup: store.clone(),
+            staff: store.clone(),
+            auto_replies: store,
+            clock,
+            ids,
+        }
+    }
+}
+
 impl std::fmt::Debug for Ports {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ports").finish_non_exhaustive()

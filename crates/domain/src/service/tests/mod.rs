@@ -24,15 +24,11 @@ pub(super) struct World {
 pub(super) fn world_with(configure: impl FnOnce(&mut Settings)) -> World {
     let store = Arc::new(MemoryStore::default());
     let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
-    let ports = Ports {
-        tickets: store.clone(),
-        queries: store.clone(),
-        lookup: store.clone(),
-        staff: store.clone(),
-        auto_replies: store.clone(),
-        clock: clock.clone(),
-        ids: Arc::new(SequentialIds::default()),
-    };
+    let ports = Ports::from_store(
+        store.clone(),
+        clock.clone(),
+        Arc::new(SequentialIds::default()),
+    );
     let mut settings = Settings::new(&EmailAddress::parse("support@frontdesk.test").unwrap());
     configure(&mut settings);
     World {
