@@ -1,3 +1,5 @@
-//! Mail adapters: the Gmail API and generic IMAP/SMTP servers, behind the domain's
-//! `MailSource`, `MailSender` and `DraftStore` ports. Implemented in the mail-adapters issue;
-//! this crate only reserves its place in the workspace so the dependency rule can be checked.
+//! Frontdesk's mail side: turning raw MIME into the domain's `InboundEmail` ([`mime`]), and —
+//! as the mail-adapters issue proceeds — reading mailboxes (IMAP, the Gmail API, Maildir) and
+//! sending mail (SMTP, the Gmail API) behind the domain's mail ports.
+
+pub mod mime;

@@ -1,0 +1,263 @@
+//! MIME → domain: any RFC 5322 message, however broken, becomes an [`InboundEmail`] or a typed
+//! [`MimeError`] the caller quarantines with the raw bytes. Never a panic, never a lost mail.
+//!
+//! Parsing is mail-parser's (it copes with bad encodings, charsets and structure); this module
+//! decides what the helpdesk keeps: addresses, threading ids, the loop-detection headers, a
+//! readable text body (HTML-only mail converted), sanitised HTML, the new part of a reply, and
+//! attachments, within configurable limits.
+
+mod html;
+mod quotes;
+
+use chrono::{DateTime, Utc};
+use frontdesk_domain::email::{Attachment, EmailAddress, Header, InboundEmail, Mailbox, MessageId};
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+
+pub use html::{html_to_text, sanitize_html};
+pub use quotes::strip_quoted;
+
+/// Bounds on what one message may be; beyond them it is quarantined instead of parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MimeLimits {
+    /// Largest raw message, in bytes (default 25 MiB, Gmail's own limit).
+    pub max_bytes: usize,
+    /// Most attachments and inline parts (default 100).
+    pub max_attachments: usize,
+    /// Deepest nesting of multiparts and attached messages (default 20).
+    pub max_depth: usize,
+}
+
+impl Default for MimeLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 25 * 1024 * 1024,
+            max_attachments: 100,
+            max_depth: 20,
+        }
+    }
+}
+
+/// Why a message was not normalised. The caller keeps the raw bytes in quarantine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MimeError {
+    #[error("message is {size} bytes, over the limit of {max}")]
+    TooLarge { size: usize, max: usize },
+    #[error("message has {count} attachments, over the limit of {max}")]
+    TooManyAttachments { count: usize, max: usize },
+    #[error("message nests {depth} levels deep, over the limit of {max}")]
+    TooDeep { depth: usize, max: usize },
+    #[error("not an e-mail message: no header could be read")]
+    NotAMessage,
+}
+
+/// Parses raw bytes into an [`InboundEmail`]. `received_at` is when Frontdesk got the mail; a
+/// missing or absurd Date header leaves `date` empty rather than inventing one.
+///
+/// # Errors
+/// [`MimeError`] for a message over the limits or with no readable header at all.
+pub fn parse_message(
+    raw: &[u8],
+    received_at: DateTime<Utc>,
+    limits: &MimeLimits,
+) -> Result<InboundEmail, MimeError> {
+    if raw.len() > limits.max_bytes {
+        return Err(MimeError::TooLarge {
+            size: raw.len(),
+            max: limits.max_bytes,
+        });
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(MimeError::NotAMessage)?;
+    if message.headers().is_empty() {
+        return Err(MimeError::NotAMessage);
+    }
+    let depth = depth(&message, 0, limits.max_depth);
+    if depth > limits.max_depth {
+        return Err(MimeError::TooDeep {
+            depth,
+            max: limits.max_depth,
+        });
+    }
+    if message.attachments.len() > limits.max_attachments {
+        return Err(MimeError::TooManyAttachments {
+            count: message.attachments.len(),
+            max: limits.max_attachments,
+        });
+    }
+    let (text_body, html_source) = bodies(&message);
+    let new_text = strip_quoted(&text_body);
+    Ok(InboundEmail {
+        raw: raw.to_vec(),
+        message_id: message
+            .message_id()
+            .and_then(|id| MessageId::parse(id).ok()),
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        from: first_mailbox(message.from()),
+        reply_to: first_mailbox(message.reply_to()),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        subject: message.subject().map(flatten).unwrap_or_default(),
+        date: message.date().and_then(to_utc),
+        received_at,
+        text_body,
+        new_text,
+        html_body: html_source.map(|h| sanitize_html(&h)),
+        headers: headers(&message),
+        gmail_thread_id: None,
+        attachments: attachments(&message),
+    })
+}
+
+/// Header text on one line: folding and control characters become single spaces.
+fn flatten(s: &str) -> String {
+    s.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How deeply parts nest below `message`, counting attached messages; stops counting past `max`.
+fn depth(message: &Message<'_>, level: usize, max: usize) -> usize {
+    fn part_depth(
+        message: &Message<'_>,
+        part: &MessagePart<'_>,
+        level: usize,
+        max: usize,
+    ) -> usize {
+        if level > max {
+            return level;
+        }
+        match &part.body {
+            PartType::Multipart(children) => children
+                .iter()
+                .filter_map(|id| message.parts.get(*id as usize))
+                .map(|child| part_depth(message, child, level + 1, max))
+                .max()
+                .unwrap_or(level),
+            PartType::Message(inner) => depth(inner, level + 1, max),
+            _ => level,
+        }
+    }
+    message
+        .parts
+        .first()
+        .map_or(level, |root| part_depth(message, root, level, max))
+}
+
+/// The text body to keep, and the HTML to sanitise if the mail has HTML.
+fn bodies(message: &Message<'_>) -> (String, Option<String>) {
+    let part = |ids: &[u32]| ids.first().and_then(|id| message.parts.get(*id as usize));
+    let html = part(&message.html_body).and_then(|p| match &p.body {
+        PartType::Html(h) => Some(h.to_string()),
+        _ => None,
+    });
+    let text = match part(&message.text_body).map(|p| &p.body) {
+        Some(PartType::Text(t)) => t.to_string(),
+        // HTML-only mail: its text is the HTML made readable.
+        _ => html.as_deref().map(html_to_text).unwrap_or_default(),
+    };
+    (text.replace("\r\n", "\n"), html)
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<MessageId> {
+    let mut out: Vec<MessageId> = Vec::new();
+    let mut push = |raw: &str| {
+        for id in MessageId::parse_list(raw)
+            .into_iter()
+            .chain(MessageId::parse(raw).ok())
+        {
+            if id.as_str().contains('@') && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    };
+    if let Some(list) = value.as_text_list() {
+        list.iter().for_each(|i| push(i));
+    } else if let Some(one) = value.as_text() {
+        push(one);
+    }
+    out
+}
+
+fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
+    address.map_or_else(Vec::new, |a| {
+        a.iter()
+            .filter_map(|addr| {
+                let email = EmailAddress::parse(addr.address()?).ok()?;
+                Some(Mailbox::new(addr.name().map(flatten), email))
+            })
+            .collect()
+    })
+}
+
+fn first_mailbox(address: Option<&Address<'_>>) -> Option<Mailbox> {
+    mailboxes(address).into_iter().next()
+}
+
+fn to_utc(date: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
+    if !(1970..=2200).contains(&date.year) || !date.is_valid() {
+        return None;
+    }
+    DateTime::from_timestamp(date.to_timestamp(), 0)
+}
+
+/// Every top-level header, unfolded, as loop detection and storage need them.
+fn headers(message: &Message<'_>) -> Vec<Header> {
+    message
+        .headers_raw()
+        .map(|(name, value)| Header::new(name, flatten(value)))
+        .collect()
+}
+
+fn attachments(message: &Message<'_>) -> Vec<Attachment> {
+    message
+        .attachments()
+        .map(|part| {
+            let content = match &part.body {
+                PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
+                PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
+                PartType::Message(inner) => inner.raw_message().to_vec(),
+                PartType::Multipart(_) => Vec::new(),
+            };
+            let content_type = part.content_type().map_or_else(
+                || "application/octet-stream".to_owned(),
+                |ct| match ct.subtype() {
+                    Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
+                    None => ct.ctype().to_ascii_lowercase(),
+                },
+            );
+            let inline = matches!(part.body, PartType::InlineBinary(_))
+                || part
+                    .content_disposition()
+                    .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+            Attachment {
+                filename: part.attachment_name().map(safe_filename),
+                content_type: flatten(&content_type),
+                content_id: part
+                    .content_id()
+                    .map(|c| flatten(c.trim_matches(['<', '>']))),
+                inline,
+                content,
+            }
+        })
+        .collect()
+}
+
+/// A file name that is only a name: no directories, no control characters, not empty.
+fn safe_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "attachment".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests;
