@@ -18,6 +18,14 @@ use mail_parser::{
 pub use html::{html_to_text, sanitize_html};
 pub use quotes::strip_quoted;
 
+/// One parser for every message, decoding only the headers the helpdesk reads; the rest (the
+/// many `Received:` lines above all) stay raw, which is most of the parsing time saved.
+static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+    MessageParser::new()
+        .with_minimal_headers()
+        .with_message_ids()
+});
+
 /// Bounds on what one message may be; beyond them it is quarantined instead of parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MimeLimits {
