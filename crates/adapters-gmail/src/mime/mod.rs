@@ -76,9 +76,7 @@ pub fn parse_message(
             max: limits.max_bytes,
         });
     }
-    let message = MessageParser::default()
-        .parse(raw)
-        .ok_or(MimeError::NotAMessage)?;
+    let message = PARSER.parse(raw).ok_or(MimeError::NotAMessage)?;
     if message.headers().is_empty() {
         return Err(MimeError::NotAMessage);
     }
