@@ -93,7 +93,7 @@ pub fn parse_message(
             max: limits.max_attachments,
         });
     }
-    let (text_body, html_source) = bodies(&message);
+    let (text_body, html_body) = bodies(&message);
     let new_text = strip_quoted(&text_body);
     Ok(InboundEmail {
         raw: raw.to_vec(),
@@ -111,7 +111,7 @@ pub fn parse_message(
         received_at,
         text_body,
         new_text,
-        html_body: html_source.map(|h| sanitize_html(&h)),
+        html_body,
         headers: headers(&message),
         gmail_thread_id: None,
         attachments: attachments(&message),
@@ -120,10 +120,21 @@ pub fn parse_message(
 
 /// Header text on one line: folding and control characters become single spaces.
 fn flatten(s: &str) -> String {
-    s.split(|c: char| c.is_control() || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    // One pass and one allocation: this runs for every header of every message.
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// How deeply parts nest below `message`, counting attached messages; stops counting past `max`.
@@ -154,19 +165,27 @@ fn depth(message: &Message<'_>, level: usize, max: usize) -> usize {
         .map_or(level, |root| part_depth(message, root, level, max))
 }
 
-/// The text body to keep, and the HTML to sanitise if the mail has HTML.
+/// The text body to keep, and the sanitised HTML if the mail has HTML.
 fn bodies(message: &Message<'_>) -> (String, Option<String>) {
     let part = |ids: &[u32]| ids.first().and_then(|id| message.parts.get(*id as usize));
     let html = part(&message.html_body).and_then(|p| match &p.body {
-        PartType::Html(h) => Some(h.to_string()),
+        PartType::Html(h) => Some(sanitize_html(h)),
         _ => None,
     });
     let text = match part(&message.text_body).map(|p| &p.body) {
         Some(PartType::Text(t)) => t.to_string(),
-        // HTML-only mail: its text is the HTML made readable.
-        _ => html.as_deref().map(html_to_text).unwrap_or_default(),
+        // HTML-only mail: its text is the (already sanitised) HTML made readable.
+        _ => html
+            .as_deref()
+            .map(html::text_of_sanitized)
+            .unwrap_or_default(),
     };
-    (text.replace("\r\n", "\n"), html)
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    };
+    (text, html)
 }
 
 fn ids(value: &HeaderValue<'_>) -> Vec<MessageId> {
@@ -211,10 +230,28 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(date.to_timestamp(), 0)
 }
 
-/// Every top-level header, unfolded, as loop detection and storage need them.
+/// The headers machine-mail detection reads (RFC 3834, vendor auto-reply markers, lists,
+/// bounces, our loop marker), unfolded. The raw bytes keep every header; copying all of them
+/// (a dozen `Received:` lines a message) would only cost time.
 fn headers(message: &Message<'_>) -> Vec<Header> {
+    fn wanted(name: &str) -> bool {
+        const EXACT: [&str; 6] = [
+            "auto-submitted",
+            "precedence",
+            "return-path",
+            "content-type",
+            "delivered-to",
+            "x-failed-recipients",
+        ];
+        let lower = name.to_ascii_lowercase();
+        EXACT.contains(&lower.as_str())
+            || lower.starts_with("list-")
+            || lower.starts_with("x-auto")
+            || lower == "x-loop"
+    }
     message
         .headers_raw()
+        .filter(|(name, _)| wanted(name))
         .map(|(name, value)| Header::new(name, flatten(value)))
         .collect()
 }
