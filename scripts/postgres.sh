@@ -33,8 +33,13 @@ ensure_postgres() {
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
     FRONTDESK_PG_DIR="$dir"
     FRONTDESK_PG_BIN="$bin"
-    trap 'runuser -u postgres -- "$FRONTDESK_PG_BIN/pg_ctl" -D "$FRONTDESK_PG_DIR/data" -m immediate stop >/dev/null 2>&1; rm -rf "$FRONTDESK_PG_DIR"' EXIT
+    FRONTDESK_CLEANUP+=(stop_throwaway_postgres)
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+stop_throwaway_postgres() {
+    runuser -u postgres -- "$FRONTDESK_PG_BIN/pg_ctl" -D "$FRONTDESK_PG_DIR/data" -m immediate stop >/dev/null 2>&1
+    rm -rf "$FRONTDESK_PG_DIR"
 }
 
 # Test databases of runs that crashed before dropping their own.

@@ -4,11 +4,17 @@
 # Suites that need real servers start them from here, installing what is missing, so a fresh
 # machine and CI run exactly the same tests:
 #   - PostgreSQL for the storage contract suite (scripts/postgres.sh);
-#   - the public mail corpora for the MIME suite (scripts/fetch-corpora.sh).
+#   - the public mail corpora for the MIME suite (scripts/fetch-corpora.sh);
+#   - a private Dovecot (IMAP, LMTP) and an SMTP server on loopback (scripts/mail-servers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_INCREMENTAL=0
+
+# Each helper registers how to stop what it started; one trap runs them all.
+FRONTDESK_CLEANUP=()
+cleanup() { for step in "${FRONTDESK_CLEANUP[@]}"; do "$step"; done; }
+trap cleanup EXIT
 
 # shellcheck source=scripts/postgres.sh
 . scripts/postgres.sh
@@ -16,5 +22,10 @@ ensure_postgres
 echo "PostgreSQL: ${DATABASE_URL%%@*}@… ready"
 
 scripts/fetch-corpora.sh
+
+# shellcheck source=scripts/mail-servers.sh
+. scripts/mail-servers.sh
+start_mail_servers
+echo "Dovecot IMAP on 127.0.0.1:$FRONTDESK_TEST_IMAP_PORT, SMTP on 127.0.0.1:$FRONTDESK_TEST_SMTP_PORT"
 
 cargo test --workspace --all-targets --locked "$@"
