@@ -4,7 +4,7 @@
 # delivers into it over LMTP. Installs Debian's packages when missing; registers its stop in the
 # caller's FRONTDESK_CLEANUP. Exports:
 #   FRONTDESK_TEST_IMAP_PORT, FRONTDESK_TEST_SMTP_PORT, FRONTDESK_TEST_MAIL_DIR
-#   FRONTDESK_TEST_MAIL_USERS  "support@frontdesk.test customer@example.test" (password "secret")
+# Any user name logs in with the password "secret" and gets its own Maildir.
 
 start_mail_servers() {
     if ! command -v dovecot >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
@@ -28,10 +28,6 @@ for _ in range(3):
 print(*ports)')
     mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/home"
     chown frontdesk-mail:frontdesk-mail "$dir/mail" "$dir/home"
-    : > "$dir/passwd"
-    for user in support@frontdesk.test customer@example.test; do
-        echo "$user:{PLAIN}secret::::::" >> "$dir/passwd"
-    done
     cat > "$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
 state_dir = $dir/state
@@ -48,9 +44,10 @@ mail_gid = $gid
 first_valid_uid = $uid
 default_internal_user = dovecot
 default_login_user = dovenull
+# Any user, password "secret": each test gets a mailbox of its own just by using a new name.
 passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $dir/passwd
+  driver = static
+  args = password=secret
 }
 userdb {
   driver = static
@@ -95,7 +92,6 @@ CONF
         sleep 0.1
     done
     export FRONTDESK_TEST_IMAP_PORT=$imap FRONTDESK_TEST_SMTP_PORT=$smtp FRONTDESK_TEST_MAIL_DIR="$dir/mail"
-    export FRONTDESK_TEST_MAIL_USERS="support@frontdesk.test customer@example.test"
 }
 
 stop_mail_servers() {

@@ -1,5 +1,11 @@
-//! Frontdesk's mail side: turning raw MIME into the domain's `InboundEmail` ([`mime`]), and —
-//! as the mail-adapters issue proceeds — reading mailboxes (IMAP, the Gmail API, Maildir) and
-//! sending mail (SMTP, the Gmail API) behind the domain's mail ports.
+//! Frontdesk's mail side: turning raw MIME into the domain's `InboundEmail` ([`mime`]), reading
+//! mailboxes over IMAP ([`imap`]), and — as the mail-adapters issue proceeds — the Gmail API,
+//! Maildir and SMTP, behind the domain's mail ports.
 
+pub mod imap;
 pub mod mime;
+mod secret;
+mod tls;
+
+pub use secret::Secret;
+pub use tls::client_config;

@@ -2,8 +2,6 @@
 //! yields a typed error; none panics. The corpora are fetched by `scripts/fetch-corpora.sh`
 //! (run by `scripts/test.sh`) into `target/corpora/`, never committed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;

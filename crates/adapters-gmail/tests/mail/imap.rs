@@ -1,0 +1,172 @@
+//! The IMAP source against the real Dovecot: deliver by SMTP, fetch by IMAP, cursor, ack modes,
+//! UIDVALIDITY changes, oversized messages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_adapters_gmail::imap::{AfterIngest, ImapSource};
+use frontdesk_domain::ports::{MailSource, MailboxCursors};
+
+use crate::servers::{MemoryCursors, account, deliver, flags, imap_settings};
+
+/// Fetches until `n` messages arrived (delivery through LMTP takes a moment).
+async fn fetch_n(source: &ImapSource, n: usize) -> Vec<frontdesk_domain::ports::FetchedMail> {
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        got.extend(source.fetch(100).await.unwrap());
+        if got.len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    got
+}
+
+#[tokio::test]
+async fn delivered_mail_is_fetched_and_the_cursor_moves_only_on_ack() {
+    let user = account("cursor");
+    let cursors = Arc::new(MemoryCursors::default());
+    let settings = imap_settings(&user, AfterIngest::Keep);
+    let key = settings.cursor_key();
+    let source = ImapSource::new(settings.clone(), cursors.clone());
+    let id = deliver(&user, "Order late", "Where is my parcel?").await;
+    let mails = fetch_n(&source, 1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(String::from_utf8_lossy(&mails[0].raw).contains(&id));
+    assert_eq!(
+        cursors.cursor(&key).await.unwrap().unwrap().last_uid,
+        Some(0)
+    );
+    // Fetching again before the ack hands out nothing new.
+    assert!(source.fetch(100).await.unwrap().is_empty());
+    source.acknowledge(&mails[0].source_ref).await.unwrap();
+    let uid: u32 = mails[0].source_ref.parse().unwrap();
+    assert_eq!(
+        cursors.cursor(&key).await.unwrap().unwrap().last_uid,
+        Some(uid)
+    );
+}
+
+#[tokio::test]
+async fn a_restart_before_the_ack_fetches_the_message_again() {
+    let user = account("restart");
+    let cursors = Arc::new(MemoryCursors::default());
+    let first = ImapSource::new(imap_settings(&user, AfterIngest::Keep), cursors.clone());
+    deliver(&user, "One", "x").await;
+    deliver(&user, "Two", "y").await;
+    let mails = fetch_n(&first, 2).await;
+    assert_eq!(mails.len(), 2);
+    first.acknowledge(&mails[0].source_ref).await.unwrap();
+    drop(first); // crash: the second message was never acknowledged
+    let second = ImapSource::new(imap_settings(&user, AfterIngest::Keep), cursors.clone());
+    let again = second.fetch(100).await.unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|m| m.source_ref.clone())
+            .collect::<Vec<_>>(),
+        [mails[1].source_ref.clone()]
+    );
+}
+
+#[tokio::test]
+async fn acknowledging_can_flag_seen_or_move_and_reading_never_marks_seen() {
+    for (name, after) in [
+        ("seen", AfterIngest::Seen),
+        ("moved", AfterIngest::Move("Processed".into())),
+    ] {
+        let user = account(&format!("ack-{name}"));
+        let cursors = Arc::new(MemoryCursors::default());
+        let source = ImapSource::new(imap_settings(&user, after.clone()), cursors.clone());
+        deliver(&user, "Hello", "x").await;
+        let mails = fetch_n(&source, 1).await;
+        // A person's client sees the message unread until the helpdesk acknowledges it.
+        let probe = ImapSource::new(
+            imap_settings(&user, AfterIngest::Keep),
+            Arc::new(MemoryCursors::default()),
+        );
+        assert_eq!(
+            probe.fetch(10).await.unwrap().len(),
+            1,
+            "{name}: still there, still readable"
+        );
+        let seen = |f: &[String]| f.iter().any(|f| f.contains("Seen"));
+        assert!(
+            !seen(&flags(&user, &mails[0].source_ref).await),
+            "{name}: fetching must not mark it read"
+        );
+        source.acknowledge(&mails[0].source_ref).await.unwrap();
+        if name == "seen" {
+            assert!(
+                seen(&flags(&user, &mails[0].source_ref).await),
+                "acknowledged as seen"
+            );
+        }
+        let fresh = ImapSource::new(
+            imap_settings(&user, AfterIngest::Keep),
+            Arc::new(MemoryCursors::default()),
+        );
+        let left = fresh.fetch(10).await.unwrap();
+        match after {
+            AfterIngest::Move(_) => assert!(left.is_empty(), "moved out of INBOX"),
+            _ => assert_eq!(left.len(), 1, "seen mail stays in INBOX"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_changed_uidvalidity_resyncs_from_the_start() {
+    let user = account("validity");
+    let cursors = Arc::new(MemoryCursors::default());
+    let settings = imap_settings(&user, AfterIngest::Keep);
+    let source = ImapSource::new(settings.clone(), cursors.clone());
+    deliver(&user, "Hello", "x").await;
+    let mails = fetch_n(&source, 1).await;
+    source.acknowledge(&mails[0].source_ref).await.unwrap();
+    // Pretend the server renumbered the mailbox since: the stored cursor's UIDVALIDITY differs.
+    let mut stored = cursors
+        .cursor(&settings.cursor_key())
+        .await
+        .unwrap()
+        .unwrap();
+    stored.uid_validity = stored.uid_validity.map(|v| v.wrapping_add(1));
+    cursors
+        .save_cursor(&settings.cursor_key(), &stored, chrono::Utc::now())
+        .await
+        .unwrap();
+    let restarted = ImapSource::new(settings, cursors);
+    assert_eq!(
+        restarted.fetch(10).await.unwrap().len(),
+        1,
+        "everything is read again"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_message_arrives_as_its_header_marked_oversized() {
+    let user = account("oversized");
+    let mut settings = imap_settings(&user, AfterIngest::Keep);
+    settings.max_message_bytes = 2_000;
+    let source = ImapSource::new(settings, Arc::new(MemoryCursors::default()));
+    deliver(
+        &user,
+        "Big",
+        &"x".repeat(76)
+            .repeat(150)
+            .as_bytes()
+            .chunks(76)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("\r\n"),
+    )
+    .await;
+    deliver(&user, "Small", "y").await;
+    let mails = fetch_n(&source, 2).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails[0].oversized.is_some_and(|s| s > 10_000));
+    assert!(
+        mails[0].raw.len() < 2_000
+            && String::from_utf8_lossy(&mails[0].raw).contains("Subject: Big")
+    );
+    assert_eq!(mails[1].oversized, None);
+}
