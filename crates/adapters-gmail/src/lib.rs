@@ -5,6 +5,7 @@
 pub mod imap;
 pub mod mime;
 mod secret;
+pub mod smtp;
 mod tls;
 
 pub use secret::Secret;

@@ -7,3 +7,4 @@
 mod corpora;
 mod imap;
 mod servers;
+mod smtp;
