@@ -229,17 +229,68 @@ impl ImapSource {
             .map_err(transient)
     }
 
-    /// The live session, connecting and selecting the mailbox first if needed.
+    /// The live session, connecting and selecting the mailbox first if needed. Network trouble
+    /// is retried a few times with exponential backoff (0.2 s doubling to 5 s); a login the
+    /// server refuses is not.
     async fn session(
         &self,
     ) -> Result<tokio::sync::MutexGuard<'_, Option<Session<MailStream>>>, MailError> {
+        use backon::{ExponentialBuilder, Retryable};
         let mut guard = self.session.lock().await;
         if guard.is_none() {
-            let mut session = self.connect().await?;
-            self.open(&mut session).await?;
+            let backoff = ExponentialBuilder::default()
+                .with_min_delay(std::time::Duration::from_millis(200))
+                .with_max_delay(std::time::Duration::from_secs(5))
+                .with_max_times(3);
+            let session = (|| async {
+                let mut session = self.connect().await?;
+                self.open(&mut session).await?;
+                Ok(session)
+            })
+            .retry(backoff)
+            .when(|e: &MailError| matches!(e, MailError::Transient(_)))
+            .await?;
             *guard = Some(session);
         }
         Ok(guard)
+    }
+
+    /// Waits until the server reports a change in the mailbox (IMAP IDLE) or `timeout` passes,
+    /// and says whether something changed. A server without IDLE is simply waited out, so the
+    /// caller falls back to polling. Keep `timeout` under 29 minutes (RFC 2177).
+    ///
+    /// # Errors
+    /// [`MailError::Transient`] when the connection breaks; the next call reconnects.
+    pub async fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool, MailError> {
+        let mut guard = self.session().await?;
+        let Some(mut session) = guard.take() else {
+            return Err(transient("no IMAP session"));
+        };
+        let idle = session
+            .capabilities()
+            .await
+            .map_err(transient)?
+            .has_str("IDLE");
+        if !idle {
+            *guard = Some(session);
+            drop(guard);
+            tokio::time::sleep(timeout).await;
+            return Ok(false);
+        }
+        let mut handle = session.idle();
+        handle.init().await.map_err(transient)?;
+        let (wait, stop) = handle.wait_with_timeout(timeout);
+        let outcome = wait.await;
+        // Dropping the stop source interrupts the wait, so it lives until the wait is over.
+        drop(stop);
+        let changed = matches!(
+            outcome,
+            Ok(async_imap::extensions::idle::IdleResponse::NewData(_))
+        );
+        let session = handle.done().await.map_err(transient)?;
+        *guard = Some(session);
+        outcome.map_err(transient)?;
+        Ok(changed)
     }
 
     async fn fetch_after(

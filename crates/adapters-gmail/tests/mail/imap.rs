@@ -170,3 +170,70 @@ async fn an_oversized_message_arrives_as_its_header_marked_oversized() {
     );
     assert_eq!(mails[1].oversized, None);
 }
+
+#[tokio::test]
+async fn idle_wakes_on_new_mail_instead_of_waiting_out_its_timeout() {
+    let user = account("idle");
+    let source = Arc::new(ImapSource::new(
+        imap_settings(&user, AfterIngest::Keep),
+        Arc::new(MemoryCursors::default()),
+    ));
+    assert!(source.fetch(10).await.unwrap().is_empty());
+    let waiter = source.clone();
+    let wait = tokio::spawn(async move { waiter.wait_for_change(Duration::from_secs(20)).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    deliver(&user, "Push", "wake up").await;
+    let changed = wait.await.unwrap().unwrap();
+    // `changed` is only true when the server pushed news; a timeout (20 s) reports false.
+    assert!(changed, "IDLE reported the delivery");
+    assert_eq!(source.fetch(10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn idle_times_out_quietly_when_nothing_arrives() {
+    let user = account("idle-quiet");
+    let source = ImapSource::new(
+        imap_settings(&user, AfterIngest::Keep),
+        Arc::new(MemoryCursors::default()),
+    );
+    assert!(
+        !source
+            .wait_for_change(Duration::from_millis(500))
+            .await
+            .unwrap()
+    );
+    // The session is usable afterwards.
+    assert!(source.fetch(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_login_is_a_permanent_failure_without_the_password() {
+    let mut settings = imap_settings(&account("badpass"), AfterIngest::Keep);
+    settings.password = frontdesk_adapters_gmail::Secret::new("wrong");
+    let err = ImapSource::new(settings, Arc::new(MemoryCursors::default()))
+        .fetch(1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, frontdesk_domain::ports::MailError::Permanent(_)),
+        "{err:?}"
+    );
+    assert!(
+        !format!("{err:?}").contains("wrong"),
+        "the password never appears in errors"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_transient_after_a_few_retries() {
+    let mut settings = imap_settings(&account("down"), AfterIngest::Keep);
+    settings.port = 1;
+    let err = ImapSource::new(settings, Arc::new(MemoryCursors::default()))
+        .fetch(1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, frontdesk_domain::ports::MailError::Transient(_)),
+        "{err:?}"
+    );
+}
