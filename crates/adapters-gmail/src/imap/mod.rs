@@ -293,49 +293,99 @@ impl ImapSource {
         Ok(changed)
     }
 
+    /// UIDs and sizes of up to `limit` messages after `high`, looking in a bounded window so a
+    /// large mailbox is not listed whole on every batch; an empty window (a gap of deleted
+    /// messages) is jumped with a search.
+    async fn next_uids(
+        session: &mut Session<MailStream>,
+        high: u32,
+        limit: usize,
+    ) -> Result<Vec<(u32, u32)>, MailError> {
+        let window = u32::try_from(limit.max(1))
+            .unwrap_or(u32::MAX)
+            .saturating_mul(8);
+        let end = high.saturating_add(window);
+        let mut found = Self::sizes(session, &format!("{}:{end}", high + 1), high).await?;
+        if found.is_empty() {
+            let beyond = session
+                .uid_search(format!("UID {}:*", end.saturating_add(1)))
+                .await
+                .map_err(transient)?;
+            if let Some(next) = beyond.into_iter().filter(|uid| *uid > end).min() {
+                let jump_end = next.saturating_add(window);
+                found = Self::sizes(session, &format!("{next}:{jump_end}"), high).await?;
+            }
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    async fn sizes(
+        session: &mut Session<MailStream>,
+        set: &str,
+        after: u32,
+    ) -> Result<Vec<(u32, u32)>, MailError> {
+        let fetches: Vec<_> = session
+            .uid_fetch(set, "(UID RFC822.SIZE)")
+            .await
+            .map_err(transient)?
+            .try_collect()
+            .await
+            .map_err(transient)?;
+        Ok(newer(&fetches, after))
+    }
+
     async fn fetch_after(
         session: &mut Session<MailStream>,
         high: u32,
         limit: usize,
         cap: u32,
     ) -> Result<Vec<FetchedMail>, MailError> {
-        let sizes: Vec<_> = session
-            .uid_fetch(format!("{}:*", high + 1), "(UID RFC822.SIZE)")
-            .await
-            .map_err(transient)?
-            .try_collect()
-            .await
-            .map_err(transient)?;
-        let mut mails = Vec::new();
-        for (uid, size) in newer(&sizes, high).into_iter().take(limit) {
-            let oversized = size > cap;
-            let query = if oversized {
-                "(UID BODY.PEEK[HEADER])"
-            } else {
-                "(UID BODY.PEEK[])"
-            };
+        let wanted = Self::next_uids(session, high, limit).await?;
+        let mut mails = Vec::with_capacity(wanted.len());
+        // One round trip for all whole messages, one for the headers of oversized ones.
+        for (oversized, query) in [
+            (false, "(UID BODY.PEEK[])"),
+            (true, "(UID BODY.PEEK[HEADER])"),
+        ] {
+            let set: Vec<String> = wanted
+                .iter()
+                .filter(|(_, size)| (*size > cap) == oversized)
+                .map(|(uid, _)| uid.to_string())
+                .collect();
+            if set.is_empty() {
+                continue;
+            }
             let parts: Vec<_> = session
-                .uid_fetch(uid.to_string(), query)
+                .uid_fetch(set.join(","), query)
                 .await
                 .map_err(transient)?
                 .try_collect()
                 .await
                 .map_err(transient)?;
-            let Some(part) = parts.iter().find(|f| f.uid == Some(uid)) else {
-                continue;
-            };
-            let raw = if oversized {
-                part.header()
-            } else {
-                part.body()
-            };
-            mails.push(FetchedMail {
-                raw: raw.unwrap_or_default().to_vec(),
-                source_ref: uid.to_string(),
-                gmail_thread_id: None,
-                oversized: oversized.then_some(u64::from(size)),
-            });
+            for part in &parts {
+                let Some(uid) = part.uid else { continue };
+                let Some(size) = wanted
+                    .iter()
+                    .find(|(u, _)| *u == uid)
+                    .map(|(_, size)| *size)
+                else {
+                    continue;
+                };
+                let raw = if oversized {
+                    part.header()
+                } else {
+                    part.body()
+                };
+                mails.push(FetchedMail {
+                    raw: raw.unwrap_or_default().to_vec(),
+                    source_ref: uid.to_string(),
+                    gmail_thread_id: None,
+                    oversized: oversized.then_some(u64::from(size)),
+                });
+            }
         }
+        mails.sort_by_key(|m| m.source_ref.parse::<u32>().unwrap_or(u32::MAX));
         Ok(mails)
     }
 

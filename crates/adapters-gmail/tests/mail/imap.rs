@@ -237,3 +237,33 @@ async fn an_unreachable_server_is_transient_after_a_few_retries() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_long_gap_of_removed_messages_is_jumped() {
+    let user = account("gap");
+    for i in 0..12 {
+        deliver(&user, &format!("M{i}"), "x").await;
+    }
+    let mover = ImapSource::new(
+        imap_settings(&user, AfterIngest::Move("Done".into())),
+        Arc::new(MemoryCursors::default()),
+    );
+    let all = fetch_n(&mover, 12).await;
+    assert_eq!(all.len(), 12);
+    for m in &all[..10] {
+        mover.acknowledge(&m.source_ref).await.unwrap();
+    }
+    // UIDs 1–10 are gone from INBOX; with batches of one the window (8 UIDs) finds nothing.
+    let fresh = ImapSource::new(
+        imap_settings(&user, AfterIngest::Keep),
+        Arc::new(MemoryCursors::default()),
+    );
+    let next = fresh.fetch(1).await.unwrap();
+    assert_eq!(
+        next.iter()
+            .map(|m| m.source_ref.clone())
+            .collect::<Vec<_>>(),
+        [all[10].source_ref.clone()]
+    );
+    assert_eq!(fresh.fetch(5).await.unwrap().len(), 1);
+}
