@@ -3,7 +3,8 @@
 # user database and Maildirs in a temporary directory, and a real SMTP server (aiosmtpd) that
 # delivers into it over LMTP. Installs Debian's packages when missing; registers its stop in the
 # caller's FRONTDESK_CLEANUP. Exports:
-#   FRONTDESK_TEST_IMAP_PORT, FRONTDESK_TEST_SMTP_PORT, FRONTDESK_TEST_MAIL_DIR
+#   FRONTDESK_TEST_IMAP_PORT (plain and STARTTLS), FRONTDESK_TEST_IMAPS_PORT (implicit TLS),
+#   FRONTDESK_TEST_SMTP_PORT, FRONTDESK_TEST_MAIL_DIR, FRONTDESK_TEST_CA (the test CA, PEM)
 # Any user name logs in with the password "secret" and gets its own Maildir.
 
 start_mail_servers() {
@@ -19,14 +20,23 @@ start_mail_servers() {
     chmod 755 "$dir"
     uid=$(id -u frontdesk-mail)
     gid=$(id -g frontdesk-mail)
-    read -r imap lmtp smtp < <(/usr/bin/python3 -c '
+    read -r imap lmtp smtp imaps < <(/usr/bin/python3 -c '
 import socket
 ports = []
 socks = []
-for _ in range(3):
+for _ in range(4):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s); ports.append(s.getsockname()[1])
 print(*ports)')
-    mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/home"
+    mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/home" "$dir/tls"
+    # A private CA and a certificate for 127.0.0.1/localhost, so the TLS paths are tested too.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Frontdesk Test CA" \
+        -keyout "$dir/tls/ca.key" -out "$dir/tls/ca.pem" >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$dir/tls/server.key" -out "$dir/tls/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$dir/tls/ext"
+    openssl x509 -req -in "$dir/tls/server.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/tls/ext" -out "$dir/tls/server.pem" >/dev/null 2>&1
+    chmod 644 "$dir/tls/"*
     chown frontdesk-mail:frontdesk-mail "$dir/mail" "$dir/home"
     cat > "$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
@@ -35,7 +45,9 @@ log_path = $dir/dovecot.log
 instance_name = frontdesk-test-$$
 protocols = imap lmtp
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <$dir/tls/server.pem
+ssl_key = <$dir/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:$dir/mail/%u
@@ -59,7 +71,9 @@ service imap-login {
     port = $imap
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $imaps
+    ssl = yes
   }
 }
 service lmtp {
@@ -92,6 +106,7 @@ CONF
         sleep 0.1
     done
     export FRONTDESK_TEST_IMAP_PORT=$imap FRONTDESK_TEST_SMTP_PORT=$smtp FRONTDESK_TEST_MAIL_DIR="$dir/mail"
+    export FRONTDESK_TEST_IMAPS_PORT=$imaps FRONTDESK_TEST_CA="$dir/tls/ca.pem"
 }
 
 stop_mail_servers() {

@@ -67,6 +67,7 @@ async fn main() {
         mailbox: "INBOX".into(),
         after_ingest: AfterIngest::Keep,
         max_message_bytes: 1024 * 1024,
+        ca_file: None,
     };
     let source = ImapSource::new(settings.clone(), Arc::new(Cursors::default()));
     assert!(source.fetch(1).await.unwrap().is_empty()); // logs in once: Dovecot creates the Maildir

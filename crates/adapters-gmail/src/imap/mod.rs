@@ -72,6 +72,9 @@ pub struct ImapSettings {
     pub after_ingest: AfterIngest,
     /// Largest message fetched whole; bigger ones arrive as their header, marked oversized.
     pub max_message_bytes: u32,
+    /// A PEM file of extra trusted certificate authorities (a company CA); the web PKI roots
+    /// are always trusted.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl ImapSettings {
@@ -174,7 +177,8 @@ impl ImapSource {
         &self,
         tcp: TcpStream,
     ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, MailError> {
-        let config = crate::tls::client_config().map_err(transient)?;
+        let config = crate::tls::client_config(self.settings.ca_file.as_deref())
+            .map_err(|e| MailError::Permanent(e.to_string()))?;
         let name = rustls::pki_types::ServerName::try_from(self.settings.host.clone())
             .map_err(|e| MailError::Permanent(format!("invalid IMAP host name: {e}")))?;
         tokio_rustls::TlsConnector::from(config)

@@ -267,3 +267,53 @@ async fn a_long_gap_of_removed_messages_is_jumped() {
     );
     assert_eq!(fresh.fetch(5).await.unwrap().len(), 1);
 }
+
+fn tls_settings(
+    user: &str,
+    security: frontdesk_adapters_gmail::imap::Security,
+    port_var: &str,
+) -> frontdesk_adapters_gmail::imap::ImapSettings {
+    let mut settings = imap_settings(user, AfterIngest::Keep);
+    settings.host = "localhost".into();
+    settings.security = security;
+    settings.port = std::env::var(port_var).unwrap().parse().unwrap();
+    settings.ca_file = Some(std::env::var("FRONTDESK_TEST_CA").unwrap().into());
+    settings
+}
+
+#[tokio::test]
+async fn implicit_tls_and_starttls_both_fetch_mail() {
+    use frontdesk_adapters_gmail::imap::Security;
+    let user = account("tls");
+    deliver(&user, "Secret", "over TLS").await;
+    for (security, port_var) in [
+        (Security::Tls, "FRONTDESK_TEST_IMAPS_PORT"),
+        (Security::StartTls, "FRONTDESK_TEST_IMAP_PORT"),
+    ] {
+        let source = ImapSource::new(
+            tls_settings(&user, security, port_var),
+            Arc::new(MemoryCursors::default()),
+        );
+        let mails = fetch_n(&source, 1).await;
+        assert_eq!(mails.len(), 1, "{security:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused() {
+    use frontdesk_adapters_gmail::imap::Security;
+    let mut settings = tls_settings(
+        &account("untrusted"),
+        Security::Tls,
+        "FRONTDESK_TEST_IMAPS_PORT",
+    );
+    settings.ca_file = None; // only the web PKI: the test CA is unknown
+    let err = ImapSource::new(settings, Arc::new(MemoryCursors::default()))
+        .fetch(1)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:?}").to_lowercase().contains("certificate"),
+        "{err:?}"
+    );
+}

@@ -32,6 +32,7 @@ pub fn imap_settings(account: &str, after_ingest: AfterIngest) -> ImapSettings {
         mailbox: "INBOX".into(),
         after_ingest,
         max_message_bytes: 1024 * 1024,
+        ca_file: None,
     }
 }
 
