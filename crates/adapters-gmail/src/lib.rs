@@ -3,6 +3,7 @@
 //! Maildir and SMTP, behind the domain's mail ports.
 
 pub mod imap;
+pub mod maildir;
 pub mod mime;
 mod secret;
 pub mod smtp;

@@ -1,0 +1,197 @@
+//! A local Maildir as a mail source: the embedded default, so a new install works with no mail
+//! server. Drop a message file into `new/`; once its ingest committed it moves to `cur/` with the
+//! `S` (seen) flag, as any Maildir reader would do. `tmp/` holds deliveries in progress and is
+//! never read.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use frontdesk_domain::ports::{FetchedMail, MailError, MailSource};
+
+/// A [`MailSource`] over a Maildir directory.
+#[derive(Debug, Clone)]
+pub struct MaildirSource {
+    root: PathBuf,
+    max_message_bytes: u64,
+}
+
+fn transient(e: impl std::fmt::Display) -> MailError {
+    MailError::Transient(e.to_string())
+}
+
+impl MaildirSource {
+    /// A source reading `root/new`, creating `new/`, `cur/` and `tmp/` when missing.
+    ///
+    /// # Errors
+    /// [`MailError::Permanent`] when the directories cannot be created.
+    pub async fn open(root: impl Into<PathBuf>, max_message_bytes: u64) -> Result<Self, MailError> {
+        let root = root.into();
+        for sub in ["new", "cur", "tmp"] {
+            tokio::fs::create_dir_all(root.join(sub))
+                .await
+                .map_err(|e| {
+                    MailError::Permanent(format!("cannot create {}: {e}", root.join(sub).display()))
+                })?;
+        }
+        Ok(Self {
+            root,
+            max_message_bytes,
+        })
+    }
+
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A file name we accept as a message reference: a plain name inside `new/`.
+    fn in_new(&self, name: &str) -> Result<PathBuf, MailError> {
+        let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
+        if plain {
+            Ok(self.root.join("new").join(name))
+        } else {
+            Err(MailError::Permanent(format!("not a Maildir entry: {name}")))
+        }
+    }
+}
+
+#[async_trait]
+impl MailSource for MaildirSource {
+    async fn fetch(&self, limit: usize) -> Result<Vec<FetchedMail>, MailError> {
+        let mut entries = tokio::fs::read_dir(self.root.join("new"))
+            .await
+            .map_err(transient)?;
+        let mut found = Vec::new();
+        while let Some(entry) = entries.next_entry().await.map_err(transient)? {
+            let meta = entry.metadata().await.map_err(transient)?;
+            if meta.is_file() {
+                let modified = meta.modified().map_err(transient)?;
+                found.push((
+                    modified,
+                    entry.file_name().to_string_lossy().into_owned(),
+                    meta.len(),
+                ));
+            }
+        }
+        // Oldest first; the name (which Maildir makes unique and time-prefixed) breaks ties.
+        found.sort();
+        let mut mails = Vec::new();
+        for (_, name, size) in found.into_iter().take(limit) {
+            let path = self.root.join("new").join(&name);
+            let oversized = size > self.max_message_bytes;
+            let raw = if oversized {
+                header_of(&path).await?
+            } else {
+                match tokio::fs::read(&path).await {
+                    Ok(bytes) => bytes,
+                    // Another reader took it meanwhile.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(transient(e)),
+                }
+            };
+            mails.push(FetchedMail {
+                raw,
+                source_ref: name,
+                gmail_thread_id: None,
+                oversized: oversized.then_some(size),
+            });
+        }
+        Ok(mails)
+    }
+
+    async fn acknowledge(&self, source_ref: &str) -> Result<(), MailError> {
+        let from = self.in_new(source_ref)?;
+        let base = source_ref.split(":2,").next().unwrap_or(source_ref);
+        let to = self.root.join("cur").join(format!("{base}:2,S"));
+        match tokio::fs::rename(&from, &to).await {
+            Ok(()) => Ok(()),
+            // Already acknowledged (a retry after a crash): nothing left to do.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && tokio::fs::try_exists(&to).await.unwrap_or(false) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(transient(e)),
+        }
+    }
+}
+
+/// The header of a message file (up to the first empty line, at most 256 KiB).
+async fn header_of(path: &Path) -> Result<Vec<u8>, MailError> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await.map_err(transient)?;
+    let mut buf = vec![0; 256 * 1024];
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..]).await.map_err(transient)?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    buf.truncate(filled);
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| buf.windows(2).position(|w| w == b"\n\n").map(|p| p + 2));
+    if let Some(end) = end {
+        buf.truncate(end);
+    }
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn dir() -> MaildirSource {
+        let root = std::env::temp_dir()
+            .join(format!("frontdesk-maildir-{}", std::process::id()))
+            .join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+        let _ = tokio::fs::remove_dir_all(&root).await;
+        MaildirSource::open(root, 1_000).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn new_mail_is_fetched_oldest_first_and_moves_to_cur_on_ack() {
+        let m = dir().await;
+        std::fs::write(m.root().join("new/1.a.host"), b"Subject: one\r\n\r\nx").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(m.root().join("new/2.b.host"), b"Subject: two\r\n\r\ny").unwrap();
+        std::fs::write(m.root().join("tmp/3.c.host"), b"half written").unwrap();
+        let got = m.fetch(10).await.unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|g| g.source_ref.as_str())
+                .collect::<Vec<_>>(),
+            ["1.a.host", "2.b.host"]
+        );
+        m.acknowledge("1.a.host").await.unwrap();
+        m.acknowledge("1.a.host").await.unwrap(); // idempotent
+        assert!(m.root().join("cur/1.a.host:2,S").exists());
+        assert_eq!(m.fetch(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn oversized_files_arrive_as_their_header() {
+        let m = dir().await;
+        let big = format!("Subject: big\r\nFrom: a@b.c\r\n\r\n{}", "x".repeat(5_000));
+        std::fs::write(m.root().join("new/big"), &big).unwrap();
+        let got = m.fetch(1).await.unwrap();
+        assert_eq!(got[0].oversized, Some(big.len() as u64));
+        assert_eq!(got[0].raw, b"Subject: big\r\nFrom: a@b.c\r\n\r\n");
+    }
+
+    #[tokio::test]
+    async fn references_cannot_escape_the_maildir() {
+        let m = dir().await;
+        for bad in ["../cur/x", "/etc/passwd", "..", ""] {
+            assert!(
+                matches!(m.acknowledge(bad).await, Err(MailError::Permanent(_))),
+                "{bad}"
+            );
+        }
+    }
+}
