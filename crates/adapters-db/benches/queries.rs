@@ -12,6 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -288,13 +291,7 @@ where
 
 #[tokio::main]
 async fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs the binary bare, and then
-    // a small smoke run checks the bench still works without taking minutes.
-    let smoke = !std::env::args().any(|a| a == "--bench");
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let (smoke, args) = support::args();
     let backend = args.first().map_or("sqlite", String::as_str).to_owned();
     let tickets: usize = args
         .get(1)
