@@ -2,6 +2,7 @@
 //! mailboxes over IMAP ([`imap`]), and — as the mail-adapters issue proceeds — the Gmail API,
 //! Maildir and SMTP, behind the domain's mail ports.
 
+pub mod gmail;
 pub mod imap;
 pub mod maildir;
 pub mod mime;

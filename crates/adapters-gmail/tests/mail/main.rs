@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod corpora;
+mod gmail;
 mod imap;
 mod servers;
 mod smtp;

@@ -1,0 +1,313 @@
+//! Contract tests of the Gmail client against a mock server that answers with the request and
+//! response shapes of Google's API reference (users.messages, users.history, users.drafts,
+//! users.getProfile, the OAuth 2 token endpoint).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use frontdesk_adapters_gmail::Secret;
+use frontdesk_adapters_gmail::gmail::{GmailClient, GmailError, GmailSettings};
+use serde_json::json;
+use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": "ya29.first", "expires_in": 3599, "token_type": "Bearer"}),
+        ))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn client(server: &MockServer) -> GmailClient {
+    GmailClient::new(GmailSettings {
+        api_base: server.uri(),
+        token_url: format!("{}/token", server.uri()),
+        client_id: "client-id.apps.googleusercontent.com".into(),
+        client_secret: Secret::new("client-secret"),
+        refresh_token: Secret::new("1//refresh-token"),
+        user: "me".into(),
+        query: None,
+        processed_label: None,
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+}
+
+const RAW: &[u8] = b"From: jane@example.com\r\nSubject: Order late\r\nMessage-ID: <a@example.com>\r\n\r\nWhere is it?\r\n";
+
+#[tokio::test]
+async fn messages_are_listed_and_fetched_raw_with_the_bearer_token() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages"))
+        .and(header("authorization", "Bearer ya29.first"))
+        .and(query_param("q", "to:support@example.com"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messages": [{"id": "18c1", "threadId": "18c0"}, {"id": "18c2", "threadId": "18c2"}],
+            "resultSizeEstimate": 2
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages/18c1"))
+        .and(query_param("format", "raw"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "18c1", "threadId": "18c0", "labelIds": ["INBOX", "UNREAD"], "historyId": "4711",
+            "raw": URL_SAFE_NO_PAD.encode(RAW), "sizeEstimate": RAW.len()
+        })))
+        .mount(&server)
+        .await;
+    let gmail = client(&server);
+    let (ids, next) = gmail
+        .list_messages(Some("to:support@example.com"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (ids, next),
+        (vec!["18c1".to_owned(), "18c2".to_owned()], None)
+    );
+    let m = gmail.get_raw("18c1").await.unwrap();
+    assert_eq!(
+        (
+            m.raw.as_slice(),
+            m.thread_id.as_deref(),
+            m.history_id.as_deref()
+        ),
+        (RAW, Some("18c0"), Some("4711"))
+    );
+}
+
+#[tokio::test]
+async fn listing_follows_next_page_tokens() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages"))
+        .and(query_param("pageToken", "page-2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"messages": [{"id": "b", "threadId": "b"}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"messages": [{"id": "a", "threadId": "a"}], "nextPageToken": "page-2"}),
+        ))
+        .mount(&server)
+        .await;
+    let gmail = client(&server);
+    let (first, next) = gmail.list_messages(None, None).await.unwrap();
+    assert_eq!(
+        (first, next.as_deref()),
+        (vec!["a".to_owned()], Some("page-2"))
+    );
+    let (second, next) = gmail.list_messages(None, Some("page-2")).await.unwrap();
+    assert_eq!((second, next), (vec!["b".to_owned()], None));
+    // An empty mailbox has no `messages` key at all.
+    let empty = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "t", "expires_in": 3599})),
+        )
+        .mount(&empty)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"resultSizeEstimate": 0})))
+        .mount(&empty)
+        .await;
+    assert_eq!(
+        client(&empty).list_messages(None, None).await.unwrap(),
+        (vec![], None)
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "ya29.fresh", "expires_in": 3599})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401, "message": "Invalid Credentials", "status": "UNAUTHENTICATED"}})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"emailAddress": "support@example.com", "messagesTotal": 3, "threadsTotal": 2, "historyId": "99"})))
+        .mount(&server)
+        .await;
+    assert_eq!(client(&server).current_history_id().await.unwrap(), "99");
+}
+
+#[tokio::test]
+async fn rate_limits_are_waited_out_as_retry_after_says() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"error": {"code": 429, "message": "Rate Limit Exceeded"}})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"historyId": 5})))
+        .mount(&server)
+        .await;
+    assert_eq!(client(&server).current_history_id().await.unwrap(), "5");
+}
+
+#[tokio::test]
+async fn server_errors_back_off_then_give_up_as_transient() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(4)
+        .mount(&server)
+        .await;
+    let err = client(&server).current_history_id().await.unwrap_err();
+    assert_eq!(err, GmailError::Server { status: 503 });
+    assert!(matches!(
+        frontdesk_domain::ports::MailError::from(err),
+        frontdesk_domain::ports::MailError::Transient(_)
+    ));
+}
+
+#[tokio::test]
+async fn malformed_answers_are_typed_errors() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"historyId\": "))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/messages/x"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "x", "raw": "***not base64***"})),
+        )
+        .mount(&server)
+        .await;
+    let gmail = client(&server);
+    assert!(matches!(
+        gmail.current_history_id().await,
+        Err(GmailError::Malformed(_))
+    ));
+    assert!(matches!(
+        gmail.get_raw("x").await,
+        Err(GmailError::Malformed(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_permanent_and_never_echoes_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."})))
+        .mount(&server)
+        .await;
+    let err = client(&server).current_history_id().await.unwrap_err();
+    assert!(matches!(err, GmailError::Unauthorized(_)), "{err:?}");
+    let text = format!("{err} {err:?}");
+    assert!(
+        !text.contains("1//refresh-token") && !text.contains("client-secret"),
+        "{text}"
+    );
+    assert!(matches!(
+        frontdesk_domain::ports::MailError::from(err),
+        frontdesk_domain::ports::MailError::Permanent(_)
+    ));
+}
+
+#[tokio::test]
+async fn history_lists_added_messages_once() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/gmail/v1/users/me/history"))
+        .and(query_param("startHistoryId", "4711"))
+        .and(query_param("historyTypes", "messageAdded"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "history": [
+                {"id": "4712", "messages": [{"id": "m1", "threadId": "t1"}], "messagesAdded": [{"message": {"id": "m1", "threadId": "t1", "labelIds": ["INBOX"]}}]},
+                {"id": "4713", "messagesAdded": [{"message": {"id": "m2", "threadId": "t1"}}, {"message": {"id": "m1", "threadId": "t1"}}]}
+            ],
+            "historyId": "4713"
+        })))
+        .mount(&server)
+        .await;
+    let (ids, next, latest) = client(&server).history("4711", None).await.unwrap();
+    assert_eq!(
+        (ids, next, latest.as_deref()),
+        (vec!["m1".to_owned(), "m2".to_owned()], None, Some("4713"))
+    );
+}
+
+#[tokio::test]
+async fn modify_send_and_drafts_use_the_documented_bodies() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path("/gmail/v1/users/me/messages/m1/modify"))
+        .and(body_json(
+            json!({"addLabelIds": ["Label_7"], "removeLabelIds": ["UNREAD"]}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"id": "m1", "threadId": "t1", "labelIds": ["INBOX", "Label_7"]}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/gmail/v1/users/me/messages/send"))
+        .and(body_json(
+            json!({"raw": URL_SAFE_NO_PAD.encode(RAW), "threadId": "t1"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "sent1", "threadId": "t1", "labelIds": ["SENT"]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/gmail/v1/users/me/drafts"))
+        .and(body_json(
+            json!({"message": {"raw": URL_SAFE_NO_PAD.encode(RAW), "threadId": "t1"}}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "r-123", "message": {"id": "d1", "threadId": "t1"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let gmail = client(&server);
+    gmail.modify("m1", &["Label_7"], &["UNREAD"]).await.unwrap();
+    assert_eq!(gmail.send(RAW, Some("t1")).await.unwrap(), "sent1");
+    assert_eq!(gmail.create_draft(RAW, Some("t1")).await.unwrap(), "r-123");
+}
