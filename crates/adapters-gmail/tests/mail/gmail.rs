@@ -311,3 +311,187 @@ async fn modify_send_and_drafts_use_the_documented_bodies() {
     assert_eq!(gmail.send(RAW, Some("t1")).await.unwrap(), "sent1");
     assert_eq!(gmail.create_draft(RAW, Some("t1")).await.unwrap(), "r-123");
 }
+
+mod ports {
+    use std::sync::Arc;
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use frontdesk_adapters_gmail::gmail::{GmailSender, GmailSource};
+    use frontdesk_domain::email::{EmailAddress, MessageId};
+    use frontdesk_domain::ports::{MailSender, MailSource, MailboxCursors, OutboundEmail};
+    use frontdesk_domain::ticket::TicketId;
+    use serde_json::{Value, json};
+    use wiremock::matchers::{body_json, method, path, query_param};
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    use super::{RAW, client, server};
+    use crate::servers::MemoryCursors;
+
+    async fn mailbox(server: &MockServer) {
+        Mock::given(method("GET"))
+            .and(path("/gmail/v1/users/me/profile"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"historyId": "100"})))
+            .mount(server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/gmail/v1/users/me/messages"))
+            .and(query_param("q", "to:support@example.com"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "new", "threadId": "t2"}, {"id": "old", "threadId": "t1"}]})))
+            .mount(server)
+            .await;
+        for (id, thread) in [("old", "t1"), ("new", "t2"), ("later", "t3")] {
+            Mock::given(method("GET"))
+                .and(path(format!("/gmail/v1/users/me/messages/{id}")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "threadId": thread, "raw": URL_SAFE_NO_PAD.encode(super::RAW)})))
+                .mount(server)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(path("/gmail/v1/users/me/messages/old/modify"))
+            .and(body_json(
+                json!({"addLabelIds": ["Label_9"], "removeLabelIds": ["UNREAD"]}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "old"})))
+            .mount(server)
+            .await;
+        for id in ["new", "later"] {
+            Mock::given(method("POST"))
+                .and(path(format!("/gmail/v1/users/me/messages/{id}/modify")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id})))
+                .mount(server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path("/gmail/v1/users/me/history"))
+            .and(query_param("startHistoryId", "100"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"history": [{"id": "101", "messagesAdded": [{"message": {"id": "later", "threadId": "t3"}}]}], "historyId": "101"})))
+            .mount(server)
+            .await;
+    }
+
+    fn source(server: &MockServer, cursors: Arc<MemoryCursors>) -> GmailSource {
+        GmailSource::new(
+            Arc::new(client(server)),
+            cursors,
+            "gmail://support@example.com",
+            Some("to:support@example.com".into()),
+            Some("Label_9".into()),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_first_run_lists_oldest_first_then_history_takes_over() {
+        let server = server().await;
+        mailbox(&server).await;
+        let cursors = Arc::new(MemoryCursors::default());
+        let gmail = source(&server, cursors.clone());
+        let first = gmail.fetch(10).await.unwrap();
+        let refs: Vec<_> = first
+            .iter()
+            .map(|m| (m.source_ref.as_str(), m.gmail_thread_id.as_deref()))
+            .collect();
+        assert_eq!(refs, [("old", Some("t1")), ("new", Some("t2"))]);
+        assert_eq!(first[0].raw, RAW);
+        gmail.acknowledge("old").await.unwrap();
+        assert!(
+            cursors
+                .cursor("gmail://support@example.com")
+                .await
+                .unwrap()
+                .is_none(),
+            "not before the pass is done"
+        );
+        gmail.acknowledge("new").await.unwrap();
+        let saved = cursors
+            .cursor("gmail://support@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(saved.history_id.as_deref(), Some("100"));
+        let next = gmail.fetch(10).await.unwrap();
+        assert_eq!(
+            next.iter()
+                .map(|m| m.source_ref.as_str())
+                .collect::<Vec<_>>(),
+            ["later"]
+        );
+        gmail.acknowledge("later").await.unwrap();
+        assert_eq!(
+            cursors
+                .cursor("gmail://support@example.com")
+                .await
+                .unwrap()
+                .unwrap()
+                .history_id
+                .as_deref(),
+            Some("101")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_crash_before_the_acks_reads_the_pass_again() {
+        let server = server().await;
+        mailbox(&server).await;
+        let cursors = Arc::new(MemoryCursors::default());
+        let first = source(&server, cursors.clone()).fetch(10).await.unwrap();
+        assert_eq!(first.len(), 2);
+        let again = source(&server, cursors).fetch(10).await.unwrap();
+        assert_eq!(
+            again
+                .iter()
+                .map(|m| m.source_ref.as_str())
+                .collect::<Vec<_>>(),
+            ["old", "new"]
+        );
+    }
+
+    #[tokio::test]
+    async fn replies_are_sent_in_the_customers_thread_with_threading_headers() {
+        let server = server().await;
+        Mock::given(method("POST"))
+            .and(path("/gmail/v1/users/me/messages/send"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "s1", "threadId": "t1"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let sender = GmailSender::new(
+            Arc::new(client(&server)),
+            &EmailAddress::parse("support@example.com").unwrap(),
+            Some("Support".into()),
+        )
+        .unwrap();
+        let mail = OutboundEmail {
+            ticket_id: TicketId::from_uuid(uuid::Uuid::now_v7()),
+            message: None,
+            to: vec![EmailAddress::parse("jane@example.com").unwrap()],
+            subject: "Re: Order late [TKT-000007]".into(),
+            message_id: MessageId::parse("r1@example.com").unwrap(),
+            in_reply_to: Some(MessageId::parse("a@example.com").unwrap()),
+            references: vec![MessageId::parse("a@example.com").unwrap()],
+            body_text: "On its way.".into(),
+            body_html: None,
+            automatic: false,
+            x_loop: None,
+            gmail_thread_id: Some("t1".into()),
+        };
+        sender.send(&mail).await.unwrap();
+        let requests: Vec<Request> = server.received_requests().await.unwrap();
+        let sent = requests
+            .iter()
+            .find(|r| r.url.path().ends_with("/messages/send"))
+            .unwrap();
+        let body: Value = serde_json::from_slice(&sent.body).unwrap();
+        assert_eq!(body["threadId"], "t1");
+        let raw = URL_SAFE_NO_PAD
+            .decode(body["raw"].as_str().unwrap())
+            .unwrap();
+        let raw = String::from_utf8(raw).unwrap();
+        assert!(
+            raw.contains("In-Reply-To: <a@example.com>") && raw.contains("[TKT-000007]"),
+            "{raw}"
+        );
+    }
+}
