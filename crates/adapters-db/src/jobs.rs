@@ -1,7 +1,11 @@
 //! Jobs as stored: a kind and a JSON payload, written with the change that caused them.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use frontdesk_domain::email::{EmailAddress, MessageId};
-use frontdesk_domain::ports::{Job, Notification, NotificationKind, OutboundEmail, StoreError};
+use frontdesk_domain::ports::{
+    Job, Notification, NotificationKind, OutboundAttachment, OutboundEmail, StoreError,
+};
 use frontdesk_domain::ticket::{EmailHeaders, TicketId};
 use serde_json::{Value, json};
 
@@ -22,6 +26,11 @@ fn outbound_json(m: &OutboundEmail) -> Value {
         "automatic": m.automatic,
         "x_loop": m.x_loop,
         "gmail_thread_id": m.gmail_thread_id,
+        "attachments": m.attachments.iter().map(|a| json!({
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "content": STANDARD.encode(&a.content),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -108,6 +117,21 @@ fn outbound_from(v: &Value) -> Result<OutboundEmail, StoreError> {
         automatic: v.get("automatic").and_then(Value::as_bool).unwrap_or(false),
         x_loop: opt_text(v, "x_loop"),
         gmail_thread_id: opt_text(v, "gmail_thread_id"),
+        attachments: v
+            .get("attachments")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|a| {
+                Ok(OutboundAttachment {
+                    filename: text(a, "filename")?.to_owned(),
+                    content_type: text(a, "content_type")?.to_owned(),
+                    content: STANDARD
+                        .decode(text(a, "content")?)
+                        .map_err(|e| corrupt("job attachment", e))?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
     })
 }
 
@@ -175,6 +199,11 @@ mod tests {
             automatic: true,
             x_loop: Some("support@fd".into()),
             gmail_thread_id: Some("t1".into()),
+            attachments: vec![OutboundAttachment {
+                filename: "a.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: vec![0, 1, 2, 255],
+            }],
         };
         let jobs = [
             Job::SendEmail(Box::new(mail.clone())),

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{MailError, MailSender, OutboundEmail};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -87,20 +87,38 @@ pub fn build_message(from: &Mailbox, mail: &OutboundEmail) -> Result<Message, Ma
     if let Some(x_loop) = &mail.x_loop {
         builder = builder.raw_header(raw_header("X-Loop", x_loop)?);
     }
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body_text.clone());
-    let message = match &mail.body_html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative().singlepart(text).singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(html.clone()),
-            ),
-        ),
-        None => builder.singlepart(text),
+    let text = || {
+        SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body_text.clone())
     };
-    message.map_err(permanent)
+    let alternative = |html: &String| {
+        MultiPart::alternative().singlepart(text()).singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(html.clone()),
+        )
+    };
+    if mail.attachments.is_empty() {
+        return match &mail.body_html {
+            Some(html) => builder.multipart(alternative(html)),
+            None => builder.singlepart(text()),
+        }
+        .map_err(permanent);
+    }
+    let mut mixed = match &mail.body_html {
+        Some(html) => MultiPart::mixed().multipart(alternative(html)),
+        None => MultiPart::mixed().singlepart(text()),
+    };
+    for file in &mail.attachments {
+        let content_type = ContentType::parse(&file.content_type)
+            .or_else(|_| ContentType::parse("application/octet-stream"))
+            .map_err(permanent)?;
+        mixed = mixed.singlepart(
+            Attachment::new(one_line(&file.filename)).body(file.content.clone(), content_type),
+        );
+    }
+    builder.multipart(mixed).map_err(permanent)
 }
 
 impl SmtpSender {
@@ -173,6 +191,7 @@ mod tests {
             automatic: false,
             x_loop: None,
             gmail_thread_id: None,
+            attachments: Vec::new(),
         }
     }
 

@@ -476,6 +476,7 @@ mod ports {
             automatic: false,
             x_loop: None,
             gmail_thread_id: Some("t1".into()),
+            attachments: Vec::new(),
         };
         sender.send(&mail).await.unwrap();
         let requests: Vec<Request> = server.received_requests().await.unwrap();

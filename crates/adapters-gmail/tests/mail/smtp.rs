@@ -48,6 +48,11 @@ fn reply(to: &str) -> OutboundEmail {
         automatic: true,
         x_loop: Some("support@frontdesk.test".into()),
         gmail_thread_id: None,
+        attachments: vec![frontdesk_domain::ports::OutboundAttachment {
+            filename: "label.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.7 return label".to_vec(),
+        }],
     }
 }
 
@@ -78,6 +83,10 @@ async fn a_reply_arrives_threaded_tagged_and_marked_automatic() {
     );
     assert_eq!(mail.references, sent.references);
     assert!(mail.text_body.contains("arrives tomorrow"));
+    assert_eq!(mail.attachments.len(), 1);
+    assert_eq!(mail.attachments[0].filename.as_deref(), Some("label.pdf"));
+    assert_eq!(mail.attachments[0].content_type, "application/pdf");
+    assert_eq!(mail.attachments[0].content, b"%PDF-1.7 return label");
     assert_eq!(
         mail.from.unwrap().name.as_deref(),
         Some("Frontdesk Support")

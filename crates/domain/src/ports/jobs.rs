@@ -5,6 +5,14 @@
 use crate::email::{EmailAddress, MessageId};
 use crate::ticket::{EmailHeaders, TicketId};
 
+/// A file sent with an outbound mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
 /// An e-mail to send, with every header decided by the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundEmail {
@@ -22,6 +30,7 @@ pub struct OutboundEmail {
     pub automatic: bool,
     pub x_loop: Option<String>,
     pub gmail_thread_id: Option<String>,
+    pub attachments: Vec<OutboundAttachment>,
 }
 
 /// Why staff are being told something.

@@ -8,7 +8,9 @@ mod search;
 mod store;
 
 pub use intake::{MailboxCursor, MailboxCursors, Quarantine, QuarantinedMail};
-pub use jobs::{ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundEmail};
+pub use jobs::{
+    ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
+};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
     MailSender, MailSource, Sentiment,

@@ -171,6 +171,7 @@ impl Helpdesk {
                     automatic: false,
                     x_loop: None,
                     gmail_thread_id: ticket.gmail_thread_id.clone(),
+                    attachments: Vec::new(),
                 };
                 let actor = Actor::Staff(author.id);
                 if mode == ReplyMode::Draft {

@@ -86,6 +86,7 @@ impl Helpdesk {
             automatic: true,
             x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
             gmail_thread_id: ticket.gmail_thread_id.clone(),
+            attachments: Vec::new(),
         })
     }
 }
