@@ -32,6 +32,12 @@ impl MigratorTrait for Migrator {
                 postgres: "",
                 sqlite: "",
             }),
+            Box::new(SqlMigration {
+                name: "m0004_configuration",
+                both: include_str!("m0004_configuration.sql"),
+                postgres: "",
+                sqlite: "",
+            }),
         ]
     }
 }
@@ -119,8 +125,17 @@ mod tests {
     #[test]
     fn every_placeholder_is_replaced_for_both_backends() {
         for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
-            let sql = render(include_str!("m0001_core.sql"), backend);
-            assert!(!sql.contains('{'), "{backend:?} left a placeholder");
+            for text in [
+                include_str!("m0001_core.sql"),
+                include_str!("m0004_configuration.sql"),
+            ] {
+                let sql = render(text, backend);
+                let placeholder = sql
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .any(|l| l.contains("{uuid}") || l.contains("{ts}") || l.contains("{text}"));
+                assert!(!placeholder, "{backend:?} left a placeholder");
+            }
         }
     }
 
