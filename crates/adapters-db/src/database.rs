@@ -92,6 +92,7 @@ impl DatabaseSettings {
                     // large helpdesk stay in memory.
                     .pragma("cache_size", "-65536")
                     .pragma("temp_store", "memory")
+                    .page_size(16384)
                     // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: pages rewritten in
                     // between are copied back once.
                     .pragma("wal_autocheckpoint", "10000")
