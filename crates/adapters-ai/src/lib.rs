@@ -1,3 +1,5 @@
-//! AI adapters (OpenAI-compatible, offline, mock) behind the domain's `AiAssistant` port.
-//! Implemented in the AI-adapter issue; this crate only reserves its place in the workspace so
-//! the dependency rule can be checked.
+//! Frontdesk's AI assistants behind the domain's `AiAssistant` port: [`offline::OfflineAssistant`]
+//! (the embedded default: deterministic, no network) and, as the AI issue proceeds, an
+//! OpenAI-compatible adapter.
+
+pub mod offline;
