@@ -540,7 +540,7 @@ async fn write_trail(txn: &DatabaseTransaction, written: &[Written]) -> Result<(
             job_rows.push(all_set(jobs::Model {
                 id: uuid::Uuid::now_v7(),
                 kind: job.kind().to_owned(),
-                ticket_id: Some(job_json::ticket_of(job).as_uuid()),
+                ticket_id: Some(job.ticket_id().as_uuid()),
                 payload: job_json::payload(job).to_string(),
                 state: "queued".to_owned(),
                 attempts: 0,

@@ -60,15 +60,6 @@ pub(crate) fn payload(job: &Job) -> Value {
     }
 }
 
-/// The ticket a job is about.
-pub(crate) fn ticket_of(job: &Job) -> TicketId {
-    match job {
-        Job::SendEmail(m) | Job::SaveDraft(m) => m.ticket_id,
-        Job::AutoAcknowledge { ticket_id, .. } | Job::DraftReply { ticket_id } => *ticket_id,
-        Job::Notify(n) => n.ticket_id,
-    }
-}
-
 fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, StoreError> {
     v.get(key)
         .and_then(Value::as_str)
@@ -229,7 +220,7 @@ mod tests {
         for job in jobs {
             let back = from_stored(job.kind(), &payload(&job).to_string()).unwrap();
             assert_eq!(back, job);
-            assert_eq!(ticket_of(&job), t);
+            assert_eq!(job.ticket_id(), t);
         }
     }
 

@@ -109,12 +109,7 @@ pub(crate) fn ticket_row(t: &Ticket) -> tickets::Model {
         res_warning_notified: res.warning_notified,
         res_breach_escalated: res.breach_escalated,
         priority_rank: priority_rank(t.priority),
-        sla_next_due: [fr, res]
-            .into_iter()
-            .filter(|c| !c.is_paused() && !c.is_stopped())
-            .map(|c| c.due_at)
-            .min()
-            .or(Some(no_deadline())),
+        sla_next_due: Some(t.sla.next_due().unwrap_or_else(no_deadline)),
     }
 }
 

@@ -85,6 +85,16 @@ pub enum Job {
 }
 
 impl Job {
+    /// The ticket the job is about.
+    #[must_use]
+    pub fn ticket_id(&self) -> TicketId {
+        match self {
+            Self::SendEmail(m) | Self::SaveDraft(m) => m.ticket_id,
+            Self::AutoAcknowledge { ticket_id, .. } | Self::DraftReply { ticket_id } => *ticket_id,
+            Self::Notify(n) => n.ticket_id,
+        }
+    }
+
     /// The job's kind as stored.
     #[must_use]
     pub fn kind(&self) -> &'static str {

@@ -205,6 +205,19 @@ pub struct TicketSla {
     pub resolution: SlaClock,
 }
 
+impl TicketSla {
+    /// The earliest deadline among the clocks that are running (neither paused nor stopped):
+    /// what "sort by SLA due" and "due soon" mean. `None` when no clock runs.
+    #[must_use]
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        [&self.first_response, &self.resolution]
+            .into_iter()
+            .filter(|c| !c.is_paused() && !c.is_stopped())
+            .map(|c| c.due_at)
+            .min()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
