@@ -100,13 +100,11 @@ impl ThreadLookup for Database {
     }
 
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {
-        let n = i64::try_from(number.value()).unwrap_or(i64::MAX);
-        let row = tickets::Entity::find()
-            .filter(tickets::Column::Number.eq(n))
-            .one(&self.reader)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(reference).transpose()
+        self.ticket_row_by_number(number)
+            .await?
+            .as_ref()
+            .map(reference)
+            .transpose()
     }
 
     async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
@@ -173,7 +171,7 @@ impl StaffDirectory for Database {
         for member in members {
             let open = tickets::Entity::find()
                 .filter(tickets::Column::Assignee.eq(member.id.as_uuid()))
-                .filter(tickets::Column::Status.is_in(["new", "open", "pending", "on_hold"]))
+                .filter(tickets::Column::Status.is_in(crate::repository::active_statuses()))
                 .select_only()
                 .column(tickets::Column::Id)
                 .count(&self.reader)

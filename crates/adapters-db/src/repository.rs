@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{
     ChangeSet, CommitError, Committed, StoreError, TicketQueries, TicketRepository,
 };
-use frontdesk_domain::ticket::{Message, Ticket, TicketId, TicketNumber};
+use frontdesk_domain::ticket::{Message, Status, Ticket, TicketId, TicketNumber};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Database;
@@ -19,9 +19,28 @@ pub(crate) fn db(e: DbErr) -> StoreError {
     store_error(&e)
 }
 
-const ACTIVE: [&str; 4] = ["new", "open", "pending", "on_hold"];
+/// The stored names of the statuses the domain counts as active (still needing work).
+pub(crate) fn active_statuses() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.is_active())
+        .map(|s| s.as_str())
+        .collect()
+}
 
 impl Database {
+    pub(crate) async fn ticket_row_by_number(
+        &self,
+        number: TicketNumber,
+    ) -> Result<Option<tickets::Model>, StoreError> {
+        let n = i64::try_from(number.value()).unwrap_or(i64::MAX);
+        tickets::Entity::find()
+            .filter(tickets::Column::Number.eq(n))
+            .one(&self.reader)
+            .await
+            .map_err(db)
+    }
+
     async fn tickets_where(
         &self,
         select: sea_orm::Select<tickets::Entity>,
@@ -47,13 +66,10 @@ impl TicketRepository for Database {
     }
 
     async fn get_by_number(&self, number: TicketNumber) -> Result<Option<Ticket>, StoreError> {
-        let n = i64::try_from(number.value()).unwrap_or(i64::MAX);
-        let row = tickets::Entity::find()
-            .filter(tickets::Column::Number.eq(n))
-            .one(&self.reader)
-            .await
-            .map_err(db)?;
-        row.map(ticket_from_row).transpose()
+        self.ticket_row_by_number(number)
+            .await?
+            .map(ticket_from_row)
+            .transpose()
     }
 
     async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError> {
@@ -104,7 +120,8 @@ impl TicketQueries for Database {
         after: Option<TicketId>,
         limit: u32,
     ) -> Result<Vec<Ticket>, StoreError> {
-        let mut select = tickets::Entity::find().filter(tickets::Column::Status.is_in(ACTIVE));
+        let mut select =
+            tickets::Entity::find().filter(tickets::Column::Status.is_in(active_statuses()));
         if let Some(after) = after {
             select = select.filter(tickets::Column::Id.gt(after.as_uuid()));
         }
@@ -118,7 +135,7 @@ impl TicketQueries for Database {
 
     async fn unassigned(&self, limit: u32) -> Result<Vec<Ticket>, StoreError> {
         let select = tickets::Entity::find()
-            .filter(tickets::Column::Status.is_in(ACTIVE))
+            .filter(tickets::Column::Status.is_in(active_statuses()))
             .filter(tickets::Column::Assignee.is_null())
             .order_by_asc(tickets::Column::CreatedAt)
             .limit(u64::from(limit));

@@ -82,7 +82,7 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
     }
     match f.sla {
         Some(SlaFilter::Breached) => {
-            let active = C::Status.is_in(["new", "open", "pending", "on_hold"]);
+            let active = C::Status.is_in(crate::repository::active_statuses());
             let breached = Condition::any()
                 .add(C::SlaNextDue.lte(now))
                 .add(C::FrBreachEscalated.eq(true))
