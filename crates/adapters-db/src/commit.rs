@@ -270,9 +270,10 @@ async fn write_search(
     written: &[Written],
     created: &[Ticket],
 ) -> Result<(), CommitError> {
+    let new_ids: HashSet<_> = created.iter().map(|c| c.id).collect();
     let mut docs: Vec<(&Ticket, String)> = Vec::new();
     for w in written {
-        if created.iter().any(|c| c.id == w.ticket.id) {
+        if new_ids.contains(&w.ticket.id) {
             let mut first = w.ticket.subject.clone();
             if w.rest.messages.is_empty() {
                 first.push('\n');

@@ -118,6 +118,8 @@ pub struct ImapSource {
     cursors: Arc<dyn MailboxCursors>,
     session: Mutex<Option<Session<MailStream>>>,
     progress: Mutex<Progress>,
+    /// Whether the server offers IDLE, asked once.
+    idle_supported: std::sync::OnceLock<bool>,
 }
 
 impl std::fmt::Debug for ImapSource {
@@ -140,6 +142,7 @@ impl ImapSource {
             cursors,
             session: Mutex::new(None),
             progress: Mutex::new(Progress::default()),
+            idle_supported: std::sync::OnceLock::new(),
         }
     }
 
@@ -270,11 +273,17 @@ impl ImapSource {
         let Some(mut session) = guard.take() else {
             return Err(transient("no IMAP session"));
         };
-        let idle = session
-            .capabilities()
-            .await
-            .map_err(transient)?
-            .has_str("IDLE");
+        let idle = match self.idle_supported.get() {
+            Some(known) => *known,
+            None => {
+                let has = session
+                    .capabilities()
+                    .await
+                    .map_err(transient)?
+                    .has_str("IDLE");
+                *self.idle_supported.get_or_init(|| has)
+            }
+        };
         if !idle {
             *guard = Some(session);
             drop(guard);
