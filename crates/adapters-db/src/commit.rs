@@ -21,7 +21,8 @@ use crate::entity::{
 };
 use crate::error::{is_unique_violation, store_error};
 use crate::mapping::{
-    attachment_meta_row, clean, event_columns, ids_to_text, message_row, sha256_hex, ticket_row,
+    attachment_meta_row, clean, content_address, event_columns, ids_to_text, message_row,
+    ticket_row,
 };
 use crate::search::INDEXED_TEXT_BYTES;
 use crate::{Database, jobs as job_json};
@@ -343,7 +344,7 @@ async fn write_inbound(txn: &DatabaseTransaction, written: &[Written]) -> Result
             .collect();
         for inbound in &w.rest.inbound {
             let mail = &inbound.mail;
-            let sha = sha256_hex(&mail.raw);
+            let sha = content_address(&mail.raw);
             raws.entry(sha.clone()).or_insert_with(|| {
                 all_set(raw_messages::Model {
                     sha256: sha.clone(),
@@ -353,7 +354,7 @@ async fn write_inbound(txn: &DatabaseTransaction, written: &[Written]) -> Result
                 })
             });
             for a in &mail.attachments {
-                let file_sha = sha256_hex(&a.content);
+                let file_sha = content_address(&a.content);
                 if !wanted.contains(file_sha.as_str()) {
                     continue;
                 }

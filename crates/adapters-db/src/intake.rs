@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::Database;
 use crate::entity::{mailbox_cursors, quarantine, raw_messages};
 use crate::error::corrupt;
-use crate::mapping::{clean, sha256_hex};
+use crate::mapping::{clean, content_address};
 use crate::repository::db;
 
 impl Database {
@@ -54,7 +54,7 @@ impl Quarantine for Database {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<uuid::Uuid, StoreError> {
-        let sha = sha256_hex(raw);
+        let sha = content_address(raw);
         let txn = self.writer.begin().await.map_err(db)?;
         let raw_row = raw_messages::Model {
             sha256: sha.clone(),

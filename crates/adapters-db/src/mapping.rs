@@ -11,6 +11,8 @@ use frontdesk_domain::ticket::{
     Ticket, TicketEvent, TicketId, TicketNumber, TicketParts,
 };
 
+pub(crate) use frontdesk_domain::email::content_address;
+
 use crate::entity::{message_attachments, messages, staff, tickets};
 use crate::error::corrupt;
 
@@ -19,15 +21,6 @@ where
     T::Err: std::fmt::Display,
 {
     raw.parse::<T>().map_err(|e| corrupt(what, e))
-}
-
-/// The content address of stored bytes: lower-case hex SHA-256.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Text as PostgreSQL accepts it: NUL characters (valid in Rust strings, rejected in `TEXT`)

@@ -78,10 +78,7 @@ impl MessageId {
     /// of the very same bytes is still recognised as a duplicate.
     #[must_use]
     pub fn synthetic_from_raw(raw: &[u8]) -> Self {
-        Self(format!(
-            "{}@{SYNTHETIC_ID_DOMAIN}",
-            hex(&Sha256::digest(raw))
-        ))
+        Self(format!("{}@{SYNTHETIC_ID_DOMAIN}", content_address(raw)))
     }
 
     /// Makes an id on `domain` from a unique token (Frontdesk's own outbound mail).
@@ -110,12 +107,14 @@ impl MessageId {
     }
 }
 
-/// Lower-case hexadecimal of `bytes` (digests in ids and content addresses).
-pub(crate) fn hex(bytes: &[u8]) -> String {
+/// The content address of stored bytes (attachments, raw mail): lower-case hex SHA-256. The
+/// domain names attachments by it and storage keys them by it, so both use this one function.
+#[must_use]
+pub fn content_address(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
+    Sha256::digest(bytes)
         .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        .fold(String::with_capacity(64), |mut s, b| {
             let _ = write!(s, "{b:02x}");
             s
         })

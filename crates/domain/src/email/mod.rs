@@ -7,5 +7,4 @@ mod message_id;
 
 pub use address::{AddressError, EmailAddress, Mailbox};
 pub use inbound::{Attachment, Header, InboundEmail};
-pub(crate) use message_id::hex;
-pub use message_id::{MessageId, MessageIdError};
+pub use message_id::{MessageId, MessageIdError, content_address};

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sha2::{Digest, Sha256};
 
 use super::{AiMode, Helpdesk};
 use crate::email::{InboundEmail, MessageId};
@@ -242,7 +241,7 @@ impl Helpdesk {
             .attachments
             .iter()
             .map(|a| AttachmentMeta {
-                sha256: crate::email::hex(&Sha256::digest(&a.content)),
+                sha256: crate::email::content_address(&a.content),
                 filename: a.filename.clone(),
                 content_type: a.content_type.clone(),
                 size: a.content.len() as u64,
