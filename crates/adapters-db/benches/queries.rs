@@ -371,37 +371,26 @@ async fn main() {
     let single: Vec<String> = (0..300)
         .map(|_| rare_word(200 + rng.next() % 4800))
         .collect();
-    let samples = time(300, |i| {
-        let q = query(
-            TicketFilter {
-                text: Some(words[i].clone()),
-                ..Default::default()
-            },
-            SortKey::Created,
-        );
-        let db = &db;
-        async move {
-            db.list(&q).await.unwrap();
-        }
-    })
-    .await;
-    report("search: two words, newest first", samples);
-
-    let samples = time(300, |i| {
-        let q = query(
-            TicketFilter {
-                text: Some(single[i].clone()),
-                ..Default::default()
-            },
-            SortKey::Created,
-        );
-        let db = &db;
-        async move {
-            db.list(&q).await.unwrap();
-        }
-    })
-    .await;
-    report("search: one word, newest first", samples);
+    for (name, terms) in [
+        ("search: two words, newest first", &words),
+        ("search: one word, newest first", &single),
+    ] {
+        let samples = time(300, |i| {
+            let q = query(
+                TicketFilter {
+                    text: Some(terms[i].clone()),
+                    ..Default::default()
+                },
+                SortKey::Created,
+            );
+            let db = &db;
+            async move {
+                db.list(&q).await.unwrap();
+            }
+        })
+        .await;
+        report(name, samples);
+    }
 
     let threads: Vec<u64> = (0..tickets.div_ceil(1000))
         .map(|k| 1 + (k as u64) * 1000)
