@@ -9,8 +9,8 @@ use frontdesk_domain::ports::{
 use frontdesk_domain::staff::{Role, Staff, StaffId};
 use frontdesk_domain::ticket::TicketNumber;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::Database;
@@ -167,21 +167,30 @@ impl StaffDirectory for Database {
 
     async fn loads(&self) -> Result<Vec<AgentLoad>, StoreError> {
         let members = self.with_roles(&[Role::Agent, Role::Manager]).await?;
-        let mut loads = Vec::with_capacity(members.len());
-        for member in members {
-            let open = tickets::Entity::find()
-                .filter(tickets::Column::Assignee.eq(member.id.as_uuid()))
-                .filter(tickets::Column::Status.is_in(crate::repository::active_statuses()))
-                .select_only()
-                .column(tickets::Column::Id)
-                .count(&self.reader)
-                .await
-                .map_err(db)?;
-            loads.push(AgentLoad {
-                staff: member,
-                open_tickets: u32::try_from(open).unwrap_or(u32::MAX),
-            });
-        }
+        // One grouped count for the whole team instead of a query per member.
+        let counts: std::collections::HashMap<uuid::Uuid, i64> = tickets::Entity::find()
+            .filter(tickets::Column::Status.is_in(crate::repository::active_statuses()))
+            .filter(tickets::Column::Assignee.is_not_null())
+            .select_only()
+            .column(tickets::Column::Assignee)
+            .column_as(tickets::Column::Id.count(), "open")
+            .group_by(tickets::Column::Assignee)
+            .into_tuple::<(uuid::Uuid, i64)>()
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        let loads = members
+            .into_iter()
+            .map(|staff| {
+                let open = counts.get(&staff.id.as_uuid()).copied().unwrap_or(0);
+                AgentLoad {
+                    staff,
+                    open_tickets: u32::try_from(open).unwrap_or(u32::MAX),
+                }
+            })
+            .collect();
         Ok(loads)
     }
 }
