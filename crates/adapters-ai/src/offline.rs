@@ -6,6 +6,7 @@
 //! `{agent_name}` filled in. Everything is deterministic: the same ticket gives the same draft.
 
 use async_trait::async_trait;
+use frontdesk_domain::ai::AiUsage;
 use frontdesk_domain::classify::Classifier;
 use frontdesk_domain::ports::{AiAssistant, AiError, Analysis, Draft, DraftContext, Sentiment};
 use frontdesk_domain::service::render_template;
@@ -188,6 +189,14 @@ impl OfflineAssistant {
     }
 }
 
+/// The offline assistant costs no tokens; its runs are recorded under the model name `offline`.
+fn offline_usage() -> AiUsage {
+    AiUsage {
+        model: "offline".to_owned(),
+        ..AiUsage::default()
+    }
+}
+
 #[async_trait]
 impl AiAssistant for OfflineAssistant {
     async fn analyze(
@@ -215,6 +224,7 @@ impl AiAssistant for OfflineAssistant {
                 .iter()
                 .any(|w| matches!(w.as_str(), "account" | "login" | "password" | "username")),
             confidence: CONFIDENCE,
+            usage: offline_usage(),
         })
     }
 
@@ -262,6 +272,7 @@ impl AiAssistant for OfflineAssistant {
         Ok(Draft {
             body: text,
             confidence: CONFIDENCE,
+            usage: offline_usage(),
             sources: vec![source],
         })
     }

@@ -16,13 +16,13 @@ use sea_orm::{
 };
 
 use crate::entity::{
-    attachments, auto_replies, customers, emails, jobs, message_attachments, messages,
+    ai_drafts, attachments, auto_replies, customers, emails, jobs, message_attachments, messages,
     raw_messages, thread_keys, ticket_events, ticket_tags, tickets,
 };
 use crate::error::{is_unique_violation, store_error};
 use crate::mapping::{
-    attachment_meta_row, clean, content_address, event_columns, ids_to_text, message_row,
-    ticket_row,
+    ai_draft_row, attachment_meta_row, clean, content_address, event_columns, ids_to_text,
+    message_row, ticket_row,
 };
 use crate::search::INDEXED_TEXT_BYTES;
 use crate::{Database, jobs as job_json};
@@ -113,6 +113,7 @@ async fn write(
             jobs,
             thread_keys,
             inbound,
+            ai_drafts,
         } = change;
         let ticket = match ticket {
             TicketWrite::Create(draft) => {
@@ -133,6 +134,7 @@ async fn write(
             jobs,
             thread_keys,
             inbound,
+            ai_drafts,
         };
         written.push(Written { ticket, rest });
     }
@@ -555,6 +557,12 @@ async fn write_trail(txn: &DatabaseTransaction, written: &[Written]) -> Result<(
         }
     }
     insert_all(txn, job_rows, 11, false).await.map_err(db)?;
+    let draft_rows: Vec<ai_drafts::ActiveModel> = written
+        .iter()
+        .flat_map(|w| w.rest.ai_drafts.iter())
+        .map(|r| all_set(ai_draft_row(r)))
+        .collect();
+    insert_all(txn, draft_rows, 14, false).await.map_err(db)?;
     if !acknowledged.is_empty() {
         let rows: Vec<auto_replies::ActiveModel> = acknowledged
             .into_iter()

@@ -1,8 +1,9 @@
 //! Translation between domain types and table rows. The only place that knows both.
 
 use chrono::{NaiveTime, TimeDelta, Weekday};
+use frontdesk_domain::ai::{AiDraftRecord, AiDraftState, AiUsage, HoldReason};
 use frontdesk_domain::email::{EmailAddress, MessageId};
-use frontdesk_domain::ports::StoreError;
+use frontdesk_domain::ports::{Analysis, Draft, Sentiment, StoreError};
 use frontdesk_domain::sla::{SlaClock, TicketSla};
 use frontdesk_domain::staff::{Customer, ShiftWindow, Staff, StaffId};
 use frontdesk_domain::threading::AutoReplyKind;
@@ -13,7 +14,7 @@ use frontdesk_domain::ticket::{
 
 pub(crate) use frontdesk_domain::email::content_address;
 
-use crate::entity::{message_attachments, messages, staff, tickets};
+use crate::entity::{ai_drafts, message_attachments, messages, staff, tickets};
 use crate::error::corrupt;
 
 fn parse<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, StoreError>
@@ -381,6 +382,10 @@ pub(crate) fn event_columns(e: &TicketEvent) -> (String, Option<String>, String,
             ("escalated", json!({"level": level, "reason": reason}))
         }
         EventKind::AutoClosed => ("auto_closed", json!({})),
+        EventKind::AiDrafted { sent, hold } => (
+            "ai_drafted",
+            json!({"sent": sent, "hold": hold.as_ref().map(ToString::to_string)}),
+        ),
     };
     (
         actor_kind.to_owned(),
@@ -405,4 +410,125 @@ pub(crate) fn attachment_meta_row(
         inline: a.inline,
         content_id: clean_opt(a.content_id.as_ref()),
     }
+}
+
+/// A confidence (0..1) as stored: per mille.
+fn per_mille(confidence: f32) -> i64 {
+    let clamped = if confidence.is_finite() {
+        confidence.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    // In 0..=1000 after the clamp, so the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
+    let v = (clamped * 1000.0).round() as i64;
+    v
+}
+
+fn tokens(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn ai_draft_row(r: &AiDraftRecord) -> ai_drafts::Model {
+    use serde_json::json;
+    let analysis = r.analysis.as_ref().map(|a| {
+        json!({
+            "summary": a.summary,
+            "priority": a.priority.as_str(),
+            "category": a.category.as_str(),
+            "sentiment": a.sentiment.as_str(),
+            "language": a.language,
+            "mentions_order": a.mentions_order,
+            "mentions_account": a.mentions_account,
+            "confidence": per_mille(a.confidence),
+        })
+        .to_string()
+    });
+    ai_drafts::Model {
+        id: r.id,
+        ticket_id: r.ticket_id.as_uuid(),
+        body: clean(&r.draft.body),
+        confidence: per_mille(r.draft.confidence),
+        sources: json!(r.draft.sources).to_string(),
+        analysis: analysis.map(|a| clean(&a)),
+        model: clean(&r.usage.model),
+        prompt_tokens: tokens(r.usage.prompt_tokens),
+        completion_tokens: tokens(r.usage.completion_tokens),
+        state: r.state.as_str().to_owned(),
+        hold_reason: r.hold.as_ref().map(ToString::to_string),
+        created_at: r.created_at,
+        updated_at: r.created_at,
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn from_per_mille(v: i64) -> f32 {
+    v.clamp(0, 1000) as f32 / 1000.0
+}
+
+pub(crate) fn ai_draft_from_row(m: ai_drafts::Model) -> Result<AiDraftRecord, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct StoredAnalysis {
+        summary: String,
+        priority: String,
+        category: String,
+        sentiment: String,
+        language: String,
+        mentions_order: bool,
+        mentions_account: bool,
+        confidence: i64,
+    }
+    let analysis = match m.analysis.as_deref() {
+        None => None,
+        Some(text) => {
+            let a: StoredAnalysis =
+                serde_json::from_str(text).map_err(|e| corrupt("AI analysis", e))?;
+            Some(Analysis {
+                summary: a.summary,
+                priority: parse("AI analysis priority", &a.priority)?,
+                category: parse("AI analysis category", &a.category)?,
+                sentiment: Sentiment::parse(&a.sentiment)
+                    .ok_or_else(|| corrupt("AI analysis sentiment", &a.sentiment))?,
+                language: a.language,
+                mentions_order: a.mentions_order,
+                mentions_account: a.mentions_account,
+                confidence: from_per_mille(a.confidence),
+                usage: AiUsage::default(),
+            })
+        }
+    };
+    let sources: Vec<String> =
+        serde_json::from_str(&m.sources).map_err(|e| corrupt("AI draft sources", e))?;
+    let hold = match m.hold_reason.as_deref() {
+        None => None,
+        Some(text) => {
+            let (name, variable) = text.split_once(' ').unwrap_or((text, ""));
+            Some(match HoldReason::parse(name) {
+                Some(HoldReason::UnresolvedVariable(_)) => {
+                    HoldReason::UnresolvedVariable(variable.to_owned())
+                }
+                Some(other) => other,
+                None => return Err(corrupt("AI hold reason", text)),
+            })
+        }
+    };
+    Ok(AiDraftRecord {
+        id: m.id,
+        ticket_id: TicketId::from_uuid(m.ticket_id),
+        analysis,
+        draft: Draft {
+            body: m.body,
+            confidence: from_per_mille(m.confidence),
+            sources,
+            usage: AiUsage::default(),
+        },
+        usage: AiUsage {
+            model: m.model,
+            prompt_tokens: u64::try_from(m.prompt_tokens).unwrap_or(0),
+            completion_tokens: u64::try_from(m.completion_tokens).unwrap_or(0),
+        },
+        state: AiDraftState::parse(&m.state).ok_or_else(|| corrupt("AI draft state", &m.state))?,
+        hold,
+        created_at: m.created_at,
+    })
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use frontdesk_domain::ai::AiDraftRecord;
 use frontdesk_domain::ports::{
     ChangeSet, CommitError, Committed, StoreError, TicketQueries, TicketRepository,
 };
@@ -11,9 +12,9 @@ use frontdesk_domain::ticket::{Message, Status, Ticket, TicketId, TicketNumber};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Database;
-use crate::entity::{message_attachments, messages, tickets};
+use crate::entity::{ai_drafts, message_attachments, messages, tickets};
 use crate::error::store_error;
-use crate::mapping::{message_from_row, ticket_from_row};
+use crate::mapping::{ai_draft_from_row, message_from_row, ticket_from_row};
 
 pub(crate) fn db(e: DbErr) -> StoreError {
     store_error(&e)
@@ -98,6 +99,19 @@ impl TicketRepository for Database {
                 let a = attachments.remove(&m.id).unwrap_or_default();
                 message_from_row(m, a)
             })
+            .collect()
+    }
+
+    async fn ai_drafts(&self, id: TicketId) -> Result<Vec<AiDraftRecord>, StoreError> {
+        ai_drafts::Entity::find()
+            .filter(ai_drafts::Column::TicketId.eq(id.as_uuid()))
+            .order_by_asc(ai_drafts::Column::CreatedAt)
+            .order_by_asc(ai_drafts::Column::Id)
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(ai_draft_from_row)
             .collect()
     }
 

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table of `migration/m0001_core.sql`. They stay inside the adapter:
 //! `mapping.rs` turns them into domain types and back.
 
+pub mod ai_drafts;
 pub mod attachments;
 pub mod auto_replies;
 pub mod counters;

@@ -38,6 +38,12 @@ impl MigratorTrait for Migrator {
                 postgres: "",
                 sqlite: "",
             }),
+            Box::new(SqlMigration {
+                name: "m0005_ai_hold",
+                both: include_str!("m0005_ai_hold.sql"),
+                postgres: "",
+                sqlite: "",
+            }),
         ]
     }
 }

@@ -8,6 +8,7 @@
 // A test crate: panicking on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ai;
 mod backends;
 mod concurrency;
 mod ingest;

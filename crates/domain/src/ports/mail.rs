@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use super::OutboundEmail;
+use crate::ai::AiUsage;
 use crate::ticket::{Category, Message, Priority, Ticket};
 
 /// A mail or AI adapter failure.
@@ -71,6 +72,25 @@ pub enum Sentiment {
     Positive,
 }
 
+impl Sentiment {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Negative => "negative",
+            Self::Neutral => "neutral",
+            Self::Positive => "positive",
+        }
+    }
+
+    /// Parses a name as written by [`Sentiment::as_str`].
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Negative, Self::Neutral, Self::Positive]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
 /// The assistant's reading of a ticket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
@@ -82,6 +102,7 @@ pub struct Analysis {
     pub mentions_order: bool,
     pub mentions_account: bool,
     pub confidence: f32,
+    pub usage: AiUsage,
 }
 
 /// What the assistant may draw on when drafting.
@@ -101,6 +122,7 @@ pub struct Draft {
     pub confidence: f32,
     /// Titles of the canned responses or facts used.
     pub sources: Vec<String>,
+    pub usage: AiUsage,
 }
 
 /// An AI adapter failure.
@@ -112,6 +134,15 @@ pub enum AiError {
     Rejected(String),
     #[error("AI answer was malformed: {0}")]
     Malformed(String),
+}
+
+impl AiError {
+    /// Whether trying again later may succeed (the service was down, slow or busy, or a model
+    /// answered badly once); a rejected request fails the same way every time.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, Self::Rejected(_))
+    }
 }
 
 /// Analyses tickets and drafts replies.

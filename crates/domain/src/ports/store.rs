@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::Job;
+use crate::ai::AiDraftRecord;
 use crate::email::{EmailAddress, InboundEmail, MessageId};
 use crate::staff::{Role, Staff, StaffId};
 use crate::threading::AutoReplyKind;
@@ -65,6 +66,8 @@ pub struct ChangeSet {
     pub thread_keys: Vec<MessageId>,
     /// The inbound mails the change records (several when a batch put replies on one ticket).
     pub inbound: Vec<InboundRecord>,
+    /// What the AI assistant made of the ticket.
+    pub ai_drafts: Vec<AiDraftRecord>,
 }
 
 impl ChangeSet {
@@ -83,6 +86,7 @@ impl ChangeSet {
             jobs: Vec::new(),
             thread_keys: Vec::new(),
             inbound: Vec::new(),
+            ai_drafts: Vec::new(),
         }
     }
 }
@@ -110,6 +114,12 @@ pub trait TicketRepository: Send + Sync {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError>;
+
+    /// The AI assistant's analyses and drafts for a ticket, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn ai_drafts(&self, id: TicketId) -> Result<Vec<AiDraftRecord>, StoreError>;
 
     /// Writes a change set atomically.
     ///

@@ -18,6 +18,8 @@ use crate::ticket::{
 /// The longest message body staff may post, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 const CONFLICT_RETRIES: usize = 3;
+/// The author name on replies Frontdesk's assistant sends by itself.
+pub const ASSISTANT_NAME: &str = "Frontdesk assistant";
 
 /// Why a change to a ticket failed. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +106,11 @@ fn check_body(body: &str) -> Result<&str, bool> {
 impl Helpdesk {
     /// Loads a ticket, lets `plan` turn it into a change set, commits; re-reads and re-plans
     /// when someone else changed the ticket in between.
-    async fn change_ticket<F>(&self, id: TicketId, mut plan: F) -> Result<Committed, UpdateError>
+    pub(super) async fn change_ticket<F>(
+        &self,
+        id: TicketId,
+        mut plan: F,
+    ) -> Result<Committed, UpdateError>
     where
         F: FnMut(Ticket, DateTime<Utc>) -> Result<ChangeSet, UpdateError> + Send,
     {
@@ -143,72 +149,116 @@ impl Helpdesk {
                 ReplyError::TooLong
             }
         })?;
-        let answered: Option<EmailHeaders> = self
-            .ports
-            .tickets
-            .messages(id)
-            .await
-            .map_err(UpdateError::from)?
-            .into_iter()
-            .rev()
-            .find(|m| m.kind == MessageKind::Customer && m.auto_reply.is_none())
-            .and_then(|m| m.email);
-        let sla = &self.settings.sla;
+        let answered = self.answered_headers(id).await?;
         let committed = self
-            .change_ticket(id, |mut ticket, now| {
-                let headers =
-                    reply_headers(&ticket.subject, ticket.number, answered.as_ref(), false);
-                let mail = OutboundEmail {
-                    ticket_id: id,
-                    message: None,
-                    to: vec![ticket.customer.email.clone()],
-                    subject: headers.subject,
-                    message_id: self.new_message_id(),
-                    in_reply_to: headers.in_reply_to.clone(),
-                    references: headers.references.clone(),
-                    body_text: body.to_owned(),
-                    body_html: None,
-                    automatic: false,
-                    x_loop: None,
-                    gmail_thread_id: ticket.gmail_thread_id.clone(),
-                    attachments: Vec::new(),
-                };
-                let actor = Actor::Staff(author.id);
-                if mode == ReplyMode::Draft {
-                    let mut change = ChangeSet::update(ticket);
-                    change.jobs.push(Job::SaveDraft(Box::new(mail)));
-                    return Ok(change);
-                }
-                let mut message =
-                    Message::new(self.ports.ids.new_id(), id, MessageKind::Agent, body, now);
-                message.author_staff = Some(author.id);
-                message.author_name = Some(author.name.clone());
-                message.author_email = Some(author.email.clone());
-                message.email = Some(EmailHeaders {
-                    message_id: mail.message_id.clone(),
-                    in_reply_to: headers.in_reply_to,
-                    references: headers.references,
-                });
-                let mut events = vec![EventKind::MessageAdded {
-                    kind: MessageKind::Agent,
-                }];
-                events.extend(ticket.record_agent_reply(now, sla));
-                let mail = OutboundEmail {
-                    message: Some(message.id),
-                    ..mail
-                };
-                let mut change = ChangeSet::update(ticket);
-                change.thread_keys.push(mail.message_id.clone());
-                change.messages.push(message);
-                change.events = events
-                    .into_iter()
-                    .map(|k| TicketEvent::new(id, now, actor.clone(), k))
-                    .collect();
-                change.jobs.push(Job::SendEmail(Box::new(mail)));
-                Ok(change)
+            .change_ticket(id, |ticket, now| {
+                Ok(match mode {
+                    ReplyMode::Send => {
+                        self.reply_change(ticket, answered.as_ref(), body, Some(author), now)
+                    }
+                    ReplyMode::Draft => {
+                        let mail = self.reply_mail(&ticket, answered.as_ref(), body, false);
+                        let mut change = ChangeSet::update(ticket);
+                        change.jobs.push(Job::SaveDraft(Box::new(mail)));
+                        change
+                    }
+                })
             })
             .await?;
         Ok(committed)
+    }
+
+    /// The headers of the customer's latest mail on the ticket, which a reply answers.
+    pub(super) async fn answered_headers(
+        &self,
+        id: TicketId,
+    ) -> Result<Option<EmailHeaders>, UpdateError> {
+        Ok(self
+            .ports
+            .tickets
+            .messages(id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|m| m.kind == MessageKind::Customer && m.auto_reply.is_none())
+            .and_then(|m| m.email))
+    }
+
+    /// The mail answering `answered` on `ticket` with `body`, threaded and tagged. `automatic`
+    /// marks it `Auto-Submitted: auto-replied` with our X-Loop.
+    pub(super) fn reply_mail(
+        &self,
+        ticket: &Ticket,
+        answered: Option<&EmailHeaders>,
+        body: &str,
+        automatic: bool,
+    ) -> OutboundEmail {
+        let headers = reply_headers(&ticket.subject, ticket.number, answered, automatic);
+        OutboundEmail {
+            ticket_id: ticket.id,
+            message: None,
+            to: vec![ticket.customer.email.clone()],
+            subject: headers.subject,
+            message_id: self.new_message_id(),
+            in_reply_to: headers.in_reply_to,
+            references: headers.references,
+            body_text: body.to_owned(),
+            body_html: None,
+            automatic,
+            x_loop: automatic.then(|| self.settings.loop_guard.x_loop().to_owned()),
+            gmail_thread_id: ticket.gmail_thread_id.clone(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// A reply sent to the customer: the agent message on the ticket (first response, reopen
+    /// rules), its thread key and the mail job. `author` `None` is Frontdesk's assistant
+    /// replying by itself, sent as an automatic reply.
+    pub(super) fn reply_change(
+        &self,
+        mut ticket: Ticket,
+        answered: Option<&EmailHeaders>,
+        body: &str,
+        author: Option<&Staff>,
+        now: DateTime<Utc>,
+    ) -> ChangeSet {
+        let id = ticket.id;
+        let mail = self.reply_mail(&ticket, answered, body, author.is_none());
+        let mut message = Message::new(self.ports.ids.new_id(), id, MessageKind::Agent, body, now);
+        let actor = match author {
+            Some(author) => {
+                message.author_staff = Some(author.id);
+                message.author_name = Some(author.name.clone());
+                message.author_email = Some(author.email.clone());
+                Actor::Staff(author.id)
+            }
+            None => {
+                message.author_name = Some(ASSISTANT_NAME.to_owned());
+                Actor::System
+            }
+        };
+        message.email = Some(EmailHeaders {
+            message_id: mail.message_id.clone(),
+            in_reply_to: mail.in_reply_to.clone(),
+            references: mail.references.clone(),
+        });
+        let mut events = vec![EventKind::MessageAdded {
+            kind: MessageKind::Agent,
+        }];
+        events.extend(ticket.record_agent_reply(now, &self.settings.sla));
+        let mail = OutboundEmail {
+            message: Some(message.id),
+            ..mail
+        };
+        let mut change = ChangeSet::update(ticket);
+        change.thread_keys.push(mail.message_id.clone());
+        change.messages.push(message);
+        change.events = events
+            .into_iter()
+            .map(|k| TicketEvent::new(id, now, actor.clone(), k))
+            .collect();
+        change.jobs.push(Job::SendEmail(Box::new(mail)));
+        change
     }
 
     /// Adds an internal note; it is never mailed and never shown to the customer.

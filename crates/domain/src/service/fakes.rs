@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use crate::ai::AiDraftRecord;
 use crate::email::{EmailAddress, MessageId};
 use crate::ports::{
     AgentLoad, AutoReplyLog, ChangeSet, Clock, CommitError, Committed, IdGenerator, InboundRecord,
@@ -24,6 +25,7 @@ pub struct State {
     pub jobs: Vec<Job>,
     pub thread_keys: HashMap<MessageId, TicketId>,
     pub inbound: Vec<InboundRecord>,
+    pub ai_drafts: Vec<AiDraftRecord>,
     pub staff: Vec<Staff>,
     pub auto_replies: HashMap<String, DateTime<Utc>>,
     pub next_number: u64,
@@ -68,6 +70,16 @@ impl TicketRepository for MemoryStore {
             s.messages
                 .iter()
                 .filter(|m| m.ticket_id == id)
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn ai_drafts(&self, id: TicketId) -> Result<Vec<AiDraftRecord>, StoreError> {
+        Ok(self.with(|s| {
+            s.ai_drafts
+                .iter()
+                .filter(|d| d.ticket_id == id)
                 .cloned()
                 .collect()
         }))
@@ -144,6 +156,7 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
     }
     s.jobs.extend(change.jobs);
     s.inbound.extend(change.inbound);
+    s.ai_drafts.extend(change.ai_drafts);
     Ok(Committed { ticket })
 }
 

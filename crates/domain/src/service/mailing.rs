@@ -3,7 +3,6 @@
 
 use super::Helpdesk;
 use crate::ports::OutboundEmail;
-use crate::threading::reply_headers;
 use crate::ticket::{EmailHeaders, Ticket};
 
 /// The acknowledgement sent when a ticket is created from mail.
@@ -72,22 +71,7 @@ impl Helpdesk {
                 ("subject", &ticket.subject),
             ],
         );
-        let headers = reply_headers(&ticket.subject, ticket.number, Some(answered), true);
-        Some(OutboundEmail {
-            ticket_id: ticket.id,
-            message: None,
-            to: vec![ticket.customer.email.clone()],
-            subject: headers.subject,
-            message_id: self.new_message_id(),
-            in_reply_to: headers.in_reply_to,
-            references: headers.references,
-            body_text: body,
-            body_html: None,
-            automatic: true,
-            x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
-            gmail_thread_id: ticket.gmail_thread_id.clone(),
-            attachments: Vec::new(),
-        })
+        Some(self.reply_mail(ticket, Some(answered), &body, true))
     }
 }
 

@@ -4,6 +4,7 @@
 //! `impl Helpdesk` block with its own error type. Use cases decide everything in memory and hand
 //! storage one [`ChangeSet`](crate::ports::ChangeSet) to commit atomically.
 
+mod assist;
 mod background;
 mod batch;
 mod commands;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
 
+use crate::ai::AutoSendPolicy;
 use crate::assignment::Strategy;
 use crate::classify::Classifier;
 use crate::ports::{
@@ -23,8 +25,11 @@ use crate::sla::SlaPolicies;
 use crate::staff::StaffId;
 use crate::threading::LoopGuard;
 
+pub use assist::{AssistError, AssistOutcome};
 pub use background::{SweepError, SweepReport};
-pub use commands::{MAX_BODY_BYTES, NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError};
+pub use commands::{
+    ASSISTANT_NAME, MAX_BODY_BYTES, NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError,
+};
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_template};
 
@@ -94,6 +99,8 @@ pub struct Settings {
     /// The acknowledgement mailed to customers on a new ticket; `None` sends none.
     pub auto_acknowledgement: Option<AutoAcknowledgement>,
     pub ai_mode: AiMode,
+    /// When auto mode may send the assistant's reply.
+    pub auto_send: AutoSendPolicy,
     /// Resolved tickets close by themselves after this long.
     pub auto_close_after: TimeDelta,
     pub assignment: Strategy,
@@ -115,6 +122,7 @@ impl Settings {
             message_id_domain: support_address.domain().to_owned(),
             auto_acknowledgement: None,
             ai_mode: AiMode::Draft,
+            auto_send: AutoSendPolicy::default(),
             auto_close_after: TimeDelta::days(7),
             assignment: Strategy::RoundRobin,
             max_open_per_agent: None,

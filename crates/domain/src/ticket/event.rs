@@ -63,6 +63,12 @@ pub enum EventKind {
         reason: String,
     },
     AutoClosed,
+    /// The AI assistant analysed the ticket and drafted a reply; `sent` when auto mode sent it,
+    /// `hold` for why auto mode kept it back.
+    AiDrafted {
+        sent: bool,
+        hold: Option<crate::ai::HoldReason>,
+    },
 }
 
 /// The two SLA clocks, by name.

@@ -118,4 +118,11 @@ impl Message {
             created_at,
         }
     }
+
+    /// A reply to the customer that Frontdesk sent by itself (the assistant in auto mode): an
+    /// agent message with no staff author.
+    #[must_use]
+    pub fn is_automatic(&self) -> bool {
+        self.kind == MessageKind::Agent && self.author_staff.is_none()
+    }
 }

@@ -1,5 +1,6 @@
 //! Use-case tests over the in-memory fakes: the shared world, then one file per group.
 
+mod assist;
 mod background;
 mod batch;
 mod commands;

@@ -1,0 +1,247 @@
+//! The AI step: drafts, guarded automatic replies, and failures that leave the ticket alone.
+
+use chrono::TimeDelta;
+
+use super::*;
+use crate::ai::{AiDraftState, AiUsage, HoldReason};
+use crate::ports::{
+    AiError, Analysis, Draft, DraftContext, Job, MockAiAssistant, OutboundEmail, Sentiment,
+};
+use crate::staff::Role;
+use crate::ticket::{Category, EventKind, Message, MessageKind, Priority, Status};
+
+fn analysis() -> Analysis {
+    Analysis {
+        summary: "Customer asks for help.".into(),
+        priority: Priority::Medium,
+        category: Category::Other,
+        sentiment: Sentiment::Neutral,
+        language: "en".into(),
+        mentions_order: false,
+        mentions_account: false,
+        confidence: 0.9,
+        usage: AiUsage {
+            model: "test-model".into(),
+            prompt_tokens: 120,
+            completion_tokens: 30,
+        },
+    }
+}
+
+fn assistant(body: &'static str, confidence: f32) -> MockAiAssistant {
+    let mut ai = MockAiAssistant::new();
+    ai.expect_analyze().returning(|_, _| Ok(analysis()));
+    ai.expect_draft_reply().returning(move |_, _, _| {
+        Ok(Draft {
+            body: body.into(),
+            confidence,
+            sources: vec!["Greeting".into()],
+            usage: AiUsage {
+                model: "test-model".into(),
+                prompt_tokens: 200,
+                completion_tokens: 80,
+            },
+        })
+    });
+    ai
+}
+
+fn auto_world() -> World {
+    world_with(|s| s.ai_mode = AiMode::Auto)
+}
+
+fn sent_mails(w: &World) -> Vec<OutboundEmail> {
+    w.store.with(|s| {
+        s.jobs
+            .iter()
+            .filter_map(|j| match j {
+                Job::SendEmail(m) => Some((**m).clone()),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn draft_mode_stores_the_analysis_and_draft_and_sends_nothing() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let ai = assistant("Hello Jane, we are on it.", 0.99);
+    let out = w
+        .desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(out.record.state, AiDraftState::Draft);
+    assert_eq!(out.record.hold, None);
+    assert_eq!(
+        (
+            out.record.usage.prompt_tokens,
+            out.record.usage.completion_tokens
+        ),
+        (320, 110)
+    );
+    assert_eq!(out.record.analysis, Some(analysis()));
+    let stored = w.store.with(|s| s.ai_drafts.clone());
+    assert_eq!(stored, std::slice::from_ref(&out.record));
+    assert!(sent_mails(&w).is_empty());
+    let drafts = w.store.with(|s| {
+        s.jobs
+            .iter()
+            .filter(
+                |j| matches!(j, Job::SaveDraft(m) if m.body_text == "Hello Jane, we are on it."),
+            )
+            .count()
+    });
+    assert_eq!(drafts, 1, "the draft is queued for the mailbox's drafts");
+    let t = w.ticket(id);
+    assert_eq!((t.status, t.first_response_at), (Status::New, None));
+    assert!(w.store.with(|s| s.events.iter().any(|e| e.kind
+        == EventKind::AiDrafted {
+            sent: false,
+            hold: None
+        })));
+}
+
+#[tokio::test]
+async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
+    let w = auto_world();
+    let id = w.open_ticket().await;
+    w.clock.advance(TimeDelta::minutes(3));
+    let ai = assistant("Hello Jane, here is how to fix it.", 0.95);
+    let out = w
+        .desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(out.record.state, AiDraftState::Sent);
+    let mails = sent_mails(&w);
+    assert_eq!(mails.len(), 1);
+    let sent = &mails[0];
+    assert!(sent.automatic, "marked Auto-Submitted: auto-replied");
+    assert_eq!(sent.x_loop.as_deref(), Some("support@frontdesk.test"));
+    assert_eq!(sent.subject, "Re: Help [TKT-000001]");
+    assert_eq!(sent.in_reply_to.as_ref().map(|m| m.as_str()), Some("a@c"));
+    let t = w.ticket(id);
+    assert_eq!(t.first_response_at, Some(w.clock.now()));
+    let reply: Message = w.store.with(|s| {
+        s.messages
+            .iter()
+            .find(|m| m.kind == MessageKind::Agent)
+            .cloned()
+            .unwrap()
+    });
+    assert!(reply.is_automatic());
+    assert_eq!(reply.author_name.as_deref(), Some(ASSISTANT_NAME));
+
+    // The customer writes again within a day: the next reply stays a draft.
+    w.clock.advance(TimeDelta::hours(2));
+    w.ingest(replying(
+        mail("b@c", "jane@x.com", "Re: Help", "Still broken"),
+        sent.message_id.as_str(),
+        &[],
+    ))
+    .await;
+    let out = w
+        .desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.record.state, out.record.hold),
+        (AiDraftState::Draft, Some(HoldReason::RecentAutoReply))
+    );
+    assert_eq!(sent_mails(&w).len(), 1);
+}
+
+#[tokio::test]
+async fn auto_mode_keeps_an_unsure_draft_back_with_its_reason() {
+    let w = auto_world();
+    let id = w.open_ticket().await;
+    let out = w
+        .desk
+        .assist(
+            id,
+            &assistant("Maybe try again?", 0.5),
+            &DraftContext::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.record.hold, Some(HoldReason::LowConfidence));
+    assert!(sent_mails(&w).is_empty());
+    assert!(w.store.with(|s| s.events.iter().any(|e| e.kind
+        == EventKind::AiDrafted {
+            sent: false,
+            hold: Some(HoldReason::LowConfidence)
+        })));
+}
+
+#[tokio::test]
+async fn an_assistant_failure_changes_nothing() {
+    let w = auto_world();
+    let id = w.open_ticket().await;
+    let before = w
+        .store
+        .with(|s| (s.jobs.len(), s.events.len(), s.tickets[&id].version));
+    let mut ai = MockAiAssistant::new();
+    ai.expect_analyze()
+        .returning(|_, _| Err(AiError::Unavailable("HTTP 503".into())));
+    let err = w
+        .desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AssistError::Ai(AiError::Unavailable("HTTP 503".into()))
+    );
+    let after = w
+        .store
+        .with(|s| (s.jobs.len(), s.events.len(), s.tickets[&id].version));
+    assert_eq!(before, after);
+    assert!(w.store.with(|s| s.ai_drafts.is_empty()));
+}
+
+#[tokio::test]
+async fn notes_never_reach_the_assistant() {
+    let w = world();
+    let id = w.open_ticket().await;
+    w.desk
+        .add_note(
+            id,
+            &staff(1, Role::Agent),
+            "Customer owes us money, do not refund",
+        )
+        .await
+        .unwrap();
+    let mut ai = MockAiAssistant::new();
+    ai.expect_analyze()
+        .withf(|_, conversation| conversation.iter().all(|m| m.kind == MessageKind::Customer))
+        .returning(|_, _| Ok(analysis()));
+    ai.expect_draft_reply()
+        .withf(|_, conversation, _| conversation.len() == 1)
+        .returning(|_, _, _| {
+            Ok(Draft {
+                body: "Hello".into(),
+                confidence: 0.5,
+                sources: Vec::new(),
+                usage: AiUsage::default(),
+            })
+        });
+    w.desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn assisting_a_missing_ticket_is_not_found() {
+    let w = world();
+    let missing = crate::ticket::TicketId::from_uuid(uuid::Uuid::from_u128(9));
+    let err = w
+        .desk
+        .assist(missing, &MockAiAssistant::new(), &DraftContext::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err, AssistError::NotFound(missing));
+}
