@@ -1,5 +1,10 @@
-//! Frontdesk's AI assistants behind the domain's `AiAssistant` port: [`offline::OfflineAssistant`]
-//! (the embedded default: deterministic, no network) and, as the AI issue proceeds, an
-//! OpenAI-compatible adapter.
+//! Frontdesk's AI assistants behind the domain's `AiAssistant` port:
+//! [`offline::OfflineAssistant`] (the embedded default: deterministic, no network) and
+//! [`openai::OpenAiAssistant`] (any OpenAI-compatible chat-completions server). Tests mock the
+//! port itself with `frontdesk_domain::ports::MockAiAssistant` (the domain's `mocks` feature).
+//!
+//! Neither assistant decides whether a reply is sent: that is the domain's auto-send policy
+//! (`frontdesk_domain::ai::AutoSendPolicy`), applied to whatever an assistant returns.
 
 pub mod offline;
+pub mod openai;
