@@ -1,7 +1,9 @@
-//! Frontdesk's mail side: turning raw MIME into the domain's `InboundEmail` ([`mime`]), reading
-//! mailboxes over IMAP ([`imap`]), and — as the mail-adapters issue proceeds — the Gmail API,
-//! Maildir and SMTP, behind the domain's mail ports.
+//! Frontdesk's mail side, behind the domain's mail ports: turning raw MIME into the domain's
+//! `InboundEmail` ([`mime`]); reading mailboxes over IMAP ([`imap`]), the Gmail API ([`gmail`])
+//! or a local Maildir ([`maildir`]); sending over SMTP ([`smtp`]), Gmail, or into a local
+//! outbox Maildir; and reading backlogs (`.eml`, Maildir, mbox) for imports ([`backlog`]).
 
+pub mod backlog;
 pub mod gmail;
 pub mod imap;
 pub mod maildir;

@@ -6,7 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use frontdesk_domain::ports::{FetchedMail, MailError, MailSource};
+use frontdesk_domain::EmailAddress;
+use frontdesk_domain::ports::{
+    DraftStore, FetchedMail, MailError, MailSender, MailSource, OutboundEmail,
+};
+use lettre::message::Mailbox;
+
+use crate::smtp::build_message;
 
 /// A [`MailSource`] over a Maildir directory.
 #[derive(Debug, Clone)]
@@ -117,6 +123,100 @@ impl MailSource for MaildirSource {
     }
 }
 
+/// A [`MailSender`] writing each mail as a message file into a local Maildir (the outbox):
+/// the embedded default when no SMTP server or Gmail account is configured, so replies are
+/// kept, readable with any mail client, and never lost. Drafts go to the `.Drafts` sub-Maildir
+/// (the Maildir++ layout mail clients know).
+#[derive(Debug, Clone)]
+pub struct MaildirOutbox {
+    root: PathBuf,
+    from: Mailbox,
+}
+
+impl MaildirOutbox {
+    /// An outbox at `root`, creating its directories.
+    ///
+    /// # Errors
+    /// [`MailError::Permanent`] when the directories cannot be created or `from` is unusable.
+    pub async fn open(
+        root: impl Into<PathBuf>,
+        from_address: &EmailAddress,
+        from_name: Option<String>,
+    ) -> Result<Self, MailError> {
+        let root = root.into();
+        for dir in [root.clone(), root.join(".Drafts")] {
+            for sub in ["new", "cur", "tmp"] {
+                tokio::fs::create_dir_all(dir.join(sub))
+                    .await
+                    .map_err(|e| {
+                        MailError::Permanent(format!(
+                            "cannot create {}: {e}",
+                            dir.join(sub).display()
+                        ))
+                    })?;
+            }
+        }
+        let address = from_address
+            .as_str()
+            .parse()
+            .map_err(|e| MailError::Permanent(format!("{e}")))?;
+        Ok(Self {
+            root,
+            from: Mailbox::new(from_name, address),
+        })
+    }
+
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Delivers `mail` into the Maildir at `dir`: written to `tmp/`, synced, renamed into
+    /// `new/`, so a reader never sees half a message. The name comes from the Message-ID, so a
+    /// retried job overwrites its own earlier copy instead of adding a second one.
+    async fn deliver(&self, dir: &Path, mail: &OutboundEmail) -> Result<(), MailError> {
+        let bytes = build_message(&self.from, mail)?.formatted();
+        let id: String = mail
+            .message_id
+            .as_str()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = format!("{id}.frontdesk");
+        let tmp = dir.join("tmp").join(&name);
+        let file = async {
+            use tokio::io::AsyncWriteExt;
+            let mut f = tokio::fs::File::create(&tmp).await?;
+            f.write_all(&bytes).await?;
+            f.sync_all().await
+        };
+        file.await.map_err(transient)?;
+        tokio::fs::rename(&tmp, dir.join("new").join(&name))
+            .await
+            .map_err(transient)
+    }
+}
+
+#[async_trait]
+impl MailSender for MaildirOutbox {
+    async fn send(&self, mail: &OutboundEmail) -> Result<(), MailError> {
+        self.deliver(&self.root, mail).await
+    }
+}
+
+#[async_trait]
+impl DraftStore for MaildirOutbox {
+    async fn save_draft(&self, mail: &OutboundEmail) -> Result<(), MailError> {
+        self.deliver(&self.root.join(".Drafts"), mail).await
+    }
+}
+
 /// The header of a message file (up to the first empty line, at most 256 KiB).
 async fn header_of(path: &Path) -> Result<Vec<u8>, MailError> {
     use tokio::io::AsyncReadExt;
@@ -182,6 +282,30 @@ mod tests {
         let got = m.fetch(1).await.unwrap();
         assert_eq!(got[0].oversized, Some(big.len() as u64));
         assert_eq!(got[0].raw, b"Subject: big\r\nFrom: a@b.c\r\n\r\n");
+    }
+
+    #[tokio::test]
+    async fn the_outbox_keeps_each_mail_once_and_drafts_apart() {
+        let m = dir().await;
+        let root = m.root().join("outbox");
+        let from = EmailAddress::parse("support@frontdesk.test").unwrap();
+        let outbox = MaildirOutbox::open(&root, &from, Some("Support".into()))
+            .await
+            .unwrap();
+        let mail = crate::smtp::tests::mail();
+        outbox.send(&mail).await.unwrap();
+        outbox.send(&mail).await.unwrap(); // a retried job
+        outbox.save_draft(&mail).await.unwrap();
+        let sent: Vec<_> = std::fs::read_dir(root.join("new")).unwrap().collect();
+        assert_eq!(sent.len(), 1);
+        let text = std::fs::read_to_string(sent[0].as_ref().unwrap().path()).unwrap();
+        assert!(text.contains("Subject: Re: Order late [TKT-000042]"));
+        assert!(text.contains("In-Reply-To: <c2@client.example>"));
+        assert_eq!(
+            std::fs::read_dir(root.join(".Drafts/new")).unwrap().count(),
+            1
+        );
+        assert_eq!(std::fs::read_dir(root.join("tmp")).unwrap().count(), 0);
     }
 
     #[tokio::test]

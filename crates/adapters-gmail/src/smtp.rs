@@ -168,13 +168,13 @@ impl MailSender for SmtpSender {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use frontdesk_domain::MessageId;
     use frontdesk_domain::ticket::TicketId;
 
     use super::*;
 
-    fn mail() -> OutboundEmail {
+    pub(crate) fn mail() -> OutboundEmail {
         OutboundEmail {
             ticket_id: TicketId::from_uuid(uuid::Uuid::nil()),
             message: None,

@@ -1,0 +1,157 @@
+use std::io::Write;
+
+use super::*;
+
+fn file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn no_file_means_the_embedded_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("frontdesk.toml");
+    // An explicit file must exist…
+    assert!(matches!(
+        Config::load_with_env(Some(&missing), &[]),
+        Err(ConfigError::Read { .. })
+    ));
+    // …the default one may be missing.
+    let c = Config::load_with_env(None, &[]).unwrap();
+    assert!(c.database.url.starts_with("sqlite://"));
+    assert_eq!(c.ai.provider, "offline");
+    assert_eq!(c.ai_mode().unwrap(), AiMode::Draft);
+    let mailboxes = c.mailboxes();
+    assert!(
+        matches!(&mailboxes[..], [MailboxConfig::Maildir(m)] if m.path == Path::new("data/maildir"))
+    );
+    assert_eq!(c.poller.interval_secs, 60);
+}
+
+#[test]
+fn a_full_file_parses_and_builds_settings() {
+    let f = file(
+        r#"
+[helpdesk]
+support_address = "help@example.com"
+acknowledge = false
+assignment = "least_loaded"
+
+[database]
+url = "postgres://frontdesk@db/frontdesk"
+
+[poller]
+interval_secs = 15
+
+[[mailbox]]
+kind = "imap"
+name = "support"
+host = "imap.example.com"
+username = "help@example.com"
+password_env = "IMAP_PASSWORD"
+after_ingest = "move:Done"
+
+[[mailbox]]
+kind = "maildir"
+path = "/var/mail/support"
+
+[ai]
+provider = "openai"
+mode = "auto"
+auto_send_threshold = 0.9
+
+[sla]
+warning_percent = 25
+"#,
+    );
+    let c = Config::load_with_env(Some(f.path()), &[]).unwrap();
+    assert_eq!(c.mailboxes.len(), 2);
+    assert_eq!(c.mailboxes[0].name(), "support");
+    assert_eq!(c.mailboxes[1].interval_secs(15), 15);
+    let s = c.helpdesk_settings().unwrap();
+    assert_eq!(s.ai_mode, AiMode::Auto);
+    assert!((s.auto_send.min_confidence - 0.9).abs() < 1e-6);
+    assert!(s.auto_acknowledgement.is_none());
+    assert_eq!(s.assignment, Strategy::LeastLoaded);
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let f = file("[database]\nurl = \"sqlite://a.sqlite\"\n[poller]\ninterval_secs = 5\n");
+    let c = Config::load_with_env(
+        Some(f.path()),
+        &env(&[
+            ("FRONTDESK_DATABASE_URL", "postgres://x@y/z"),
+            ("FRONTDESK_AI_MODE", "off"),
+            ("FRONTDESK_POLLER__BATCH_SIZE", "7"),
+            ("FRONTDESK_HELPDESK__SUPPORT_NAME", "Acme Help"),
+            ("OTHER", "ignored"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.database.url, "postgres://x@y/z");
+    assert_eq!(c.ai_mode().unwrap(), AiMode::Off);
+    assert_eq!(c.poller.batch_size, 7);
+    assert_eq!(c.poller.interval_secs, 5);
+    assert_eq!(c.helpdesk.support_name.as_deref(), Some("Acme Help"));
+}
+
+#[test]
+fn secrets_in_the_file_are_refused() {
+    for text in [
+        "[ai]\napi_key = \"sk-123\"\n",
+        "[[mailbox]]\nkind = \"imap\"\nhost = \"h\"\nusername = \"u\"\npassword = \"p\"\n",
+        "[smtp]\nhost = \"h\"\npassword = \"p\"\n",
+    ] {
+        let f = file(text);
+        let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::SecretInFile { .. }), "{text}: {err}");
+        assert!(!err.to_string().contains("sk-123"));
+    }
+    let err = Config::load_with_env(None, &env(&[("FRONTDESK_SMTP__PASSWORD", "p")])).unwrap_err();
+    assert!(matches!(err, ConfigError::SecretInFile { .. }), "{err}");
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    for (text, key) in [
+        ("[ai]\nmode = \"yolo\"\n", "ai.mode"),
+        ("[ai]\nprovider = \"skynet\"\n", "ai.provider"),
+        ("[helpdesk]\nsupport_address = \"nope\"\n", "helpdesk.support_address"),
+        ("[poller]\ninterval_secs = 0\n", "poller.interval_secs"),
+        (
+            "[[mailbox]]\nkind = \"imap\"\nhost = \"h\"\nusername = \"u\"\nafter_ingest = \"delete\"\n",
+            "mailbox[0].after_ingest",
+        ),
+        ("[sla]\nwarning_percent = 250\n", "sla"),
+    ] {
+        let f = file(text);
+        let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();
+        assert!(err.to_string().contains(key), "{text}: {err}");
+    }
+    let f = file("[poller]\nintervall_secs = 5\n");
+    let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();
+    assert!(err.to_string().contains("intervall_secs"), "{err}");
+}
+
+#[test]
+fn secrets_come_from_the_environment_or_a_file() {
+    let f = file("hunter2\n");
+    assert_eq!(
+        secret("smtp.password_file", None, Some(f.path())).unwrap(),
+        Some("hunter2".to_owned())
+    );
+    assert_eq!(secret("x", None, None).unwrap(), None);
+    assert!(matches!(
+        secret("mailbox[0].password_env", Some("FRONTDESK_TEST_SURELY_UNSET_VAR"), None),
+        Err(ConfigError::Env { .. })
+    ));
+}
