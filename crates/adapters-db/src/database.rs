@@ -139,6 +139,30 @@ impl Database {
         Ok(())
     }
 
+    /// The number of the newest ticket (0 before the first), for dry runs that predict the
+    /// numbers new tickets would get.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the counter cannot be read (e.g. the schema is not migrated).
+    pub async fn last_ticket_number(&self) -> Result<u64, frontdesk_domain::ports::StoreError> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .reader
+            .query_one_raw(Statement::from_string(
+                self.backend(),
+                "SELECT value FROM counters WHERE name = 'ticket_number'",
+            ))
+            .await
+            .map_err(|e| crate::error::store_error(&e))?;
+        let value: i64 = match row {
+            Some(row) => row
+                .try_get("", "value")
+                .map_err(|e| crate::error::store_error(&e))?,
+            None => 0,
+        };
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
     /// The underlying connection, for administration and tests.
     #[must_use]
     pub fn connection(&self) -> &DatabaseConnection {

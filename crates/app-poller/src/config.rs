@@ -320,7 +320,10 @@ fn yes() -> bool {
 /// `FRONTDESK_<SECTION>__<KEY>` (two underscores between levels).
 const ALIASES: [(&str, &[&str]); 8] = [
     ("FRONTDESK_DATABASE_URL", &["database", "url"]),
-    ("FRONTDESK_SUPPORT_ADDRESS", &["helpdesk", "support_address"]),
+    (
+        "FRONTDESK_SUPPORT_ADDRESS",
+        &["helpdesk", "support_address"],
+    ),
     ("FRONTDESK_AI_PROVIDER", &["ai", "provider"]),
     ("FRONTDESK_AI_MODE", &["ai", "mode"]),
     ("FRONTDESK_AI_BASE_URL", &["ai", "base_url"]),
@@ -397,7 +400,10 @@ impl Config {
         if !(0.0..=1.0).contains(&self.ai.auto_send_threshold) {
             return Err(invalid("ai.auto_send_threshold", "must be within 0..1"));
         }
-        if !matches!(self.ai.response_format.as_str(), "json_schema" | "json_object") {
+        if !matches!(
+            self.ai.response_format.as_str(),
+            "json_schema" | "json_object"
+        ) {
             return Err(invalid(
                 "ai.response_format",
                 "must be json_schema or json_object",
@@ -525,7 +531,10 @@ impl MailboxConfig {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("imap:{}@{}/{}", m.username, m.host, m.folder)),
-            Self::Gmail(m) => m.name.clone().unwrap_or_else(|| format!("gmail:{}", m.user)),
+            Self::Gmail(m) => m
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("gmail:{}", m.user)),
         }
     }
 

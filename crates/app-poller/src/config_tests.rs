@@ -113,7 +113,10 @@ fn secrets_in_the_file_are_refused() {
     ] {
         let f = file(text);
         let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();
-        assert!(matches!(err, ConfigError::SecretInFile { .. }), "{text}: {err}");
+        assert!(
+            matches!(err, ConfigError::SecretInFile { .. }),
+            "{text}: {err}"
+        );
         assert!(!err.to_string().contains("sk-123"));
     }
     let err = Config::load_with_env(None, &env(&[("FRONTDESK_SMTP__PASSWORD", "p")])).unwrap_err();
@@ -125,7 +128,10 @@ fn bad_values_name_their_key() {
     for (text, key) in [
         ("[ai]\nmode = \"yolo\"\n", "ai.mode"),
         ("[ai]\nprovider = \"skynet\"\n", "ai.provider"),
-        ("[helpdesk]\nsupport_address = \"nope\"\n", "helpdesk.support_address"),
+        (
+            "[helpdesk]\nsupport_address = \"nope\"\n",
+            "helpdesk.support_address",
+        ),
         ("[poller]\ninterval_secs = 0\n", "poller.interval_secs"),
         (
             "[[mailbox]]\nkind = \"imap\"\nhost = \"h\"\nusername = \"u\"\nafter_ingest = \"delete\"\n",
@@ -151,7 +157,11 @@ fn secrets_come_from_the_environment_or_a_file() {
     );
     assert_eq!(secret("x", None, None).unwrap(), None);
     assert!(matches!(
-        secret("mailbox[0].password_env", Some("FRONTDESK_TEST_SURELY_UNSET_VAR"), None),
+        secret(
+            "mailbox[0].password_env",
+            Some("FRONTDESK_TEST_SURELY_UNSET_VAR"),
+            None
+        ),
         Err(ConfigError::Env { .. })
     ));
 }

@@ -1,23 +1,242 @@
 //! `frontdesk-poller`: the daemon that ingests mailboxes and runs SLA sweeps, assignment, the
-//! jobs queue and auto-close. Its commands (`run`, `once`, `import`, `migrate`, `check-config`)
-//! are wired once the storage, mail and AI adapters exist; until then the binary only reports
-//! its version so the workspace layout and packaging can be checked.
+//! jobs queue and auto-close. Commands: `run`, `once`, `import`, `migrate`, `check-config`.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use frontdesk_adapters_gmail::backlog::Backlog;
+use frontdesk_poller::app::{App, connect};
+use frontdesk_poller::config::Config;
+use frontdesk_poller::daemon::{self, Health};
+use frontdesk_poller::import::{ImportOptions, describe, import};
+use frontdesk_poller::observe::{self, LogFormat};
+use tokio::sync::watch;
+
+/// Frontdesk's mail poller and background worker.
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk-poller", version)]
+struct Cli {
+    /// The configuration file (default `frontdesk.toml`, which may be missing).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The database, `sqlite://path?mode=rwc` or `postgres://…`; overrides the file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "FRONTDESK_DATABASE_URL"
+    )]
+    database_url: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon: poll every mailbox, run SLA sweeps, assignment, jobs and auto-close.
+    Run,
+    /// One pass of everything `run` does, then exit (for cron or systemd timers).
+    Once,
+    /// Ingest a backlog: a .eml file, a directory of .eml files, a Maildir or an mbox file.
+    Import {
+        /// What to import.
+        path: PathBuf,
+        /// Classify and thread against the current database, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON object per message on stdout, in input order.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Check the configuration (and that the database answers), print a summary, exit.
+    CheckConfig,
+}
 
 fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        Some("--version" | "-V") => {
-            println!("frontdesk-poller {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    let cli = Cli::parse();
+    observe::init_logs(cli.log_format);
+    // One TLS provider for every client in the process (ring; see docs/decisions.md).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("frontdesk-poller: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
         }
-        _ => {
-            eprintln!(
-                "frontdesk-poller {}: no commands are available in this build yet \
-                 (the poller lands with the adapters; see README.md)",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(2)
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("frontdesk-poller: {message}");
+            ExitCode::FAILURE
         }
     }
+}
+
+fn load(cli: &Cli) -> Result<Config, String> {
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(url) = &cli.database_url {
+        config.database.url.clone_from(url);
+    }
+    Ok(config)
+}
+
+async fn execute(cli: Cli) -> Result<(), String> {
+    let config = load(&cli)?;
+    match cli.command {
+        Command::Migrate => {
+            let db = connect(&config).await.map_err(|e| e.to_string())?;
+            db.migrate().await.map_err(|e| e.to_string())?;
+            eprintln!("database schema is up to date");
+            Ok(())
+        }
+        Command::CheckConfig => check_config(config).await,
+        Command::Import {
+            path,
+            dry_run,
+            json,
+        } => {
+            let backlog = Backlog::open(&path).map_err(|e| e.to_string())?;
+            let db = connect(&config).await.map_err(|e| e.to_string())?;
+            if !dry_run {
+                db.migrate().await.map_err(|e| e.to_string())?;
+            }
+            let settings = config.helpdesk_settings().map_err(|e| e.to_string())?;
+            let options = ImportOptions {
+                dry_run,
+                json,
+                progress: !json && std::io::stdout().is_terminal(),
+                batch_size: config.poller.batch_size.max(200),
+            };
+            let started = Instant::now();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let summary = import(Arc::new(db), settings, backlog, &options, &mut out)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("{}", describe(&summary, started.elapsed(), dry_run));
+            Ok(())
+        }
+        Command::Once => {
+            let app = build(config).await?;
+            let (mailboxes, maintenance) = daemon::once(&app).await?;
+            let fetched: usize = mailboxes.iter().map(|r| r.fetched).sum();
+            eprintln!(
+                "one pass: {fetched} mails read from {} mailboxes; {} jobs run ({} retried, {} failed); \
+                 {} SLA warnings, {} breaches; {} assigned; {} closed",
+                mailboxes.len(),
+                maintenance.jobs.done,
+                maintenance.jobs.retried,
+                maintenance.jobs.failed,
+                maintenance.warnings,
+                maintenance.breaches,
+                maintenance.assigned,
+                maintenance.closed
+            );
+            Ok(())
+        }
+        Command::Run => run(config).await,
+    }
+}
+
+async fn build(config: Config) -> Result<App, String> {
+    let db = connect(&config).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    App::build(config, db).await.map_err(|e| e.to_string())
+}
+
+async fn check_config(config: Config) -> Result<(), String> {
+    let db = connect(&config).await.map_err(|e| e.to_string())?;
+    let app = App::build(config, db).await.map_err(|e| e.to_string())?;
+    let c = &app.config;
+    println!("configuration is valid");
+    println!("  support address: {}", c.helpdesk.support_address);
+    println!(
+        "  database: {}",
+        c.database.url.split(':').next().unwrap_or("?")
+    );
+    for m in &app.mailboxes {
+        println!(
+            "  mailbox {} ({}), every {} s{}",
+            m.name,
+            m.kind,
+            m.interval.as_secs(),
+            if m.idle.is_some() { " and on IDLE" } else { "" }
+        );
+    }
+    println!(
+        "  outgoing mail: {}",
+        if c.smtp.is_some() {
+            "SMTP".to_owned()
+        } else if app.mailboxes.iter().any(|m| m.kind == "gmail") {
+            "Gmail".to_owned()
+        } else {
+            format!("local outbox {}", c.outbox.path.display())
+        }
+    );
+    println!("  AI: {} in {} mode", c.ai.provider, c.ai.mode);
+    Ok(())
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let metrics = observe::init_metrics()?;
+    let app = Arc::new(build(config).await?);
+    let health = Arc::new(Health::default());
+    let (stop, shutdown) = watch::channel(false);
+    let interval = Duration::from_secs(app.config.poller.interval_secs);
+    let mut server = None;
+    let bind = app.config.poller.metrics_bind.trim().to_owned();
+    if !bind.is_empty() {
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|e| format!("cannot listen on {bind} for /metrics: {e}"))?;
+        tracing::info!(address = %bind, "serving /metrics and /healthz");
+        server = Some(tokio::spawn(observe::serve(
+            listener,
+            metrics,
+            health.clone(),
+            interval * 3 + Duration::from_secs(30),
+            shutdown.clone(),
+        )));
+    }
+    tracing::info!(mailboxes = app.mailboxes.len(), "frontdesk-poller running");
+    let daemon = tokio::spawn(daemon::run(app.clone(), shutdown, health));
+    wait_for_signal().await?;
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+    // Finish the current message or job; give up waiting after 8 s so the process exits well
+    // within systemd's default 10 s stop timeout.
+    if tokio::time::timeout(Duration::from_secs(8), daemon)
+        .await
+        .is_err()
+    {
+        tracing::warn!("background work did not stop within 8 s; exiting anyway");
+    }
+    if let Some(server) = server {
+        server.abort();
+    }
+    Ok(())
+}
+
+async fn wait_for_signal() -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
 }

@@ -298,6 +298,38 @@ impl Helpdesk {
         Ok(committed)
     }
 
+    /// Puts a system message on the ticket, e.g. that a reply could not be delivered. Staff see
+    /// it; it is never mailed.
+    ///
+    /// # Errors
+    /// [`UpdateError`] for a missing ticket or a storage failure.
+    pub async fn add_system_message(
+        &self,
+        id: TicketId,
+        text: &str,
+    ) -> Result<Committed, UpdateError> {
+        self.change_ticket(id, |ticket, now| {
+            let mut change = ChangeSet::update(ticket);
+            change.messages.push(Message::new(
+                self.ports.ids.new_id(),
+                id,
+                MessageKind::System,
+                text,
+                now,
+            ));
+            change.events.push(TicketEvent::new(
+                id,
+                now,
+                Actor::System,
+                EventKind::MessageAdded {
+                    kind: MessageKind::System,
+                },
+            ));
+            Ok(change)
+        })
+        .await
+    }
+
     /// Changes status, priority, category, assignee and tags in one step.
     ///
     /// # Errors

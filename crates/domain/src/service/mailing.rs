@@ -2,7 +2,7 @@
 //! behind it.
 
 use super::Helpdesk;
-use crate::ports::OutboundEmail;
+use crate::ports::{Notification, OutboundEmail};
 use crate::ticket::{EmailHeaders, Ticket};
 
 /// The acknowledgement sent when a ticket is created from mail.
@@ -72,6 +72,28 @@ impl Helpdesk {
             ],
         );
         Some(self.reply_mail(ticket, Some(answered), &body, true))
+    }
+
+    /// The mail telling staff about `notification` (an SLA warning or breach, an escalation):
+    /// automatic, with our X-Loop, so an auto-reply from a staff mailbox is never ingested as
+    /// a customer mail.
+    #[must_use]
+    pub fn notification_mail(&self, notification: &Notification) -> OutboundEmail {
+        OutboundEmail {
+            ticket_id: notification.ticket_id,
+            message: None,
+            to: notification.recipients.clone(),
+            subject: notification.subject.clone(),
+            message_id: self.new_message_id(),
+            in_reply_to: None,
+            references: Vec::new(),
+            body_text: notification.body.clone(),
+            body_html: None,
+            automatic: true,
+            x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
+            gmail_thread_id: None,
+            attachments: Vec::new(),
+        }
     }
 }
 

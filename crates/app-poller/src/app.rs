@@ -1,0 +1,353 @@
+//! Wiring: the adapters the configuration asks for, plugged into the domain's ports.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_adapters_ai::offline::OfflineAssistant;
+use frontdesk_adapters_ai::openai::{ApiKey, OpenAiAssistant, OpenAiConfig, ResponseFormat};
+use frontdesk_adapters_db::{Database, DatabaseSettings};
+use frontdesk_adapters_gmail::Secret;
+use frontdesk_adapters_gmail::gmail::{GmailClient, GmailSender, GmailSettings, GmailSource};
+use frontdesk_adapters_gmail::imap::{ImapSettings, ImapSource, Security};
+use frontdesk_adapters_gmail::maildir::{MaildirOutbox, MaildirSource};
+use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
+use frontdesk_domain::ports::{
+    AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
+};
+use frontdesk_domain::service::{Helpdesk, Ports};
+
+use crate::config::{Config, ConfigError, GmailConfig, ImapConfig, MailboxConfig, secret};
+
+/// Why the helpdesk could not be put together.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("mailbox {name}: {message}")]
+    Mailbox { name: String, message: String },
+    #[error("outgoing mail: {0}")]
+    Sender(String),
+    #[error("AI assistant: {0}")]
+    Assistant(String),
+}
+
+/// One mailbox being read.
+pub struct Mailbox {
+    pub name: String,
+    pub kind: &'static str,
+    pub source: Arc<dyn MailSource>,
+    /// Set for IMAP mailboxes that wait for new mail with IDLE.
+    pub idle: Option<Arc<ImapSource>>,
+    pub interval: Duration,
+}
+
+impl std::fmt::Debug for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailbox")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The helpdesk, wired.
+pub struct App {
+    pub config: Config,
+    pub db: Arc<Database>,
+    pub desk: Arc<Helpdesk>,
+    pub mailboxes: Vec<Mailbox>,
+    pub sender: Arc<dyn MailSender>,
+    pub drafts: Option<Arc<dyn DraftStore>>,
+    pub assistant: Arc<dyn AiAssistant>,
+    pub draft_context: DraftContext,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("mailboxes", &self.mailboxes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connects to the configured database, creating a SQLite file's directory when needed.
+///
+/// # Errors
+/// [`AppError::Database`] when the database cannot be reached.
+pub async fn connect(config: &Config) -> Result<Database, AppError> {
+    if let Some(path) = sqlite_path(&config.database.url)
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::Database(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let settings = DatabaseSettings {
+        url: config.database.url.clone(),
+        max_connections: config.database.max_connections.max(1),
+        busy_timeout: Duration::from_secs(config.database.busy_timeout_secs.max(1)),
+    };
+    settings
+        .connect()
+        .await
+        .map_err(|e| AppError::Database(e.to_string()))
+}
+
+/// The file of a `sqlite://path?…` URL (`None` for other databases and in-memory SQLite).
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+impl App {
+    /// Wires the helpdesk on `db` as `config` describes.
+    ///
+    /// # Errors
+    /// [`AppError`] for a mailbox, sender or assistant that cannot be set up.
+    pub async fn build(config: Config, db: Database) -> Result<Self, AppError> {
+        let db = Arc::new(db);
+        let settings = config.helpdesk_settings()?;
+        let classifier = settings.classifier.clone();
+        let ports = Ports::from_store(db.clone(), Arc::new(SystemClock), Arc::new(UuidV7Ids));
+        let desk = Arc::new(Helpdesk::new(ports, settings));
+        let support = config.support_address()?;
+        let support_name = config.helpdesk.support_name.clone();
+
+        let mut mailboxes = Vec::new();
+        let mut gmail_sender = None;
+        for (i, mailbox) in config.mailboxes().iter().enumerate() {
+            let name = mailbox.name();
+            let interval = Duration::from_secs(mailbox.interval_secs(config.poller.interval_secs));
+            let fail = |message: String| AppError::Mailbox {
+                name: name.clone(),
+                message,
+            };
+            match mailbox {
+                MailboxConfig::Maildir(m) => {
+                    let source = MaildirSource::open(&m.path, u64::from(m.max_message_bytes))
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                    mailboxes.push(Mailbox {
+                        name,
+                        kind: "maildir",
+                        source: Arc::new(source),
+                        idle: None,
+                        interval,
+                    });
+                }
+                MailboxConfig::Imap(m) => {
+                    let source = Arc::new(ImapSource::new(
+                        imap_settings(m, i)?,
+                        db.clone() as Arc<dyn frontdesk_domain::ports::MailboxCursors>,
+                    ));
+                    mailboxes.push(Mailbox {
+                        name,
+                        kind: "imap",
+                        idle: m.idle.then(|| source.clone()),
+                        source,
+                        interval,
+                    });
+                }
+                MailboxConfig::Gmail(m) => {
+                    let client = Arc::new(
+                        GmailClient::new(gmail_settings(m, i)?).map_err(|e| fail(e.to_string()))?,
+                    );
+                    if gmail_sender.is_none() && m.send != Some(false) {
+                        gmail_sender = Some(
+                            GmailSender::new(client.clone(), &support, support_name.clone())
+                                .map_err(|e| fail(e.to_string()))?,
+                        );
+                    }
+                    let source = GmailSource::new(
+                        client,
+                        db.clone(),
+                        format!("gmail://{}", m.user),
+                        m.query.clone(),
+                        m.processed_label.clone(),
+                    );
+                    mailboxes.push(Mailbox {
+                        name,
+                        kind: "gmail",
+                        source: Arc::new(source),
+                        idle: None,
+                        interval,
+                    });
+                }
+            }
+        }
+
+        let (sender, drafts): (Arc<dyn MailSender>, Option<Arc<dyn DraftStore>>) =
+            if let Some(smtp) = &config.smtp {
+                let password = secret(
+                    "smtp.password",
+                    smtp.password_env.as_deref(),
+                    smtp.password_file.as_deref(),
+                )?
+                .or_else(|| std::env::var("FRONTDESK_SMTP_PASSWORD").ok());
+                let settings = SmtpSettings {
+                    host: smtp.host.clone(),
+                    port: smtp.port.unwrap_or(match smtp.security.as_str() {
+                        "tls" => 465,
+                        "plain" => 25,
+                        _ => 587,
+                    }),
+                    security: security(&smtp.security),
+                    username: smtp.username.clone(),
+                    password: password.map(Secret::new),
+                    from_address: support.clone(),
+                    from_name: support_name.clone(),
+                    timeout: Duration::from_secs(smtp.timeout_secs.max(1)),
+                };
+                let sender =
+                    SmtpSender::new(&settings).map_err(|e| AppError::Sender(e.to_string()))?;
+                let drafts = gmail_sender.map(|g| Arc::new(g) as Arc<dyn DraftStore>);
+                (Arc::new(sender), drafts)
+            } else if let Some(gmail) = gmail_sender {
+                let gmail = Arc::new(gmail);
+                (gmail.clone(), Some(gmail))
+            } else {
+                let outbox = Arc::new(
+                    MaildirOutbox::open(&config.outbox.path, &support, support_name.clone())
+                        .await
+                        .map_err(|e| AppError::Sender(e.to_string()))?,
+                );
+                (outbox.clone(), Some(outbox))
+            };
+
+        let assistant: Arc<dyn AiAssistant> = match config.ai.provider.as_str() {
+            "openai" => Arc::new(openai(&config)?),
+            _ => Arc::new(OfflineAssistant::new(classifier)),
+        };
+        let draft_context = DraftContext {
+            agent_name: None,
+            signature: support_name.clone(),
+            canned_responses: Vec::new(),
+            facts: Vec::new(),
+        };
+        Ok(Self {
+            config,
+            db,
+            desk,
+            mailboxes,
+            sender,
+            drafts,
+            assistant,
+            draft_context,
+        })
+    }
+}
+
+fn security(name: &str) -> Security {
+    match name {
+        "tls" => Security::Tls,
+        "plain" => Security::Plain,
+        _ => Security::StartTls,
+    }
+}
+
+fn imap_settings(m: &ImapConfig, index: usize) -> Result<ImapSettings, AppError> {
+    let key = format!("mailbox[{index}].password");
+    let password = secret(&key, m.password_env.as_deref(), m.password_file.as_deref())?
+        .ok_or_else(|| ConfigError::Invalid {
+            key,
+            message: "set password_env or password_file".into(),
+        })?;
+    Ok(ImapSettings {
+        host: m.host.clone(),
+        port: m
+            .port
+            .unwrap_or(if m.security == "tls" { 993 } else { 143 }),
+        security: security(&m.security),
+        username: m.username.clone(),
+        password: Secret::new(password),
+        mailbox: m.folder.clone(),
+        after_ingest: m
+            .after_ingest
+            .parse()
+            .map_err(|e: String| ConfigError::Invalid {
+                key: format!("mailbox[{index}].after_ingest"),
+                message: e,
+            })?,
+        max_message_bytes: m.max_message_bytes,
+        ca_file: m.ca_file.clone(),
+    })
+}
+
+fn gmail_settings(m: &GmailConfig, index: usize) -> Result<GmailSettings, AppError> {
+    let required = |what: &str, env: Option<&str>, file: Option<&Path>| {
+        let key = format!("mailbox[{index}].{what}");
+        secret(&key, env, file)?.ok_or_else(|| ConfigError::Invalid {
+            key,
+            message: format!("set {what}_env or {what}_file"),
+        })
+    };
+    Ok(GmailSettings {
+        api_base: m.api_base.clone(),
+        token_url: m.token_url.clone(),
+        client_id: m.client_id.clone(),
+        client_secret: Secret::new(required(
+            "client_secret",
+            m.client_secret_env.as_deref(),
+            m.client_secret_file.as_deref(),
+        )?),
+        refresh_token: Secret::new(required(
+            "refresh_token",
+            m.refresh_token_env.as_deref(),
+            m.refresh_token_file.as_deref(),
+        )?),
+        user: m.user.clone(),
+        query: m.query.clone(),
+        processed_label: m.processed_label.clone(),
+        timeout: Duration::from_secs(30),
+    })
+}
+
+fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
+    let ai = &config.ai;
+    let key = secret("ai.api_key", None, ai.api_key_file.as_deref())?
+        .or_else(|| std::env::var("FRONTDESK_AI_API_KEY").ok())
+        .filter(|k| !k.trim().is_empty());
+    OpenAiAssistant::new(OpenAiConfig {
+        base_url: ai.base_url.clone(),
+        model: ai.model.clone(),
+        api_key: key.map(ApiKey::new),
+        temperature: ai.temperature,
+        max_tokens: ai.max_tokens,
+        timeout: Duration::from_secs(ai.timeout_secs.max(1)),
+        deadline: Duration::from_secs(ai.deadline_secs.max(1)),
+        max_retries: ai.max_retries,
+        initial_backoff: Duration::from_millis(500),
+        max_retry_wait: Duration::from_secs(ai.max_retry_wait_secs),
+        response_format: if ai.response_format == "json_object" {
+            ResponseFormat::JsonObject
+        } else {
+            ResponseFormat::JsonSchema
+        },
+    })
+    .map_err(|e| AppError::Assistant(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/frontdesk.sqlite?mode=rwc"),
+            Some(PathBuf::from("data/frontdesk.sqlite"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/fd.db"),
+            Some(PathBuf::from("/var/lib/fd.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x@y/z"), None);
+    }
+}

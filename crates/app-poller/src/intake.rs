@@ -1,0 +1,228 @@
+//! Turning raw mail into tickets, for live mailboxes and backlog imports alike: parse, ingest a
+//! batch in one transaction, quarantine what cannot be ingested — and only then acknowledge.
+//!
+//! The order is the exactly-once guarantee: a message is acknowledged on its server only after
+//! the transaction holding it (or its quarantine entry) committed. A crash in between leaves it
+//! unacknowledged; it is fetched again and deduplication makes the second ingest a no-op.
+
+use chrono::Utc;
+use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message};
+use frontdesk_domain::MessageId;
+use frontdesk_domain::email::InboundEmail;
+use frontdesk_domain::ports::{MailError, MailSource, Quarantine, StoreError};
+use frontdesk_domain::service::{Helpdesk, IngestError, IngestResult};
+
+/// One raw message and where it came from.
+#[derive(Debug, Clone)]
+pub struct RawMail {
+    /// A file path, `mbox#n`, or `mailbox:reference` for live mail.
+    pub source: String,
+    pub raw: Vec<u8>,
+    pub gmail_thread_id: Option<String>,
+    /// The full size when only the header was fetched because the message is too large.
+    pub oversized: Option<u64>,
+}
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Ingested(IngestResult),
+    /// Kept with its raw bytes in quarantine (or, in a dry run, would have been).
+    Quarantined {
+        message_id: MessageId,
+        error: String,
+    },
+}
+
+impl Outcome {
+    /// `created`, `appended`, `followup`, `duplicate` or `quarantined`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Ingested(r) => r.outcome.as_str(),
+            Self::Quarantined { .. } => "quarantined",
+        }
+    }
+}
+
+/// Why a batch could not be processed. Nothing of it may be acknowledged.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// Parses, ingests and quarantines `mails` (one commit for the whole batch), returning each
+/// message's outcome in input order. With `dry_run` the quarantine is not written (the
+/// helpdesk itself must then be one over a dry-run store).
+///
+/// # Errors
+/// [`StoreError`] when storage fails: the caller must not acknowledge any of the batch.
+pub async fn process_batch(
+    desk: &Helpdesk,
+    quarantine: &dyn Quarantine,
+    mails: &[RawMail],
+    dry_run: bool,
+) -> Result<Vec<Outcome>, StoreError> {
+    let now = Utc::now();
+    let limits = MimeLimits::default();
+    let mut parsed: Vec<InboundEmail> = Vec::with_capacity(mails.len());
+    // For each input: the index into `parsed`, or why it was not parsed.
+    let mut slots: Vec<Result<usize, String>> = Vec::with_capacity(mails.len());
+    for m in mails {
+        if let Some(size) = m.oversized {
+            slots.push(Err(format!(
+                "message is {size} bytes, over the mailbox's size limit; only its header was kept"
+            )));
+            continue;
+        }
+        match parse_message(&m.raw, now, &limits) {
+            Ok(mut mail) => {
+                mail.gmail_thread_id.clone_from(&m.gmail_thread_id);
+                parsed.push(mail);
+                slots.push(Ok(parsed.len() - 1));
+            }
+            Err(e) => slots.push(Err(e.to_string())),
+        }
+    }
+    let mut ingested = desk.ingest_batch(&parsed).await?.into_iter();
+    let mut results: Vec<Option<Result<IngestResult, IngestError>>> =
+        Vec::with_capacity(parsed.len());
+    results.extend(ingested.by_ref().map(Some));
+    let mut outcomes = Vec::with_capacity(mails.len());
+    for (m, slot) in mails.iter().zip(slots) {
+        let outcome = match slot {
+            Ok(i) => match results.get_mut(i).and_then(Option::take) {
+                Some(Ok(result)) => Outcome::Ingested(result),
+                Some(Err(IngestError::Quarantine(reason))) => Outcome::Quarantined {
+                    message_id: parsed[i].effective_message_id(),
+                    error: reason.to_string(),
+                },
+                Some(Err(IngestError::Store(e))) => return Err(e),
+                None => {
+                    return Err(StoreError::Other(
+                        "ingest returned fewer results than mails".into(),
+                    ));
+                }
+            },
+            Err(error) => Outcome::Quarantined {
+                message_id: header_message_id(&m.raw)
+                    .unwrap_or_else(|| MessageId::synthetic_from_raw(&m.raw)),
+                error,
+            },
+        };
+        if let Outcome::Quarantined { error, .. } = &outcome
+            && !dry_run
+        {
+            quarantine.quarantine(&m.source, &m.raw, error, now).await?;
+            metrics::counter!("frontdesk_mails_quarantined_total").increment(1);
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// The Message-ID header of a message that did not parse, found by a plain header scan.
+fn header_message_id(raw: &[u8]) -> Option<MessageId> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let header = String::from_utf8_lossy(&raw[..end]);
+    header.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        if name.trim().eq_ignore_ascii_case("message-id") {
+            MessageId::parse(value.trim()).ok()
+        } else {
+            None
+        }
+    })
+}
+
+/// Counts of one pass over a mailbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub fetched: usize,
+    pub created: usize,
+    pub appended: usize,
+    pub duplicates: usize,
+    pub quarantined: usize,
+}
+
+impl PassReport {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome.name() {
+            "created" | "followup" => self.created += 1,
+            "appended" => self.appended += 1,
+            "duplicate" => self.duplicates += 1,
+            _ => self.quarantined += 1,
+        }
+    }
+}
+
+/// Reads `source` until it has nothing new (or `stop` says so, asked between batches): each batch fetched, processed, committed, then
+/// acknowledged message by message.
+///
+/// # Errors
+/// [`IntakeError`] when the mailbox or the database fails; what was acknowledged before stays
+/// done, the rest is fetched again next time.
+pub async fn drain(
+    desk: &Helpdesk,
+    quarantine: &dyn Quarantine,
+    mailbox: &str,
+    source: &dyn MailSource,
+    batch_size: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<PassReport, IntakeError> {
+    let mut report = PassReport::default();
+    loop {
+        if stop() {
+            return Ok(report);
+        }
+        let started = std::time::Instant::now();
+        let fetched = source.fetch(batch_size).await?;
+        if fetched.is_empty() {
+            return Ok(report);
+        }
+        let full = fetched.len() >= batch_size;
+        let references: Vec<String> = fetched.iter().map(|f| f.source_ref.clone()).collect();
+        let mails: Vec<RawMail> = fetched
+            .into_iter()
+            .map(|f| RawMail {
+                source: format!("{mailbox}:{}", f.source_ref),
+                raw: f.raw,
+                gmail_thread_id: f.gmail_thread_id,
+                oversized: f.oversized,
+            })
+            .collect();
+        let outcomes = process_batch(desk, quarantine, &mails, false).await?;
+        for (reference, outcome) in references.iter().zip(&outcomes) {
+            source.acknowledge(reference).await?;
+            report.fetched += 1;
+            report.count(outcome);
+            metrics::counter!("frontdesk_mails_ingested_total", "mailbox" => mailbox.to_owned(), "outcome" => outcome.name()).increment(1);
+        }
+        metrics::histogram!("frontdesk_poll_batch_seconds", "mailbox" => mailbox.to_owned())
+            .record(started.elapsed().as_secs_f64());
+        if !full {
+            return Ok(report);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_found_in_unparsable_headers() {
+        assert_eq!(
+            header_message_id(b"X: y\r\nMessage-ID: <a@b>\r\n\r\nbody"),
+            Some(MessageId::parse("<a@b>").unwrap())
+        );
+        assert_eq!(header_message_id(b"garbage"), None);
+    }
+}

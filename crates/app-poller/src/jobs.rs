@@ -1,0 +1,196 @@
+//! The jobs runner: outbound mail, drafts, acknowledgements, AI analysis and drafts, staff
+//! notifications — each claimed under a lease, retried with backoff on temporary failures,
+//! failed for good (and, for a customer reply, noted on the ticket) on permanent ones.
+
+use chrono::{TimeDelta, Utc};
+use frontdesk_domain::ports::{
+    AiError, ClaimedJob, Job, JobQueue, MailError, StoreError, TicketRepository,
+};
+use frontdesk_domain::service::AssistError;
+
+use crate::app::App;
+
+/// Counts of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobReport {
+    pub claimed: usize,
+    pub done: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// Why a job did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Failure {
+    /// Try again later.
+    Transient(String),
+    /// Trying again will not help.
+    Permanent(String),
+}
+
+impl From<MailError> for Failure {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Transient(m) => Self::Transient(m),
+            MailError::Permanent(m) => Self::Permanent(m),
+        }
+    }
+}
+
+/// The wait before attempt `attempts + 1`: 30 s, doubling, at most an hour.
+fn retry_delay(attempts: u32) -> TimeDelta {
+    let doublings = attempts.saturating_sub(1).min(7);
+    TimeDelta::seconds(30 * (1_i64 << doublings)).min(TimeDelta::hours(1))
+}
+
+/// Claims up to `limit` due jobs and runs them one after another. `stop` is asked between jobs;
+/// jobs claimed but not started when it says yes are handed back at once.
+///
+/// # Errors
+/// [`StoreError`] when the queue cannot be read or updated.
+pub async fn run_jobs(
+    app: &App,
+    limit: u32,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<JobReport, StoreError> {
+    let lease = TimeDelta::seconds(i64::try_from(app.config.poller.job_lease_secs).unwrap_or(300));
+    let claimed = app.db.claim(Utc::now(), lease, limit).await?;
+    let mut report = JobReport {
+        claimed: claimed.len(),
+        ..JobReport::default()
+    };
+    let mut claimed = claimed.into_iter();
+    for job in claimed.by_ref() {
+        if stop() {
+            app.db
+                .fail(job.id, "handed back at shutdown", Some(Utc::now()))
+                .await?;
+            break;
+        }
+        run_one(app, job, &mut report).await?;
+    }
+    for job in claimed {
+        app.db
+            .fail(job.id, "handed back at shutdown", Some(Utc::now()))
+            .await?;
+    }
+    Ok(report)
+}
+
+async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(), StoreError> {
+    let kind = job.job.kind();
+    let result = execute(app, &job.job).await;
+    let max_attempts = app.config.poller.job_max_attempts.max(1);
+    match result {
+        Ok(()) => {
+            app.db.complete(job.id).await?;
+            report.done += 1;
+            metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "done")
+                .increment(1);
+        }
+        Err(Failure::Transient(error)) if job.attempts < max_attempts => {
+            let at = Utc::now() + retry_delay(job.attempts);
+            tracing::warn!(job = %job.id, kind, attempt = job.attempts, %error, "job failed; will retry");
+            app.db.fail(job.id, &error, Some(at)).await?;
+            report.retried += 1;
+            metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "retried")
+                .increment(1);
+        }
+        Err(Failure::Transient(error) | Failure::Permanent(error)) => {
+            tracing::error!(job = %job.id, kind, attempt = job.attempts, %error, "job failed for good");
+            app.db.fail(job.id, &error, None).await?;
+            report.failed += 1;
+            metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "failed")
+                .increment(1);
+            if let Job::SendEmail(mail) = &job.job {
+                let to: Vec<&str> = mail.to.iter().map(|a| a.as_str()).collect();
+                let text = format!(
+                    "The reply \"{}\" to {} could not be delivered: {error}",
+                    mail.subject,
+                    to.join(", ")
+                );
+                if let Err(e) = app.desk.add_system_message(mail.ticket_id, &text).await {
+                    tracing::error!(ticket = %mail.ticket_id, error = %e, "cannot note the failed delivery on the ticket");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
+    match job {
+        Job::SendEmail(mail) => {
+            app.sender.send(mail).await?;
+            metrics::counter!("frontdesk_mails_sent_total").increment(1);
+            Ok(())
+        }
+        Job::SaveDraft(mail) => match &app.drafts {
+            Some(drafts) => Ok(drafts.save_draft(mail).await?),
+            // No mailbox keeps drafts (SMTP with IMAP): the draft stays on the ticket.
+            None => Ok(()),
+        },
+        Job::AutoAcknowledge {
+            ticket_id,
+            answered,
+            ..
+        } => {
+            let ticket = TicketRepository::get(app.db.as_ref(), *ticket_id)
+                .await
+                .map_err(|e| Failure::Transient(e.to_string()))?
+                .ok_or_else(|| Failure::Permanent(format!("ticket {ticket_id} is gone")))?;
+            if let Some(mail) = app.desk.acknowledgement(&ticket, answered) {
+                app.sender.send(&mail).await?;
+                metrics::counter!("frontdesk_mails_sent_total").increment(1);
+            }
+            Ok(())
+        }
+        Job::DraftReply { ticket_id } => {
+            let result = app
+                .desk
+                .assist(*ticket_id, app.assistant.as_ref(), &app.draft_context)
+                .await;
+            match result {
+                Ok(outcome) => {
+                    let usage = &outcome.record.usage;
+                    metrics::counter!("frontdesk_ai_calls_total", "result" => "ok").increment(2);
+                    metrics::counter!("frontdesk_ai_tokens_total", "kind" => "prompt")
+                        .increment(usage.prompt_tokens);
+                    metrics::counter!("frontdesk_ai_tokens_total", "kind" => "completion")
+                        .increment(usage.completion_tokens);
+                    Ok(())
+                }
+                Err(AssistError::Ai(e)) => {
+                    metrics::counter!("frontdesk_ai_calls_total", "result" => "error").increment(1);
+                    Err(match e {
+                        AiError::Rejected(m) => Failure::Permanent(m),
+                        other => Failure::Transient(other.to_string()),
+                    })
+                }
+                Err(AssistError::NotFound(id)) => {
+                    Err(Failure::Permanent(format!("ticket {id} is gone")))
+                }
+                Err(AssistError::Ticket(e)) => Err(Failure::Transient(e.to_string())),
+            }
+        }
+        Job::Notify(notification) => {
+            let mail = app.desk.notification_mail(notification);
+            app.sender.send(&mail).await?;
+            metrics::counter!("frontdesk_mails_sent_total").increment(1);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_delay(1), TimeDelta::seconds(30));
+        assert_eq!(retry_delay(2), TimeDelta::seconds(60));
+        assert_eq!(retry_delay(5), TimeDelta::seconds(480));
+        assert_eq!(retry_delay(50), TimeDelta::hours(1));
+    }
+}

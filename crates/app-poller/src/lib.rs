@@ -1,0 +1,13 @@
+//! The poller's library: configuration ([`config`]) shared with `frontdesk-http`, the wiring of
+//! adapters to the domain ([`app`]), mailbox intake ([`intake`]), the jobs runner ([`jobs`]), the
+//! background pass and daemon loop ([`daemon`]), backlog imports ([`import`], with [`dryrun`])
+//! and logs, metrics and health ([`observe`]). `main.rs` only parses the command line.
+
+pub mod app;
+pub mod config;
+pub mod daemon;
+pub mod dryrun;
+pub mod import;
+pub mod intake;
+pub mod jobs;
+pub mod observe;
