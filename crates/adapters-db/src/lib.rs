@@ -19,5 +19,8 @@ mod queue;
 mod repository;
 mod search;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use database::{ConnectError, Database, DatabaseSettings};
 pub use migration::Migrator;

@@ -182,7 +182,9 @@ pub async fn maintain(
         }
     }
     let batch = app.config.poller.job_batch.max(1);
-    loop {
+    // Jobs may queue jobs (an AI draft queues saving it); run rounds until the queue has
+    // nothing due, bounded so a pass always ends.
+    for _ in 0..100 {
         if stop() {
             break;
         }
@@ -192,7 +194,7 @@ pub async fn maintain(
                 report.jobs.done += r.done;
                 report.jobs.retried += r.retried;
                 report.jobs.failed += r.failed;
-                if r.claimed < batch as usize {
+                if r.claimed == 0 {
                     break;
                 }
             }

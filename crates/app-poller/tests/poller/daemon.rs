@@ -1,0 +1,166 @@
+//! `once` and `run` on the embedded defaults: the local Maildir in, the local outbox out.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use frontdesk_adapters_db::Database;
+use frontdesk_domain::ports::TicketRepository;
+use frontdesk_domain::ticket::TicketNumber;
+
+use crate::{Site, both, mail, stderr, write};
+
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+both!(
+    once_ingests_the_maildir_and_acknowledges_through_the_outbox,
+    async |site: &Site| {
+        write(
+            &site.path("data/maildir/new/1.a.host"),
+            &mail(
+                "q1@client.example",
+                "jane@client.example",
+                "Refund please",
+                "Please refund my invoice.",
+            ),
+        );
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("1 mails read"), "{}", stderr(&out));
+        assert!(files(&site.path("data/maildir/new")).is_empty());
+        assert_eq!(files(&site.path("data/maildir/cur")).len(), 1);
+
+        let db: &Database = &site.fresh.db;
+        let ticket = db
+            .get_by_number(TicketNumber::new(1).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ticket.subject, "Refund please");
+        // The acknowledgement went out, marked automatic and threaded; the AI draft was kept
+        // for review.
+        let sent = files(&site.path("data/outbox/new"));
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        let ack = std::fs::read_to_string(&sent[0]).unwrap();
+        assert!(ack.contains("Auto-Submitted: auto-replied"), "{ack}");
+        assert!(ack.contains("In-Reply-To: <q1@client.example>"), "{ack}");
+        assert!(ack.contains("[TKT-000001]"), "{ack}");
+        assert_eq!(files(&site.path("data/outbox/.Drafts/new")).len(), 1);
+        assert_eq!(db.ai_drafts(ticket.id).await.unwrap().len(), 1);
+
+        // A second pass finds nothing new and sends nothing more.
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("0 mails read"), "{}", stderr(&out));
+        assert_eq!(files(&site.path("data/outbox/new")).len(), 1);
+    }
+);
+
+fn get(port: u16, path: &str) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+both!(
+    the_daemon_serves_health_and_metrics_and_stops_on_sigterm,
+    async |site: &Site| {
+        let port = free_port();
+        write(
+            &site.path("frontdesk.toml"),
+            &format!("[poller]\ninterval_secs = 1\nmetrics_bind = \"127.0.0.1:{port}\"\n"),
+        );
+        let mut child = site
+            .command(&["run"])
+            .env("RUST_LOG", "info")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Mail dropped in while it runs is picked up on the next tick.
+        write(
+            &site.path("data/maildir/tmp/2.b.host"),
+            &mail(
+                "live@client.example",
+                "tom@client.example",
+                "Hello",
+                "Just a question",
+            ),
+        );
+        std::fs::create_dir_all(site.path("data/maildir/new")).unwrap();
+        std::fs::rename(
+            site.path("data/maildir/tmp/2.b.host"),
+            site.path("data/maildir/new/2.b.host"),
+        )
+        .unwrap();
+        let db: &Database = &site.fresh.db;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut healthy = false;
+        while Instant::now() < deadline {
+            let ticket = db
+                .get_by_number(TicketNumber::new(1).unwrap())
+                .await
+                .unwrap();
+            if ticket.is_some()
+                && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && get(port, "/healthz").0.contains("200")
+            {
+                healthy = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(healthy, "no ticket or no healthy /healthz within 30 s");
+        let (status, body) = get(port, "/metrics");
+        assert!(status.contains("200"), "{status}");
+        assert!(
+            body.contains(
+                "frontdesk_mails_ingested_total{mailbox=\"local\",outcome=\"created\"} 1"
+            ),
+            "{body}"
+        );
+        assert!(get(port, "/nope").0.contains("404"));
+
+        let pid = child.id().to_string();
+        let stopped_at = Instant::now();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                stopped_at.elapsed() < Duration::from_secs(10),
+                "still running 10 s after SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let mut log = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        assert!(status.success(), "{status}: {log}");
+        assert!(log.contains("shutting down"), "{log}");
+    }
+);
