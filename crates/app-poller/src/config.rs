@@ -124,8 +124,6 @@ pub struct PollerConfig {
     pub max_backoff_secs: u64,
     /// `host:port` for `/metrics` and `/healthz`; empty to switch them off.
     pub metrics_bind: String,
-    /// How long a mailbox lease lasts; a poller that died lets go after this long.
-    pub mailbox_lease_secs: u64,
 }
 
 impl Default for PollerConfig {
@@ -138,7 +136,6 @@ impl Default for PollerConfig {
             job_max_attempts: 8,
             max_backoff_secs: 300,
             metrics_bind: "127.0.0.1:9464".to_owned(),
-            mailbox_lease_secs: 120,
         }
     }
 }

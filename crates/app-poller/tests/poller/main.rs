@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod daemon;
+mod imap;
 mod import;
 
 use std::path::{Path, PathBuf};
