@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{
-    MailboxCursor, MailboxCursors, Quarantine, QuarantinedMail, StoreError,
+    MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail, StoreError,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::Database;
-use crate::entity::{mailbox_cursors, quarantine, raw_messages};
+use crate::entity::{mailbox_cursors, mailbox_leases, quarantine, raw_messages};
 use crate::error::corrupt;
 use crate::mapping::{clean, content_address};
 use crate::repository::db;
@@ -189,6 +189,58 @@ impl MailboxCursors for Database {
         mailbox_cursors::Entity::insert(row.into_active_model().reset_all())
             .on_conflict(on_conflict)
             .exec_without_returning(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl MailboxLeases for Database {
+    async fn try_lease(
+        &self,
+        mailbox: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+        // One statement, so two pollers racing for an expired lease cannot both win: the
+        // conditional upsert takes the row lock (PostgreSQL) or the write lock (SQLite).
+        let sql = "INSERT INTO mailbox_leases (mailbox, holder, lease_until) VALUES ($1, $2, $3) \
+                   ON CONFLICT (mailbox) DO UPDATE SET holder = excluded.holder, \
+                   lease_until = excluded.lease_until \
+                   WHERE mailbox_leases.holder = excluded.holder \
+                   OR mailbox_leases.lease_until < $4 \
+                   RETURNING holder";
+        let backend = self.backend();
+        let sql = if backend == DbBackend::Sqlite {
+            sql.replace('$', "?")
+        } else {
+            sql.to_owned()
+        };
+        let row = self
+            .writer
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    Value::from(mailbox.to_owned()),
+                    Value::from(holder.to_owned()),
+                    Value::from(until),
+                    Value::from(now),
+                ],
+            ))
+            .await
+            .map_err(db)?;
+        Ok(row.is_some())
+    }
+
+    async fn release(&self, mailbox: &str, holder: &str) -> Result<(), StoreError> {
+        mailbox_leases::Entity::delete_many()
+            .filter(mailbox_leases::Column::Mailbox.eq(mailbox))
+            .filter(mailbox_leases::Column::Holder.eq(holder))
+            .exec(&self.writer)
             .await
             .map_err(db)?;
         Ok(())

@@ -64,6 +64,8 @@ pub struct App {
     pub drafts: Option<Arc<dyn DraftStore>>,
     pub assistant: Arc<dyn AiAssistant>,
     pub draft_context: DraftContext,
+    /// This process's name in mailbox leases: `pid-random`.
+    pub holder: String,
 }
 
 impl std::fmt::Debug for App {
@@ -239,6 +241,11 @@ impl App {
             drafts,
             assistant,
             draft_context,
+            holder: format!(
+                "{}-{}",
+                std::process::id(),
+                &uuid::Uuid::now_v7().simple().to_string()[20..]
+            ),
         })
     }
 }

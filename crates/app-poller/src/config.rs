@@ -124,6 +124,9 @@ pub struct PollerConfig {
     pub max_backoff_secs: u64,
     /// `host:port` for `/metrics` and `/healthz`; empty to switch them off.
     pub metrics_bind: String,
+    /// How long a poller's claim on a mailbox lasts; renewed before every batch, so a poller
+    /// that died lets another take over after this long.
+    pub mailbox_lease_secs: u64,
 }
 
 impl Default for PollerConfig {
@@ -136,6 +139,7 @@ impl Default for PollerConfig {
             job_max_attempts: 8,
             max_backoff_secs: 300,
             metrics_bind: "127.0.0.1:9464".to_owned(),
+            mailbox_lease_secs: 30,
         }
     }
 }
@@ -408,6 +412,9 @@ impl Config {
         }
         if self.poller.interval_secs == 0 {
             return Err(invalid("poller.interval_secs", "must be at least 1"));
+        }
+        if self.poller.mailbox_lease_secs < 10 {
+            return Err(invalid("poller.mailbox_lease_secs", "must be at least 10"));
         }
         if self.poller.batch_size == 0 {
             return Err(invalid("poller.batch_size", "must be at least 1"));

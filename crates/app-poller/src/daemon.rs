@@ -11,7 +11,9 @@ use chrono::Utc;
 use tokio::sync::{Notify, watch};
 
 use crate::app::{App, Mailbox};
-use crate::intake::{IntakeError, PassReport, drain};
+use frontdesk_domain::ports::MailboxLeases;
+
+use crate::intake::{IntakeError, Lease, PassReport, drain};
 use crate::jobs::{JobReport, run_jobs};
 
 /// What the daemon's health check reports: when the database last answered, and the last
@@ -104,13 +106,18 @@ pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), Str
     let mut first_error = None;
     let mut reports = Vec::new();
     for mailbox in &app.mailboxes {
-        match poll(app, mailbox, &|| false).await {
+        match poll_all(app, mailbox).await {
             Ok(report) => reports.push(report),
             Err(e) => {
                 tracing::error!(mailbox = %mailbox.name, error = %e, "mailbox pass failed");
                 first_error.get_or_insert_with(|| format!("mailbox {}: {e}", mailbox.name));
                 reports.push(PassReport::default());
             }
+        }
+    }
+    for mailbox in &app.mailboxes {
+        if let Err(e) = app.db.release(&mailbox.name, &app.holder).await {
+            tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot release the mailbox lease");
         }
     }
     let maintenance = match maintain(app, &|| false).await {
@@ -126,17 +133,48 @@ pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), Str
     }
 }
 
+/// Passes over `mailbox` until it has nothing new.
+async fn poll_all(app: &App, mailbox: &Mailbox) -> Result<PassReport, IntakeError> {
+    let mut total = PassReport::default();
+    loop {
+        let r = poll(app, mailbox, &|| false).await?;
+        total.fetched += r.fetched;
+        total.created += r.created;
+        total.appended += r.appended;
+        total.duplicates += r.duplicates;
+        total.quarantined += r.quarantined;
+        if !r.more {
+            return Ok(total);
+        }
+    }
+}
+
+/// Batches read per pass, so other mailboxes and the lease's other contenders get a turn.
+const BATCHES_PER_PASS: usize = 20;
+
+/// One pass over `mailbox` while this process holds (or can take) its lease; another poller
+/// holding it makes the pass an empty one.
 async fn poll(
     app: &App,
     mailbox: &Mailbox,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<PassReport, IntakeError> {
+    let lease = Lease {
+        leases: app.db.as_ref(),
+        mailbox: &mailbox.name,
+        holder: &app.holder,
+        ttl: chrono::TimeDelta::seconds(
+            i64::try_from(app.config.poller.mailbox_lease_secs).unwrap_or(30),
+        ),
+    };
     let report = drain(
         &app.desk,
         app.db.as_ref(),
         &mailbox.name,
         mailbox.source.as_ref(),
         app.config.poller.batch_size,
+        BATCHES_PER_PASS,
+        Some(lease),
         stop,
     )
     .await?;
@@ -257,11 +295,23 @@ async fn mailbox_loop(app: &App, index: usize, mut shutdown: watch::Receiver<boo
     let Some(mailbox) = app.mailboxes.get(index) else {
         return;
     };
+    read_mailbox(app, mailbox, &mut shutdown, wake).await;
+    if let Err(e) = app.db.release(&mailbox.name, &app.holder).await {
+        tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot release the mailbox lease");
+    }
+}
+
+async fn read_mailbox(
+    app: &App,
+    mailbox: &Mailbox,
+    shutdown: &mut watch::Receiver<bool>,
+    wake: &Notify,
+) {
     let mut backoff = Backoff::new(Duration::from_secs(
         app.config.poller.max_backoff_secs.max(1),
     ));
     loop {
-        if stopping(&shutdown) {
+        if stopping(shutdown) {
             return;
         }
         let stop_flag = shutdown.clone();
@@ -272,13 +322,16 @@ async fn mailbox_loop(app: &App, index: usize, mut shutdown: watch::Receiver<boo
                 if report.created + report.appended > 0 {
                     wake.notify_one();
                 }
+                if report.more {
+                    continue;
+                }
             }
             Err(e) => {
                 let wait = backoff.step();
                 tracing::warn!(mailbox = %mailbox.name, error = %e, retry_in_s = wait.as_secs(), "mailbox pass failed");
                 metrics::counter!("frontdesk_poll_errors_total", "mailbox" => mailbox.name.clone())
                     .increment(1);
-                if pause(&mut shutdown, wait).await {
+                if pause(shutdown, wait).await {
                     return;
                 }
                 continue;
@@ -292,15 +345,15 @@ async fn mailbox_loop(app: &App, index: usize, mut shutdown: watch::Receiver<boo
                 };
                 match waited {
                     None => true,
-                    Some(Ok(_)) => stopping(&shutdown),
+                    Some(Ok(_)) => stopping(shutdown),
                     Some(Err(e)) => {
                         tracing::warn!(mailbox = %mailbox.name, error = %e, "IDLE failed; polling instead");
                         let wait = backoff.step();
-                        pause(&mut shutdown, wait).await
+                        pause(shutdown, wait).await
                     }
                 }
             }
-            None => pause(&mut shutdown, mailbox.interval).await,
+            None => pause(shutdown, mailbox.interval).await,
         };
         if stopped {
             return;

@@ -9,7 +9,7 @@ use chrono::Utc;
 use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message};
 use frontdesk_domain::MessageId;
 use frontdesk_domain::email::InboundEmail;
-use frontdesk_domain::ports::{MailError, MailSource, Quarantine, StoreError};
+use frontdesk_domain::ports::{MailError, MailSource, MailboxLeases, Quarantine, StoreError};
 use frontdesk_domain::service::{Helpdesk, IngestError, IngestResult};
 
 /// One raw message and where it came from.
@@ -142,9 +142,42 @@ fn header_message_id(raw: &[u8]) -> Option<MessageId> {
     })
 }
 
+/// This process's claim on a mailbox, renewed before every batch.
+#[derive(Clone, Copy)]
+pub struct Lease<'a> {
+    pub leases: &'a dyn MailboxLeases,
+    pub mailbox: &'a str,
+    pub holder: &'a str,
+    pub ttl: chrono::TimeDelta,
+}
+
+impl std::fmt::Debug for Lease<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lease")
+            .field("mailbox", &self.mailbox)
+            .field("holder", &self.holder)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lease<'_> {
+    /// Takes or extends the lease; `false` when another poller holds it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn renew(&self) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        self.leases
+            .try_lease(self.mailbox, self.holder, now + self.ttl, now)
+            .await
+    }
+}
+
 /// Counts of one pass over a mailbox.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PassReport {
+    /// The pass stopped at its batch limit with mail left to read.
+    pub more: bool,
     pub fetched: usize,
     pub created: usize,
     pub appended: usize,
@@ -163,23 +196,33 @@ impl PassReport {
     }
 }
 
-/// Reads `source` until it has nothing new (or `stop` says so, asked between batches): each batch fetched, processed, committed, then
+/// Reads `source` until it has nothing new, `max_batches` batches were read, `stop` says so
+/// (asked between batches) or the mailbox lease, renewed before each batch, is lost: each batch fetched, processed, committed, then
 /// acknowledged message by message.
 ///
 /// # Errors
 /// [`IntakeError`] when the mailbox or the database fails; what was acknowledged before stays
 /// done, the rest is fetched again next time.
+#[allow(clippy::too_many_arguments)]
 pub async fn drain(
     desk: &Helpdesk,
     quarantine: &dyn Quarantine,
     mailbox: &str,
     source: &dyn MailSource,
     batch_size: usize,
+    max_batches: usize,
+    lease: Option<Lease<'_>>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<PassReport, IntakeError> {
     let mut report = PassReport::default();
-    loop {
+    for _ in 0..max_batches.max(1) {
         if stop() {
+            return Ok(report);
+        }
+        if let Some(lease) = &lease
+            && !lease.renew().await?
+        {
+            tracing::debug!(mailbox, "another poller holds this mailbox");
             return Ok(report);
         }
         let started = std::time::Instant::now();
@@ -211,6 +254,8 @@ pub async fn drain(
             return Ok(report);
         }
     }
+    report.more = true;
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod emails;
 pub mod jobs;
 pub mod mailbox_cursors;
+pub mod mailbox_leases;
 pub mod message_attachments;
 pub mod messages;
 pub mod quarantine;

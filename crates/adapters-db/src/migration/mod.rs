@@ -44,6 +44,12 @@ impl MigratorTrait for Migrator {
                 postgres: "",
                 sqlite: "",
             }),
+            Box::new(SqlMigration {
+                name: "m0006_mailbox_leases",
+                both: include_str!("m0006_mailbox_leases.sql"),
+                postgres: "",
+                sqlite: "",
+            }),
         ]
     }
 }

@@ -91,3 +91,54 @@ contract!(
         );
     }
 );
+
+contract!(
+    a_mailbox_lease_has_one_holder_until_it_expires,
+    |db: Database| async move {
+        use frontdesk_domain::ports::MailboxLeases;
+        let now = crate::backends::now();
+        let minute = chrono::TimeDelta::minutes(1);
+        assert!(
+            db.try_lease("support", "a", now + minute, now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.try_lease("support", "b", now + minute, now)
+                .await
+                .unwrap()
+        );
+        // The holder renews; another mailbox is free.
+        assert!(
+            db.try_lease("support", "a", now + minute * 2, now)
+                .await
+                .unwrap()
+        );
+        assert!(db.try_lease("sales", "b", now + minute, now).await.unwrap());
+        // After expiry someone else may take it, and the old holder has lost it.
+        let later = now + minute * 3;
+        assert!(
+            db.try_lease("support", "b", later + minute, later)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.try_lease("support", "a", later + minute, later)
+                .await
+                .unwrap()
+        );
+        // Releasing is only the holder's to do.
+        db.release("support", "a").await.unwrap();
+        assert!(
+            !db.try_lease("support", "c", later + minute, later)
+                .await
+                .unwrap()
+        );
+        db.release("support", "b").await.unwrap();
+        assert!(
+            db.try_lease("support", "c", later + minute, later)
+                .await
+                .unwrap()
+        );
+    }
+);

@@ -31,12 +31,12 @@ impl Dice {
     }
 }
 
-/// Delivers mails `i` with `i % 4 == lane` through the real SMTP server.
-async fn deliver_lane(account: String, lane: usize) {
+/// Delivers mails `i < total` with `i % 4 == lane` through the real SMTP server.
+async fn deliver_lane(account: String, lane: usize, total: usize) {
     let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(port("FRONTDESK_TEST_SMTP_PORT"))
         .build();
-    for i in (lane..MAILS).step_by(4) {
+    for i in (lane..total).step_by(4) {
         let raw = format!(
             "From: Customer {c} <customer{c}@example.test>\r\nTo: {account}\r\n\
              Subject: Question number {i}\r\nMessage-ID: <eo-{i}@client.test>\r\n\
@@ -62,19 +62,14 @@ async fn count(site: &Site, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
-    let site = Site::new(Fresh::postgres().await);
-    let account = format!(
-        "exactly-once-{}@frontdesk.test",
-        uuid::Uuid::now_v7().simple()
-    );
+/// A configuration reading `account` on the loopback Dovecot.
+fn configure(site: &Site, account: &str, acknowledge: bool) {
     write(
         &site.path("frontdesk.toml"),
         &format!(
             r#"[helpdesk]
 support_address = "support@frontdesk.test"
-acknowledge = false
+acknowledge = {acknowledge}
 
 [poller]
 interval_secs = 1
@@ -97,6 +92,33 @@ after_ingest = "seen"
             port = port("FRONTDESK_TEST_IMAP_PORT")
         ),
     );
+}
+
+fn poller(site: &Site) -> std::process::Child {
+    site.command(&["run"])
+        .env("FRONTDESK_TEST_IMAP_PASSWORD", "secret")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_for(site: &Site, sql: &str, expected: i64, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while count(site, sql).await < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+const CUSTOMER_MESSAGES: &str = "SELECT COUNT(*) FROM messages WHERE kind = 'customer'";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
+    let site = Site::new(Fresh::postgres().await);
+    let account = format!(
+        "exactly-once-{}@frontdesk.test",
+        uuid::Uuid::now_v7().simple()
+    );
+    configure(&site, &account, false);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -106,16 +128,8 @@ after_ingest = "seen"
     let mut dice = Dice(seed);
     let started = Instant::now();
     let delivery: Vec<_> = (0..4)
-        .map(|lane| tokio::spawn(deliver_lane(account.clone(), lane)))
+        .map(|lane| tokio::spawn(deliver_lane(account.clone(), lane, MAILS)))
         .collect();
-
-    let poller = |site: &Site| {
-        site.command(&["run"])
-            .env("FRONTDESK_TEST_IMAP_PASSWORD", "secret")
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
     for _ in 0..KILLS {
         let mut child = poller(&site);
         let wait = Duration::from_millis(300 + dice.next() % 2_200);
@@ -132,18 +146,20 @@ after_ingest = "seen"
     );
 
     // Let one last poller drain the mailbox.
-    let deadline = Instant::now() + Duration::from_secs(120);
     let mut child = poller(&site);
-    let customer_messages = "SELECT COUNT(*) FROM messages WHERE kind = 'customer'";
-    while count(&site, customer_messages).await < MAILS as i64 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    wait_for(
+        &site,
+        CUSTOMER_MESSAGES,
+        MAILS as i64,
+        Duration::from_secs(120),
+    )
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
     println!("drained after {:?}", started.elapsed());
 
     assert_eq!(
-        count(&site, customer_messages).await,
+        count(&site, CUSTOMER_MESSAGES).await,
         MAILS as i64,
         "none missing, none doubled"
     );
@@ -177,5 +193,48 @@ after_ingest = "seen"
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("0 mails read"), "{}", stderr(&out));
+    site.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_pollers_share_a_mailbox_and_its_jobs_without_doubles() {
+    const TOTAL: usize = 300;
+    let site = Site::new(Fresh::postgres().await);
+    let account = format!("shared-{}@frontdesk.test", uuid::Uuid::now_v7().simple());
+    configure(&site, &account, true);
+    let mut first = poller(&site);
+    let mut second = poller(&site);
+    let delivery: Vec<_> = (0..4)
+        .map(|lane| tokio::spawn(deliver_lane(account.clone(), lane, TOTAL)))
+        .collect();
+    for lane in delivery {
+        lane.await.unwrap();
+    }
+    let done_jobs = "SELECT COUNT(*) FROM jobs WHERE state = 'done'";
+    wait_for(
+        &site,
+        CUSTOMER_MESSAGES,
+        TOTAL as i64,
+        Duration::from_secs(60),
+    )
+    .await;
+    // One acknowledgement per sender (37 of them) within 24 h.
+    wait_for(&site, done_jobs, 37, Duration::from_secs(30)).await;
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM mailbox_leases").await,
+        1,
+        "one lease for the one mailbox"
+    );
+    first.kill().unwrap();
+    second.kill().unwrap();
+    first.wait().unwrap();
+    second.wait().unwrap();
+    assert_eq!(count(&site, CUSTOMER_MESSAGES).await, TOTAL as i64);
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM tickets").await,
+        TOTAL as i64
+    );
+    assert_eq!(count(&site, done_jobs).await, 37);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM jobs").await, 37);
     site.finish().await;
 }

@@ -89,3 +89,28 @@ pub trait MailboxCursors: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 }
+
+/// Exclusive, expiring claims on mailboxes, so that several pollers sharing one database do not
+/// read the same mailbox at the same time. A poller that dies lets go when its lease expires.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MailboxLeases: Send + Sync {
+    /// Takes or renews the lease on `mailbox` for `holder` until `until`: granted when nobody
+    /// holds it, `holder` already does, or the other holder's lease ran out before `now`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn try_lease(
+        &self,
+        mailbox: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease up, if `holder` has it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn release(&self, mailbox: &str, holder: &str) -> Result<(), StoreError>;
+}

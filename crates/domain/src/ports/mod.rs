@@ -7,7 +7,7 @@ mod mail;
 mod search;
 mod store;
 
-pub use intake::{MailboxCursor, MailboxCursors, Quarantine, QuarantinedMail};
+pub use intake::{MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail};
 pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
 };
@@ -25,7 +25,7 @@ pub use store::{
 };
 
 #[cfg(any(test, feature = "mocks"))]
-pub use intake::{MockMailboxCursors, MockQuarantine};
+pub use intake::{MockMailboxCursors, MockMailboxLeases, MockQuarantine};
 #[cfg(any(test, feature = "mocks"))]
 pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]
