@@ -164,3 +164,54 @@ both!(
         assert!(log.contains("shutting down"), "{log}");
     }
 );
+
+both!(
+    two_instances_mailing_each_other_do_not_loop,
+    async |site: &Site| {
+        // Instance A is this site; instance B is a second directory on its own database.
+        let other = Site::new(crate::Fresh::sqlite().await);
+        write(
+            &site.path("frontdesk.toml"),
+            "[helpdesk]\nsupport_address = \"help@a.example\"\n[ai]\nmode = \"off\"\n",
+        );
+        write(
+            &other.path("frontdesk.toml"),
+            "[helpdesk]\nsupport_address = \"help@b.example\"\n[ai]\nmode = \"off\"\n",
+        );
+        // B's support desk writes to A (say, a forwarded customer question).
+        write(
+            &site.path("data/maildir/new/1.from-b"),
+            &mail(
+                "b-question@b.example",
+                "help@b.example",
+                "Question",
+                "Can you help?",
+            ),
+        );
+        assert!(site.poller(&["once"]).status.success());
+        let acks = files(&site.path("data/outbox/new"));
+        assert_eq!(acks.len(), 1, "A acknowledges B's mail once");
+        // The acknowledgement arrives at B, which must not acknowledge it back.
+        std::fs::create_dir_all(other.path("data/maildir/new")).unwrap();
+        std::fs::copy(&acks[0], other.path("data/maildir/new/1.ack-from-a")).unwrap();
+        let out = other.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            files(&other.path("data/outbox/new")).is_empty(),
+            "an auto-submitted acknowledgement is never acknowledged"
+        );
+        // A second mail from the same sender within 24 h gets no second acknowledgement.
+        write(
+            &site.path("data/maildir/new/2.from-b"),
+            &mail(
+                "b-question-2@b.example",
+                "help@b.example",
+                "Another",
+                "And this?",
+            ),
+        );
+        assert!(site.poller(&["once"]).status.success());
+        assert_eq!(files(&site.path("data/outbox/new")).len(), 1);
+        other.finish().await;
+    }
+);

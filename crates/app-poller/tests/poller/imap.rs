@@ -12,7 +12,7 @@ use crate::{Fresh, Site, stderr, write};
 const MAILS: usize = 2_000;
 const KILLS: usize = 12;
 
-fn port(var: &str) -> u16 {
+pub fn port(var: &str) -> u16 {
     std::env::var(var)
         .unwrap_or_else(|_| panic!("{var} is not set: run the suite through scripts/test.sh"))
         .parse()
@@ -32,7 +32,7 @@ impl Dice {
 }
 
 /// Delivers mails `i < total` with `i % 4 == lane` through the real SMTP server.
-async fn deliver_lane(account: String, lane: usize, total: usize) {
+pub async fn deliver_lane(account: String, lane: usize, total: usize) {
     let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(port("FRONTDESK_TEST_SMTP_PORT"))
         .build();
@@ -52,7 +52,7 @@ async fn deliver_lane(account: String, lane: usize, total: usize) {
     }
 }
 
-async fn count(site: &Site, sql: &str) -> i64 {
+pub async fn count(site: &Site, sql: &str) -> i64 {
     let db = site.fresh.db.connection();
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -62,8 +62,8 @@ async fn count(site: &Site, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-/// A configuration reading `account` on the loopback Dovecot.
-fn configure(site: &Site, account: &str, acknowledge: bool) {
+/// A configuration reading `account` on the loopback Dovecot (at `imap_port`).
+pub fn configure(site: &Site, account: &str, acknowledge: bool, imap_port: u16) {
     write(
         &site.path("frontdesk.toml"),
         &format!(
@@ -89,12 +89,12 @@ username = "{account}"
 password_env = "FRONTDESK_TEST_IMAP_PASSWORD"
 after_ingest = "seen"
 "#,
-            port = port("FRONTDESK_TEST_IMAP_PORT")
+            port = imap_port
         ),
     );
 }
 
-fn poller(site: &Site) -> std::process::Child {
+pub fn poller(site: &Site) -> std::process::Child {
     site.command(&["run"])
         .env("FRONTDESK_TEST_IMAP_PASSWORD", "secret")
         .stderr(std::process::Stdio::null())
@@ -102,14 +102,14 @@ fn poller(site: &Site) -> std::process::Child {
         .unwrap()
 }
 
-async fn wait_for(site: &Site, sql: &str, expected: i64, limit: Duration) {
+pub async fn wait_for(site: &Site, sql: &str, expected: i64, limit: Duration) {
     let deadline = Instant::now() + limit;
     while count(site, sql).await < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
-const CUSTOMER_MESSAGES: &str = "SELECT COUNT(*) FROM messages WHERE kind = 'customer'";
+pub const CUSTOMER_MESSAGES: &str = "SELECT COUNT(*) FROM messages WHERE kind = 'customer'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
@@ -118,7 +118,7 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         "exactly-once-{}@frontdesk.test",
         uuid::Uuid::now_v7().simple()
     );
-    configure(&site, &account, false);
+    configure(&site, &account, false, port("FRONTDESK_TEST_IMAP_PORT"));
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -201,7 +201,7 @@ async fn two_pollers_share_a_mailbox_and_its_jobs_without_doubles() {
     const TOTAL: usize = 300;
     let site = Site::new(Fresh::postgres().await);
     let account = format!("shared-{}@frontdesk.test", uuid::Uuid::now_v7().simple());
-    configure(&site, &account, true);
+    configure(&site, &account, true, port("FRONTDESK_TEST_IMAP_PORT"));
     let mut first = poller(&site);
     let mut second = poller(&site);
     let delivery: Vec<_> = (0..4)

@@ -7,6 +7,7 @@
 mod daemon;
 mod imap;
 mod import;
+mod outage;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
