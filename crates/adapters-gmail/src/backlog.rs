@@ -188,7 +188,13 @@ fn sorted_files(
         for entry in std::fs::read_dir(&dir).map_err(|e| error(&dir, e))? {
             let entry = entry.map_err(|e| error(&dir, e))?;
             let path = entry.path();
-            let kind = entry.file_type().map_err(|e| error(&path, e))?;
+            let mut kind = entry.file_type().map_err(|e| error(&path, e))?;
+            if kind.is_symlink() {
+                // Follow links, as `cp -L` would: a backlog assembled from links is common.
+                kind = std::fs::metadata(&path)
+                    .map_err(|e| error(&path, e))?
+                    .file_type();
+            }
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
             if kind.is_dir() && recurse && !hidden {
                 pending.push(path);
@@ -225,12 +231,13 @@ mod tests {
         std::fs::write(dir.join("a.EML"), "Subject: a\r\n\r\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "skip").unwrap();
         std::fs::write(dir.join("sub/c.eml"), "Subject: c\r\n\r\n").unwrap();
+        std::os::unix::fs::symlink(dir.join("b.eml"), dir.join("d-link.eml")).unwrap();
         let b = Backlog::open(&dir).unwrap();
         assert_eq!(b.kind(), BacklogKind::EmlDirectory);
-        assert_eq!(b.remaining_hint(), Some(3));
+        assert_eq!(b.remaining_hint(), Some(4));
         let got = sources(b);
         assert!(got[0].ends_with("a.EML") && got[1].ends_with("b.eml"));
-        assert!(got[2].ends_with("sub/c.eml"));
+        assert!(got[2].ends_with("d-link.eml") && got[3].ends_with("sub/c.eml"));
     }
 
     #[test]
