@@ -91,6 +91,7 @@ pub async fn connect(config: &Config) -> Result<Database, AppError> {
         url: config.database.url.clone(),
         max_connections: config.database.max_connections.max(1),
         busy_timeout: Duration::from_secs(config.database.busy_timeout_secs.max(1)),
+        sqlite_cache_mib: config.database.sqlite_cache_mib,
     };
     settings
         .connect()

@@ -96,6 +96,8 @@ pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     pub busy_timeout_secs: u64,
+    /// SQLite's page cache per connection, in MiB.
+    pub sqlite_cache_mib: u32,
 }
 
 impl Default for DatabaseConfig {
@@ -104,6 +106,7 @@ impl Default for DatabaseConfig {
             url: "sqlite://data/frontdesk.sqlite?mode=rwc".to_owned(),
             max_connections: 8,
             busy_timeout_secs: 10,
+            sqlite_cache_mib: 64,
         }
     }
 }
