@@ -1,10 +1,12 @@
-//! `frontdesk-poller import`, end to end through the real binary: throughput on the SpamAssassin
-//! corpus (6,046 real messages, fetched by `scripts/fetch-corpora.sh` into `target/corpora/`),
-//! and the process's peak memory importing a generated mbox of many mails.
+//! The poller end to end through the real release binary: `import` throughput on the
+//! SpamAssassin corpus (6,046 real messages, fetched by `scripts/fetch-corpora.sh` into
+//! `target/corpora/`), the process's peak memory importing a generated mbox of many mails, and
+//! the latency from a mail delivered to Dovecot to its ticket committed, with IMAP IDLE.
 //!
 //! ```sh
-//! cargo bench -p frontdesk-app-poller --bench import              # corpus into SQLite and PostgreSQL
-//! cargo bench -p frontdesk-app-poller --bench import -- rss 100000 # peak RSS, 100,000 mails, SQLite
+//! cargo bench -p frontdesk-app-poller --bench poller              # corpus into SQLite and PostgreSQL
+//! cargo bench -p frontdesk-app-poller --bench poller -- rss 100000 # peak RSS, 100,000 mails, SQLite
+//! cargo bench -p frontdesk-app-poller --bench poller -- idle 100   # needs scripts/mail-servers.sh
 //! ```
 //!
 //! PostgreSQL uses `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`). Run
@@ -120,7 +122,7 @@ fn generated_mbox(dir: &Path, count: usize) -> PathBuf {
     path
 }
 
-async fn count(fresh: &Fresh, sql: &str) -> i64 {
+async fn count_rows(fresh: &Fresh, sql: &str) -> i64 {
     let db = fresh.db.connection();
     db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -142,8 +144,8 @@ async fn corpus(backend: &str, limit: usize) {
         Fresh::sqlite().await
     };
     let run = import(&maildir, &fresh.url, dir.path());
-    let raw = count(&fresh, "SELECT COUNT(*) FROM raw_messages").await;
-    let attachments = count(&fresh, "SELECT COUNT(*) FROM attachments").await;
+    let raw = count_rows(&fresh, "SELECT COUNT(*) FROM raw_messages").await;
+    let attachments = count_rows(&fresh, "SELECT COUNT(*) FROM attachments").await;
     #[allow(clippy::cast_precision_loss)]
     let rate = n as f64 / run.elapsed.as_secs_f64();
     println!(
@@ -173,6 +175,93 @@ async fn rss(count: usize) {
     fresh.finish().await;
 }
 
+fn port(var: &str) -> Option<u16> {
+    std::env::var(var).ok()?.parse().ok()
+}
+
+/// Delivers `count` mails one at a time through the loopback SMTP server into Dovecot while
+/// the daemon waits with IDLE, and times each from the SMTP server's acceptance (it answers
+/// after Dovecot stored the mail) to the ticket's commit.
+async fn idle(count: usize) {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let (Some(imap), Some(smtp_port)) = (
+        port("FRONTDESK_TEST_IMAP_PORT"),
+        port("FRONTDESK_TEST_SMTP_PORT"),
+    ) else {
+        println!("mail servers not running: start them with scripts/mail-servers.sh");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = Fresh::sqlite().await;
+    let account = format!("latency-{}@frontdesk.test", uuid::Uuid::now_v7().simple());
+    std::fs::write(
+        dir.path().join("frontdesk.toml"),
+        format!(
+            "[helpdesk]\nacknowledge = false\n[ai]\nmode = \"off\"\n[poller]\nmetrics_bind = \"\"\n\
+             [[mailbox]]\nkind = \"imap\"\nname = \"support\"\nhost = \"127.0.0.1\"\nport = {imap}\n\
+             security = \"plain\"\nusername = \"{account}\"\npassword_env = \"BENCH_IMAP_PASSWORD\"\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk-poller"))
+        .arg("run")
+        .current_dir(dir.path())
+        .env("FRONTDESK_DATABASE_URL", &fresh.url)
+        .env("BENCH_IMAP_PASSWORD", "secret")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp_port)
+        .build();
+    // Let the daemon make its first pass and settle into IDLE.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut latencies = Vec::with_capacity(count);
+    for i in 0..count {
+        let id = format!("lat-{i}@client.test");
+        let raw = format!(
+            "From: customer@example.test\r\nTo: {account}\r\nSubject: Latency {i}\r\n\
+             Message-ID: <{id}>\r\n\r\nHow fast is this?\r\n"
+        );
+        let envelope = lettre::address::Envelope::new(
+            Some("customer@example.test".parse().unwrap()),
+            vec![account.parse().unwrap()],
+        )
+        .unwrap();
+        smtp.send_raw(&envelope, raw.as_bytes()).await.unwrap();
+        let delivered = Instant::now();
+        let sql = format!("SELECT COUNT(*) FROM emails WHERE message_id = '{id}'");
+        while count_rows(&fresh, &sql).await == 0 {
+            assert!(
+                delivered.elapsed() < Duration::from_secs(120),
+                "mail {i} never arrived"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        latencies.push(delivered.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    latencies.sort();
+    let at = |q: f64| {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    println!(
+        "IDLE latency, Dovecot delivery to ticket committed, {count} mails: median {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+    fresh.finish().await;
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let smoke = !std::env::args().any(|a| a == "--bench");
@@ -183,9 +272,14 @@ async fn main() {
     if smoke {
         corpus("sqlite", 200).await;
         rss(300).await;
+        idle(3).await;
         return;
     }
     match args.first().map(String::as_str) {
+        Some("idle") => {
+            let n = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+            idle(n).await;
+        }
         Some("rss") => {
             let n = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100_000);
             rss(n).await;
