@@ -7,7 +7,7 @@ use std::sync::Arc;
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::{Backlog, BacklogError};
 use frontdesk_domain::ports::{StoreError, SystemClock, UuidV7Ids};
-use frontdesk_domain::service::{AiMode, Helpdesk, Ports, Settings};
+use frontdesk_domain::service::{Helpdesk, Ports, Settings};
 use serde_json::json;
 
 use crate::dryrun::DryRun;
@@ -58,16 +58,7 @@ pub enum ImportError {
     Output(#[from] std::io::Error),
 }
 
-/// The settings of an import: as configured, but a backlog is old mail — no acknowledgement
-/// goes out and no AI draft is queued for it.
-#[must_use]
-pub fn backlog_settings(mut settings: Settings) -> Settings {
-    settings.auto_acknowledgement = None;
-    settings.ai_mode = AiMode::Off;
-    settings
-}
-
-/// Imports `backlog` into `db` (or, with `dry_run`, into a dry-run overlay of it), writing JSON
+/// Imports `backlog` into `db` with the backlog variant of `settings` ([`Settings::for_backlog`]) (or, with `dry_run`, into a dry-run overlay of it), writing JSON
 /// lines to `out` when asked.
 ///
 /// # Errors
@@ -80,7 +71,7 @@ pub async fn import(
     options: &ImportOptions,
     out: &mut dyn Write,
 ) -> Result<ImportSummary, ImportError> {
-    let settings = backlog_settings(settings);
+    let settings = settings.for_backlog();
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7Ids);
     let desk = if options.dry_run {

@@ -3,9 +3,7 @@
 //! failed for good (and, for a customer reply, noted on the ticket) on permanent ones.
 
 use chrono::{TimeDelta, Utc};
-use frontdesk_domain::ports::{
-    AiError, ClaimedJob, Job, JobQueue, MailError, StoreError, TicketRepository,
-};
+use frontdesk_domain::ports::{ClaimedJob, Job, JobQueue, MailError, StoreError, TicketRepository};
 use frontdesk_domain::service::AssistError;
 
 use crate::app::App;
@@ -102,16 +100,10 @@ async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(
             report.failed += 1;
             metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "failed")
                 .increment(1);
-            if let Job::SendEmail(mail) = &job.job {
-                let to: Vec<&str> = mail.to.iter().map(|a| a.as_str()).collect();
-                let text = format!(
-                    "The reply \"{}\" to {} could not be delivered: {error}",
-                    mail.subject,
-                    to.join(", ")
-                );
-                if let Err(e) = app.desk.add_system_message(mail.ticket_id, &text).await {
-                    tracing::error!(ticket = %mail.ticket_id, error = %e, "cannot note the failed delivery on the ticket");
-                }
+            if let Job::SendEmail(mail) = &job.job
+                && let Err(e) = app.desk.record_delivery_failure(mail, &error).await
+            {
+                tracing::error!(ticket = %mail.ticket_id, error = %e, "cannot note the failed delivery on the ticket");
             }
         }
     }
@@ -162,9 +154,10 @@ async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
                 }
                 Err(AssistError::Ai(e)) => {
                     metrics::counter!("frontdesk_ai_calls_total", "result" => "error").increment(1);
-                    Err(match e {
-                        AiError::Rejected(m) => Failure::Permanent(m),
-                        other => Failure::Transient(other.to_string()),
+                    Err(if e.is_transient() {
+                        Failure::Transient(e.to_string())
+                    } else {
+                        Failure::Permanent(e.to_string())
                     })
                 }
                 Err(AssistError::NotFound(id)) => {

@@ -7,9 +7,7 @@ use super::Helpdesk;
 use crate::assignment::pick;
 use crate::ports::{ChangeSet, CommitError, NotificationKind, StoreError};
 use crate::sla::ClockState;
-use crate::ticket::{
-    Actor, EventKind, Message, MessageKind, SlaClockName, Status, Ticket, TicketEvent,
-};
+use crate::ticket::{Actor, EventKind, SlaClockName, Status, Ticket, TicketEvent};
 
 /// Tickets read per storage round trip.
 const PAGE: u32 = 200;
@@ -132,13 +130,7 @@ impl Helpdesk {
                 );
             }
             if kind == NotificationKind::SlaBreach {
-                change_messages.push(Message::new(
-                    self.ports.ids.new_id(),
-                    id,
-                    MessageKind::System,
-                    text.clone(),
-                    now,
-                ));
+                change_messages.push(self.system_message(id, &text, now));
             }
             jobs.extend(self.notification(&ticket, kind, to, &text));
         }

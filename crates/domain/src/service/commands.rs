@@ -298,25 +298,26 @@ impl Helpdesk {
         Ok(committed)
     }
 
-    /// Puts a system message on the ticket, e.g. that a reply could not be delivered. Staff see
-    /// it; it is never mailed.
+    /// Notes on the ticket that `mail` could not be delivered, for good, and why. Staff see the
+    /// system message; it is never mailed.
     ///
     /// # Errors
     /// [`UpdateError`] for a missing ticket or a storage failure.
-    pub async fn add_system_message(
+    pub async fn record_delivery_failure(
         &self,
-        id: TicketId,
-        text: &str,
+        mail: &OutboundEmail,
+        error: &str,
     ) -> Result<Committed, UpdateError> {
+        let to: Vec<&str> = mail.to.iter().map(crate::EmailAddress::as_str).collect();
+        let text = format!(
+            "The reply \"{}\" to {} could not be delivered: {error}",
+            mail.subject,
+            to.join(", ")
+        );
+        let id = mail.ticket_id;
         self.change_ticket(id, |ticket, now| {
             let mut change = ChangeSet::update(ticket);
-            change.messages.push(Message::new(
-                self.ports.ids.new_id(),
-                id,
-                MessageKind::System,
-                text,
-                now,
-            ));
+            change.messages.push(self.system_message(id, &text, now));
             change.events.push(TicketEvent::new(
                 id,
                 now,
@@ -328,6 +329,11 @@ impl Helpdesk {
             Ok(change)
         })
         .await
+    }
+
+    /// A system message on ticket `id`: written by Frontdesk, shown to staff, never mailed.
+    pub(super) fn system_message(&self, id: TicketId, text: &str, now: DateTime<Utc>) -> Message {
+        Message::new(self.ports.ids.new_id(), id, MessageKind::System, text, now)
     }
 
     /// Changes status, priority, category, assignee and tags in one step.
@@ -402,13 +408,7 @@ impl Helpdesk {
                 &text,
             );
             let mut change = ChangeSet::update(ticket);
-            change.messages.push(Message::new(
-                self.ports.ids.new_id(),
-                id,
-                MessageKind::System,
-                text,
-                now,
-            ));
+            change.messages.push(self.system_message(id, &text, now));
             change.events = kinds
                 .into_iter()
                 .map(|k| TicketEvent::new(id, now, actor.clone(), k))

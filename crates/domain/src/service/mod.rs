@@ -111,6 +111,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// These settings for importing a backlog: old mail is threaded and classified like live
+    /// mail, but gets no acknowledgement and queues no AI draft — nobody wants an answer to a
+    /// two-year-old message, or thousands of model calls no one asked for.
+    #[must_use]
+    pub fn for_backlog(mut self) -> Self {
+        self.auto_acknowledgement = None;
+        self.ai_mode = AiMode::Off;
+        self
+    }
+
     /// Defaults for a helpdesk answering as `support_address`: seed keyword tables, default SLA
     /// policies, AI drafts, auto-close after 7 days, round-robin assignment.
     #[must_use]

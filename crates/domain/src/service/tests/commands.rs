@@ -157,3 +157,37 @@ async fn updates_check_version_transitions_and_assignees() {
 fn commands_max() -> usize {
     MAX_BODY_BYTES
 }
+
+#[tokio::test]
+async fn an_undeliverable_reply_is_noted_on_its_ticket() {
+    let w = world();
+    let id = w.open_ticket().await;
+    w.desk
+        .reply(id, &staff(1, Role::Agent), "On it", ReplyMode::Send)
+        .await
+        .unwrap();
+    let sent = w.store.with(|s| {
+        s.jobs
+            .iter()
+            .find_map(|j| match j {
+                Job::SendEmail(m) => Some((**m).clone()),
+                _ => None,
+            })
+            .unwrap()
+    });
+    w.desk
+        .record_delivery_failure(&sent, "550 no such user")
+        .await
+        .unwrap();
+    let note = w.store.with(|s| {
+        s.messages
+            .iter()
+            .find(|m| m.kind == MessageKind::System)
+            .map(|m| m.body_text.clone())
+            .unwrap()
+    });
+    assert_eq!(
+        note,
+        "The reply \"Re: Help [TKT-000001]\" to jane@x.com could not be delivered: 550 no such user"
+    );
+}
