@@ -13,6 +13,8 @@ use crate::migration::Migrator;
 pub enum ConnectError {
     #[error("database URL must start with `sqlite:` or `postgres:` (got `{0}`)")]
     UnsupportedUrl(String),
+    #[error("cannot create the directory of the SQLite file {0}")]
+    Directory(String),
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] DbErr),
     #[error("cannot migrate the database: {0}")]
@@ -43,6 +45,15 @@ impl std::fmt::Debug for DatabaseSettings {
     }
 }
 
+/// The file of a `sqlite://path?…` URL (`None` for in-memory SQLite).
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
 impl DatabaseSettings {
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
@@ -59,9 +70,18 @@ impl DatabaseSettings {
     /// the process instead of failing with "database is locked".
     ///
     /// # Errors
-    /// [`ConnectError`] for an unsupported URL or a database that cannot be opened.
+    /// [`ConnectError`] for an unsupported URL or a database that cannot be opened (a SQLite
+    /// file's directory is created when missing).
     pub async fn connect(&self) -> Result<Database, ConnectError> {
         if self.url.starts_with("sqlite:") {
+            if let Some(dir) = sqlite_path(&self.url)
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| ConnectError::Directory(format!("{}: {e}", dir.display())))?;
+            }
             let reader = self.open(self.max_connections).await?;
             let writer = self.open(1).await?;
             Ok(Database { reader, writer })
@@ -182,5 +202,26 @@ impl Database {
     pub async fn close(self) {
         let _ = self.reader.close().await;
         let _ = self.writer.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/frontdesk.sqlite?mode=rwc"),
+            Some(PathBuf::from("data/frontdesk.sqlite"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/fd.db"),
+            Some(PathBuf::from("/var/lib/fd.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x@y/z"), None);
     }
 }

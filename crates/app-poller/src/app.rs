@@ -1,6 +1,6 @@
 //! Wiring: the adapters the configuration asks for, plugged into the domain's ports.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -76,17 +76,11 @@ impl std::fmt::Debug for App {
     }
 }
 
-/// Connects to the configured database, creating a SQLite file's directory when needed.
+/// Connects to the configured database.
 ///
 /// # Errors
 /// [`AppError::Database`] when the database cannot be reached.
 pub async fn connect(config: &Config) -> Result<Database, AppError> {
-    if let Some(path) = sqlite_path(&config.database.url)
-        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::Database(format!("cannot create {}: {e}", dir.display())))?;
-    }
     let settings = DatabaseSettings {
         url: config.database.url.clone(),
         max_connections: config.database.max_connections.max(1),
@@ -97,15 +91,6 @@ pub async fn connect(config: &Config) -> Result<Database, AppError> {
         .connect()
         .await
         .map_err(|e| AppError::Database(e.to_string()))
-}
-
-/// The file of a `sqlite://path?…` URL (`None` for other databases and in-memory SQLite).
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 impl App {
@@ -339,23 +324,4 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         },
     })
     .map_err(|e| AppError::Assistant(e.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_paths_are_found_in_urls() {
-        assert_eq!(
-            sqlite_path("sqlite://data/frontdesk.sqlite?mode=rwc"),
-            Some(PathBuf::from("data/frontdesk.sqlite"))
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///var/lib/fd.db"),
-            Some(PathBuf::from("/var/lib/fd.db"))
-        );
-        assert_eq!(sqlite_path("sqlite::memory:"), None);
-        assert_eq!(sqlite_path("postgres://x@y/z"), None);
-    }
 }
