@@ -388,6 +388,17 @@ pub(crate) fn short(text: &str) -> String {
     }
 }
 
+/// One log line per call with what it cost.
+fn log_usage(what: &str, ticket: &Ticket, usage: &frontdesk_domain::ai::AiUsage) {
+    tracing::info!(
+        ticket = %ticket.number,
+        model = %usage.model,
+        prompt_tokens = usage.prompt_tokens,
+        completion_tokens = usage.completion_tokens,
+        "{what}"
+    );
+}
+
 #[async_trait]
 impl AiAssistant for OpenAiAssistant {
     async fn analyze(
@@ -398,13 +409,7 @@ impl AiAssistant for OpenAiAssistant {
         let body = self.request(Task::Analyze, ticket, conversation, None);
         let text = self.send(&body).await?;
         let analysis = answer::analysis(answer::envelope(&text, &self.config.model)?)?;
-        tracing::info!(
-            ticket = %ticket.number,
-            model = %analysis.usage.model,
-            prompt_tokens = analysis.usage.prompt_tokens,
-            completion_tokens = analysis.usage.completion_tokens,
-            "AI analysis"
-        );
+        log_usage("AI analysis", ticket, &analysis.usage);
         Ok(analysis)
     }
 
@@ -417,13 +422,7 @@ impl AiAssistant for OpenAiAssistant {
         let body = self.request(Task::Draft, ticket, conversation, Some(context));
         let text = self.send(&body).await?;
         let draft = answer::draft(answer::envelope(&text, &self.config.model)?)?;
-        tracing::info!(
-            ticket = %ticket.number,
-            model = %draft.usage.model,
-            prompt_tokens = draft.usage.prompt_tokens,
-            completion_tokens = draft.usage.completion_tokens,
-            "AI draft"
-        );
+        log_usage("AI draft", ticket, &draft.usage);
         Ok(draft)
     }
 }

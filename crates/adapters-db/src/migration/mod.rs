@@ -14,42 +14,23 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(SqlMigration {
-                name: "m0001_core",
-                both: include_str!("m0001_core.sql"),
-                postgres: "",
-                sqlite: "",
-            }),
+            SqlMigration::everywhere("m0001_core", include_str!("m0001_core.sql")),
             Box::new(SqlMigration {
                 name: "m0002_search",
                 both: "",
                 postgres: include_str!("m0002_search_postgres.sql"),
                 sqlite: include_str!("m0002_search_sqlite.sql"),
             }),
-            Box::new(SqlMigration {
-                name: "m0003_list_indexes",
-                both: include_str!("m0003_list_indexes.sql"),
-                postgres: "",
-                sqlite: "",
-            }),
-            Box::new(SqlMigration {
-                name: "m0004_configuration",
-                both: include_str!("m0004_configuration.sql"),
-                postgres: "",
-                sqlite: "",
-            }),
-            Box::new(SqlMigration {
-                name: "m0005_ai_hold",
-                both: include_str!("m0005_ai_hold.sql"),
-                postgres: "",
-                sqlite: "",
-            }),
-            Box::new(SqlMigration {
-                name: "m0006_mailbox_leases",
-                both: include_str!("m0006_mailbox_leases.sql"),
-                postgres: "",
-                sqlite: "",
-            }),
+            SqlMigration::everywhere("m0003_list_indexes", include_str!("m0003_list_indexes.sql")),
+            SqlMigration::everywhere(
+                "m0004_configuration",
+                include_str!("m0004_configuration.sql"),
+            ),
+            SqlMigration::everywhere("m0005_ai_hold", include_str!("m0005_ai_hold.sql")),
+            SqlMigration::everywhere(
+                "m0006_mailbox_leases",
+                include_str!("m0006_mailbox_leases.sql"),
+            ),
         ]
     }
 }
@@ -61,6 +42,18 @@ struct SqlMigration {
     both: &'static str,
     postgres: &'static str,
     sqlite: &'static str,
+}
+
+impl SqlMigration {
+    /// A migration whose SQL is the same for both backends.
+    fn everywhere(name: &'static str, both: &'static str) -> Box<dyn MigrationTrait> {
+        Box::new(Self {
+            name,
+            both,
+            postgres: "",
+            sqlite: "",
+        })
+    }
 }
 
 impl MigrationName for SqlMigration {
@@ -140,6 +133,8 @@ mod tests {
             for text in [
                 include_str!("m0001_core.sql"),
                 include_str!("m0004_configuration.sql"),
+                include_str!("m0005_ai_hold.sql"),
+                include_str!("m0006_mailbox_leases.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql
