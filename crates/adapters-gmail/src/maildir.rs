@@ -231,12 +231,7 @@ async fn header_of(path: &Path) -> Result<Vec<u8>, MailError> {
         filled += n;
     }
     buf.truncate(filled);
-    let end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|p| p + 4)
-        .or_else(|| buf.windows(2).position(|w| w == b"\n\n").map(|p| p + 2));
-    if let Some(end) = end {
+    if let Some(end) = crate::mime::header_end(&buf) {
         buf.truncate(end);
     }
     Ok(buf)

@@ -138,11 +138,7 @@ async fn poll_all(app: &App, mailbox: &Mailbox) -> Result<PassReport, IntakeErro
     let mut total = PassReport::default();
     loop {
         let r = poll(app, mailbox, &|| false).await?;
-        total.fetched += r.fetched;
-        total.created += r.created;
-        total.appended += r.appended;
-        total.duplicates += r.duplicates;
-        total.quarantined += r.quarantined;
+        total.mails.add(&r.mails);
         if !r.more {
             return Ok(total);
         }
@@ -170,22 +166,23 @@ async fn poll(
     let report = drain(
         &app.desk,
         app.db.as_ref(),
-        &mailbox.name,
         mailbox.source.as_ref(),
+        lease,
         app.config.poller.batch_size,
         BATCHES_PER_PASS,
-        Some(lease),
         stop,
     )
     .await?;
-    if report.fetched > 0 {
+    let m = &report.mails;
+    if m.messages > 0 {
         tracing::info!(
             mailbox = %mailbox.name,
-            fetched = report.fetched,
-            created = report.created,
-            appended = report.appended,
-            duplicates = report.duplicates,
-            quarantined = report.quarantined,
+            fetched = m.messages,
+            created = m.created,
+            appended = m.appended,
+            followups = m.followups,
+            duplicates = m.duplicates,
+            quarantined = m.quarantined,
             "mail ingested"
         );
     }
@@ -228,10 +225,7 @@ pub async fn maintain(
         }
         match run_jobs(app, batch, stop).await {
             Ok(r) => {
-                report.jobs.claimed += r.claimed;
-                report.jobs.done += r.done;
-                report.jobs.retried += r.retried;
-                report.jobs.failed += r.failed;
+                report.jobs.add(&r);
                 if r.claimed == 0 {
                     break;
                 }
@@ -319,7 +313,7 @@ async fn read_mailbox(
         match poll(app, mailbox, &stop).await {
             Ok(report) => {
                 backoff.reset();
-                if report.created + report.appended > 0 {
+                if report.mails.placed() > 0 {
                     wake.notify_one();
                 }
                 if report.more {

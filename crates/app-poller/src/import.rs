@@ -11,7 +11,7 @@ use frontdesk_domain::service::{Helpdesk, Ports, Settings};
 use serde_json::json;
 
 use crate::dryrun::DryRun;
-use crate::intake::{Outcome, RawMail, process_batch};
+use crate::intake::{Outcome, RawMail, Tally, process_batch};
 
 /// How an import runs.
 #[derive(Debug, Clone)]
@@ -21,30 +21,6 @@ pub struct ImportOptions {
     /// Show a progress bar (on a terminal, without `--json`).
     pub progress: bool,
     pub batch_size: usize,
-}
-
-/// Totals of an import.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    pub messages: usize,
-    pub created: usize,
-    pub appended: usize,
-    pub followups: usize,
-    pub duplicates: usize,
-    pub quarantined: usize,
-}
-
-impl ImportSummary {
-    fn count(&mut self, outcome: &Outcome) {
-        self.messages += 1;
-        match outcome.name() {
-            "created" => self.created += 1,
-            "appended" => self.appended += 1,
-            "followup" => self.followups += 1,
-            "duplicate" => self.duplicates += 1,
-            _ => self.quarantined += 1,
-        }
-    }
 }
 
 /// Why an import could not run to its end.
@@ -70,7 +46,7 @@ pub async fn import(
     backlog: Backlog,
     options: &ImportOptions,
     out: &mut dyn Write,
-) -> Result<ImportSummary, ImportError> {
+) -> Result<Tally, ImportError> {
     let settings = settings.for_backlog();
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7Ids);
@@ -97,7 +73,7 @@ pub async fn import(
         );
         bar
     });
-    let mut summary = ImportSummary::default();
+    let mut summary = Tally::default();
     let mut batch: Vec<RawMail> = Vec::with_capacity(options.batch_size);
     let mut backlog = backlog.peekable();
     while backlog.peek().is_some() {
@@ -161,7 +137,7 @@ fn line(source: &str, outcome: &Outcome) -> serde_json::Value {
 
 /// The summary printed on stderr.
 #[must_use]
-pub fn describe(summary: &ImportSummary, elapsed: std::time::Duration, dry_run: bool) -> String {
+pub fn describe(summary: &Tally, elapsed: std::time::Duration, dry_run: bool) -> String {
     let secs = elapsed.as_secs_f64();
     #[allow(clippy::cast_precision_loss)]
     let rate = if secs > 0.0 {

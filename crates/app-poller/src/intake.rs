@@ -6,11 +6,11 @@
 //! unacknowledged; it is fetched again and deduplication makes the second ingest a no-op.
 
 use chrono::Utc;
-use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message};
+use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message, raw_message_id};
 use frontdesk_domain::MessageId;
 use frontdesk_domain::email::InboundEmail;
 use frontdesk_domain::ports::{MailError, MailSource, MailboxLeases, Quarantine, StoreError};
-use frontdesk_domain::service::{Helpdesk, IngestError, IngestResult};
+use frontdesk_domain::service::{Helpdesk, IngestError, IngestOutcome, IngestResult};
 
 /// One raw message and where it came from.
 #[derive(Debug, Clone)]
@@ -87,10 +87,12 @@ pub async fn process_batch(
             Err(e) => slots.push(Err(e.to_string())),
         }
     }
-    let mut ingested = desk.ingest_batch(&parsed).await?.into_iter();
-    let mut results: Vec<Option<Result<IngestResult, IngestError>>> =
-        Vec::with_capacity(parsed.len());
-    results.extend(ingested.by_ref().map(Some));
+    let mut results: Vec<Option<Result<IngestResult, IngestError>>> = desk
+        .ingest_batch(&parsed)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
     let mut outcomes = Vec::with_capacity(mails.len());
     for (m, slot) in mails.iter().zip(slots) {
         let outcome = match slot {
@@ -108,7 +110,7 @@ pub async fn process_batch(
                 }
             },
             Err(error) => Outcome::Quarantined {
-                message_id: header_message_id(&m.raw)
+                message_id: raw_message_id(&m.raw)
                     .unwrap_or_else(|| MessageId::synthetic_from_raw(&m.raw)),
                 error,
             },
@@ -122,24 +124,6 @@ pub async fn process_batch(
         outcomes.push(outcome);
     }
     Ok(outcomes)
-}
-
-/// The Message-ID header of a message that did not parse, found by a plain header scan.
-fn header_message_id(raw: &[u8]) -> Option<MessageId> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
-        .unwrap_or(raw.len());
-    let header = String::from_utf8_lossy(&raw[..end]);
-    header.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        if name.trim().eq_ignore_ascii_case("message-id") {
-            MessageId::parse(value.trim()).ok()
-        } else {
-            None
-        }
-    })
 }
 
 /// This process's claim on a mailbox, renewed before every batch.
@@ -173,55 +157,79 @@ impl Lease<'_> {
     }
 }
 
-/// Counts of one pass over a mailbox.
+/// How many messages ended in each outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PassReport {
-    /// The pass stopped at its batch limit with mail left to read.
-    pub more: bool,
-    pub fetched: usize,
+pub struct Tally {
+    pub messages: usize,
     pub created: usize,
     pub appended: usize,
+    pub followups: usize,
     pub duplicates: usize,
     pub quarantined: usize,
 }
 
-impl PassReport {
-    fn count(&mut self, outcome: &Outcome) {
-        match outcome.name() {
-            "created" | "followup" => self.created += 1,
-            "appended" => self.appended += 1,
-            "duplicate" => self.duplicates += 1,
-            _ => self.quarantined += 1,
-        }
+impl Tally {
+    pub fn count(&mut self, outcome: &Outcome) {
+        self.messages += 1;
+        let slot = match outcome {
+            Outcome::Ingested(r) => match r.outcome {
+                IngestOutcome::Created => &mut self.created,
+                IngestOutcome::Appended => &mut self.appended,
+                IngestOutcome::FollowUp => &mut self.followups,
+                IngestOutcome::Duplicate => &mut self.duplicates,
+            },
+            Outcome::Quarantined { .. } => &mut self.quarantined,
+        };
+        *slot += 1;
+    }
+
+    pub fn add(&mut self, other: &Self) {
+        self.messages += other.messages;
+        self.created += other.created;
+        self.appended += other.appended;
+        self.followups += other.followups;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+    }
+
+    /// Messages that put something new on a ticket.
+    #[must_use]
+    pub fn placed(&self) -> usize {
+        self.created + self.appended + self.followups
     }
 }
 
+/// One pass over a mailbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    /// The pass stopped at its batch limit with mail left to read.
+    pub more: bool,
+    pub mails: Tally,
+}
+
 /// Reads `source` until it has nothing new, `max_batches` batches were read, `stop` says so
-/// (asked between batches) or the mailbox lease, renewed before each batch, is lost: each batch fetched, processed, committed, then
-/// acknowledged message by message.
+/// (asked between batches) or the mailbox `lease`, renewed before each batch, is lost. Each
+/// batch is fetched, processed, committed, then acknowledged message by message.
 ///
 /// # Errors
 /// [`IntakeError`] when the mailbox or the database fails; what was acknowledged before stays
 /// done, the rest is fetched again next time.
-#[allow(clippy::too_many_arguments)]
 pub async fn drain(
     desk: &Helpdesk,
     quarantine: &dyn Quarantine,
-    mailbox: &str,
     source: &dyn MailSource,
+    lease: Lease<'_>,
     batch_size: usize,
     max_batches: usize,
-    lease: Option<Lease<'_>>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<PassReport, IntakeError> {
+    let mailbox = lease.mailbox;
     let mut report = PassReport::default();
     for _ in 0..max_batches.max(1) {
         if stop() {
             return Ok(report);
         }
-        if let Some(lease) = &lease
-            && !lease.renew().await?
-        {
+        if !lease.renew().await? {
             tracing::debug!(mailbox, "another poller holds this mailbox");
             return Ok(report);
         }
@@ -244,8 +252,7 @@ pub async fn drain(
         let outcomes = process_batch(desk, quarantine, &mails, false).await?;
         for (reference, outcome) in references.iter().zip(&outcomes) {
             source.acknowledge(reference).await?;
-            report.fetched += 1;
-            report.count(outcome);
+            report.mails.count(outcome);
             metrics::counter!("frontdesk_mails_ingested_total", "mailbox" => mailbox.to_owned(), "outcome" => outcome.name()).increment(1);
         }
         metrics::histogram!("frontdesk_poll_batch_seconds", "mailbox" => mailbox.to_owned())
@@ -256,18 +263,4 @@ pub async fn drain(
     }
     report.more = true;
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn message_ids_are_found_in_unparsable_headers() {
-        assert_eq!(
-            header_message_id(b"X: y\r\nMessage-ID: <a@b>\r\n\r\nbody"),
-            Some(MessageId::parse("<a@b>").unwrap())
-        );
-        assert_eq!(header_message_id(b"garbage"), None);
-    }
 }

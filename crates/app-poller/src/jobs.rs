@@ -3,7 +3,9 @@
 //! failed for good (and, for a customer reply, noted on the ticket) on permanent ones.
 
 use chrono::{TimeDelta, Utc};
-use frontdesk_domain::ports::{ClaimedJob, Job, JobQueue, MailError, StoreError, TicketRepository};
+use frontdesk_domain::ports::{
+    ClaimedJob, Job, JobQueue, MailError, OutboundEmail, StoreError, TicketRepository,
+};
 use frontdesk_domain::service::AssistError;
 
 use crate::app::App;
@@ -15,6 +17,15 @@ pub struct JobReport {
     pub done: usize,
     pub retried: usize,
     pub failed: usize,
+}
+
+impl JobReport {
+    pub fn add(&mut self, other: &Self) {
+        self.claimed += other.claimed;
+        self.done += other.done;
+        self.retried += other.retried;
+        self.failed += other.failed;
+    }
 }
 
 /// Why a job did not complete.
@@ -57,20 +68,14 @@ pub async fn run_jobs(
         claimed: claimed.len(),
         ..JobReport::default()
     };
-    let mut claimed = claimed.into_iter();
-    for job in claimed.by_ref() {
+    for job in claimed {
         if stop() {
             app.db
                 .fail(job.id, "handed back at shutdown", Some(Utc::now()))
                 .await?;
-            break;
+        } else {
+            run_one(app, job, &mut report).await?;
         }
-        run_one(app, job, &mut report).await?;
-    }
-    for job in claimed {
-        app.db
-            .fail(job.id, "handed back at shutdown", Some(Utc::now()))
-            .await?;
     }
     Ok(report)
 }
@@ -110,13 +115,15 @@ async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(
     Ok(())
 }
 
+async fn send(app: &App, mail: &OutboundEmail) -> Result<(), Failure> {
+    app.sender.send(mail).await?;
+    metrics::counter!("frontdesk_mails_sent_total").increment(1);
+    Ok(())
+}
+
 async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
     match job {
-        Job::SendEmail(mail) => {
-            app.sender.send(mail).await?;
-            metrics::counter!("frontdesk_mails_sent_total").increment(1);
-            Ok(())
-        }
+        Job::SendEmail(mail) => send(app, mail).await,
         Job::SaveDraft(mail) => match &app.drafts {
             Some(drafts) => Ok(drafts.save_draft(mail).await?),
             // No mailbox keeps drafts (SMTP with IMAP): the draft stays on the ticket.
@@ -131,11 +138,10 @@ async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?
                 .ok_or_else(|| Failure::Permanent(format!("ticket {ticket_id} is gone")))?;
-            if let Some(mail) = app.desk.acknowledgement(&ticket, answered) {
-                app.sender.send(&mail).await?;
-                metrics::counter!("frontdesk_mails_sent_total").increment(1);
+            match app.desk.acknowledgement(&ticket, answered) {
+                Some(mail) => send(app, &mail).await,
+                None => Ok(()),
             }
-            Ok(())
         }
         Job::DraftReply { ticket_id } => {
             let result = app
@@ -166,12 +172,7 @@ async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
                 Err(AssistError::Ticket(e)) => Err(Failure::Transient(e.to_string())),
             }
         }
-        Job::Notify(notification) => {
-            let mail = app.desk.notification_mail(notification);
-            app.sender.send(&mail).await?;
-            metrics::counter!("frontdesk_mails_sent_total").increment(1);
-            Ok(())
-        }
+        Job::Notify(notification) => send(app, &app.desk.notification_mail(notification)).await,
     }
 }
 

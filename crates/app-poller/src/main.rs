@@ -132,7 +132,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Once => {
             let app = build(config).await?;
             let (mailboxes, maintenance) = daemon::once(&app).await?;
-            let fetched: usize = mailboxes.iter().map(|r| r.fetched).sum();
+            let fetched: usize = mailboxes.iter().map(|r| r.mails.messages).sum();
             eprintln!(
                 "one pass: {fetched} mails read from {} mailboxes; {} jobs run ({} retried, {} failed); \
                  {} SLA warnings, {} breaches; {} assigned; {} closed",

@@ -119,6 +119,31 @@ pub fn parse_message(
 }
 
 /// Header text on one line: folding and control characters become single spaces.
+/// Where the header of a raw message ends: the offset just past its blank line, or `None` when
+/// the bytes hold no blank line (a header only, or not a message).
+#[must_use]
+pub fn header_end(raw: &[u8]) -> Option<usize> {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+}
+
+/// The Message-ID of a message [`parse_message`] refused, read by a plain scan of its header
+/// lines, so a quarantined mail can still be named by the id its sender gave it.
+#[must_use]
+pub fn raw_message_id(raw: &[u8]) -> Option<MessageId> {
+    let header = String::from_utf8_lossy(&raw[..header_end(raw).unwrap_or(raw.len())]);
+    header.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        if name.trim().eq_ignore_ascii_case("message-id") {
+            MessageId::parse(value.trim()).ok()
+        } else {
+            None
+        }
+    })
+}
+
 fn flatten(s: &str) -> String {
     // One pass and one allocation: this runs for every header of every message.
     let mut out = String::with_capacity(s.len());

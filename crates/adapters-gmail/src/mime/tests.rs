@@ -212,3 +212,14 @@ fn bytes_without_headers_are_not_a_message() {
         MimeError::NotAMessage
     );
 }
+
+#[test]
+fn message_ids_are_found_in_unparsable_headers() {
+    assert_eq!(
+        raw_message_id(b"X: y\r\nMessage-ID: <a@b>\r\n\r\nbody"),
+        Some(MessageId::parse("<a@b>").unwrap())
+    );
+    assert_eq!(raw_message_id(b"garbage"), None);
+    assert_eq!(header_end(b"A: b\n\nbody"), Some(6));
+    assert_eq!(header_end(b"A: b\r\n"), None);
+}
