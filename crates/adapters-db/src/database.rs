@@ -120,6 +120,9 @@ impl DatabaseSettings {
                     // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: pages rewritten in
                     // between are copied back once.
                     .pragma("wal_autocheckpoint", "10000")
+                    // Prepared multi-row inserts of a batch are large and their text varies
+                    // with the batch's size; a small cache keeps a few, not a hundred.
+                    .statement_cache_capacity(24)
             });
         sea_orm::Database::connect(options)
             .await

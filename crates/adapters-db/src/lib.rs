@@ -6,7 +6,9 @@
 //! domain's `StoreError`/`CommitError` in `error.rs`; a unique violation on an inbound
 //! Message-ID becomes `CommitError::Duplicate`.
 
+mod accounts;
 mod commit;
+mod content;
 mod database;
 pub mod entity;
 mod error;
@@ -22,5 +24,6 @@ mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{AccountError, ApiTokenRecord, CustomerAccount, RefreshRecord};
 pub use database::{ConnectError, Database, DatabaseSettings};
 pub use migration::Migrator;

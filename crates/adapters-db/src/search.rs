@@ -69,6 +69,13 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
         Some(AssigneeFilter::Staff(id)) => c = c.add(C::Assignee.eq(id.as_uuid())),
         None => {}
     }
+    if let Some(id) = f.own_or_unassigned {
+        c = c.add(
+            sea_orm::Condition::any()
+                .add(C::Assignee.is_null())
+                .add(C::Assignee.eq(id.as_uuid())),
+        );
+    }
     if let Some(customer) = &f.customer {
         c = c.add(C::CustomerEmail.eq(customer.normalized()));
     }
@@ -104,9 +111,9 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
     c
 }
 
-/// A position: the sort value (microseconds or rank) and the ticket id.
+/// A position: the sort value (nanoseconds or rank) and the ticket id.
 struct Position {
-    value: i64,
+    value: i128,
     id: uuid::Uuid,
 }
 
@@ -122,10 +129,10 @@ fn sort_tag(q: &TicketListQuery) -> String {
 
 fn encode(q: &TicketListQuery, row: &tickets::Model) -> PageCursor {
     let value = match q.sort.key {
-        SortKey::Created => row.created_at.timestamp_micros(),
-        SortKey::Updated => row.updated_at.timestamp_micros(),
-        SortKey::SlaDue => row.sla_next_due.map_or(i64::MAX, |d| d.timestamp_micros()),
-        SortKey::Priority => row.priority_rank,
+        SortKey::Created => nanos(row.created_at),
+        SortKey::Updated => nanos(row.updated_at),
+        SortKey::SlaDue => row.sla_next_due.map_or(i128::MAX, nanos),
+        SortKey::Priority => i128::from(row.priority_rank),
     };
     PageCursor(format!("{}.{value}.{}", sort_tag(q), row.id.simple()))
 }
@@ -143,17 +150,31 @@ fn decode(q: &TicketListQuery, cursor: &PageCursor) -> Result<Position, SearchEr
     Ok(Position { value, id })
 }
 
-fn micros(v: i64) -> Result<DateTime<Utc>, SearchError> {
-    DateTime::from_timestamp_micros(v).ok_or(SearchError::BadCursor)
+/// Timestamps go into cursors with all their precision: SQLite keeps nanoseconds, and a
+/// cursor rounded to microseconds would sort before its own row and repeat it on the next page.
+/// (`i128`, as the "no deadline" sentinel date lies beyond `i64` nanoseconds.)
+fn nanos(t: DateTime<Utc>) -> i128 {
+    i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
+}
+
+fn instant(v: i128) -> Result<DateTime<Utc>, SearchError> {
+    let secs = i64::try_from(v.div_euclid(1_000_000_000)).map_err(|_| SearchError::BadCursor)?;
+    let nsec = u32::try_from(v.rem_euclid(1_000_000_000)).map_err(|_| SearchError::BadCursor)?;
+    DateTime::from_timestamp(secs, nsec).ok_or(SearchError::BadCursor)
 }
 
 fn after_condition(q: &TicketListQuery, p: &Position) -> Result<Condition, SearchError> {
     use tickets::Column as C;
     let (col, value): (C, sea_orm::Value) = match q.sort.key {
-        SortKey::Created => (C::CreatedAt, micros(p.value)?.into()),
-        SortKey::Updated => (C::UpdatedAt, micros(p.value)?.into()),
-        SortKey::SlaDue => (C::SlaNextDue, micros(p.value)?.into()),
-        SortKey::Priority => (C::PriorityRank, p.value.into()),
+        SortKey::Created => (C::CreatedAt, instant(p.value)?.into()),
+        SortKey::Updated => (C::UpdatedAt, instant(p.value)?.into()),
+        SortKey::SlaDue => (C::SlaNextDue, instant(p.value)?.into()),
+        SortKey::Priority => (
+            C::PriorityRank,
+            i64::try_from(p.value)
+                .map_err(|_| SearchError::BadCursor)?
+                .into(),
+        ),
     };
     let beyond = |v: sea_orm::Value| {
         if q.sort.descending {

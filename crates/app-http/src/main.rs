@@ -1,22 +1,95 @@
-//! `frontdesk-http`: the staff REST API and dashboard server (`serve`). It is wired once the
-//! storage, mail and AI adapters exist; until then the binary only reports its version so the
-//! workspace layout and packaging can be checked.
+//! `frontdesk-http`: the staff REST API. `serve` (the default) listens on `--bind`; with
+//! `--with-poller` the poller's loop runs in the same process, so a small team runs the whole
+//! helpdesk as one process on SQLite.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+use frontdesk_http::startup::{Application, Options};
+use frontdesk_poller::config::Config;
+use frontdesk_poller::observe::{self, LogFormat};
+
+/// mimalloc, as in the poller (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Frontdesk's REST API server.
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk-http", version)]
+struct Cli {
+    /// The configuration file (default `frontdesk.toml`, which may be missing).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The database, `sqlite://path?mode=rwc` or `postgres://…`; overrides the file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "FRONTDESK_DATABASE_URL"
+    )]
+    database_url: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (default `http.bind`, `127.0.0.1:8080`).
+    #[arg(long, value_name = "ADDR", env = "FRONTDESK_HTTP_BIND")]
+    bind: Option<String>,
+    /// Also run the poller's loop (mailboxes, SLA sweeps, jobs) in this process.
+    #[arg(long)]
+    with_poller: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve(ServeArgs),
+}
+
 fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        Some("--version" | "-V") => {
-            println!("frontdesk-http {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!(
-                "frontdesk-http {}: no commands are available in this build yet \
-                 (the API server lands with the adapters; see README.md)",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(2)
+    let cli = Cli::parse();
+    observe::init_logs(cli.log_format);
+    // One TLS provider for every client in the process (ring; see docs/decisions.md).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match actix_web::rt::System::new().block_on(serve(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("frontdesk-http: {message}");
+            ExitCode::FAILURE
         }
     }
+}
+
+async fn serve(cli: Cli) -> Result<(), String> {
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(url) = &cli.database_url {
+        config.database.url.clone_from(url);
+    }
+    let args = match cli.command {
+        Some(Command::Serve(args)) => args,
+        None => cli.serve,
+    };
+    let bind = args.bind.unwrap_or_else(|| config.http.bind.clone());
+    let metrics = observe::init_metrics().ok();
+    let app = Application::build(
+        config,
+        Options {
+            bind: bind.clone(),
+            with_poller: args.with_poller,
+            metrics,
+            workers: None,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(address = %bind, port = app.port(), with_poller = args.with_poller, "frontdesk-http listening");
+    app.run_until_stopped().await.map_err(|e| e.to_string())
 }

@@ -58,6 +58,7 @@ pub struct Config {
     pub ai: AiConfig,
     pub sla: SlaConfig,
     pub classify: ClassifierConfig,
+    pub http: HttpConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +144,68 @@ impl Default for PollerConfig {
             max_backoff_secs: 300,
             metrics_bind: "127.0.0.1:9464".to_owned(),
             mailbox_lease_secs: 30,
+        }
+    }
+}
+
+/// `frontdesk-http`: the API server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// `host:port` to listen on (`--bind` overrides).
+    pub bind: String,
+    /// Lifetime of an access token (JWT), in minutes.
+    pub access_token_minutes: u32,
+    /// Lifetime of a refresh token, in days.
+    pub refresh_token_days: u32,
+    /// The JWT signing key (at least 32 bytes); without either, one is generated and kept in
+    /// the database so every process and restart shares it.
+    pub jwt_secret_env: Option<String>,
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Agents see every ticket (`true`), or only their own and unassigned ones.
+    pub agents_see_all: bool,
+    /// Customers may open a portal account with `POST /api/auth/register`.
+    pub customer_signup: bool,
+    /// Largest JSON body accepted, in KiB.
+    pub max_json_kib: usize,
+    /// Largest raw mail accepted by `POST /api/webhooks/inbound-email`, in MiB.
+    pub max_mail_mib: usize,
+    /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
+    pub login_failures_per_account: u32,
+    pub login_failures_per_ip: u32,
+    /// Shared secrets of the inbound webhooks; a webhook without one answers 404.
+    pub inbound_secret_env: Option<String>,
+    pub inbound_secret_file: Option<PathBuf>,
+    pub gmail_push_token_env: Option<String>,
+    pub gmail_push_token_file: Option<PathBuf>,
+    pub zendesk_secret_env: Option<String>,
+    pub zendesk_secret_file: Option<PathBuf>,
+    pub intercom_secret_env: Option<String>,
+    pub intercom_secret_file: Option<PathBuf>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            jwt_secret_env: None,
+            jwt_secret_file: None,
+            agents_see_all: true,
+            customer_signup: true,
+            max_json_kib: 1024,
+            max_mail_mib: 25,
+            login_failures_per_account: 5,
+            login_failures_per_ip: 20,
+            inbound_secret_env: None,
+            inbound_secret_file: None,
+            gmail_push_token_env: None,
+            gmail_push_token_file: None,
+            zendesk_secret_env: None,
+            zendesk_secret_file: None,
+            intercom_secret_env: None,
+            intercom_secret_file: None,
         }
     }
 }
@@ -322,7 +385,8 @@ fn yes() -> bool {
 
 /// Short environment names for the keys ops set most; any key can also be set as
 /// `FRONTDESK_<SECTION>__<KEY>` (two underscores between levels).
-const ALIASES: [(&str, &[&str]); 8] = [
+const ALIASES: [(&str, &[&str]); 9] = [
+    ("FRONTDESK_HTTP_BIND", &["http", "bind"]),
     ("FRONTDESK_DATABASE_URL", &["database", "url"]),
     (
         "FRONTDESK_SUPPORT_ADDRESS",
@@ -411,6 +475,18 @@ impl Config {
             return Err(invalid(
                 "ai.response_format",
                 "must be json_schema or json_object",
+            ));
+        }
+        if self.http.access_token_minutes == 0 || self.http.refresh_token_days == 0 {
+            return Err(invalid(
+                "http.access_token_minutes",
+                "token lifetimes must be at least 1",
+            ));
+        }
+        if self.http.max_json_kib == 0 || self.http.max_mail_mib == 0 {
+            return Err(invalid(
+                "http.max_json_kib",
+                "body limits must be at least 1",
             ));
         }
         if self.poller.interval_secs == 0 {

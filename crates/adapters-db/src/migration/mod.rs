@@ -31,6 +31,7 @@ impl MigratorTrait for Migrator {
                 "m0006_mailbox_leases",
                 include_str!("m0006_mailbox_leases.sql"),
             ),
+            SqlMigration::everywhere("m0007_accounts", include_str!("m0007_accounts.sql")),
         ]
     }
 }

@@ -31,6 +31,9 @@ pub struct TicketFilter {
     pub priorities: Vec<Priority>,
     pub categories: Vec<Category>,
     pub assignee: Option<AssigneeFilter>,
+    /// Only tickets assigned to this staff member or to nobody (agents who may not see
+    /// colleagues' tickets); applies on top of `assignee`.
+    pub own_or_unassigned: Option<StaffId>,
     pub customer: Option<EmailAddress>,
     pub tag: Option<String>,
     pub sla: Option<SlaFilter>,

@@ -10,6 +10,7 @@ mod batch;
 mod commands;
 mod ingest;
 mod mailing;
+mod open;
 
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +33,7 @@ pub use commands::{
 };
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_template};
+pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError};
 
 /// What the AI assistant does with new customer mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

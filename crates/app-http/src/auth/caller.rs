@@ -1,0 +1,191 @@
+//! Who is calling: the `Caller` extractor reads `Authorization: Bearer …` (an access token or an
+//! API token) and loads the staff member or customer behind it on every request, so a
+//! deactivated account loses access at once, not when its token expires.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::Utc;
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::staff::{Role, Staff, StaffId};
+use frontdesk_domain::ticket::Ticket;
+
+use super::tokens::{API_TOKEN_PREFIX, TokenError, digest};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The signed-in party.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Staff(Staff),
+    Customer(EmailAddress),
+}
+
+/// The caller of a request, authenticated.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// Whether the credential is an API token (integrations) rather than a sign-in.
+    pub api_token: bool,
+}
+
+impl Caller {
+    /// The staff member calling; customers get 403.
+    ///
+    /// # Errors
+    /// [`ApiError::forbidden`] for a customer.
+    pub fn staff(&self) -> Result<&Staff, ApiError> {
+        match &self.principal {
+            Principal::Staff(s) => Ok(s),
+            Principal::Customer(_) => Err(ApiError::forbidden("this is for staff only")),
+        }
+    }
+
+    /// The staff member calling, if their role is one of `roles`.
+    ///
+    /// # Errors
+    /// [`ApiError::forbidden`] for customers and other roles.
+    pub fn require(&self, roles: &[Role]) -> Result<&Staff, ApiError> {
+        let staff = self.staff()?;
+        if roles.contains(&staff.role) {
+            Ok(staff)
+        } else {
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                staff.role
+            )))
+        }
+    }
+
+    /// The customer calling, if it is one.
+    #[must_use]
+    pub fn customer(&self) -> Option<&EmailAddress> {
+        match &self.principal {
+            Principal::Customer(c) => Some(c),
+            Principal::Staff(_) => None,
+        }
+    }
+
+    #[must_use]
+    pub fn role_name(&self) -> &'static str {
+        match &self.principal {
+            Principal::Staff(s) => s.role.as_str(),
+            Principal::Customer(_) => "customer",
+        }
+    }
+
+    /// Whether the caller may see `ticket`. Tickets a caller may not see are answered as 404,
+    /// never 403, so their existence is not revealed.
+    #[must_use]
+    pub fn can_see(&self, ticket: &Ticket, agents_see_all: bool) -> bool {
+        match &self.principal {
+            Principal::Customer(email) => ticket.customer.email.normalized() == email.normalized(),
+            Principal::Staff(s) => match s.role {
+                Role::Admin | Role::Manager => true,
+                Role::Agent => {
+                    agents_see_all || ticket.assignee.is_none() || ticket.assignee == Some(s.id)
+                }
+            },
+        }
+    }
+}
+
+/// The subject an access token names for a staff member.
+#[must_use]
+pub fn staff_subject(id: StaffId) -> String {
+    format!("staff:{id}")
+}
+
+/// The subject an access token names for a customer.
+#[must_use]
+pub fn customer_subject(email: &EmailAddress) -> String {
+    format!("customer:{}", email.normalized())
+}
+
+/// Loads the principal a token subject names, if it still may sign in.
+///
+/// # Errors
+/// [`ApiError`] for storage failures.
+pub async fn principal(state: &AppState, subject: &str) -> Result<Option<Principal>, ApiError> {
+    if let Some(id) = subject.strip_prefix("staff:") {
+        let Ok(id) = uuid::Uuid::parse_str(id) else {
+            return Ok(None);
+        };
+        let staff = state.db().staff(StaffId::from_uuid(id)).await?;
+        return Ok(staff.filter(|s| s.active).map(Principal::Staff));
+    }
+    if let Some(email) = subject.strip_prefix("customer:") {
+        let Ok(email) = EmailAddress::parse(email) else {
+            return Ok(None);
+        };
+        let account = state.db().customer_account(&email).await?;
+        return Ok(account
+            .filter(|a| a.active)
+            .map(|a| Principal::Customer(a.email)));
+    }
+    Ok(None)
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    header: Option<String>,
+) -> Result<Caller, ApiError> {
+    let header = header.ok_or_else(|| {
+        ApiError::unauthorized("sign in and send `Authorization: Bearer <token>`")
+    })?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+        })?;
+    if token.starts_with(API_TOKEN_PREFIX) {
+        let staff_id = state
+            .db()
+            .api_token_staff(&digest(token), Utc::now())
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the API token is not valid or was revoked"))?;
+        let staff = state
+            .db()
+            .staff(staff_id)
+            .await?
+            .filter(|s| s.active)
+            .ok_or_else(|| ApiError::unauthorized("the API token's owner is deactivated"))?;
+        return Ok(Caller {
+            principal: Principal::Staff(staff),
+            api_token: true,
+        });
+    }
+    let claims = state.keys.verify(token).map_err(|e| match e {
+        TokenError::Expired => ApiError::unauthorized("the access token has expired; refresh it"),
+        TokenError::Invalid => ApiError::unauthorized("the access token is not valid"),
+    })?;
+    let principal = principal(&state, &claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists or is deactivated"))?;
+    Ok(Caller {
+        principal,
+        api_token: false,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(&"application state missing"))?;
+            Ok(authenticate(state, header).await?)
+        })
+    }
+}

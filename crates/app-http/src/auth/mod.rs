@@ -1,0 +1,8 @@
+//! Authentication and the roles' rights: passwords, tokens, sign-in limits, the caller.
+
+mod caller;
+pub mod limiter;
+pub mod password;
+pub mod tokens;
+
+pub use caller::{Caller, Principal, customer_subject, principal, staff_subject};

@@ -1,0 +1,12 @@
+//! `frontdesk-http`: the REST API over Frontdesk's domain use cases (actix-web). Handlers are
+//! thin: they authenticate, check the caller's rights, translate JSON to domain calls and domain
+//! results (or errors, in `problem.rs`) back to JSON. Wiring lives in `startup.rs`, shared with
+//! the poller's configuration and adapters.
+
+pub mod auth;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod views;

@@ -1,0 +1,64 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, at `/api/openapi.json`,
+//! and Swagger UI at `/api/docs` (served from files compiled in: no download at build or run
+//! time).
+
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::routes::{auth, ops, staff, tickets};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or fdk_ API token")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Frontdesk API",
+        description = "The staff and customer REST API of Frontdesk. Errors are RFC 9457 \
+                       problem details (`application/problem+json`) with a stable `type`.",
+    ),
+    paths(
+        ops::healthz, ops::metrics,
+        auth::login, auth::refresh, auth::logout, auth::register, auth::me,
+        auth::list_tokens, auth::create_token, auth::revoke_token,
+        tickets::list, tickets::create, tickets::queue, tickets::detail, tickets::patch,
+        tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate,
+        tickets::attachment,
+        staff::list, staff::create, staff::patch, staff::status,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in, tokens, customer accounts"),
+        (name = "tickets", description = "Tickets and the work on them"),
+        (name = "staff", description = "The support team"),
+        (name = "ops", description = "Health and metrics"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// The document as served.
+#[must_use]
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document()));
+}

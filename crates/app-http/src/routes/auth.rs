@@ -1,0 +1,386 @@
+//! `/api/auth`: sign-in, token refresh (rotating, with replay detection), who am I, customer
+//! sign-up, sign-out, and API tokens for integrations.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{TimeDelta, Utc};
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::staff::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::tokens::{API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, digest, random_token};
+use crate::auth::{Caller, Principal, customer_subject, password, principal, staff_subject};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::StaffView;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Tokens handed out at sign-in and refresh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Exchange it at `/api/auth/refresh` for new tokens; each refresh token works once.
+    pub refresh_token: String,
+    pub user: Me,
+}
+
+/// The signed-in account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `admin`, `manager`, `agent` or `customer`.
+    pub role: String,
+    pub email: String,
+    /// Set for staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffView>,
+}
+
+impl Me {
+    fn of(p: &Principal) -> Self {
+        match p {
+            Principal::Staff(s) => Self {
+                role: s.role.as_str().to_owned(),
+                email: s.email.as_str().to_owned(),
+                staff: Some(StaffView::from(s)),
+            },
+            Principal::Customer(email) => Self {
+                role: "customer".to_owned(),
+                email: email.as_str().to_owned(),
+                staff: None,
+            },
+        }
+    }
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+async fn tokens_for(
+    state: &AppState,
+    p: &Principal,
+    family: Uuid,
+) -> Result<TokenResponse, ApiError> {
+    let now = Utc::now();
+    let (subject, role) = match p {
+        Principal::Staff(s) => (staff_subject(s.id), s.role.as_str()),
+        Principal::Customer(email) => (customer_subject(email), "customer"),
+    };
+    let access = state
+        .keys
+        .issue(&subject, role, now)
+        .map_err(|e| ApiError::internal(&e))?;
+    let refresh = random_token(REFRESH_TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
+    let lifetime = TimeDelta::days(i64::from(state.http().refresh_token_days));
+    state
+        .db()
+        .save_refresh_token(&digest(&refresh), &subject, family, now + lifetime, now)
+        .await?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: state.keys.access_lifetime().num_seconds(),
+        refresh_token: refresh,
+        user: Me::of(p),
+    })
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = crate::problem::Problem),
+              (status = 429, body = crate::problem::Problem)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let ip = client_ip(&req);
+    let account = body.email.trim().to_lowercase();
+    if let Err(wait) = state.limiter.check(&account, &ip, now) {
+        return Err(ApiError::too_many_requests(format!(
+            "too many failed sign-ins; try again in {wait} s"
+        )));
+    }
+    let refused = || ApiError::unauthorized("the e-mail address or the password is wrong");
+    let found = match EmailAddress::parse(body.email.trim()) {
+        Ok(email) => find_account(&state, &email).await?,
+        Err(_) => None,
+    };
+    let (who, hash) = match found {
+        Some((who, hash)) => (Some(who), hash),
+        None => (None, None),
+    };
+    let password = body.password.clone();
+    let ok = web::block(move || password::verify(hash.as_deref(), &password))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let Some(who) = who.filter(|_| ok) else {
+        state.limiter.failed(&account, &ip, now);
+        tracing::info!(%ip, "failed sign-in");
+        return Err(refused());
+    };
+    state.limiter.succeeded(&account);
+    let response = tokens_for(&state, &who, Uuid::now_v7()).await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// The account behind an address, with its password hash, if it may sign in.
+async fn find_account(
+    state: &AppState,
+    email: &EmailAddress,
+) -> Result<Option<(Principal, Option<String>)>, ApiError> {
+    if let Some((staff, hash)) = state.db().staff_by_email(email).await? {
+        return Ok(staff.active.then_some((Principal::Staff(staff), hash)));
+    }
+    Ok(state
+        .db()
+        .customer_account(email)
+        .await?
+        .filter(|a| a.active)
+        .map(|a| (Principal::Customer(a.email), Some(a.password_hash))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// A refresh token works once. Presenting a spent one again means it was copied: every token of
+/// that sign-in is revoked and the caller must sign in again.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = crate::problem::Problem)))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let invalid = || ApiError::unauthorized("the refresh token is not valid; sign in again");
+    if !body.refresh_token.starts_with(REFRESH_TOKEN_PREFIX) {
+        return Err(invalid());
+    }
+    let record = state
+        .db()
+        .spend_refresh_token(&digest(&body.refresh_token), now)
+        .await?
+        .ok_or_else(invalid)?;
+    if record.used_at.is_some() {
+        tracing::warn!(family = %record.family, "a spent refresh token was presented again; revoking the sign-in");
+        state.db().revoke_refresh_family(record.family).await?;
+        return Err(invalid());
+    }
+    if record.expires_at <= now {
+        return Err(invalid());
+    }
+    let who = principal(&state, &record.subject)
+        .await?
+        .ok_or_else(invalid)?;
+    let response = tokens_for(&state, &who, record.family).await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// Sign out: revokes the refresh token's sign-in. Access tokens run out by themselves.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204)))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(record) = state
+        .db()
+        .spend_refresh_token(&digest(&body.refresh_token), Utc::now())
+        .await?
+    {
+        state.db().revoke_refresh_family(record.family).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = crate::problem::Problem)))]
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(Me::of(&caller.principal)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Open a customer portal account (when `http.customer_signup` allows it). Customers then see
+/// the tickets of their address, including those opened by mail.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = TokenResponse), (status = 409, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.http().customer_signup {
+        return Err(ApiError::forbidden("customer sign-up is switched off"));
+    }
+    let email = EmailAddress::parse(body.email.trim())
+        .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
+    if state.db().staff_by_email(&email).await?.is_some() {
+        return Err(ApiError::conflict(
+            "an account with this address exists already",
+        ));
+    }
+    let pass = body.password.clone();
+    let hash = web::block(move || password::hash(&pass))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::invalid_field("password", e.to_string()))?;
+    state
+        .db()
+        .create_customer_account(&email, &hash, Utc::now())
+        .await
+        .map_err(|e| match e {
+            frontdesk_adapters_db::AccountError::Exists => {
+                ApiError::conflict("an account with this address exists already")
+            }
+            frontdesk_adapters_db::AccountError::Store(s) => s.into(),
+        })?;
+    let response = tokens_for(&state, &Principal::Customer(email), Uuid::now_v7()).await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    /// What the token is for ("CRM sync").
+    pub name: String,
+    /// The staff member the token acts as; default the caller.
+    #[serde(default)]
+    pub staff_id: Option<Uuid>,
+}
+
+/// An API token as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenView {
+    pub id: Uuid,
+    pub name: String,
+    pub staff_id: Uuid,
+    pub created_at: chrono::DateTime<Utc>,
+    pub last_used_at: Option<chrono::DateTime<Utc>>,
+    pub revoked_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// A new API token: the only time the token itself is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    #[serde(flatten)]
+    pub view: ApiTokenView,
+    /// Send as `Authorization: Bearer <token>`. Not stored; not shown again.
+    pub token: String,
+}
+
+/// Create an API token for an integration (admins).
+#[utoipa::path(post, path = "/api/auth/tokens", tag = "auth", request_body = NewApiToken,
+    security(("bearer" = [])),
+    responses((status = 201, body = CreatedApiToken), (status = 403, body = crate::problem::Problem)))]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewApiToken>,
+) -> Result<HttpResponse, ApiError> {
+    let admin = caller.require(&[Role::Admin])?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            "name",
+            "give the token a name of 1 to 200 characters on one line",
+        ));
+    }
+    let staff_id = match body.staff_id {
+        Some(id) => {
+            let id = frontdesk_domain::staff::StaffId::from_uuid(id);
+            state
+                .db()
+                .staff(id)
+                .await?
+                .filter(|s| s.active)
+                .ok_or_else(|| ApiError::invalid_field("staff_id", "no such active staff member"))?
+                .id
+        }
+        None => admin.id,
+    };
+    let token = random_token(API_TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    state
+        .db()
+        .create_api_token(id, name, &digest(&token), staff_id, now)
+        .await?;
+    Ok(HttpResponse::Created().json(CreatedApiToken {
+        view: ApiTokenView {
+            id,
+            name: name.to_owned(),
+            staff_id: staff_id.as_uuid(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        },
+        token,
+    }))
+}
+
+/// Every API token (admins); never the tokens themselves.
+#[utoipa::path(get, path = "/api/auth/tokens", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = [ApiTokenView])))]
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let tokens: Vec<ApiTokenView> = state
+        .db()
+        .api_tokens()
+        .await?
+        .into_iter()
+        .map(|t| ApiTokenView {
+            id: t.id,
+            name: t.name,
+            staff_id: t.staff_id.as_uuid(),
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Revoke an API token (admins).
+#[utoipa::path(delete, path = "/api/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = crate::problem::Problem)))]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    if state.db().revoke_api_token(*id, Utc::now()).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found("no such active API token"))
+    }
+}

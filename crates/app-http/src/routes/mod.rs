@@ -1,0 +1,107 @@
+//! The route table: every endpoint once, with its method and path. The server registers routes
+//! from it, and the tests check it against the OpenAPI document and the authorisation matrix,
+//! so a route cannot be added without both.
+
+pub mod auth;
+pub mod ops;
+pub mod staff;
+pub mod tickets;
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::problem::{ApiError, json_error, path_error, query_error};
+use crate::state::AppState;
+
+/// One endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub method: &'static str,
+    /// In the OpenAPI (and actix) form: `/api/tickets/{id}`.
+    pub path: &'static str,
+    route: fn() -> actix_web::Route,
+}
+
+macro_rules! endpoint {
+    ($method:ident $path:literal => $handler:path) => {
+        Endpoint {
+            method: stringify!($method),
+            path: $path,
+            route: || web::$method().to($handler),
+        }
+    };
+}
+
+/// Every endpoint. Fixed paths come before parameterised ones of the same shape
+/// (`/api/tickets/queue` before `/api/tickets/{id}`).
+pub const ENDPOINTS: &[Endpoint] = &[
+    endpoint!(get "/healthz" => ops::healthz),
+    endpoint!(get "/metrics" => ops::metrics),
+    endpoint!(post "/api/auth/login" => auth::login),
+    endpoint!(post "/api/auth/refresh" => auth::refresh),
+    endpoint!(post "/api/auth/logout" => auth::logout),
+    endpoint!(post "/api/auth/register" => auth::register),
+    endpoint!(get "/api/auth/me" => auth::me),
+    endpoint!(get "/api/auth/tokens" => auth::list_tokens),
+    endpoint!(post "/api/auth/tokens" => auth::create_token),
+    endpoint!(delete "/api/auth/tokens/{id}" => auth::revoke_token),
+    endpoint!(get "/api/tickets" => tickets::list),
+    endpoint!(post "/api/tickets" => tickets::create),
+    endpoint!(get "/api/tickets/queue" => tickets::queue),
+    endpoint!(get "/api/tickets/{id}" => tickets::detail),
+    endpoint!(patch "/api/tickets/{id}" => tickets::patch),
+    endpoint!(post "/api/tickets/{id}/reply" => tickets::reply),
+    endpoint!(post "/api/tickets/{id}/notes" => tickets::note),
+    endpoint!(post "/api/tickets/{id}/assign" => tickets::assign),
+    endpoint!(post "/api/tickets/{id}/take" => tickets::take),
+    endpoint!(post "/api/tickets/{id}/escalate" => tickets::escalate),
+    endpoint!(get "/api/tickets/{id}/attachments/{att}" => tickets::attachment),
+    endpoint!(get "/api/staff" => staff::list),
+    endpoint!(post "/api/staff" => staff::create),
+    endpoint!(patch "/api/staff/{id}" => staff::patch),
+    endpoint!(put "/api/staff/{id}/status" => staff::status),
+];
+
+impl Endpoint {
+    #[must_use]
+    pub fn method(&self) -> Method {
+        Method::from_bytes(self.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET)
+    }
+}
+
+/// Registers the endpoints, one resource per path (so a wrong method is a 405), the body and
+/// parameter error handlers, the OpenAPI document and Swagger UI, and problem+json 404s.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error));
+    let mut paths: Vec<&'static str> = Vec::new();
+    for e in ENDPOINTS {
+        if !paths.contains(&e.path) {
+            paths.push(e.path);
+        }
+    }
+    for path in paths {
+        let mut resource = web::resource(path);
+        for e in ENDPOINTS.iter().filter(|e| e.path == path) {
+            resource = resource.route((e.route)());
+        }
+        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    }
+    crate::openapi::configure(cfg);
+    cfg.default_service(web::to(not_found));
+}
+
+/// The JSON body limit and error handler, sized from the configuration.
+pub fn json_config(state: &AppState) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(state.http().max_json_kib.saturating_mul(1024))
+        .error_handler(json_error)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::method_not_allowed())
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!("no route {}", req.path())))
+}

@@ -1,0 +1,275 @@
+//! `/api/staff`: the support team — listing, adding, changing, availability.
+
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveTime, Utc, Weekday};
+use frontdesk_adapters_db::AccountError;
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::staff::{Availability, Role, ShiftWindow, Staff, StaffId};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Caller, password};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::StaffView;
+
+/// Working hours.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftInput {
+    /// An IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// e.g. `["mon", "tue", "wed", "thu", "fri"]`.
+    pub days: Vec<String>,
+    /// `HH:MM`; an end before the start runs past midnight.
+    pub start: String,
+    pub end: String,
+}
+
+fn shift_of(input: &ShiftInput) -> Result<ShiftWindow, ApiError> {
+    let days = input
+        .days
+        .iter()
+        .map(|d| {
+            d.parse::<Weekday>().map_err(|_| {
+                ApiError::invalid_field("shift.days", format!("`{d}` is not a weekday"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let time = |field: &str, t: &str| {
+        NaiveTime::parse_from_str(t, "%H:%M")
+            .map_err(|_| ApiError::invalid_field(field, "a time as HH:MM"))
+    };
+    ShiftWindow::new(
+        &input.time_zone,
+        days,
+        time("shift.start", &input.start)?,
+        time("shift.end", &input.end)?,
+    )
+    .map_err(|e| ApiError::invalid_field("shift", e.to_string()))
+}
+
+fn name_of(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            "name",
+            "1 to 200 characters on one line",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse::<T>()
+        .map_err(|e| ApiError::invalid_field(field, e.to_string()))
+}
+
+async fn hash(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::invalid_field("password", e.to_string()))
+}
+
+/// The team (staff only).
+#[utoipa::path(get, path = "/api/staff", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, body = [StaffView]), (status = 403, body = crate::problem::Problem)))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.staff()?;
+    let staff: Vec<StaffView> = state
+        .db()
+        .all_staff()
+        .await?
+        .iter()
+        .map(StaffView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(staff))
+}
+
+/// A new staff member.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    /// `admin`, `manager` or `agent`.
+    pub role: String,
+    /// Without one, the member cannot sign in until an admin sets it.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub availability: Option<String>,
+    #[serde(default)]
+    pub shift: Option<ShiftInput>,
+}
+
+/// Add a staff member (admins).
+#[utoipa::path(post, path = "/api/staff", tag = "staff", request_body = NewStaff,
+    security(("bearer" = [])),
+    responses((status = 201, body = StaffView), (status = 409, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewStaff>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    let email = EmailAddress::parse(body.email.trim())
+        .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
+    let member = Staff {
+        id: StaffId::from_uuid(Uuid::now_v7()),
+        email,
+        name: name_of(&body.name)?,
+        role: parse("role", &body.role)?,
+        availability: match &body.availability {
+            Some(a) => parse("availability", a)?,
+            None => Availability::Offline,
+        },
+        shift: body.shift.as_ref().map(shift_of).transpose()?,
+        active: true,
+    };
+    let hash = match body.password {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    state
+        .db()
+        .create_staff(&member, hash.as_deref(), Utc::now())
+        .await
+        .map_err(|e| match e {
+            AccountError::Exists => ApiError::conflict("a staff member with this address exists"),
+            AccountError::Store(s) => s.into(),
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/staff/{}", member.id),
+        ))
+        .json(StaffView::from(&member)))
+}
+
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a staff member; absent fields stay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchStaff {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// `false` deactivates: no new work, no sign-in, history kept.
+    pub active: Option<bool>,
+    pub password: Option<String>,
+    pub availability: Option<String>,
+    /// Working hours, or `null` for none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ShiftInput>)]
+    pub shift: Option<Option<ShiftInput>>,
+}
+
+async fn member(state: &AppState, id: Uuid) -> Result<Staff, ApiError> {
+    state
+        .db()
+        .staff(StaffId::from_uuid(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such staff member"))
+}
+
+/// Change a staff member (admins; others may change only their own name and password).
+#[utoipa::path(patch, path = "/api/staff/{id}", tag = "staff", request_body = PatchStaff,
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = StaffView), (status = 404, body = crate::problem::Problem)))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<PatchStaff>,
+) -> Result<HttpResponse, ApiError> {
+    let me = caller.staff()?;
+    let body = body.into_inner();
+    let admin = me.role == Role::Admin;
+    let own = me.id.as_uuid() == *id;
+    if !admin {
+        let only_own_fields = body.role.is_none()
+            && body.active.is_none()
+            && body.availability.is_none()
+            && body.shift.is_none();
+        if !own || !only_own_fields {
+            return Err(ApiError::forbidden(
+                "only admins change staff; you may change your own name and password",
+            ));
+        }
+    }
+    let mut m = member(&state, *id).await?;
+    if let Some(name) = &body.name {
+        m.name = name_of(name)?;
+    }
+    if let Some(role) = &body.role {
+        let role: Role = parse("role", role)?;
+        if own && role != Role::Admin {
+            return Err(ApiError::conflict("admins cannot demote themselves"));
+        }
+        m.role = role;
+    }
+    if let Some(active) = body.active {
+        if own && !active {
+            return Err(ApiError::conflict("admins cannot deactivate themselves"));
+        }
+        m.active = active;
+    }
+    if let Some(a) = &body.availability {
+        m.availability = parse("availability", a)?;
+    }
+    if let Some(shift) = &body.shift {
+        m.shift = shift.as_ref().map(shift_of).transpose()?;
+    }
+    let now = Utc::now();
+    if let Some(p) = body.password {
+        let hash = hash(p).await?;
+        state.db().set_staff_password(m.id, &hash, now).await?;
+    }
+    state.db().save_staff(&m, now).await?;
+    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+}
+
+/// Availability.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// `available`, `busy`, `away` or `offline`.
+    pub availability: String,
+}
+
+/// Set availability (your own; managers and admins anyone's). Only available staff get
+/// tickets by automatic assignment.
+#[utoipa::path(put, path = "/api/staff/{id}/status", tag = "staff", request_body = StatusRequest,
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = StaffView), (status = 403, body = crate::problem::Problem)))]
+pub async fn status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<StatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let me = caller.staff()?;
+    if me.id.as_uuid() != *id && !matches!(me.role, Role::Admin | Role::Manager) {
+        return Err(ApiError::forbidden(
+            "agents set only their own availability",
+        ));
+    }
+    let mut m = member(&state, *id).await?;
+    m.availability = parse("availability", &body.availability)?;
+    state.db().save_staff(&m, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+}

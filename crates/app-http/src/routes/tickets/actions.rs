@@ -1,0 +1,239 @@
+//! What staff (and, for replies, customers) do to a ticket: reply, note, assign, take, escalate.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use frontdesk_domain::ports::TicketRepository as _;
+use frontdesk_domain::service::{ReplyMode, TicketUpdate};
+use frontdesk_domain::staff::StaffId;
+use frontdesk_domain::ticket::{Actor, Ticket};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::visible;
+use crate::auth::{Caller, Principal};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::TicketView;
+
+fn answer(state: &AppState, status: actix_web::http::StatusCode, t: &Ticket) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.version)))
+        .json(TicketView::new(t, &state.desk().settings().sla, Utc::now()))
+}
+
+/// Send now, or keep as a draft in the mailbox's drafts for review.
+#[derive(Debug, Default, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SendMode {
+    #[default]
+    Now,
+    Draft,
+}
+
+/// A reply to the customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// The text; may be empty with `use_ai_draft`.
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub send: SendMode,
+    /// Send the assistant's latest draft (when `content` is empty).
+    #[serde(default)]
+    pub use_ai_draft: bool,
+}
+
+/// Reply to the customer. Staff replies go out by mail through the jobs queue (SMTP, Gmail or
+/// the local outbox), threaded with `In-Reply-To`/`References` and the `[TKT-…]` subject tag,
+/// and count as the first response. A customer's reply (portal) is added to the conversation
+/// and reopens a pending or resolved ticket.
+#[utoipa::path(post, path = "/api/tickets/{id}/reply", tag = "tickets", request_body = ReplyRequest,
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 201, body = TicketView), (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn reply(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<ReplyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let committed = match &caller.principal {
+        Principal::Customer(email) => {
+            if body.use_ai_draft || body.send == SendMode::Draft {
+                return Err(ApiError::invalid(
+                    "customers send their replies as they are",
+                ));
+            }
+            state
+                .desk()
+                .customer_reply(ticket.id, email, &body.content)
+                .await?
+        }
+        Principal::Staff(staff) => {
+            let content = if body.use_ai_draft && body.content.trim().is_empty() {
+                state
+                    .db()
+                    .ai_drafts(ticket.id)
+                    .await?
+                    .last()
+                    .map(|d| d.draft.body.clone())
+                    .ok_or_else(|| {
+                        ApiError::invalid_field("use_ai_draft", "the ticket has no AI draft yet")
+                    })?
+            } else {
+                body.content.clone()
+            };
+            let mode = match body.send {
+                SendMode::Now => ReplyMode::Send,
+                SendMode::Draft => ReplyMode::Draft,
+            };
+            state.desk().reply(ticket.id, staff, &content, mode).await?
+        }
+    };
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::CREATED,
+        &committed.ticket,
+    ))
+}
+
+/// An internal note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub content: String,
+}
+
+/// Add an internal note (staff); never mailed, never shown to the customer.
+#[utoipa::path(post, path = "/api/tickets/{id}/notes", tag = "tickets", request_body = NoteRequest,
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 201, body = TicketView), (status = 404, body = crate::problem::Problem)))]
+pub async fn note(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<NoteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    let committed = state
+        .desk()
+        .add_note(ticket.id, staff, &body.content)
+        .await?;
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::CREATED,
+        &committed.ticket,
+    ))
+}
+
+/// Whom to assign.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// A staff id, or `null` to unassign.
+    pub staff_id: Option<Uuid>,
+}
+
+/// Assign the ticket to a staff member, or unassign it (staff).
+#[utoipa::path(post, path = "/api/tickets/{id}/assign", tag = "tickets", request_body = AssignRequest,
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 200, body = TicketView), (status = 422, body = crate::problem::Problem)))]
+pub async fn assign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<AssignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    let update = TicketUpdate {
+        assignee: Some(body.staff_id.map(StaffId::from_uuid)),
+        ..TicketUpdate::default()
+    };
+    let committed = state
+        .desk()
+        .update(ticket.id, Actor::Staff(staff.id), update)
+        .await?;
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::OK,
+        &committed.ticket,
+    ))
+}
+
+/// Take the ticket: assign it to yourself (staff). A ticket someone else has is a conflict
+/// (reassign it with `/assign`).
+#[utoipa::path(post, path = "/api/tickets/{id}/take", tag = "tickets",
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 200, body = TicketView), (status = 409, body = crate::problem::Problem)))]
+pub async fn take(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    if ticket.assignee.is_some_and(|a| a != staff.id) {
+        return Err(ApiError::conflict(
+            "someone else has this ticket; reassign it with /assign",
+        ));
+    }
+    let update = TicketUpdate {
+        assignee: Some(Some(staff.id)),
+        expected_version: Some(ticket.version),
+        ..TicketUpdate::default()
+    };
+    let committed = state
+        .desk()
+        .update(ticket.id, Actor::Staff(staff.id), update)
+        .await
+        .map_err(|e| match e {
+            frontdesk_domain::service::UpdateError::Conflict(_) => {
+                ApiError::conflict("the ticket changed meanwhile; look again before taking it")
+            }
+            other => other.into(),
+        })?;
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::OK,
+        &committed.ticket,
+    ))
+}
+
+/// Why a ticket is escalated.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    pub reason: String,
+}
+
+/// Escalate by hand (staff): one level up, priority raised per policy, managers notified.
+#[utoipa::path(post, path = "/api/tickets/{id}/escalate", tag = "tickets", request_body = EscalateRequest,
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 200, body = TicketView), (status = 422, body = crate::problem::Problem)))]
+pub async fn escalate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<EscalateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.len() > 2000 {
+        return Err(ApiError::invalid_field("reason", "1 to 2000 bytes"));
+    }
+    let committed = state
+        .desk()
+        .escalate(ticket.id, Actor::Staff(staff.id), reason)
+        .await?;
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::OK,
+        &committed.ticket,
+    ))
+}

@@ -1,0 +1,120 @@
+//! `POST /api/tickets`: tickets opened by staff, customers in the portal, or integrations.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::service::NewTicket;
+use frontdesk_domain::staff::Customer;
+use frontdesk_domain::ticket::{Actor, Category, Channel, Priority};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Principal};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::TicketView;
+
+/// A ticket to open.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    pub subject: String,
+    /// The customer's description of the problem: the first message.
+    pub description: String,
+    /// The customer's address (staff and integrations; customers open tickets for themselves).
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// Override the classifier (staff only).
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.map(|r| {
+        r.parse::<T>()
+            .map_err(|e| ApiError::invalid_field(field, e.to_string()))
+    })
+    .transpose()
+}
+
+/// Open a ticket, classified and put on SLA clocks like mail. Staff open tickets on a
+/// customer's behalf (`customer_email` required); customers open their own (channel `web`).
+#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = CreateTicket,
+    security(("bearer" = [])),
+    responses((status = 201, body = TicketView), (status = 422, body = crate::problem::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let (customer, channel, actor) = match &caller.principal {
+        Principal::Customer(email) => {
+            if body.customer_email.is_some() || body.priority.is_some() || body.category.is_some() {
+                return Err(ApiError::invalid(
+                    "customers open tickets for themselves; customer_email, priority and \
+                     category are for staff",
+                ));
+            }
+            (
+                Customer::new(email.clone(), body.customer_name.clone()),
+                Channel::Web,
+                Actor::Customer(email.clone()),
+            )
+        }
+        Principal::Staff(staff) => {
+            let raw = body
+                .customer_email
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid_field("customer_email", "required for staff"))?;
+            let email = EmailAddress::parse(raw.trim())
+                .map_err(|e| ApiError::invalid_field("customer_email", e.to_string()))?;
+            if let Some(name) = &body.customer_name
+                && (name.chars().any(char::is_control) || name.chars().count() > 200)
+            {
+                return Err(ApiError::invalid_field(
+                    "customer_name",
+                    "at most 200 characters on one line",
+                ));
+            }
+            (
+                Customer::new(email, body.customer_name.clone()),
+                Channel::Api,
+                Actor::Staff(staff.id),
+            )
+        }
+    };
+    if body.tags.len() > 50 || body.tags.iter().any(|t| t.len() > 100) {
+        return Err(ApiError::invalid_field(
+            "tags",
+            "at most 50 tags of 100 bytes",
+        ));
+    }
+    let new = NewTicket {
+        customer,
+        subject: body.subject,
+        body: body.description,
+        channel,
+        priority: parse::<Priority>("priority", body.priority.as_deref())?,
+        category: parse::<Category>("category", body.category.as_deref())?,
+        tags: body.tags,
+        actor,
+    };
+    let committed = state.desk().open(new).await?;
+    let view = TicketView::new(&committed.ticket, &state.desk().settings().sla, Utc::now());
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/tickets/{}", view.id),
+        ))
+        .json(view))
+}

@@ -1,0 +1,72 @@
+//! `GET /api/tickets/{id}`: a ticket with everything about it.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use frontdesk_domain::ports::TicketRepository as _;
+use frontdesk_domain::ticket::MessageKind;
+
+use super::visible;
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::{AiDraftView, MessageView, TicketDetail, TicketView};
+
+/// A ticket by UUID or number (`TKT-000123`): the ticket, its messages, notes, mail headers,
+/// attachments, the latest AI analysis and draft, and its SLA clocks. The `ETag` is the
+/// ticket's version, for `If-Match` on `PATCH`.
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 200, body = TicketDetail), (status = 404, body = crate::problem::Problem)))]
+pub async fn detail(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let customer = caller.customer().is_some();
+    let messages = state.db().messages(ticket.id).await?;
+    let ai = if customer {
+        None
+    } else {
+        state
+            .db()
+            .ai_drafts(ticket.id)
+            .await?
+            .last()
+            .map(AiDraftView::from)
+    };
+    let now = Utc::now();
+    let mut detail = TicketDetail {
+        ticket: TicketView::new(&ticket, &state.desk().settings().sla, now),
+        description: ticket.description.clone(),
+        messages: Vec::new(),
+        notes: Vec::new(),
+        emails: Vec::new(),
+        attachments: Vec::new(),
+        ai,
+    };
+    for m in &messages {
+        let shown = match m.kind {
+            MessageKind::Note => !customer,
+            MessageKind::System => !customer,
+            MessageKind::Customer | MessageKind::Agent => true,
+        };
+        if !shown {
+            continue;
+        }
+        let view = MessageView::from(m);
+        if let Some(e) = &view.email {
+            detail.emails.push(e.clone());
+        }
+        detail.attachments.extend(view.attachments.iter().cloned());
+        if m.kind == MessageKind::Note {
+            detail.notes.push(view);
+        } else {
+            detail.messages.push(view);
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", ticket.version)))
+        .json(detail))
+}

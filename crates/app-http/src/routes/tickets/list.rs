@@ -1,0 +1,251 @@
+//! `GET /api/tickets` and `GET /api/tickets/queue`.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, TimeDelta, Utc};
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::ports::{
+    AssigneeFilter, PageCursor, SlaFilter, SortKey, TicketFilter, TicketListQuery,
+    TicketSearch as _, TicketSort,
+};
+use frontdesk_domain::staff::{Role, StaffId};
+use frontdesk_domain::ticket::Status;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, Principal};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::TicketView;
+
+/// Most tickets on one page.
+pub const MAX_PAGE: u32 = 100;
+
+/// Filters, sort and page of a ticket listing. Lists are comma-separated.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// e.g. `new,open`.
+    pub status: Option<String>,
+    /// e.g. `urgent,high`.
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    /// A staff id, `me`, or `unassigned`.
+    pub assignee: Option<String>,
+    /// The customer's address.
+    pub customer: Option<String>,
+    pub tag: Option<String>,
+    /// `breached`, or `at_risk` (a clock falls due within the hour).
+    pub sla: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub created_from: Option<String>,
+    /// Created before (RFC 3339).
+    pub created_to: Option<String>,
+    /// Full-text search in subjects and messages; all words must occur.
+    pub q: Option<String>,
+    /// `created`, `updated`, `sla_due` or `priority`; prefix `-` for descending. Default `-created`.
+    pub sort: Option<String>,
+    /// 1–100, default 25.
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// One page of tickets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketView>,
+    /// How many tickets match the filters in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next: Option<String>,
+}
+
+fn list_of<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Vec<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<T>()
+                    .map_err(|e| ApiError::bad_request(format!("{field}: {e}")))
+            })
+            .collect()
+    })
+    .unwrap_or_else(|| Ok(Vec::new()))
+}
+
+fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.map(|s| {
+        DateTime::parse_from_rfc3339(s.trim())
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| ApiError::bad_request(format!("{field}: not an RFC 3339 instant: {e}")))
+    })
+    .transpose()
+}
+
+fn sort_of(raw: Option<&str>) -> Result<TicketSort, ApiError> {
+    let raw = raw.unwrap_or("-created").trim();
+    let (descending, key) = match raw.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, raw),
+    };
+    let key = match key {
+        "created" => SortKey::Created,
+        "updated" => SortKey::Updated,
+        "sla_due" => SortKey::SlaDue,
+        "priority" => SortKey::Priority,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "sort: `{other}` is not one of created, updated, sla_due, priority"
+            )));
+        }
+    };
+    Ok(TicketSort { key, descending })
+}
+
+/// The filter the parameters describe, narrowed to what the caller may see.
+fn filter_of(
+    p: &ListParams,
+    caller: &Caller,
+    agents_see_all: bool,
+    now: DateTime<Utc>,
+) -> Result<TicketFilter, ApiError> {
+    let mut filter = TicketFilter {
+        statuses: list_of("status", p.status.as_deref())?,
+        priorities: list_of("priority", p.priority.as_deref())?,
+        categories: list_of("category", p.category.as_deref())?,
+        tag: p
+            .tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
+        created_from: instant("created_from", p.created_from.as_deref())?,
+        created_before: instant("created_to", p.created_to.as_deref())?,
+        text: p
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned),
+        ..TicketFilter::default()
+    };
+    if let Some(q) = &filter.text
+        && q.len() > 500
+    {
+        return Err(ApiError::bad_request("q: at most 500 bytes"));
+    }
+    filter.customer = p
+        .customer
+        .as_deref()
+        .map(|c| {
+            EmailAddress::parse(c.trim())
+                .map_err(|e| ApiError::bad_request(format!("customer: {e}")))
+        })
+        .transpose()?;
+    filter.assignee = match p.assignee.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("unassigned") => Some(AssigneeFilter::Unassigned),
+        Some("me") => Some(AssigneeFilter::Staff(caller.staff()?.id)),
+        Some(id) => Some(AssigneeFilter::Staff(StaffId::from_uuid(
+            uuid::Uuid::parse_str(id)
+                .map_err(|_| ApiError::bad_request("assignee: a staff id, `me` or `unassigned`"))?,
+        ))),
+    };
+    filter.sla = match p.sla.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("breached") => Some(SlaFilter::Breached),
+        Some("at_risk") => Some(SlaFilter::DueBefore(now + TimeDelta::hours(1))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "sla: `{other}` is not breached or at_risk"
+            )));
+        }
+    };
+    match &caller.principal {
+        Principal::Customer(email) => filter.customer = Some(email.clone()),
+        Principal::Staff(s) if s.role == Role::Agent && !agents_see_all => {
+            filter.own_or_unassigned = Some(s.id);
+        }
+        Principal::Staff(_) => {}
+    }
+    Ok(filter)
+}
+
+async fn page(
+    state: &AppState,
+    filter: TicketFilter,
+    sort: TicketSort,
+    p: &ListParams,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = p.limit.unwrap_or(25);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(format!("limit: 1 to {MAX_PAGE}")));
+    }
+    let query = TicketListQuery {
+        filter,
+        sort,
+        limit,
+        after: p.after.clone().map(PageCursor),
+        now,
+    };
+    let page = state.db().list(&query).await?;
+    let sla = &state.desk().settings().sla;
+    Ok(HttpResponse::Ok().json(TicketList {
+        items: page
+            .tickets
+            .iter()
+            .map(|t| TicketView::new(t, sla, now))
+            .collect(),
+        total: page.total,
+        next: page.next.map(|c| c.0),
+    }))
+}
+
+/// List and search tickets. Customers see their own; agents all, or with
+/// `http.agents_see_all = false` their own and unassigned ones.
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(ListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketList), (status = 400, body = crate::problem::Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
+    let sort = sort_of(params.sort.as_deref())?;
+    page(&state, filter, sort, &params, now).await
+}
+
+/// The work queue: active tickets (new, open) the caller can take — unassigned or their own —
+/// most urgent SLA first.
+#[utoipa::path(get, path = "/api/tickets/queue", tag = "tickets", params(ListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketList), (status = 403, body = crate::problem::Problem)))]
+pub async fn queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = caller.staff()?;
+    let now = Utc::now();
+    let mut filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
+    if filter.statuses.is_empty() {
+        filter.statuses = vec![Status::New, Status::Open];
+    }
+    filter.own_or_unassigned = Some(staff.id);
+    let sort = match params.sort.as_deref() {
+        Some(s) => sort_of(Some(s))?,
+        None => TicketSort {
+            key: SortKey::SlaDue,
+            descending: false,
+        },
+    };
+    page(&state, filter, sort, &params, now).await
+}

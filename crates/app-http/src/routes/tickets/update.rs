@@ -1,0 +1,118 @@
+//! `PATCH /api/tickets/{id}`: status, priority, category, assignee, tags — with optimistic
+//! locking through `If-Match`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use frontdesk_domain::service::TicketUpdate;
+use frontdesk_domain::staff::StaffId;
+use frontdesk_domain::ticket::{Actor, Category, Priority, Status};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::visible;
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::TicketView;
+
+/// `null` and absent differ: `"assignee": null` unassigns, no `assignee` leaves it.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchTicket {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    /// A staff id, or `null` to unassign.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee: Option<Option<Uuid>>,
+    pub tags: Option<Vec<String>>,
+}
+
+fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.map(|r| {
+        r.parse::<T>()
+            .map_err(|e| ApiError::invalid_field(field, e.to_string()))
+    })
+    .transpose()
+}
+
+/// The version an `If-Match` header asks for: `"7"`, `W/"7"` or `*` (any).
+pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("If-Match: not readable"))?
+        .trim();
+    if value == "*" {
+        return Ok(None);
+    }
+    let tag = value.strip_prefix("W/").unwrap_or(value);
+    tag.trim_matches('"')
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| ApiError::bad_request("If-Match: send the ETag of GET /api/tickets/{id}"))
+}
+
+/// Change a ticket's fields (staff). With `If-Match`, the change applies only if the ticket is
+/// still at that version; otherwise 412 and nothing changes.
+#[utoipa::path(patch, path = "/api/tickets/{id}", tag = "tickets", request_body = PatchTicket,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "UUID or TKT number"),
+           ("If-Match" = Option<String>, Header, description = "the ticket's ETag")),
+    responses((status = 200, body = TicketView), (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem), (status = 412, body = crate::problem::Problem)))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<PatchTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    if let Some(tags) = &body.tags
+        && (tags.len() > 50 || tags.iter().any(|t| t.len() > 100))
+    {
+        return Err(ApiError::invalid_field(
+            "tags",
+            "at most 50 tags of 100 bytes",
+        ));
+    }
+    let update = TicketUpdate {
+        status: parse::<Status>("status", body.status.as_deref())?,
+        priority: parse::<Priority>("priority", body.priority.as_deref())?,
+        category: parse::<Category>("category", body.category.as_deref())?,
+        assignee: body.assignee.map(|a| a.map(StaffId::from_uuid)),
+        tags: body.tags.clone(),
+        expected_version: if_match(&req)?,
+    };
+    let committed = state
+        .desk()
+        .update(ticket.id, Actor::Staff(staff.id), update)
+        .await?;
+    let t = committed.ticket;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", t.version)))
+        .json(TicketView::new(
+            &t,
+            &state.desk().settings().sla,
+            Utc::now(),
+        )))
+}

@@ -1,0 +1,40 @@
+//! What every handler can reach: the wired helpdesk (shared with the poller), the token keys and
+//! the sign-in limiter.
+
+use std::sync::Arc;
+
+use frontdesk_adapters_db::Database;
+use frontdesk_domain::service::Helpdesk;
+use frontdesk_poller::app::App;
+use frontdesk_poller::config::HttpConfig;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::tokens::TokenKeys;
+
+/// Shared by all workers.
+#[derive(Debug)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub keys: TokenKeys,
+    pub limiter: LoginLimiter,
+    /// The Prometheus handle, when this process installed the recorder (tests do not).
+    pub metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    #[must_use]
+    pub fn db(&self) -> &Database {
+        &self.app.db
+    }
+
+    #[must_use]
+    pub fn desk(&self) -> &Helpdesk {
+        &self.app.desk
+    }
+
+    #[must_use]
+    pub fn http(&self) -> &HttpConfig {
+        &self.app.config.http
+    }
+}

@@ -1,0 +1,324 @@
+//! The JSON shapes the API answers with, built from domain types. Text is returned exactly as
+//! stored: the API never renders HTML, so markup in a subject or a message stays inert data for
+//! the client to escape.
+
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ai::AiDraftRecord;
+use frontdesk_domain::sla::{ClockStatus, SlaPolicies};
+use frontdesk_domain::staff::Staff;
+use frontdesk_domain::ticket::{AttachmentMeta, Message, Ticket};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A staff member.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    /// `admin`, `manager` or `agent`.
+    pub role: String,
+    /// `available`, `busy`, `away` or `offline`.
+    pub availability: String,
+    pub active: bool,
+    /// Working hours, e.g. `{"time_zone": "Europe/Berlin", "days": ["mon", …], "start": "09:00", "end": "17:00"}`.
+    #[schema(value_type = Option<Object>)]
+    pub shift: Option<serde_json::Value>,
+}
+
+impl From<&Staff> for StaffView {
+    fn from(s: &Staff) -> Self {
+        Self {
+            id: s.id.as_uuid(),
+            email: s.email.as_str().to_owned(),
+            name: s.name.clone(),
+            role: s.role.as_str().to_owned(),
+            availability: s.availability.as_str().to_owned(),
+            active: s.active,
+            shift: s.shift.as_ref().map(|w| {
+                serde_json::json!({
+                    "time_zone": w.time_zone().name(),
+                    "days": w.days().iter().map(|d| d.to_string().to_lowercase()).collect::<Vec<_>>(),
+                    "start": w.start().format("%H:%M").to_string(),
+                    "end": w.end().format("%H:%M").to_string(),
+                })
+            }),
+        }
+    }
+}
+
+/// The customer of a ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub email: String,
+    pub name: Option<String>,
+}
+
+/// One SLA clock at the time of the request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClockView {
+    /// `ok`, `warning`, `breached` or `met`.
+    pub state: &'static str,
+    pub paused: bool,
+    /// Counted seconds left (negative once breached).
+    pub remaining_secs: i64,
+    /// The deadline while the clock runs.
+    pub due_at: Option<DateTime<Utc>>,
+    pub target_secs: i64,
+}
+
+impl ClockView {
+    fn new(status: ClockStatus, target: chrono::TimeDelta) -> Self {
+        Self {
+            state: status.state.as_str(),
+            paused: status.paused,
+            remaining_secs: status.remaining.num_seconds(),
+            due_at: status.due_at,
+            target_secs: target.num_seconds(),
+        }
+    }
+}
+
+/// Both SLA clocks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SlaView {
+    pub first_response: ClockView,
+    pub resolution: ClockView,
+}
+
+/// A ticket as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    pub id: Uuid,
+    /// `TKT-000123`.
+    pub number: String,
+    pub subject: String,
+    /// `new`, `open`, `pending`, `on_hold`, `resolved` or `closed`.
+    pub status: String,
+    /// `low`, `medium`, `high` or `urgent`.
+    pub priority: String,
+    /// `order`, `product`, `billing`, `technical` or `other`.
+    pub category: String,
+    /// `email`, `web`, `api`, `zendesk` or `intercom`.
+    pub channel: String,
+    pub customer: CustomerView,
+    pub assignee: Option<Uuid>,
+    pub tags: Vec<String>,
+    pub escalation_level: u32,
+    pub follow_up_of: Option<Uuid>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Send it back as `If-Match: "<version>"` to change the ticket only if nobody else did.
+    pub version: u64,
+    pub sla: SlaView,
+}
+
+impl TicketView {
+    #[must_use]
+    pub fn new(t: &Ticket, sla: &SlaPolicies, now: DateTime<Utc>) -> Self {
+        Self {
+            id: t.id.as_uuid(),
+            number: t.number.to_string(),
+            subject: t.subject.clone(),
+            status: t.status.as_str().to_owned(),
+            priority: t.priority.as_str().to_owned(),
+            category: t.category.as_str().to_owned(),
+            channel: t.channel.as_str().to_owned(),
+            customer: CustomerView {
+                email: t.customer.email.as_str().to_owned(),
+                name: t.customer.name.clone(),
+            },
+            assignee: t.assignee.map(frontdesk_domain::staff::StaffId::as_uuid),
+            tags: t.tags.clone(),
+            escalation_level: t.escalation_level,
+            follow_up_of: t.follow_up_of.map(frontdesk_domain::TicketId::as_uuid),
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            version: t.version,
+            sla: SlaView {
+                first_response: ClockView::new(
+                    sla.status(&t.sla.first_response, now),
+                    t.sla.first_response.target,
+                ),
+                resolution: ClockView::new(
+                    sla.status(&t.sla.resolution, now),
+                    t.sla.resolution.target,
+                ),
+            },
+        }
+    }
+}
+
+/// An attachment's description; download it from its `url`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentView {
+    /// The attachment's id within the ticket (its content's SHA-256).
+    pub id: String,
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+    pub inline: bool,
+    pub url: String,
+}
+
+impl AttachmentView {
+    fn new(ticket: Uuid, a: &AttachmentMeta) -> Self {
+        Self {
+            id: a.sha256.clone(),
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            inline: a.inline,
+            url: format!("/api/tickets/{ticket}/attachments/{}", a.sha256),
+        }
+    }
+}
+
+/// The mail headers of a message that came or went by e-mail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailView {
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: Uuid,
+    /// `customer`, `agent`, `system` or `note` (notes are never shown to customers).
+    pub kind: String,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub author_staff: Option<Uuid>,
+    /// The new text of the message (quoted history split off).
+    pub body: String,
+    /// The whole text, quoted history included, when it differs.
+    pub full_text: Option<String>,
+    /// The sanitised HTML of an HTML mail.
+    pub html: Option<String>,
+    pub email: Option<EmailView>,
+    /// `auto_submitted`, `bulk`, `list`, `bounce` or `loop` for machine-made mail.
+    pub auto_reply: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Message> for MessageView {
+    fn from(m: &Message) -> Self {
+        let ticket = m.ticket_id.as_uuid();
+        Self {
+            id: m.id,
+            kind: m.kind.as_str().to_owned(),
+            author_name: m.author_name.clone(),
+            author_email: m.author_email.as_ref().map(|e| e.as_str().to_owned()),
+            author_staff: m
+                .author_staff
+                .map(frontdesk_domain::staff::StaffId::as_uuid),
+            body: m.body_text.clone(),
+            full_text: m.full_text.clone(),
+            html: m.body_html.clone(),
+            email: m.email.as_ref().map(|e| EmailView {
+                message_id: e.message_id.to_header(),
+                in_reply_to: e
+                    .in_reply_to
+                    .as_ref()
+                    .map(frontdesk_domain::MessageId::to_header),
+                references: e
+                    .references
+                    .iter()
+                    .map(frontdesk_domain::MessageId::to_header)
+                    .collect(),
+            }),
+            auto_reply: m.auto_reply.map(|a| a.as_str().to_owned()),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| AttachmentView::new(ticket, a))
+                .collect(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// The assistant's reading of a ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnalysisView {
+    pub summary: String,
+    pub priority: String,
+    pub category: String,
+    pub sentiment: String,
+    pub language: String,
+    pub mentions_order: bool,
+    pub mentions_account: bool,
+    pub confidence: f32,
+}
+
+/// An AI draft reply with the analysis it was written from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AiDraftView {
+    pub id: Uuid,
+    pub body: String,
+    pub confidence: f32,
+    pub sources: Vec<String>,
+    /// `draft`, `sent` or `discarded`.
+    pub state: String,
+    /// Why auto mode held the reply back.
+    pub hold: Option<String>,
+    pub model: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub analysis: Option<AnalysisView>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&AiDraftRecord> for AiDraftView {
+    fn from(r: &AiDraftRecord) -> Self {
+        Self {
+            id: r.id,
+            body: r.draft.body.clone(),
+            confidence: r.draft.confidence,
+            sources: r.draft.sources.clone(),
+            state: r.state.as_str().to_owned(),
+            hold: r.hold.as_ref().map(|h| h.as_str().to_owned()),
+            model: r.usage.model.clone(),
+            prompt_tokens: r.usage.prompt_tokens,
+            completion_tokens: r.usage.completion_tokens,
+            analysis: r.analysis.as_ref().map(|a| AnalysisView {
+                summary: a.summary.clone(),
+                priority: a.priority.as_str().to_owned(),
+                category: a.category.as_str().to_owned(),
+                sentiment: a.sentiment.as_str().to_owned(),
+                language: a.language.clone(),
+                mentions_order: a.mentions_order,
+                mentions_account: a.mentions_account,
+                confidence: a.confidence,
+            }),
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A ticket with its conversation, AI work and clocks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    pub description: String,
+    /// Customer, agent and system messages, oldest first (for customers: without system ones).
+    pub messages: Vec<MessageView>,
+    /// Internal notes, oldest first; never shown to customers.
+    pub notes: Vec<MessageView>,
+    /// The mail headers of every message that came or went by e-mail.
+    pub emails: Vec<EmailView>,
+    pub attachments: Vec<AttachmentView>,
+    /// The latest analysis and draft; omitted for customers.
+    pub ai: Option<AiDraftView>,
+}

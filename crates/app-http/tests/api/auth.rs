@@ -1,0 +1,190 @@
+//! Sign-in, refresh rotation with replay detection, sign-in limits, API tokens, deactivation,
+//! customer sign-up.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{PASSWORD, TestApp, Who};
+
+async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    app.json(
+        "post",
+        "/api/auth/login",
+        Who::Anonymous,
+        Some(&json!({"email": email, "password": password})),
+    )
+    .await
+}
+
+async fn me(app: &TestApp, token: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .get(app.url("/api/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+both!(
+    sign_in_then_refresh_rotates_and_a_replayed_refresh_revokes_the_sign_in,
+    async |app: &TestApp| {
+        let (status, tokens) = login(app, "Agent@Frontdesk.test", PASSWORD).await;
+        assert_eq!(status, 200, "{tokens}");
+        assert_eq!(tokens["token_type"], "Bearer");
+        assert_eq!(tokens["expires_in"], 900);
+        assert_eq!(tokens["user"]["role"], "agent");
+        let access = tokens["access_token"].as_str().unwrap();
+        let (status, who) = me(app, access).await;
+        assert_eq!(status, 200);
+        assert_eq!(who["email"], "agent@frontdesk.test");
+
+        let first = tokens["refresh_token"].as_str().unwrap();
+        let refresh = |t: &str| json!({"refresh_token": t});
+        let (status, second) = app
+            .json(
+                "post",
+                "/api/auth/refresh",
+                Who::Anonymous,
+                Some(&refresh(first)),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let second = second["refresh_token"].as_str().unwrap().to_owned();
+        assert_ne!(second, first);
+        // The first token again: a copy is in someone else's hands.
+        let (status, _) = app
+            .json(
+                "post",
+                "/api/auth/refresh",
+                Who::Anonymous,
+                Some(&refresh(first)),
+            )
+            .await;
+        assert_eq!(status, 401);
+        let (status, _) = app
+            .json(
+                "post",
+                "/api/auth/refresh",
+                Who::Anonymous,
+                Some(&refresh(&second)),
+            )
+            .await;
+        assert_eq!(status, 401, "the whole sign-in is revoked after a replay");
+
+        let (status, customer) = login(app, "alice@customer.test", PASSWORD).await;
+        assert_eq!(status, 200);
+        assert_eq!(customer["user"]["role"], "customer");
+    }
+);
+
+both!(
+    wrong_passwords_are_refused_alike_and_then_rate_limited,
+    async |app: &TestApp| {
+        let (status, wrong) = login(app, "agent@frontdesk.test", "not the password").await;
+        assert_eq!(status, 401);
+        let (status, unknown) = login(app, "nobody@frontdesk.test", "not the password").await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            wrong["detail"], unknown["detail"],
+            "no hint which addresses exist"
+        );
+        for _ in 0..4 {
+            login(app, "agent@frontdesk.test", "still wrong").await;
+        }
+        let (status, limited) = login(app, "agent@frontdesk.test", PASSWORD).await;
+        assert_eq!(status, 429, "{limited}");
+        assert_eq!(limited["type"], "urn:frontdesk:problem:rate-limited");
+        let (status, _) = login(app, "manager@frontdesk.test", PASSWORD).await;
+        assert_eq!(
+            status, 200,
+            "other accounts are not locked by one account's failures"
+        );
+    }
+);
+
+both!(
+    api_tokens_are_shown_once_work_and_stop_when_revoked,
+    async |app: &TestApp| {
+        let (status, created) = app
+            .json(
+                "post",
+                "/api/auth/tokens",
+                Who::Admin,
+                Some(&json!({"name": "CRM", "staff_id": app.agent.id.as_uuid()})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let token = created["token"].as_str().unwrap().to_owned();
+        assert!(token.starts_with("fdk_"));
+        let (status, who) = me(app, &token).await;
+        assert_eq!(status, 200);
+        assert_eq!(who["role"], "agent");
+        let (_, listed) = app.json("get", "/api/auth/tokens", Who::Admin, None).await;
+        assert!(
+            !listed.to_string().contains(&token),
+            "tokens are never listed"
+        );
+        let id = created["id"].as_str().unwrap();
+        let (status, _) = app
+            .json(
+                "delete",
+                &format!("/api/auth/tokens/{id}"),
+                Who::Admin,
+                None,
+            )
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(me(app, &token).await.0, 401);
+    }
+);
+
+both!(
+    a_deactivated_member_loses_access_at_once,
+    async |app: &TestApp| {
+        let token = app.token(Who::Agent).unwrap();
+        assert_eq!(me(app, &token).await.0, 200);
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", app.agent.id),
+                Who::Admin,
+                Some(&json!({"active": false})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(me(app, &token).await.0, 401);
+        assert_eq!(login(app, "agent@frontdesk.test", PASSWORD).await.0, 401);
+    }
+);
+
+both!(
+    customers_sign_up_once_and_staff_addresses_are_taken,
+    async |app: &TestApp| {
+        let body = json!({"email": "carol@customer.test", "password": PASSWORD});
+        let (status, created) = app
+            .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["user"]["role"], "customer");
+        let (status, _) = app
+            .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
+            .await;
+        assert_eq!(status, 409);
+        let staff = json!({"email": "admin@frontdesk.test", "password": PASSWORD});
+        assert_eq!(
+            app.json("post", "/api/auth/register", Who::Anonymous, Some(&staff))
+                .await
+                .0,
+            409
+        );
+        let short = json!({"email": "dave@customer.test", "password": "short"});
+        let (status, problem) = app
+            .json("post", "/api/auth/register", Who::Anonymous, Some(&short))
+            .await;
+        assert_eq!(status, 422);
+        assert!(problem["errors"]["password"].is_string());
+    }
+);

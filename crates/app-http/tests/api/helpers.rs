@@ -1,0 +1,257 @@
+//! `spawn_app()`: the real server on port 0 with a fresh database (SQLite or PostgreSQL), a
+//! team of one admin, one manager and two agents, two customers with portal accounts, and a
+//! client that signs requests as any of them.
+
+use actix_web::web;
+use chrono::Utc;
+use frontdesk_adapters_db::testing::Fresh;
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::service::NewTicket;
+use frontdesk_domain::staff::{Availability, Customer, Role, Staff, StaffId};
+use frontdesk_domain::ticket::{Actor, Channel, Ticket};
+use frontdesk_http::auth::{customer_subject, password, staff_subject};
+use frontdesk_http::startup::{Application, Options};
+use frontdesk_http::state::AppState;
+use frontdesk_poller::config::Config;
+use serde_json::Value;
+
+/// Who sends a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    /// The customer `alice@customer.test`, who owns the fixture tickets.
+    Customer,
+    /// `mallory@customer.test`, another customer.
+    OtherCustomer,
+    Agent,
+    Manager,
+    Admin,
+}
+
+pub const EVERYONE: [Who; 6] = [
+    Who::Anonymous,
+    Who::Customer,
+    Who::OtherCustomer,
+    Who::Agent,
+    Who::Manager,
+    Who::Admin,
+];
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    pub admin: Staff,
+    pub manager: Staff,
+    pub agent: Staff,
+    pub other_agent: Staff,
+    pub customer: EmailAddress,
+    pub other_customer: EmailAddress,
+    fresh: Fresh,
+    _dir: tempfile::TempDir,
+}
+
+fn member(email: &str, name: &str, role: Role) -> Staff {
+    Staff {
+        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
+        email: EmailAddress::parse(email).unwrap(),
+        name: name.to_owned(),
+        role,
+        availability: Availability::Available,
+        shift: None,
+        active: true,
+    }
+}
+
+/// Spawns the app on `fresh` with `extra` appended to its configuration file.
+pub async fn spawn_app_with(fresh: Fresh, extra: &str) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("frontdesk.toml");
+    let maildir = dir.path().join("maildir");
+    let outbox = dir.path().join("outbox");
+    std::fs::write(
+        &config_file,
+        format!(
+            "[helpdesk]\nsupport_address = \"support@frontdesk.test\"\n\n\
+             [database]\nurl = \"{}\"\n\n[outbox]\npath = \"{}\"\n\n\
+             [[mailbox]]\nkind = \"maildir\"\npath = \"{}\"\n\n{extra}\n",
+            fresh.url,
+            outbox.display(),
+            maildir.display()
+        ),
+    )
+    .unwrap();
+    let config = Config::load_with_env(Some(&config_file), &[]).unwrap();
+    let hash = password::hash(PASSWORD).unwrap();
+    let now = Utc::now();
+    let admin = member("admin@frontdesk.test", "Ada Admin", Role::Admin);
+    let manager = member("manager@frontdesk.test", "Max Manager", Role::Manager);
+    let agent = member("agent@frontdesk.test", "Ana Agent", Role::Agent);
+    let other_agent = member("agent2@frontdesk.test", "Otto Agent", Role::Agent);
+    for s in [&admin, &manager, &agent, &other_agent] {
+        fresh.db.create_staff(s, Some(&hash), now).await.unwrap();
+    }
+    let customer = EmailAddress::parse("alice@customer.test").unwrap();
+    let other_customer = EmailAddress::parse("mallory@customer.test").unwrap();
+    for c in [&customer, &other_customer] {
+        fresh
+            .db
+            .create_customer_account(c, &hash, now)
+            .await
+            .unwrap();
+    }
+    let app = Application::build(
+        config,
+        Options {
+            bind: "127.0.0.1:0".to_owned(),
+            with_poller: false,
+            metrics: None,
+            workers: Some(1),
+        },
+    )
+    .await
+    .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        state,
+        admin,
+        manager,
+        agent,
+        other_agent,
+        customer,
+        other_customer,
+        fresh,
+        _dir: dir,
+    }
+}
+
+pub async fn spawn_app(fresh: Fresh) -> TestApp {
+    spawn_app_with(fresh, "").await
+}
+
+impl TestApp {
+    /// An access token for `who`, minted with the server's key (sign-in itself has its own tests).
+    pub fn token(&self, who: Who) -> Option<String> {
+        let now = Utc::now();
+        let (subject, role) = match who {
+            Who::Anonymous => return None,
+            Who::Customer => (customer_subject(&self.customer), "customer"),
+            Who::OtherCustomer => (customer_subject(&self.other_customer), "customer"),
+            Who::Agent => (staff_subject(self.agent.id), "agent"),
+            Who::Manager => (staff_subject(self.manager.id), "manager"),
+            Who::Admin => (staff_subject(self.admin.id), "admin"),
+        };
+        Some(self.state.keys.issue(&subject, role, now).unwrap())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Sends `method path` as `who`, with a JSON body when given.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        who: Who,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = self.token(who) {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Like [`TestApp::call`], returning the status and the JSON body (`Null` when empty).
+    pub async fn json(
+        &self,
+        method: &str,
+        path: &str,
+        who: Who,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let response = self.call(method, path, who, body).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    /// A ticket of the customer Alice, unassigned, opened through the domain.
+    pub async fn ticket(&self, subject: &str, body: &str) -> Ticket {
+        self.state
+            .desk()
+            .open(NewTicket {
+                customer: Customer::new(self.customer.clone(), Some("Alice".to_owned())),
+                subject: subject.to_owned(),
+                body: body.to_owned(),
+                channel: Channel::Web,
+                priority: None,
+                category: None,
+                tags: Vec::new(),
+                actor: Actor::Customer(self.customer.clone()),
+            })
+            .await
+            .unwrap()
+            .ticket
+    }
+
+    pub async fn finish(self) {
+        self.fresh.finish().await;
+    }
+}
+
+/// Declares one test per backend from one body: `both!(name, async |app: &TestApp| { … })`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        $crate::both!($name, "", $body);
+    };
+    ($name:ident, $extra:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app_with(
+                    frontdesk_adapters_db::testing::Fresh::sqlite().await,
+                    $extra,
+                )
+                .await;
+                ($body)(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::helpers::spawn_app_with(
+                    frontdesk_adapters_db::testing::Fresh::postgres().await,
+                    $extra,
+                )
+                .await;
+                ($body)(&app).await;
+                app.finish().await;
+            }
+        }
+    };
+}

@@ -1,0 +1,12 @@
+//! The REST API through real HTTP: `spawn_app()` on port 0 with a fresh database per test, on
+//! SQLite and on PostgreSQL.
+
+// A test crate: panicking on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod bad_input;
+mod helpers;
+mod matrix;
+mod openapi;
+mod tickets;

@@ -1,0 +1,169 @@
+//! The authorisation matrix: every route × every role (and anonymous) against the expected
+//! status, from one table. A route in the server's table without a row here fails the test.
+
+use frontdesk_http::routes::ENDPOINTS;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{EVERYONE, PASSWORD, TestApp, Who};
+
+/// Expected statuses for [anonymous, customer (owner), other customer, agent, manager, admin].
+type Row = (&'static str, &'static str, [u16; 6]);
+
+const TABLE: &[Row] = &[
+    ("get", "/healthz", [200, 200, 200, 200, 200, 200]),
+    // This test process exports no metrics.
+    ("get", "/metrics", [404, 404, 404, 404, 404, 404]),
+    ("post", "/api/auth/login", [200, 200, 200, 200, 200, 200]),
+    ("post", "/api/auth/refresh", [401, 401, 401, 401, 401, 401]),
+    ("post", "/api/auth/logout", [204, 204, 204, 204, 204, 204]),
+    ("post", "/api/auth/register", [201, 201, 201, 201, 201, 201]),
+    ("get", "/api/auth/me", [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/auth/tokens", [401, 403, 403, 403, 403, 200]),
+    ("post", "/api/auth/tokens", [401, 403, 403, 403, 403, 201]),
+    (
+        "delete",
+        "/api/auth/tokens/{id}",
+        [401, 403, 403, 403, 403, 404],
+    ),
+    ("get", "/api/tickets", [401, 200, 200, 200, 200, 200]),
+    ("post", "/api/tickets", [401, 201, 201, 201, 201, 201]),
+    ("get", "/api/tickets/queue", [401, 403, 403, 200, 200, 200]),
+    ("get", "/api/tickets/{id}", [401, 200, 404, 200, 200, 200]),
+    ("patch", "/api/tickets/{id}", [401, 403, 404, 200, 200, 200]),
+    (
+        "post",
+        "/api/tickets/{id}/reply",
+        [401, 201, 404, 201, 201, 201],
+    ),
+    (
+        "post",
+        "/api/tickets/{id}/notes",
+        [401, 403, 404, 201, 201, 201],
+    ),
+    (
+        "post",
+        "/api/tickets/{id}/assign",
+        [401, 403, 404, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/tickets/{id}/take",
+        [401, 403, 404, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/tickets/{id}/escalate",
+        [401, 403, 404, 200, 200, 200],
+    ),
+    (
+        "get",
+        "/api/tickets/{id}/attachments/{att}",
+        [401, 200, 404, 200, 200, 200],
+    ),
+    ("get", "/api/staff", [401, 403, 403, 200, 200, 200]),
+    ("post", "/api/staff", [401, 403, 403, 403, 403, 201]),
+    ("patch", "/api/staff/{id}", [401, 403, 403, 200, 403, 200]),
+    (
+        "put",
+        "/api/staff/{id}/status",
+        [401, 403, 403, 200, 200, 200],
+    ),
+];
+
+fn column(who: Who) -> usize {
+    EVERYONE.iter().position(|w| *w == who).unwrap()
+}
+
+/// A request body that is valid for `who` on this route.
+fn body(app: &TestApp, method: &str, path: &str, who: Who, n: usize) -> Option<Value> {
+    let staff = matches!(who, Who::Agent | Who::Manager | Who::Admin);
+    Some(match (method, path) {
+        ("post", "/api/auth/login") => {
+            json!({"email": "alice@customer.test", "password": PASSWORD})
+        }
+        ("post", "/api/auth/refresh") => json!({"refresh_token": "fdr_not-a-token"}),
+        ("post", "/api/auth/logout") => json!({"refresh_token": "fdr_not-a-token"}),
+        ("post", "/api/auth/register") => {
+            json!({"email": format!("new{n}@customer.test"), "password": PASSWORD})
+        }
+        ("post", "/api/auth/tokens") => json!({"name": "CRM sync"}),
+        ("post", "/api/tickets") if staff => json!({
+            "subject": "Phone call: refund", "description": "Customer called about a refund",
+            "customer_email": "bob@customer.test"}),
+        ("post", "/api/tickets") => {
+            json!({"subject": "Where is my order?", "description": "It is late"})
+        }
+        ("patch", "/api/tickets/{id}") => json!({"priority": "high"}),
+        ("post", "/api/tickets/{id}/reply") => json!({"content": "Thanks, looking into it"}),
+        ("post", "/api/tickets/{id}/notes") => json!({"content": "Checked the warehouse"}),
+        ("post", "/api/tickets/{id}/assign") => json!({"staff_id": app.agent.id.as_uuid()}),
+        ("post", "/api/tickets/{id}/escalate") => json!({"reason": "VIP customer"}),
+        ("post", "/api/staff") => json!({
+            "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
+        ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
+        ("put", "/api/staff/{id}/status") => json!({"availability": "busy"}),
+        _ => return None,
+    })
+}
+
+both!(
+    every_route_answers_every_role_as_the_table_says,
+    async |app: &TestApp| {
+        for e in ENDPOINTS {
+            assert!(
+                TABLE.iter().any(|(m, p, _)| *m == e.method && *p == e.path),
+                "{} {} has no row in the authorisation matrix",
+                e.method,
+                e.path
+            );
+        }
+        // One attachment, on a ticket of the customer, for the download row.
+        let with_attachment = crate::tickets::ticket_with_attachment(app).await;
+        let mut failures = Vec::new();
+        let mut n = 0;
+        for (method, path, expected) in TABLE {
+            assert!(
+                ENDPOINTS
+                    .iter()
+                    .any(|e| e.method == *method && e.path == *path),
+                "{method} {path} is in the matrix but not served"
+            );
+            for who in EVERYONE {
+                n += 1;
+                // A fresh ticket per cell, so one role's change cannot decide the next one's.
+                let (ticket, att) = if path.contains("{att}") {
+                    with_attachment.clone()
+                } else {
+                    (
+                        app.ticket("Order 1234 is late", "Where is my parcel?")
+                            .await
+                            .id
+                            .as_uuid(),
+                        String::new(),
+                    )
+                };
+                let url = path
+                    .replace("/api/tickets/{id}", &format!("/api/tickets/{ticket}"))
+                    .replace("{att}", &att)
+                    .replace("/api/staff/{id}", &format!("/api/staff/{}", app.agent.id))
+                    .replace(
+                        "/api/auth/tokens/{id}",
+                        &format!("/api/auth/tokens/{}", uuid::Uuid::now_v7()),
+                    );
+                let status = app
+                    .call(method, &url, who, body(app, method, path, who, n).as_ref())
+                    .await
+                    .status()
+                    .as_u16();
+                let want = expected[column(who)];
+                if status != want {
+                    failures.push(format!(
+                        "{method} {path} as {who:?}: {status}, expected {want}"
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+);

@@ -1,0 +1,438 @@
+//! Tickets through the API: creation, listing with filters and pages, the detail view, changes
+//! with `If-Match`, replies (queued as threaded mail), notes, customer replies, attachments.
+
+use chrono::Utc;
+use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message};
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{TestApp, Who};
+
+/// A mail from Alice with a PDF, ingested as if polled; returns the ticket id and the
+/// attachment id.
+pub async fn ticket_with_attachment(app: &TestApp) -> (uuid::Uuid, String) {
+    let raw = "From: Alice <alice@customer.test>\r\nTo: support@frontdesk.test\r\n\
+        Subject: Invoice attached\r\nMessage-ID: <inv-1@customer.test>\r\n\
+        MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: text/plain\r\n\r\nSee the invoice.\r\n\
+        --b\r\nContent-Type: application/pdf\r\n\
+        Content-Disposition: attachment; filename=\"../../etc/invoice.pdf\"\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+    let mail = parse_message(raw.as_bytes(), Utc::now(), &MimeLimits::default()).unwrap();
+    let result = app.state.desk().ingest(mail).await.unwrap();
+    let id = result.ticket_id.unwrap().as_uuid();
+    let (_, detail) = app
+        .json("get", &format!("/api/tickets/{id}"), Who::Agent, None)
+        .await;
+    let att = detail["attachments"][0]["id"].as_str().unwrap().to_owned();
+    (id, att)
+}
+
+both!(
+    staff_open_tickets_classified_and_list_them_in_pages,
+    async |app: &TestApp| {
+        for (subject, description) in [
+            (
+                "URGENT: payment failed twice",
+                "I was charged twice for my invoice",
+            ),
+            ("Question about sizes", "Do the shoes run small?"),
+            (
+                "Order 7781 never arrived",
+                "Tracking shows nothing since Monday",
+            ),
+        ] {
+            let (status, t) = app
+                .json(
+                    "post",
+                    "/api/tickets",
+                    Who::Agent,
+                    Some(&json!({
+                    "subject": subject, "description": description,
+                    "customer_email": "Bob@Customer.test", "customer_name": "Bob"})),
+                )
+                .await;
+            assert_eq!(status, 201, "{t}");
+            assert!(t["number"].as_str().unwrap().starts_with("TKT-"));
+            assert_eq!(t["channel"], "api");
+            assert_eq!(t["status"], "new");
+        }
+        let (_, urgent) = app
+            .json(
+                "get",
+                "/api/tickets?priority=urgent&customer=bob@customer.test",
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_eq!(urgent["total"], 1, "{urgent}");
+        assert_eq!(urgent["items"][0]["category"], "billing");
+        assert!(urgent["items"][0]["sla"]["first_response"]["due_at"].is_string());
+
+        let (_, first) = app
+            .json(
+                "get",
+                "/api/tickets?customer=bob@customer.test&limit=2&sort=created",
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(first["total"], 3);
+        assert_eq!(first["items"].as_array().unwrap().len(), 2);
+        let next = first["next"].as_str().unwrap();
+        let (_, second) = app
+            .json(
+                "get",
+                &format!(
+                    "/api/tickets?customer=bob@customer.test&limit=2&sort=created&after={next}"
+                ),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(second["items"].as_array().unwrap().len(), 1);
+        assert!(second["next"].is_null());
+        assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+        assert_eq!(second["items"][0]["subject"], "Order 7781 never arrived");
+
+        let (_, found) = app
+            .json("get", "/api/tickets?q=tracking", Who::Agent, None)
+            .await;
+        assert_eq!(found["total"], 1);
+        let (status, _) = app
+            .json("get", "/api/tickets?sort=sideways", Who::Agent, None)
+            .await;
+        assert_eq!(status, 400);
+    }
+);
+
+both!(
+    customers_see_only_their_own_tickets_and_never_notes,
+    async |app: &TestApp| {
+        let t = app
+            .ticket("My order is late", "Order 1234 has not arrived")
+            .await;
+        let id = t.id.as_uuid();
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("/api/tickets/{id}/notes"),
+                Who::Agent,
+                Some(&json!({"content": "internal: courier lost it"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (_, staff_view) = app
+            .json("get", &format!("/api/tickets/{id}"), Who::Agent, None)
+            .await;
+        assert_eq!(staff_view["notes"].as_array().unwrap().len(), 1);
+        let (status, mine) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", t.number),
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(mine["notes"].as_array().unwrap().is_empty());
+        assert!(!mine.to_string().contains("courier lost it"));
+        assert!(mine["ai"].is_null());
+        let (status, problem) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{id}"),
+                Who::OtherCustomer,
+                None,
+            )
+            .await;
+        assert_eq!(status, 404);
+        assert_eq!(problem["type"], "urn:frontdesk:problem:not-found");
+        let (_, theirs) = app
+            .json("get", "/api/tickets", Who::OtherCustomer, None)
+            .await;
+        assert_eq!(theirs["total"], 0);
+        let (_, list) = app
+            .json(
+                "get",
+                "/api/tickets?customer=mallory@customer.test",
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(
+            list["total"], 1,
+            "a customer's filter cannot widen what they see"
+        );
+    }
+);
+
+both!(
+    a_stale_if_match_is_refused_and_changes_nothing,
+    async |app: &TestApp| {
+        let t = app
+            .ticket("Broken zipper", "The zipper broke on day one")
+            .await;
+        let url = app.url(&format!("/api/tickets/{}", t.id));
+        let get = app
+            .client
+            .get(&url)
+            .bearer_auth(app.token(Who::Agent).unwrap())
+            .send()
+            .await
+            .unwrap();
+        let etag = get.headers()["etag"].to_str().unwrap().to_owned();
+        let first = app
+            .client
+            .patch(&url)
+            .bearer_auth(app.token(Who::Agent).unwrap())
+            .header("If-Match", &etag)
+            .json(&json!({"status": "open", "tags": ["Zipper", "zipper", " quality "]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(first.status().as_u16(), 200);
+        let body: serde_json::Value = first.json().await.unwrap();
+        assert_eq!(body["tags"], json!(["quality", "zipper"]));
+        let second = app
+            .client
+            .patch(&url)
+            .bearer_auth(app.token(Who::Manager).unwrap())
+            .header("If-Match", &etag)
+            .json(&json!({"priority": if t.priority.as_str() == "low" { "high" } else { "low" }}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.status().as_u16(), 412);
+        let (_, now) = app
+            .json("get", &format!("/api/tickets/{}", t.id), Who::Agent, None)
+            .await;
+        assert_eq!(
+            now["priority"],
+            t.priority.as_str(),
+            "the refused change left no trace"
+        );
+        assert_eq!(now["status"], "open");
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/tickets/{}", t.id),
+                Who::Agent,
+                Some(&json!({"status": "new"})),
+            )
+            .await;
+        assert_eq!(status, 409, "nothing goes back to new");
+        let (status, p) = app
+            .json(
+                "patch",
+                &format!("/api/tickets/{}", t.id),
+                Who::Agent,
+                Some(&json!({"assignee": uuid::Uuid::now_v7()})),
+            )
+            .await;
+        assert_eq!(status, 422, "{p}");
+    }
+);
+
+both!(
+    a_staff_reply_is_queued_as_threaded_mail_and_is_the_first_response,
+    async |app: &TestApp| {
+        let (id, _) = ticket_with_attachment(app).await;
+        let (status, t) = app
+            .json(
+                "post",
+                &format!("/api/tickets/{id}/reply"),
+                Who::Agent,
+                Some(&json!({"content": "Thanks, the invoice is fine."})),
+            )
+            .await;
+        assert_eq!(status, 201, "{t}");
+        assert!(t["first_response_at"].is_string());
+        assert_eq!(t["sla"]["first_response"]["state"], "met");
+        let report = frontdesk_poller::jobs::run_jobs(&app.state.app, 20, &|| false)
+            .await
+            .unwrap();
+        assert!(report.done >= 1, "{report:?}");
+        let outbox = app.state.app.config.outbox.path.join("new");
+        let sent: Vec<String> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .filter(|m| m.contains("the invoice is fine"))
+            .collect();
+        assert_eq!(sent.len(), 1);
+        assert!(
+            sent[0].contains("In-Reply-To: <inv-1@customer.test>"),
+            "{}",
+            sent[0]
+        );
+        assert!(sent[0].contains("[TKT-"));
+        let (_, detail) = app
+            .json("get", &format!("/api/tickets/{id}"), Who::Customer, None)
+            .await;
+        let kinds: Vec<&str> = detail["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["customer", "agent"]);
+    }
+);
+
+both!(
+    a_customer_reply_in_the_portal_reopens_a_resolved_ticket,
+    async |app: &TestApp| {
+        let t = app.ticket("Refund", "Please refund order 55").await;
+        let url = format!("/api/tickets/{}", t.id);
+        app.json(
+            "patch",
+            &url,
+            Who::Agent,
+            Some(&json!({"status": "resolved"})),
+        )
+        .await;
+        let (status, after) = app
+            .json(
+                "post",
+                &format!("{url}/reply"),
+                Who::Customer,
+                Some(&json!({"content": "Still no refund."})),
+            )
+            .await;
+        assert_eq!(status, 201, "{after}");
+        assert_eq!(after["status"], "open");
+        app.json(
+            "patch",
+            &url,
+            Who::Agent,
+            Some(&json!({"status": "closed"})),
+        )
+        .await;
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("{url}/reply"),
+                Who::Customer,
+                Some(&json!({"content": "Hello?"})),
+            )
+            .await;
+        assert_eq!(status, 409, "a closed ticket takes no more replies");
+    }
+);
+
+both!(take_assign_and_escalate, async |app: &TestApp| {
+    let t = app.ticket("Printer on fire", "Really").await;
+    let url = format!("/api/tickets/{}", t.id);
+    let (status, taken) = app
+        .json("post", &format!("{url}/take"), Who::Agent, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(taken["assignee"], json!(app.agent.id.as_uuid()));
+    let (_, queue) = app
+        .json("get", "/api/tickets/queue", Who::Agent, None)
+        .await;
+    assert!(
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == json!(t.id.as_uuid()))
+    );
+    let (status, _) = app
+        .json("post", &format!("{url}/take"), Who::Manager, None)
+        .await;
+    assert_eq!(status, 409);
+    let (status, given) = app
+        .json(
+            "post",
+            &format!("{url}/assign"),
+            Who::Manager,
+            Some(&json!({"staff_id": app.other_agent.id.as_uuid()})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(given["assignee"], json!(app.other_agent.id.as_uuid()));
+    let (status, escalated) = app
+        .json(
+            "post",
+            &format!("{url}/escalate"),
+            Who::Agent,
+            Some(&json!({"reason": "fire"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(escalated["escalation_level"], 1);
+});
+
+both!(
+    agents_limited_to_their_own_and_unassigned_tickets,
+    "[http]\nagents_see_all = false\n",
+    async |app: &TestApp| {
+        let t = app.ticket("Mine", "a").await;
+        let other = app.ticket("Theirs", "b").await;
+        app.json(
+            "post",
+            &format!("/api/tickets/{}/assign", other.id),
+            Who::Manager,
+            Some(&json!({"staff_id": app.other_agent.id.as_uuid()})),
+        )
+        .await;
+        let (status, _) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", other.id),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, _) = app
+            .json("get", &format!("/api/tickets/{}", t.id), Who::Agent, None)
+            .await;
+        assert_eq!(status, 200);
+        let (_, list) = app.json("get", "/api/tickets", Who::Agent, None).await;
+        assert_eq!(list["total"], 1);
+        let (_, all) = app.json("get", "/api/tickets", Who::Manager, None).await;
+        assert_eq!(all["total"], 2);
+    }
+);
+
+both!(
+    attachments_download_with_a_safe_name_and_their_type,
+    async |app: &TestApp| {
+        let (id, att) = ticket_with_attachment(app).await;
+        let response = app
+            .call(
+                "get",
+                &format!("/api/tickets/{id}/attachments/{att}"),
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(disposition.starts_with("attachment"), "{disposition}");
+        assert!(
+            disposition.contains("invoice.pdf") && !disposition.contains(".."),
+            "{disposition}"
+        );
+        assert!(response.bytes().await.unwrap().starts_with(b"%PDF"));
+        let other = app.ticket("Other", "x").await;
+        let (status, _) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}/attachments/{att}", other.id),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(
+            status, 404,
+            "an attachment is reachable only through its own ticket"
+        );
+    }
+);

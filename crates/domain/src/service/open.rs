@@ -1,0 +1,180 @@
+//! Tickets opened without a mail: by staff on a customer's behalf, by customers in the portal,
+//! by integrations through the API or a Zendesk/Intercom webhook. Classified, put on SLA clocks
+//! and queued for the assistant exactly like mail.
+
+use super::Helpdesk;
+use super::commands::{MAX_BODY_BYTES, ReplyError, UpdateError};
+use crate::email::EmailAddress;
+use crate::ports::{ChangeSet, Committed, Job, StoreError, TicketWrite};
+use crate::staff::Customer;
+use crate::ticket::{
+    Actor, Category, Channel, CustomerReplyEffect, EventKind, Message, MessageKind, Priority,
+    Status, TicketDraft, TicketEvent, TicketId, TransitionError,
+};
+
+/// The longest subject accepted, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 998;
+
+/// A ticket to open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub customer: Customer,
+    pub subject: String,
+    /// The customer's words: the ticket's description and its first message.
+    pub body: String,
+    pub channel: Channel,
+    /// Set by staff to override the classifier.
+    pub priority: Option<Priority>,
+    pub category: Option<Category>,
+    pub tags: Vec<String>,
+    /// Who opens it: the customer, a staff member on their behalf, or the system (integrations).
+    pub actor: Actor,
+}
+
+/// Why a ticket could not be opened. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    #[error("a ticket needs a subject")]
+    EmptySubject,
+    #[error("the subject may be at most {MAX_SUBJECT_CHARS} characters on one line")]
+    BadSubject,
+    #[error("a ticket needs a description")]
+    EmptyBody,
+    #[error("the description may be at most {MAX_BODY_BYTES} bytes")]
+    TooLong,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Helpdesk {
+    /// Opens a ticket with the customer's first message. The classifier decides priority and
+    /// category unless `new` sets them.
+    ///
+    /// # Errors
+    /// [`OpenError`] for a blank or multi-line subject, a blank or huge body, or storage.
+    pub async fn open(&self, new: NewTicket) -> Result<Committed, OpenError> {
+        let subject = new.subject.trim();
+        if subject.is_empty() {
+            return Err(OpenError::EmptySubject);
+        }
+        // A subject becomes a mail header on every reply: no line breaks, bounded length.
+        if subject.chars().any(char::is_control) || subject.chars().count() > MAX_SUBJECT_CHARS {
+            return Err(OpenError::BadSubject);
+        }
+        let body = new.body.trim();
+        if body.is_empty() {
+            return Err(OpenError::EmptyBody);
+        }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(OpenError::TooLong);
+        }
+        let now = self.ports.clock.now();
+        let class = self.settings.classifier.classify(subject, body);
+        let priority = new.priority.unwrap_or(class.priority);
+        let category = new.category.unwrap_or(class.category);
+        let id = TicketId::from_uuid(self.ports.ids.new_id());
+        let draft = TicketDraft {
+            id,
+            customer: new.customer.clone(),
+            subject: subject.to_owned(),
+            description: body.to_owned(),
+            priority,
+            category,
+            channel: new.channel,
+            tags: new.tags,
+            sla: self.settings.sla.start(priority, category, now),
+            follow_up_of: None,
+            gmail_thread_id: None,
+            created_at: now,
+        };
+        let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));
+        let mut message = Message::new(
+            self.ports.ids.new_id(),
+            id,
+            MessageKind::Customer,
+            body,
+            now,
+        );
+        message.author_email = Some(new.customer.email.clone());
+        message.author_name.clone_from(&new.customer.name);
+        change.messages.push(message);
+        let event = |kind| TicketEvent::new(id, now, new.actor.clone(), kind);
+        change.events.push(event(EventKind::Created));
+        change.events.push(event(EventKind::MessageAdded {
+            kind: MessageKind::Customer,
+        }));
+        if self.settings.ai_mode != super::AiMode::Off {
+            change.jobs.push(Job::DraftReply { ticket_id: id });
+        }
+        self.ports.tickets.commit(change).await.map_err(|e| {
+            OpenError::Store(match e {
+                crate::ports::CommitError::Store(s) => s,
+                other => StoreError::Other(other.to_string()),
+            })
+        })
+    }
+
+    /// A customer's reply written in the portal: a customer message on the ticket, which
+    /// reopens a pending or resolved ticket and resumes its clocks, as a mailed reply does.
+    ///
+    /// # Errors
+    /// [`ReplyError::EmptyBody`]/[`ReplyError::TooLong`], a transition error when the
+    /// ticket is closed (the customer opens a new one), and storage failures.
+    pub async fn customer_reply(
+        &self,
+        id: TicketId,
+        customer: &EmailAddress,
+        body: &str,
+    ) -> Result<Committed, ReplyError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(ReplyError::EmptyBody);
+        }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(ReplyError::TooLong);
+        }
+        let sla = &self.settings.sla;
+        let committed = self
+            .change_ticket(id, |mut ticket, now| {
+                let (effect, kinds) = ticket.record_customer_reply(now, sla, false);
+                if effect == CustomerReplyEffect::NeedsFollowUp {
+                    return Err(UpdateError::Transition(TransitionError {
+                        from: Status::Closed,
+                        to: Status::Open,
+                    }));
+                }
+                let actor = Actor::Customer(customer.clone());
+                let mut message = Message::new(
+                    self.ports.ids.new_id(),
+                    id,
+                    MessageKind::Customer,
+                    body,
+                    now,
+                );
+                message.author_email = Some(customer.clone());
+                message.author_name.clone_from(&ticket.customer.name);
+                let mut change = ChangeSet::update(ticket);
+                change.messages.push(message);
+                change.events.push(TicketEvent::new(
+                    id,
+                    now,
+                    actor.clone(),
+                    EventKind::MessageAdded {
+                        kind: MessageKind::Customer,
+                    },
+                ));
+                change.events.extend(
+                    kinds
+                        .into_iter()
+                        .map(|k| TicketEvent::new(id, now, actor.clone(), k)),
+                );
+                let job = Job::DraftReply { ticket_id: id };
+                if self.settings.ai_mode != super::AiMode::Off {
+                    change.jobs.push(job);
+                }
+                Ok(change)
+            })
+            .await?;
+        Ok(committed)
+    }
+}
