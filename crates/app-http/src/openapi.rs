@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, ops, staff, tickets};
+use crate::routes::{admin, auth, ops, staff, tickets, webhooks};
 
 struct BearerAuth;
 
@@ -41,13 +41,16 @@ impl Modify for BearerAuth {
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate,
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
+        admin::quarantine, admin::reprocess, admin::poll,
+        webhooks::inbound_email, webhooks::gmail_push,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in, tokens, customer accounts"),
         (name = "tickets", description = "Tickets and the work on them"),
         (name = "staff", description = "The support team"),
-        (name = "ops", description = "Health and metrics"),
+        (name = "ops", description = "Health, metrics, quarantine, polling"),
+        (name = "webhooks", description = "Mail and notices pushed to Frontdesk"),
     )
 )]
 #[derive(Debug)]

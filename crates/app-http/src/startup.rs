@@ -18,9 +18,10 @@ use tokio::sync::watch;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::password;
+use crate::auth::shared::SharedSecret;
 use crate::auth::tokens::{TokenKeys, random_token};
 use crate::routes;
-use crate::state::AppState;
+use crate::state::{AppState, Webhooks};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -83,12 +84,14 @@ impl Application {
             config.http.login_failures_per_account,
             config.http.login_failures_per_ip,
         );
+        let webhooks = webhooks(&config)?;
         let app = Arc::new(App::build(config, db).await.map_err(|e| wiring(&e))?);
         let state = web::Data::new(AppState {
             app: app.clone(),
             keys,
             limiter,
             metrics: options.metrics,
+            webhooks,
         });
         let listener = TcpListener::bind(&options.bind).map_err(|source| StartupError::Bind {
             bind: options.bind.clone(),
@@ -241,4 +244,33 @@ async fn token_keys(config: &Config, db: &Database) -> Result<TokenKeys, Startup
         key.as_bytes(),
         TimeDelta::minutes(i64::from(http.access_token_minutes)),
     ))
+}
+
+/// The inbound webhooks' shared secrets, from the environment or files.
+fn webhooks(config: &Config) -> Result<Webhooks, StartupError> {
+    let http = &config.http;
+    let load =
+        |key: &str, env: Option<&str>, file: Option<&std::path::Path>| match secret(key, env, file)
+            .map_err(|e| StartupError::Wiring(e.to_string()))?
+        {
+            Some(s) if s.len() < 16 => Err(StartupError::Wiring(format!(
+                "{key}: use at least 16 characters"
+            ))),
+            Some(s) => SharedSecret::new(&s)
+                .map(Some)
+                .ok_or_else(|| StartupError::Wiring("no randomness available".to_owned())),
+            None => Ok(None),
+        };
+    Ok(Webhooks {
+        inbound: load(
+            "http.inbound_secret",
+            http.inbound_secret_env.as_deref(),
+            http.inbound_secret_file.as_deref(),
+        )?,
+        gmail: load(
+            "http.gmail_push_token",
+            http.gmail_push_token_env.as_deref(),
+            http.gmail_push_token_file.as_deref(),
+        )?,
+    })
 }

@@ -10,6 +10,7 @@ use frontdesk_poller::config::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::limiter::LoginLimiter;
+use crate::auth::shared::SharedSecret;
 use crate::auth::tokens::TokenKeys;
 
 /// Shared by all workers.
@@ -20,6 +21,14 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     /// The Prometheus handle, when this process installed the recorder (tests do not).
     pub metrics: Option<PrometheusHandle>,
+    pub webhooks: Webhooks,
+}
+
+/// The inbound webhooks' secrets; a webhook without one is switched off.
+#[derive(Debug, Default)]
+pub struct Webhooks {
+    pub inbound: Option<SharedSecret>,
+    pub gmail: Option<SharedSecret>,
 }
 
 impl AppState {

@@ -105,19 +105,13 @@ impl Backoff {
 pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), String> {
     let mut first_error = None;
     let mut reports = Vec::new();
-    for mailbox in &app.mailboxes {
-        match poll_all(app, mailbox).await {
+    for (name, result) in ingest_pass(app).await {
+        match result {
             Ok(report) => reports.push(report),
             Err(e) => {
-                tracing::error!(mailbox = %mailbox.name, error = %e, "mailbox pass failed");
-                first_error.get_or_insert_with(|| format!("mailbox {}: {e}", mailbox.name));
+                first_error.get_or_insert_with(|| format!("mailbox {name}: {e}"));
                 reports.push(PassReport::default());
             }
-        }
-    }
-    for mailbox in &app.mailboxes {
-        if let Err(e) = app.db.release(&mailbox.name, &app.holder).await {
-            tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot release the mailbox lease");
         }
     }
     let maintenance = match maintain(app, &|| false).await {
@@ -131,6 +125,26 @@ pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), Str
         None => Ok((reports, maintenance)),
         Some(e) => Err(e),
     }
+}
+
+/// Reads every mailbox until it has nothing new (or another poller holds it), then lets go of
+/// the leases; each mailbox's report or error, in configuration order. What `once` and the
+/// API's "poll now" do.
+pub async fn ingest_pass(app: &App) -> Vec<(String, Result<PassReport, String>)> {
+    let mut results = Vec::new();
+    for mailbox in &app.mailboxes {
+        let result = poll_all(app, mailbox).await.map_err(|e| {
+            tracing::error!(mailbox = %mailbox.name, error = %e, "mailbox pass failed");
+            e.to_string()
+        });
+        results.push((mailbox.name.clone(), result));
+    }
+    for mailbox in &app.mailboxes {
+        if let Err(e) = app.db.release(&mailbox.name, &app.holder).await {
+            tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot release the mailbox lease");
+        }
+    }
+    results
 }
 
 /// Passes over `mailbox` until it has nothing new.

@@ -109,8 +109,10 @@ pub async fn import(
     Ok(summary)
 }
 
-/// One line of `--json`: the contract of `frontdesk-poller import --json`.
-fn line(source: &str, outcome: &Outcome) -> serde_json::Value {
+/// One line of `--json`: the contract of `frontdesk-poller import --json`, also what the API
+/// answers for mail posted to it.
+#[must_use]
+pub fn line(source: &str, outcome: &Outcome) -> serde_json::Value {
     match outcome {
         Outcome::Ingested(r) => json!({
             "source": source,

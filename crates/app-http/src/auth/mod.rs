@@ -3,6 +3,7 @@
 mod caller;
 pub mod limiter;
 pub mod password;
+pub mod shared;
 pub mod tokens;
 
 pub use caller::{Caller, Principal, customer_subject, principal, staff_subject};

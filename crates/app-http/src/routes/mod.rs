@@ -2,10 +2,12 @@
 //! from it, and the tests check it against the OpenAPI document and the authorisation matrix,
 //! so a route cannot be added without both.
 
+pub mod admin;
 pub mod auth;
 pub mod ops;
 pub mod staff;
 pub mod tickets;
+pub mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -60,6 +62,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/staff" => staff::create),
     endpoint!(patch "/api/staff/{id}" => staff::patch),
     endpoint!(put "/api/staff/{id}/status" => staff::status),
+    endpoint!(get "/api/admin/quarantine" => admin::quarantine),
+    endpoint!(post "/api/admin/quarantine/{id}/reprocess" => admin::reprocess),
+    endpoint!(post "/api/admin/poll" => admin::poll),
+    endpoint!(post "/api/webhooks/inbound-email" => webhooks::inbound_email),
+    endpoint!(post "/api/webhooks/gmail" => webhooks::gmail_push),
 ];
 
 impl Endpoint {

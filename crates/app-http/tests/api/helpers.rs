@@ -38,6 +38,8 @@ pub const EVERYONE: [Who; 6] = [
 ];
 
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const INBOUND_SECRET: &str = "inbound-test-secret-0123456789";
+pub const GMAIL_TOKEN: &str = "gmail-push-token-0123456789";
 
 #[derive(Debug)]
 pub struct TestApp {
@@ -73,14 +75,30 @@ pub async fn spawn_app_with(fresh: Fresh, extra: &str) -> TestApp {
     let maildir = dir.path().join("maildir");
     let outbox = dir.path().join("outbox");
     std::fs::write(
+        dir.path().join("inbound.secret"),
+        format!("{INBOUND_SECRET}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("gmail.token"), GMAIL_TOKEN).unwrap();
+    std::fs::write(
         &config_file,
         format!(
             "[helpdesk]\nsupport_address = \"support@frontdesk.test\"\n\n\
              [database]\nurl = \"{}\"\n\n[outbox]\npath = \"{}\"\n\n\
-             [[mailbox]]\nkind = \"maildir\"\npath = \"{}\"\n\n{extra}\n",
+             [[mailbox]]\nkind = \"maildir\"\npath = \"{}\"\n\n\
+             {extra}\n{}",
             fresh.url,
             outbox.display(),
-            maildir.display()
+            maildir.display(),
+            if extra.contains("[http]") {
+                String::new()
+            } else {
+                format!(
+                    "[http]\ninbound_secret_file = \"{}\"\ngmail_push_token_file = \"{}\"\n",
+                    dir.path().join("inbound.secret").display(),
+                    dir.path().join("gmail.token").display()
+                )
+            }
         ),
     )
     .unwrap();
@@ -213,6 +231,23 @@ impl TestApp {
             .await
             .unwrap()
             .ticket
+    }
+
+    /// The Maildir the app reads (`new/` created).
+    pub fn maildir_new(&self) -> std::path::PathBuf {
+        let dir = self
+            .state
+            .app
+            .config
+            .mailboxes()
+            .iter()
+            .find_map(|m| match m {
+                frontdesk_poller::config::MailboxConfig::Maildir(m) => Some(m.path.join("new")),
+                _ => None,
+            });
+        let dir = dir.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     pub async fn finish(self) {

@@ -10,3 +10,4 @@ mod helpers;
 mod matrix;
 mod openapi;
 mod tickets;
+mod webhooks;

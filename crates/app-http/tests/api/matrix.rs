@@ -69,6 +69,28 @@ const TABLE: &[Row] = &[
         "/api/staff/{id}/status",
         [401, 403, 403, 200, 200, 200],
     ),
+    (
+        "get",
+        "/api/admin/quarantine",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "post",
+        "/api/admin/quarantine/{id}/reprocess",
+        [401, 403, 403, 403, 404, 404],
+    ),
+    ("post", "/api/admin/poll", [401, 403, 403, 403, 200, 200]),
+    // Webhooks take their shared secret, not a sign-in: a role's token is the wrong secret.
+    (
+        "post",
+        "/api/webhooks/inbound-email",
+        [401, 401, 401, 401, 401, 401],
+    ),
+    (
+        "post",
+        "/api/webhooks/gmail",
+        [401, 401, 401, 401, 401, 401],
+    ),
 ];
 
 fn column(who: Who) -> usize {
@@ -103,6 +125,7 @@ fn body(app: &TestApp, method: &str, path: &str, who: Who, n: usize) -> Option<V
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
         ("put", "/api/staff/{id}/status") => json!({"availability": "busy"}),
+        ("post", "/api/webhooks/gmail") => json!({"message": {"data": "e30="}}),
         _ => return None,
     })
 }
@@ -150,6 +173,10 @@ both!(
                     .replace(
                         "/api/auth/tokens/{id}",
                         &format!("/api/auth/tokens/{}", uuid::Uuid::now_v7()),
+                    )
+                    .replace(
+                        "/api/admin/quarantine/{id}",
+                        &format!("/api/admin/quarantine/{}", uuid::Uuid::now_v7()),
                     );
                 let status = app
                     .call(method, &url, who, body(app, method, path, who, n).as_ref())

@@ -1,0 +1,165 @@
+//! Operations for admins and managers: the quarantine (list, reprocess) and "poll now".
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use frontdesk_domain::ports::Quarantine as _;
+use frontdesk_domain::staff::Role;
+use frontdesk_poller::intake::{Outcome, RawMail, process_batch};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+const OPS: &[Role] = &[Role::Admin, Role::Manager];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuarantineParams {
+    /// Also list entries already reprocessed or dismissed.
+    #[serde(default)]
+    pub include_resolved: bool,
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// A quarantined mail, without its bytes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuarantineEntry {
+    pub id: Uuid,
+    pub source: String,
+    pub error: String,
+    pub attempts: u32,
+    /// Size of the raw message in bytes.
+    pub size: usize,
+    /// The first 200 characters of the raw header, to recognise the mail.
+    pub preview: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+    pub resolved_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// Mail that could not be ingested, open entries first, newest first.
+#[utoipa::path(get, path = "/api/admin/quarantine", tag = "ops", params(QuarantineParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = [QuarantineEntry]), (status = 403, body = crate::problem::Problem)))]
+pub async fn quarantine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<QuarantineParams>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(OPS)?;
+    let limit = params.limit.unwrap_or(100);
+    if limit == 0 || limit > 500 {
+        return Err(ApiError::bad_request("limit: 1 to 500"));
+    }
+    let entries: Vec<QuarantineEntry> = state
+        .db()
+        .quarantined(params.include_resolved, limit)
+        .await?
+        .into_iter()
+        .map(|q| QuarantineEntry {
+            id: q.id,
+            source: q.source,
+            error: q.error,
+            attempts: q.attempts,
+            size: q.raw.len(),
+            preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .take(200)
+                .collect(),
+            created_at: q.created_at,
+            updated_at: q.updated_at,
+            resolved_at: q.resolved_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// Try a quarantined mail again (after a fix or a configuration change). Ingested, the entry is
+/// resolved and the outcome returned; failing again, the entry counts another attempt and the
+/// answer is 422 with the error.
+#[utoipa::path(post, path = "/api/admin/quarantine/{id}/reprocess", tag = "ops",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the outcome, as a line of `frontdesk-poller import --json`"),
+              (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn reprocess(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(OPS)?;
+    let entry = state
+        .db()
+        .quarantined_mail(*id)
+        .await?
+        .filter(|q| q.resolved_at.is_none())
+        .ok_or_else(|| ApiError::not_found("no open quarantine entry with this id"))?;
+    let mail = RawMail {
+        source: entry.source.clone(),
+        raw: entry.raw,
+        gmail_thread_id: None,
+        oversized: None,
+    };
+    let outcomes =
+        process_batch(state.desk(), state.db(), std::slice::from_ref(&mail), false).await?;
+    let outcome = outcomes
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal(&"no outcome for the reprocessed mail"))?;
+    match &outcome {
+        Outcome::Ingested(_) => {
+            state.db().resolve(*id, Utc::now()).await?;
+            Ok(HttpResponse::Ok().json(frontdesk_poller::import::line(&mail.source, &outcome)))
+        }
+        Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(
+            "the mail still cannot be ingested: {error}"
+        ))),
+    }
+}
+
+/// What one mailbox pass did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailboxPass {
+    pub mailbox: String,
+    pub messages: usize,
+    pub created: usize,
+    pub appended: usize,
+    pub followups: usize,
+    pub duplicates: usize,
+    pub quarantined: usize,
+    /// Why the mailbox could not be read; the others were read anyway.
+    pub error: Option<String>,
+}
+
+/// Read every mailbox now instead of waiting for the next tick.
+#[utoipa::path(post, path = "/api/admin/poll", tag = "ops", security(("bearer" = [])),
+    responses((status = 200, body = [MailboxPass]), (status = 403, body = crate::problem::Problem)))]
+pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(OPS)?;
+    let passes: Vec<MailboxPass> = frontdesk_poller::daemon::ingest_pass(&state.app)
+        .await
+        .into_iter()
+        .map(|(mailbox, result)| {
+            let (m, error) = match result {
+                Ok(r) => (r.mails, None),
+                Err(e) => (frontdesk_poller::intake::Tally::default(), Some(e)),
+            };
+            MailboxPass {
+                mailbox,
+                messages: m.messages,
+                created: m.created,
+                appended: m.appended,
+                followups: m.followups,
+                duplicates: m.duplicates,
+                quarantined: m.quarantined,
+                error,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(passes))
+}
