@@ -1,2 +1,3 @@
-//! End-to-end tests of Frontdesk on real servers. The suites arrive with the adapter and
-//! application issues; see `tests/README.md`.
+//! End-to-end tests of Frontdesk on real servers, run by `scripts/test.sh` (which starts
+//! PostgreSQL, Dovecot and the loopback SMTP server): `e2e/main.rs` follows a mail from a
+//! customer through the poller and the API and back to the customer's mailbox.
