@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{admin, auth, ops, staff, tickets, webhooks};
+use crate::routes::{admin, analytics, auth, ops, staff, tickets, webhooks};
 
 struct BearerAuth;
 
@@ -41,6 +41,7 @@ impl Modify for BearerAuth {
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate,
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
+        analytics::realtime,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push,
     ),
@@ -49,6 +50,7 @@ impl Modify for BearerAuth {
         (name = "auth", description = "Sign-in, tokens, customer accounts"),
         (name = "tickets", description = "Tickets and the work on them"),
         (name = "staff", description = "The support team"),
+        (name = "analytics", description = "Reports for managers"),
         (name = "ops", description = "Health, metrics, quarantine, polling"),
         (name = "webhooks", description = "Mail and notices pushed to Frontdesk"),
     )

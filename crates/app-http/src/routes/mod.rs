@@ -3,6 +3,7 @@
 //! so a route cannot be added without both.
 
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod ops;
 pub mod staff;
@@ -62,6 +63,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/staff" => staff::create),
     endpoint!(patch "/api/staff/{id}" => staff::patch),
     endpoint!(put "/api/staff/{id}/status" => staff::status),
+    endpoint!(get "/api/analytics/realtime" => analytics::realtime),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),
     endpoint!(post "/api/admin/quarantine/{id}/reprocess" => admin::reprocess),
     endpoint!(post "/api/admin/poll" => admin::poll),

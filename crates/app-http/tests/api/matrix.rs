@@ -91,6 +91,11 @@ const TABLE: &[Row] = &[
         "/api/webhooks/gmail",
         [401, 401, 401, 401, 401, 401],
     ),
+    (
+        "get",
+        "/api/analytics/realtime",
+        [401, 403, 403, 403, 200, 200],
+    ),
 ];
 
 fn column(who: Who) -> usize {

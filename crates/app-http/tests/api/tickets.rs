@@ -436,3 +436,51 @@ both!(
         );
     }
 );
+
+both!(
+    realtime_analytics_count_the_open_work,
+    async |app: &TestApp| {
+        let a = app
+            .ticket("URGENT: site down", "Nothing loads since this morning")
+            .await;
+        app.ticket("Question about sizes", "Do the shoes run small?")
+            .await;
+        let done = app.ticket("Thanks", "All good now").await;
+        app.json(
+            "post",
+            &format!("/api/tickets/{}/take", a.id),
+            Who::Agent,
+            None,
+        )
+        .await;
+        app.json(
+            "patch",
+            &format!("/api/tickets/{}", done.id),
+            Who::Agent,
+            Some(&json!({"status": "resolved"})),
+        )
+        .await;
+        let (status, r) = app
+            .json("get", "/api/analytics/realtime", Who::Manager, None)
+            .await;
+        assert_eq!(status, 200, "{r}");
+        let by_status: u64 = r["by_status"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(by_status, 2, "{r}");
+        assert_eq!(r["unassigned"], 1, "{r}");
+        let by_priority: u64 = r["by_priority"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(by_priority, 2, "resolved tickets are not open work");
+        assert_eq!(r["sla_breached"], 0);
+        // The fixture team: two agents and a manager, all available.
+        assert_eq!(r["agents_available"], 3);
+    }
+);

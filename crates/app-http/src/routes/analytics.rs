@@ -1,0 +1,166 @@
+//! `/api/analytics`: what the team faces now, and how it went over a period.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, TimeDelta, Utc};
+use frontdesk_domain::ports::{
+    SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
+};
+use frontdesk_domain::staff::{Availability, Role};
+use frontdesk_domain::ticket::{Category, Priority, Status};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Active work right now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Realtime {
+    /// Active tickets (new, open, pending, on hold) by status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Active tickets by priority.
+    pub by_priority: BTreeMap<String, u64>,
+    /// Active tickets by category.
+    pub by_category: BTreeMap<String, u64>,
+    /// Active tickets nobody has.
+    pub unassigned: u64,
+    /// Active tickets with a running clock due within the hour (and none breached).
+    pub sla_at_risk: u64,
+    /// Active tickets with a breached clock.
+    pub sla_breached: u64,
+    /// Agents and managers who are active and available.
+    pub agents_available: u64,
+    pub generated_at: DateTime<Utc>,
+}
+
+const ACTIVE: [Status; 4] = [Status::New, Status::Open, Status::Pending, Status::OnHold];
+
+async fn count(
+    state: &AppState,
+    filter: TicketFilter,
+    now: DateTime<Utc>,
+) -> Result<u64, ApiError> {
+    let page = state
+        .db()
+        .list(&TicketListQuery {
+            filter,
+            sort: TicketSort {
+                key: SortKey::Created,
+                descending: true,
+            },
+            limit: 1,
+            after: None,
+            now,
+        })
+        .await?;
+    Ok(page.total)
+}
+
+fn active() -> TicketFilter {
+    TicketFilter {
+        statuses: ACTIVE.to_vec(),
+        ..TicketFilter::default()
+    }
+}
+
+/// Open work by status, priority and category, unassigned tickets, SLA at risk and breached,
+/// and how many agents are available (managers and admins).
+#[utoipa::path(get, path = "/api/analytics/realtime", tag = "analytics", security(("bearer" = [])),
+    responses((status = 200, body = Realtime), (status = 403, body = crate::problem::Problem)))]
+pub async fn realtime(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::Manager])?;
+    let now = Utc::now();
+    let mut report = Realtime {
+        by_status: BTreeMap::new(),
+        by_priority: BTreeMap::new(),
+        by_category: BTreeMap::new(),
+        unassigned: 0,
+        sla_at_risk: 0,
+        sla_breached: 0,
+        agents_available: 0,
+        generated_at: now,
+    };
+    for s in ACTIVE {
+        let filter = TicketFilter {
+            statuses: vec![s],
+            ..TicketFilter::default()
+        };
+        report
+            .by_status
+            .insert(s.as_str().to_owned(), count(&state, filter, now).await?);
+    }
+    for p in [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Medium,
+        Priority::Low,
+    ] {
+        let filter = TicketFilter {
+            priorities: vec![p],
+            ..active()
+        };
+        report
+            .by_priority
+            .insert(p.as_str().to_owned(), count(&state, filter, now).await?);
+    }
+    for c in [
+        Category::Order,
+        Category::Product,
+        Category::Billing,
+        Category::Technical,
+        Category::Other,
+    ] {
+        let filter = TicketFilter {
+            categories: vec![c],
+            ..active()
+        };
+        report
+            .by_category
+            .insert(c.as_str().to_owned(), count(&state, filter, now).await?);
+    }
+    report.unassigned = count(
+        &state,
+        TicketFilter {
+            assignee: Some(frontdesk_domain::ports::AssigneeFilter::Unassigned),
+            ..active()
+        },
+        now,
+    )
+    .await?;
+    report.sla_at_risk = count(
+        &state,
+        TicketFilter {
+            sla: Some(SlaFilter::DueBefore(now + TimeDelta::hours(1))),
+            ..active()
+        },
+        now,
+    )
+    .await?;
+    report.sla_breached = count(
+        &state,
+        TicketFilter {
+            sla: Some(SlaFilter::Breached),
+            ..active()
+        },
+        now,
+    )
+    .await?;
+    report.agents_available = state
+        .db()
+        .all_staff()
+        .await?
+        .iter()
+        .filter(|s| {
+            s.active
+                && matches!(s.role, Role::Agent | Role::Manager)
+                && s.availability == Availability::Available
+        })
+        .count() as u64;
+    Ok(HttpResponse::Ok().json(report))
+}
