@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use frontdesk_domain::ports::{
     SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
 };
-use frontdesk_domain::staff::{Availability, Role};
+use frontdesk_domain::staff::Role;
 use frontdesk_domain::ticket::{Category, Priority, Status};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,7 +31,7 @@ pub struct Realtime {
     pub sla_at_risk: u64,
     /// Active tickets with a breached clock.
     pub sla_breached: u64,
-    /// Agents and managers who are active and available.
+    /// Agents and managers who can take work now: active, available, within their shift.
     pub agents_available: u64,
     pub generated_at: DateTime<Utc>,
 }
@@ -156,11 +156,7 @@ pub async fn realtime(
         .all_staff()
         .await?
         .iter()
-        .filter(|s| {
-            s.active
-                && matches!(s.role, Role::Agent | Role::Manager)
-                && s.availability == Availability::Available
-        })
+        .filter(|s| s.can_take_work(now))
         .count() as u64;
     Ok(HttpResponse::Ok().json(report))
 }

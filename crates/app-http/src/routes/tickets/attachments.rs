@@ -3,7 +3,6 @@
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, web};
 use frontdesk_domain::ports::TicketRepository as _;
-use frontdesk_domain::ticket::MessageKind;
 
 use super::visible;
 use crate::auth::Caller;
@@ -52,7 +51,7 @@ pub async fn attachment(
     let messages = state.db().messages(ticket.id).await?;
     let meta = messages
         .iter()
-        .filter(|m| !customer || matches!(m.kind, MessageKind::Customer | MessageKind::Agent))
+        .filter(|m| !customer || m.kind.is_public())
         .flat_map(|m| m.attachments.iter())
         .find(|a| a.sha256.eq_ignore_ascii_case(&att))
         .cloned()

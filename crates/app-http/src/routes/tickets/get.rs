@@ -47,12 +47,7 @@ pub async fn detail(
         ai,
     };
     for m in &messages {
-        let shown = match m.kind {
-            MessageKind::Note => !customer,
-            MessageKind::System => !customer,
-            MessageKind::Customer | MessageKind::Agent => true,
-        };
-        if !shown {
+        if customer && !m.kind.is_public() {
             continue;
         }
         let view = MessageView::from(m);
