@@ -304,13 +304,8 @@ pub async fn create_token(
     body: web::Json<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
     let admin = caller.require(&[Role::Admin])?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid_field(
-            "name",
-            "give the token a name of 1 to 200 characters on one line",
-        ));
-    }
+    let name = crate::routes::input::name("name", &body.name)?;
+    let name = name.as_str();
     let staff_id = match body.staff_id {
         Some(id) => {
             let id = frontdesk_domain::staff::StaffId::from_uuid(id);

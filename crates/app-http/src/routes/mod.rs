@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod auth;
+pub mod input;
 pub mod ops;
 pub mod staff;
 pub mod tickets;

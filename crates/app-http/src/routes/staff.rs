@@ -5,12 +5,13 @@ use chrono::{NaiveTime, Utc, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, ShiftWindow, Staff, StaffId};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, password};
 use crate::problem::ApiError;
+use crate::routes::input;
 use crate::state::AppState;
 use crate::views::StaffView;
 
@@ -48,25 +49,6 @@ fn shift_of(input: &ShiftInput) -> Result<ShiftWindow, ApiError> {
         time("shift.end", &input.end)?,
     )
     .map_err(|e| ApiError::invalid_field("shift", e.to_string()))
-}
-
-fn name_of(name: &str) -> Result<String, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid_field(
-            "name",
-            "1 to 200 characters on one line",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
-fn parse<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse::<T>()
-        .map_err(|e| ApiError::invalid_field(field, e.to_string()))
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
@@ -125,10 +107,10 @@ pub async fn create(
     let member = Staff {
         id: StaffId::from_uuid(Uuid::now_v7()),
         email,
-        name: name_of(&body.name)?,
-        role: parse("role", &body.role)?,
+        name: input::name("name", &body.name)?,
+        role: input::field("role", &body.role)?,
         availability: match &body.availability {
-            Some(a) => parse("availability", a)?,
+            Some(a) => input::field("availability", a)?,
             None => Availability::Offline,
         },
         shift: body.shift.as_ref().map(shift_of).transpose()?,
@@ -154,14 +136,6 @@ pub async fn create(
         .json(StaffView::from(&member)))
 }
 
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Changes to a staff member; absent fields stay.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -173,7 +147,7 @@ pub struct PatchStaff {
     pub password: Option<String>,
     pub availability: Option<String>,
     /// Working hours, or `null` for none.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::routes::input::present")]
     #[schema(value_type = Option<ShiftInput>)]
     pub shift: Option<Option<ShiftInput>>,
 }
@@ -213,10 +187,10 @@ pub async fn patch(
     }
     let mut m = member(&state, *id).await?;
     if let Some(name) = &body.name {
-        m.name = name_of(name)?;
+        m.name = input::name("name", name)?;
     }
     if let Some(role) = &body.role {
-        let role: Role = parse("role", role)?;
+        let role: Role = input::field("role", role)?;
         if own && role != Role::Admin {
             return Err(ApiError::conflict("admins cannot demote themselves"));
         }
@@ -229,7 +203,7 @@ pub async fn patch(
         m.active = active;
     }
     if let Some(a) = &body.availability {
-        m.availability = parse("availability", a)?;
+        m.availability = input::field("availability", a)?;
     }
     if let Some(shift) = &body.shift {
         m.shift = shift.as_ref().map(shift_of).transpose()?;
@@ -269,7 +243,7 @@ pub async fn status(
         ));
     }
     let mut m = member(&state, *id).await?;
-    m.availability = parse("availability", &body.availability)?;
+    m.availability = input::field("availability", &body.availability)?;
     state.db().save_staff(&m, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Principal};
 use crate::problem::ApiError;
+use crate::routes::input;
 use crate::state::AppState;
 use crate::views::TicketView;
 
@@ -33,17 +34,6 @@ pub struct CreateTicket {
     pub category: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
-}
-
-fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.map(|r| {
-        r.parse::<T>()
-            .map_err(|e| ApiError::invalid_field(field, e.to_string()))
-    })
-    .transpose()
 }
 
 /// Open a ticket, classified and put on SLA clocks like mail. Staff open tickets on a
@@ -78,13 +68,13 @@ pub async fn create(
                 .ok_or_else(|| ApiError::invalid_field("customer_email", "required for staff"))?;
             let email = EmailAddress::parse(raw.trim())
                 .map_err(|e| ApiError::invalid_field("customer_email", e.to_string()))?;
-            if let Some(name) = &body.customer_name
-                && (name.chars().any(char::is_control) || name.chars().count() > 200)
+            // A blank name is no name (`Customer::new`); any other must be a proper one.
+            if let Some(name) = body
+                .customer_name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
             {
-                return Err(ApiError::invalid_field(
-                    "customer_name",
-                    "at most 200 characters on one line",
-                ));
+                input::name("customer_name", name)?;
             }
             (
                 Customer::new(email, body.customer_name.clone()),
@@ -104,8 +94,8 @@ pub async fn create(
         subject: body.subject,
         body: body.description,
         channel,
-        priority: parse::<Priority>("priority", body.priority.as_deref())?,
-        category: parse::<Category>("category", body.category.as_deref())?,
+        priority: input::optional::<Priority>("priority", body.priority.as_deref())?,
+        category: input::optional::<Category>("category", body.category.as_deref())?,
         tags: body.tags,
         actor,
     };

@@ -7,24 +7,16 @@ use chrono::Utc;
 use frontdesk_domain::service::TicketUpdate;
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Category, Priority, Status};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::visible;
 use crate::auth::Caller;
 use crate::problem::ApiError;
+use crate::routes::input;
 use crate::state::AppState;
 use crate::views::TicketView;
-
-/// `null` and absent differ: `"assignee": null` unassigns, no `assignee` leaves it.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -34,21 +26,10 @@ pub struct PatchTicket {
     pub priority: Option<String>,
     pub category: Option<String>,
     /// A staff id, or `null` to unassign.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::routes::input::present")]
     #[schema(value_type = Option<Uuid>)]
     pub assignee: Option<Option<Uuid>>,
     pub tags: Option<Vec<String>>,
-}
-
-fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.map(|r| {
-        r.parse::<T>()
-            .map_err(|e| ApiError::invalid_field(field, e.to_string()))
-    })
-    .transpose()
 }
 
 /// The version an `If-Match` header asks for: `"7"`, `W/"7"` or `*` (any).
@@ -96,9 +77,9 @@ pub async fn patch(
         ));
     }
     let update = TicketUpdate {
-        status: parse::<Status>("status", body.status.as_deref())?,
-        priority: parse::<Priority>("priority", body.priority.as_deref())?,
-        category: parse::<Category>("category", body.category.as_deref())?,
+        status: input::optional::<Status>("status", body.status.as_deref())?,
+        priority: input::optional::<Priority>("priority", body.priority.as_deref())?,
+        category: input::optional::<Category>("category", body.category.as_deref())?,
         assignee: body.assignee.map(|a| a.map(StaffId::from_uuid)),
         tags: body.tags.clone(),
         expected_version: if_match(&req)?,
