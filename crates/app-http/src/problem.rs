@@ -263,6 +263,9 @@ impl From<UpdateError> for ApiError {
             UpdateError::Transition(t) => Self::conflict(t.to_string()),
             UpdateError::Conflict(_) => Self::precondition_failed(e.to_string()),
             UpdateError::Invalid(detail) => Self::invalid(detail),
+            UpdateError::Taken(_) => {
+                Self::conflict("someone else has this ticket; reassign it with /assign")
+            }
             UpdateError::Store(s) => s.into(),
         }
     }

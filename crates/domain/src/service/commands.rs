@@ -15,6 +15,8 @@ use crate::ticket::{
     TicketEvent, TicketId, TransitionError,
 };
 
+/// The longest escalation reason, in bytes.
+pub const MAX_REASON_BYTES: usize = 2000;
 /// The longest message body staff may post, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 const CONFLICT_RETRIES: usize = 3;
@@ -33,6 +35,9 @@ pub enum UpdateError {
     Conflict(TicketId),
     #[error("invalid change: {0}")]
     Invalid(String),
+    /// Someone else has the ticket; taking it would silently reassign it.
+    #[error("ticket {0} is assigned to someone else")]
+    Taken(TicketId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -386,10 +391,32 @@ impl Helpdesk {
         .await
     }
 
+    /// Assigns the ticket to `staff`, who takes it from the queue. A ticket someone else has is
+    /// [`UpdateError::Taken`]: reassigning is a deliberate [`Helpdesk::update`].
+    ///
+    /// # Errors
+    /// [`UpdateError::Taken`], a missing ticket, or a storage failure.
+    pub async fn take(&self, id: TicketId, staff: &Staff) -> Result<Committed, UpdateError> {
+        self.change_ticket(id, |mut ticket, now| {
+            if ticket.assignee.is_some_and(|a| a != staff.id) {
+                return Err(UpdateError::Taken(id));
+            }
+            let kinds = ticket.assign(Some(staff.id), now);
+            let mut change = ChangeSet::update(ticket);
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, Actor::Staff(staff.id), k))
+                .collect();
+            Ok(change)
+        })
+        .await
+    }
+
     /// Escalates by hand: one level up, priority raised per policy, a system message on the
     /// ticket and a notification to the managers.
     ///
     /// # Errors
+    /// [`UpdateError::Invalid`] for a blank reason or one over [`MAX_REASON_BYTES`];
     /// [`UpdateError`] for a missing ticket or a storage failure.
     pub async fn escalate(
         &self,
@@ -397,6 +424,12 @@ impl Helpdesk {
         actor: Actor,
         reason: &str,
     ) -> Result<Committed, UpdateError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.len() > MAX_REASON_BYTES {
+            return Err(UpdateError::Invalid(format!(
+                "an escalation needs a reason of 1 to {MAX_REASON_BYTES} bytes"
+            )));
+        }
         let managers = self.manager_addresses().await?;
         self.change_ticket(id, |mut ticket, now| {
             let kinds = ticket.escalate(reason, now, &self.settings.sla);

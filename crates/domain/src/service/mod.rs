@@ -29,7 +29,8 @@ use crate::threading::LoopGuard;
 pub use assist::{AssistError, AssistOutcome};
 pub use background::{SweepError, SweepReport};
 pub use commands::{
-    ASSISTANT_NAME, MAX_BODY_BYTES, NoteError, ReplyError, ReplyMode, TicketUpdate, UpdateError,
+    ASSISTANT_NAME, MAX_BODY_BYTES, MAX_REASON_BYTES, NoteError, ReplyError, ReplyMode,
+    TicketUpdate, UpdateError,
 };
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_template};

@@ -177,26 +177,7 @@ pub async fn take(
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible(&state, &caller, &id).await?;
     let staff = caller.staff()?;
-    if ticket.assignee.is_some_and(|a| a != staff.id) {
-        return Err(ApiError::conflict(
-            "someone else has this ticket; reassign it with /assign",
-        ));
-    }
-    let update = TicketUpdate {
-        assignee: Some(Some(staff.id)),
-        expected_version: Some(ticket.version),
-        ..TicketUpdate::default()
-    };
-    let committed = state
-        .desk()
-        .update(ticket.id, Actor::Staff(staff.id), update)
-        .await
-        .map_err(|e| match e {
-            frontdesk_domain::service::UpdateError::Conflict(_) => {
-                ApiError::conflict("the ticket changed meanwhile; look again before taking it")
-            }
-            other => other.into(),
-        })?;
+    let committed = state.desk().take(ticket.id, staff).await?;
     Ok(answer(
         &state,
         actix_web::http::StatusCode::OK,
@@ -223,13 +204,9 @@ pub async fn escalate(
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible(&state, &caller, &id).await?;
     let staff = caller.staff()?;
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.len() > 2000 {
-        return Err(ApiError::invalid_field("reason", "1 to 2000 bytes"));
-    }
     let committed = state
         .desk()
-        .escalate(ticket.id, Actor::Staff(staff.id), reason)
+        .escalate(ticket.id, Actor::Staff(staff.id), &body.reason)
         .await?;
     Ok(answer(
         &state,

@@ -154,6 +154,36 @@ async fn updates_check_version_transitions_and_assignees() {
     ));
 }
 
+#[tokio::test]
+async fn taking_a_ticket_someone_else_has_is_refused() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let (ana, otto) = (staff(1, Role::Agent), staff(2, Role::Agent));
+    let taken = w.desk.take(id, &ana).await.unwrap();
+    assert_eq!(taken.ticket.assignee, Some(ana.id));
+    assert_eq!(
+        w.desk.take(id, &otto).await.unwrap_err(),
+        UpdateError::Taken(id)
+    );
+    assert_eq!(
+        w.desk.take(id, &ana).await.unwrap().ticket.assignee,
+        Some(ana.id)
+    );
+}
+
+#[tokio::test]
+async fn an_escalation_needs_a_reason() {
+    let w = world();
+    let id = w.open_ticket().await;
+    for reason in ["  ", &"x".repeat(MAX_REASON_BYTES + 1)] {
+        assert!(matches!(
+            w.desk.escalate(id, Actor::System, reason).await,
+            Err(UpdateError::Invalid(_))
+        ));
+    }
+    assert_eq!(w.ticket(id).escalation_level, 0);
+}
+
 fn commands_max() -> usize {
     MAX_BODY_BYTES
 }
