@@ -276,11 +276,15 @@ impl Helpdesk {
     }
 
     fn queue_draft(&self, change: &mut ChangeSet, ticket: TicketId, m: &Incoming<'_>) {
+        if m.auto_reply.is_none() {
+            self.queue_assistant(change, ticket);
+        }
+    }
+
+    /// The assistant's job for new customer words on `ticket`: once per change, when AI is on.
+    pub(super) fn queue_assistant(&self, change: &mut ChangeSet, ticket: TicketId) {
         let job = Job::DraftReply { ticket_id: ticket };
-        if m.auto_reply.is_none()
-            && self.settings.ai_mode != AiMode::Off
-            && !change.jobs.contains(&job)
-        {
+        if self.settings.ai_mode != AiMode::Off && !change.jobs.contains(&job) {
             change.jobs.push(job);
         }
     }
@@ -428,19 +432,9 @@ impl Helpdesk {
             .as_ref()
             .map_or(Actor::System, |f| Actor::Customer(f.address.clone()));
         self.record_mail(change, id, m, now);
-        change.events.push(TicketEvent::new(
-            id,
-            now,
-            actor.clone(),
-            EventKind::MessageAdded {
-                kind: MessageKind::Customer,
-            },
-        ));
-        change.events.extend(
-            kinds
-                .into_iter()
-                .map(|k| TicketEvent::new(id, now, actor.clone(), k)),
-        );
+        change
+            .events
+            .extend(customer_message_events(id, now, &actor, kinds));
         self.queue_draft(change, id, m);
         let result = IngestResult {
             outcome: IngestOutcome::Appended,
@@ -468,4 +462,20 @@ pub(super) fn duplicate(m: &Incoming<'_>) -> IngestResult {
         category: None,
         auto_reply: m.auto_reply,
     }
+}
+
+/// The events of a customer message on ticket `id`: the message, then what it did to the
+/// ticket (reopened, clocks resumed).
+pub(super) fn customer_message_events(
+    id: TicketId,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    effects: Vec<EventKind>,
+) -> Vec<TicketEvent> {
+    std::iter::once(EventKind::MessageAdded {
+        kind: MessageKind::Customer,
+    })
+    .chain(effects)
+    .map(|k| TicketEvent::new(id, now, actor.clone(), k))
+    .collect()
 }

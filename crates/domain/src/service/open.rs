@@ -4,8 +4,9 @@
 
 use super::Helpdesk;
 use super::commands::{MAX_BODY_BYTES, ReplyError, UpdateError};
+use super::ingest::customer_message_events;
 use crate::email::EmailAddress;
-use crate::ports::{ChangeSet, Committed, Job, StoreError, TicketWrite};
+use crate::ports::{ChangeSet, Committed, StoreError, TicketWrite};
 use crate::staff::Customer;
 use crate::ticket::{
     Actor, Category, Channel, CustomerReplyEffect, EventKind, Message, MessageKind, Priority,
@@ -103,9 +104,7 @@ impl Helpdesk {
         change.events.push(event(EventKind::MessageAdded {
             kind: MessageKind::Customer,
         }));
-        if self.settings.ai_mode != super::AiMode::Off {
-            change.jobs.push(Job::DraftReply { ticket_id: id });
-        }
+        self.queue_assistant(&mut change, id);
         self.ports.tickets.commit(change).await.map_err(|e| {
             OpenError::Store(match e {
                 crate::ports::CommitError::Store(s) => s,
@@ -155,23 +154,8 @@ impl Helpdesk {
                 message.author_name.clone_from(&ticket.customer.name);
                 let mut change = ChangeSet::update(ticket);
                 change.messages.push(message);
-                change.events.push(TicketEvent::new(
-                    id,
-                    now,
-                    actor.clone(),
-                    EventKind::MessageAdded {
-                        kind: MessageKind::Customer,
-                    },
-                ));
-                change.events.extend(
-                    kinds
-                        .into_iter()
-                        .map(|k| TicketEvent::new(id, now, actor.clone(), k)),
-                );
-                let job = Job::DraftReply { ticket_id: id };
-                if self.settings.ai_mode != super::AiMode::Off {
-                    change.jobs.push(job);
-                }
+                change.events = customer_message_events(id, now, &actor, kinds);
+                self.queue_assistant(&mut change, id);
                 Ok(change)
             })
             .await?;
