@@ -2,13 +2,12 @@
 //! `--with-poller` the poller's loop runs in the same process, so a small team runs the whole
 //! helpdesk as one process on SQLite.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use frontdesk_http::startup::{Application, Options};
-use frontdesk_poller::config::Config;
-use frontdesk_poller::observe::{self, LogFormat};
+use frontdesk_poller::cli::CommonArgs;
+use frontdesk_poller::observe;
 
 /// mimalloc, as in the poller (docs/performance.md).
 #[global_allocator]
@@ -18,20 +17,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "frontdesk-http", version)]
 struct Cli {
-    /// The configuration file (default `frontdesk.toml`, which may be missing).
-    #[arg(long, global = true, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// The database, `sqlite://path?mode=rwc` or `postgres://…`; overrides the file.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "FRONTDESK_DATABASE_URL"
-    )]
-    database_url: Option<String>,
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value = "text")]
-    log_format: LogFormat,
+    #[command(flatten)]
+    common: CommonArgs,
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
@@ -56,7 +43,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    observe::init_logs(cli.log_format);
+    observe::init_logs(cli.common.log_format);
     // One TLS provider for every client in the process (ring; see docs/decisions.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     match actix_web::rt::System::new().block_on(serve(cli)) {
@@ -69,10 +56,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(cli: Cli) -> Result<(), String> {
-    let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
-    if let Some(url) = &cli.database_url {
-        config.database.url.clone_from(url);
-    }
+    let config = cli.common.load()?;
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         None => cli.serve,

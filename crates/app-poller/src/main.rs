@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use frontdesk_adapters_gmail::backlog::Backlog;
 use frontdesk_poller::app::{App, connect};
+use frontdesk_poller::cli::CommonArgs;
 use frontdesk_poller::config::Config;
 use frontdesk_poller::daemon::{self, Health};
 use frontdesk_poller::import::{ImportOptions, describe, import};
-use frontdesk_poller::observe::{self, LogFormat};
+use frontdesk_poller::observe;
 use tokio::sync::watch;
 
 /// mimalloc returns freed memory to the system and keeps per-thread heaps small: peak RSS and
@@ -25,20 +26,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "frontdesk-poller", version)]
 struct Cli {
-    /// The configuration file (default `frontdesk.toml`, which may be missing).
-    #[arg(long, global = true, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// The database, `sqlite://path?mode=rwc` or `postgres://…`; overrides the file.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "FRONTDESK_DATABASE_URL"
-    )]
-    database_url: Option<String>,
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value = "text")]
-    log_format: LogFormat,
+    #[command(flatten)]
+    common: CommonArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,7 +57,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    observe::init_logs(cli.log_format);
+    observe::init_logs(cli.common.log_format);
     // One TLS provider for every client in the process (ring; see docs/decisions.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -90,16 +79,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(cli: &Cli) -> Result<Config, String> {
-    let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
-    if let Some(url) = &cli.database_url {
-        config.database.url.clone_from(url);
-    }
-    Ok(config)
-}
-
 async fn execute(cli: Cli) -> Result<(), String> {
-    let config = load(&cli)?;
+    let config = cli.common.load()?;
     match cli.command {
         Command::Migrate => {
             let db = connect(&config).await.map_err(|e| e.to_string())?;
