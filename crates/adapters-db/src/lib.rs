@@ -18,6 +18,7 @@ mod lookup;
 mod mapping;
 mod migration;
 mod queue;
+mod reports;
 mod repository;
 mod search;
 

@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate,
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
-        analytics::realtime,
+        analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push,
     ),

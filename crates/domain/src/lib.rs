@@ -14,6 +14,7 @@ pub mod assignment;
 pub mod classify;
 pub mod email;
 pub mod ports;
+pub mod reports;
 pub mod service;
 pub mod sla;
 pub mod staff;

@@ -96,6 +96,17 @@ const TABLE: &[Row] = &[
         "/api/analytics/realtime",
         [401, 403, 403, 403, 200, 200],
     ),
+    (
+        "get",
+        "/api/analytics/historical",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    // The agent column asks for the agent's own figures.
+    (
+        "get",
+        "/api/staff/{id}/performance",
+        [401, 403, 403, 200, 200, 200],
+    ),
 ];
 
 fn column(who: Who) -> usize {

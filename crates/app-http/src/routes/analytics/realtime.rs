@@ -1,4 +1,4 @@
-//! `/api/analytics`: what the team faces now, and how it went over a period.
+//! `GET /api/analytics/realtime`: the work the team faces right now.
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,12 @@
+//! `/api/analytics` and `/api/staff/{id}/performance`: what the team faces now, and how it went
+//! over a period.
+
+mod historical;
+mod performance;
+mod realtime;
+mod views;
+
+pub use historical::{__path_historical, Historical, historical};
+pub use performance::{__path_performance, Performance, performance};
+pub use realtime::{__path_realtime, Realtime, realtime};
+pub use views::{AgentSummary, BucketView, DurationsView, SlaView, SummaryView};

@@ -1,0 +1,100 @@
+//! `GET /api/staff/{id}/performance`: one staff member's figures over a period.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::TicketSearch as _;
+use frontdesk_domain::ports::{AssigneeFilter, SortKey, TicketFilter, TicketListQuery, TicketSort};
+use frontdesk_domain::reports;
+use frontdesk_domain::staff::{Role, StaffId};
+use frontdesk_domain::ticket::Status;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::views::{BucketView, PeriodQuery, SummaryView};
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::StaffView;
+
+/// A staff member's figures over a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Performance {
+    pub staff: StaffView,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub interval: String,
+    pub time_zone: String,
+    /// Replies to customers they wrote in the period.
+    pub replies: u64,
+    /// Active tickets (new, open, pending, on hold) assigned to them now.
+    pub assigned_active: u64,
+    /// The figures of the tickets assigned to them.
+    pub total: SummaryView,
+    pub intervals: Vec<BucketView>,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// One staff member's replies, workload, response and resolution times and SLA compliance over
+/// `[from, to)` (managers and admins for anyone; agents for themselves).
+#[utoipa::path(get, path = "/api/staff/{id}/performance", tag = "staff",
+    security(("bearer" = [])), params(("id" = Uuid, Path), PeriodQuery),
+    responses((status = 200, body = Performance), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn performance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let me = caller.staff()?;
+    if me.id.as_uuid() != *id && !matches!(me.role, Role::Admin | Role::Manager) {
+        return Err(ApiError::forbidden("agents see only their own performance"));
+    }
+    let now = Utc::now();
+    let period = query.period(now)?;
+    let db = state.db();
+    let member = db
+        .staff(StaffId::from_uuid(*id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such staff member"))?;
+    let facts = db
+        .ticket_facts(period.from(), period.to(), Some(member.id), now)
+        .await?;
+    let report = reports::report(&facts, &period);
+    let replies = db
+        .replies_by_staff(period.from(), period.to())
+        .await?
+        .get(&member.id)
+        .copied()
+        .unwrap_or(0);
+    let assigned_active = db
+        .list(&TicketListQuery {
+            filter: TicketFilter {
+                statuses: vec![Status::New, Status::Open, Status::Pending, Status::OnHold],
+                assignee: Some(AssigneeFilter::Staff(member.id)),
+                ..TicketFilter::default()
+            },
+            sort: TicketSort {
+                key: SortKey::Created,
+                descending: true,
+            },
+            limit: 1,
+            after: None,
+            now,
+        })
+        .await?
+        .total;
+    Ok(HttpResponse::Ok().json(Performance {
+        staff: StaffView::from(&member),
+        from: period.from(),
+        to: period.to(),
+        interval: period.interval().as_str().to_owned(),
+        time_zone: period.time_zone().name().to_owned(),
+        replies,
+        assigned_active,
+        total: report.total.into(),
+        intervals: report.buckets.into_iter().map(BucketView::from).collect(),
+        generated_at: now,
+    }))
+}

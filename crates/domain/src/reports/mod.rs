@@ -1,0 +1,232 @@
+//! Reports over a period: ticket volume, first-response and resolution times (median and
+//! 90th percentile), SLA compliance — per interval, per category and per agent.
+//!
+//! Each measure is counted when it happened: a ticket counts as created in the interval of its
+//! creation, as answered in the interval of its first response, as resolved in the interval of
+//! its resolution; an SLA target counts as met when its clock stopped in time and as breached at
+//! the moment it was breached. Times are wall-clock durations since the ticket was opened.
+
+mod period;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::sla::SlaClock;
+use crate::staff::StaffId;
+use crate::ticket::Category;
+
+pub use period::{Interval, MAX_BUCKETS, Period, PeriodError};
+
+/// How an SLA clock ended, or that it has not yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaOutcome {
+    /// Still running or paused with time left.
+    Pending,
+    /// Stopped in time, at this instant.
+    Met(DateTime<Utc>),
+    /// Breached at this instant (the deadline, or the late stop when no deadline is known).
+    Breached(DateTime<Utc>),
+}
+
+impl SlaOutcome {
+    /// The outcome of `clock` as of `now`.
+    #[must_use]
+    pub fn of(clock: &SlaClock, now: DateTime<Utc>) -> Self {
+        let left = clock.remaining_at_stop;
+        match (clock.stopped_at, left) {
+            (Some(at), Some(left)) if left > TimeDelta::zero() => Self::Met(at),
+            // Stopped or paused with no time left: the deadline was passed before.
+            (_, Some(left)) if left <= TimeDelta::zero() => {
+                Self::Breached(clock.due_at.min(clock.stopped_at.unwrap_or(clock.due_at)))
+            }
+            (Some(at), _) => Self::Met(at),
+            (None, _) if clock.paused_since.is_none() && clock.due_at <= now => {
+                Self::Breached(clock.due_at)
+            }
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// What a report needs to know of one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    pub created_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub category: Category,
+    pub assignee: Option<StaffId>,
+    pub first_response: SlaOutcome,
+    pub resolution: SlaOutcome,
+}
+
+/// Median and 90th percentile of a set of durations (nearest rank), in seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Durations {
+    pub count: u64,
+    pub median_secs: Option<i64>,
+    pub p90_secs: Option<i64>,
+}
+
+impl Durations {
+    fn of(mut samples: Vec<i64>) -> Self {
+        samples.sort_unstable();
+        let rank = |p: usize| {
+            // Nearest rank: the smallest sample with at least p % of the samples at or below it.
+            let n = samples.len();
+            (n > 0).then(|| samples[(n * p).div_ceil(100).max(1) - 1])
+        };
+        Self {
+            count: samples.len() as u64,
+            median_secs: rank(50),
+            p90_secs: rank(90),
+        }
+    }
+}
+
+/// SLA targets met and breached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compliance {
+    pub met: u64,
+    pub breached: u64,
+}
+
+impl Compliance {
+    /// Share of decided targets that were met, 0–100; `None` when none was decided.
+    #[must_use]
+    pub fn percent(&self) -> Option<f64> {
+        let decided = self.met + self.breached;
+        (decided > 0).then(|| self.met as f64 * 100.0 / decided as f64)
+    }
+}
+
+/// The measures of one slice of a report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub created: u64,
+    pub first_response: Durations,
+    pub resolution: Durations,
+    pub sla: Compliance,
+}
+
+/// One interval of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub summary: Summary,
+}
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub buckets: Vec<Bucket>,
+    pub total: Summary,
+    pub by_category: BTreeMap<Category, Summary>,
+    /// Keyed by the ticket's current assignee; `None` gathers unassigned tickets.
+    pub by_agent: BTreeMap<Option<StaffId>, Summary>,
+}
+
+#[derive(Default)]
+struct Tally {
+    created: u64,
+    first_response: Vec<i64>,
+    resolution: Vec<i64>,
+    sla: Compliance,
+}
+
+impl Tally {
+    fn summary(self) -> Summary {
+        Summary {
+            created: self.created,
+            first_response: Durations::of(self.first_response),
+            resolution: Durations::of(self.resolution),
+            sla: self.sla,
+        }
+    }
+}
+
+/// Something that happened to a ticket, counted in the interval it happened in.
+#[derive(Clone, Copy)]
+enum Measure {
+    Created,
+    FirstResponse(i64),
+    Resolved(i64),
+    Sla { met: bool },
+}
+
+impl Measure {
+    fn add_to(self, tally: &mut Tally) {
+        match self {
+            Self::Created => tally.created += 1,
+            Self::FirstResponse(secs) => tally.first_response.push(secs),
+            Self::Resolved(secs) => tally.resolution.push(secs),
+            Self::Sla { met: true } => tally.sla.met += 1,
+            Self::Sla { met: false } => tally.sla.breached += 1,
+        }
+    }
+}
+
+fn measures(t: &TicketFacts) -> impl Iterator<Item = (DateTime<Utc>, Measure)> {
+    let since_open = |at: DateTime<Utc>| (at - t.created_at).num_seconds().max(0);
+    let sla = |o: SlaOutcome| match o {
+        SlaOutcome::Met(at) => Some((at, Measure::Sla { met: true })),
+        SlaOutcome::Breached(at) => Some((at, Measure::Sla { met: false })),
+        SlaOutcome::Pending => None,
+    };
+    [
+        Some((t.created_at, Measure::Created)),
+        t.first_response_at
+            .map(|at| (at, Measure::FirstResponse(since_open(at)))),
+        t.resolved_at
+            .map(|at| (at, Measure::Resolved(since_open(at)))),
+        sla(t.first_response),
+        sla(t.resolution),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The report of `tickets` over `period`; tickets with nothing in the period add nothing.
+#[must_use]
+pub fn report(tickets: &[TicketFacts], period: &Period) -> Report {
+    let mut buckets: Vec<Tally> = (0..period.len()).map(|_| Tally::default()).collect();
+    let mut total = Tally::default();
+    let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
+    let mut by_agent: BTreeMap<Option<StaffId>, Tally> = BTreeMap::new();
+    for t in tickets {
+        for (at, m) in measures(t) {
+            let Some(i) = period.bucket_of(at) else {
+                continue;
+            };
+            m.add_to(&mut buckets[i]);
+            m.add_to(&mut total);
+            m.add_to(by_category.entry(t.category).or_default());
+            m.add_to(by_agent.entry(t.assignee).or_default());
+        }
+    }
+    Report {
+        buckets: period
+            .buckets()
+            .zip(buckets)
+            .map(|((start, end), tally)| Bucket {
+                start,
+                end,
+                summary: tally.summary(),
+            })
+            .collect(),
+        total: total.summary(),
+        by_category: by_category
+            .into_iter()
+            .map(|(k, v)| (k, v.summary()))
+            .collect(),
+        by_agent: by_agent
+            .into_iter()
+            .map(|(k, v)| (k, v.summary()))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
