@@ -276,5 +276,13 @@ security = "plain"
     );
     let all = get(&format!("/api/tickets?customer={customer}")).await;
     assert_eq!(all["total"], 1, "no second ticket");
+
+    // 6. The reports reflect it: the agent's reply, the first response in time.
+    let figures = get(&format!("/api/staff/{}/performance?interval=day", agent.id)).await;
+    assert_eq!(figures["replies"], 1, "{figures}");
+    assert_eq!(figures["total"]["first_response"]["count"], 1, "{figures}");
+    assert_eq!(figures["total"]["sla"]["met"], 1, "{figures}");
+    assert_eq!(figures["total"]["sla"]["breached"], 0, "{figures}");
+    assert_eq!(figures["assigned_active"], 1, "the reply assigned it: {figures}");
     fresh.finish().await;
 }
