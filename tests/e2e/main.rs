@@ -283,6 +283,9 @@ security = "plain"
     assert_eq!(figures["total"]["first_response"]["count"], 1, "{figures}");
     assert_eq!(figures["total"]["sla"]["met"], 1, "{figures}");
     assert_eq!(figures["total"]["sla"]["breached"], 0, "{figures}");
-    assert_eq!(figures["assigned_active"], 1, "the reply assigned it: {figures}");
+    assert_eq!(
+        figures["assigned_active"], 1,
+        "the reply assigned it: {figures}"
+    );
     fresh.finish().await;
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{ChangeSet, CommitError, Committed, Job, StoreError, TicketWrite};
-use frontdesk_domain::ticket::{Ticket, TicketNumber};
+use frontdesk_domain::ticket::{Ticket, TicketId, TicketNumber};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
@@ -15,6 +15,7 @@ use sea_orm::{
     TransactionOptions, TransactionTrait, Value,
 };
 
+use crate::accounts::statement;
 use crate::entity::{
     ai_drafts, attachments, auto_replies, customers, emails, jobs, message_attachments, messages,
     raw_messages, thread_keys, ticket_events, ticket_tags, tickets,
@@ -114,6 +115,7 @@ async fn write(
             thread_keys,
             inbound,
             ai_drafts,
+            absorb,
         } = change;
         let ticket = match ticket {
             TicketWrite::Create(draft) => {
@@ -135,12 +137,13 @@ async fn write(
             thread_keys,
             inbound,
             ai_drafts,
+            absorb,
         };
         written.push(Written { ticket, rest });
     }
     write_customers(txn, &created).await?;
     let rows: Vec<tickets::ActiveModel> = created.iter().map(|t| all_set(ticket_row(t))).collect();
-    insert_all(txn, rows, 43, false).await.map_err(db)?;
+    insert_all(txn, rows, 44, false).await.map_err(db)?;
     let tags: Vec<ticket_tags::ActiveModel> = written
         .iter()
         .flat_map(|w| {
@@ -157,6 +160,11 @@ async fn write(
     write_search(txn, &written, &created).await?;
     write_inbound(txn, &written).await?;
     write_trail(txn, &written).await?;
+    for w in &written {
+        for source in &w.rest.absorb {
+            absorb(txn, *source, &w.ticket).await?;
+        }
+    }
     Ok(written
         .into_iter()
         .map(|w| Committed { ticket: w.ticket })
@@ -264,6 +272,49 @@ async fn update_ticket(txn: &DatabaseTransaction, ticket: Ticket) -> Result<Tick
         .await
         .map_err(db)?;
     Ok(ticket)
+}
+
+/// Moves the conversation of `source` (merged) onto `target`: messages, mails, thread keys and
+/// search documents. AI drafts stay with the ticket they were written for.
+async fn absorb(
+    txn: &DatabaseTransaction,
+    source: TicketId,
+    target: &Ticket,
+) -> Result<(), CommitError> {
+    let backend = txn.get_database_backend();
+    let (from, to) = (source.as_uuid(), target.id.as_uuid());
+    let mut statements = vec![
+        "UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1",
+        "UPDATE emails SET ticket_id = $2 WHERE ticket_id = $1",
+        "INSERT INTO thread_keys (message_id, ticket_id) SELECT message_id, $2 FROM thread_keys \
+         WHERE ticket_id = $1 ON CONFLICT DO NOTHING",
+        "DELETE FROM thread_keys WHERE ticket_id = $1",
+    ];
+    if backend == DbBackend::Postgres {
+        statements.push("UPDATE ticket_search SET ticket_id = $2 WHERE ticket_id = $1");
+    }
+    for sql in statements {
+        txn.execute_raw(statement(backend, sql, [from.into(), to.into()]))
+            .await
+            .map_err(db)?;
+    }
+    if backend == DbBackend::Sqlite {
+        let source_number = tickets::Entity::find_by_id(from)
+            .one(txn)
+            .await
+            .map_err(db)?
+            .map(|t| t.number)
+            .ok_or(CommitError::NotFound(source))?;
+        let target_number = i64::try_from(target.number.value()).unwrap_or(i64::MAX);
+        txn.execute_raw(statement(
+            backend,
+            "UPDATE ticket_search SET ticket_number = $2 WHERE ticket_number = $1",
+            [source_number.into(), target_number.into()],
+        ))
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// The searchable documents: the subject of each new ticket (and its description when it came

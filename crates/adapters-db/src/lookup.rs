@@ -31,6 +31,9 @@ fn reference(m: &tickets::Model) -> Result<TicketRef, StoreError> {
     })
 }
 
+/// How many merges `by_number` follows from a ticket to the one that holds its conversation.
+const MAX_MERGE_HOPS: usize = 8;
+
 impl Database {
     async fn ticket_ref(&self, id: uuid::Uuid) -> Result<Option<TicketRef>, StoreError> {
         let row = tickets::Entity::find_by_id(id)
@@ -100,11 +103,22 @@ impl ThreadLookup for Database {
     }
 
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {
-        self.ticket_row_by_number(number)
-            .await?
-            .as_ref()
-            .map(reference)
-            .transpose()
+        let mut row = self.ticket_row_by_number(number).await?;
+        // Follow merges (a merged ticket's target may have been merged in turn), boundedly.
+        for _ in 0..MAX_MERGE_HOPS {
+            let Some(next) = row.as_ref().and_then(|r| r.merged_into) else {
+                break;
+            };
+            match tickets::Entity::find_by_id(next)
+                .one(&self.reader)
+                .await
+                .map_err(db)?
+            {
+                Some(target) => row = Some(target),
+                None => break,
+            }
+        }
+        row.as_ref().map(reference).transpose()
     }
 
     async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {

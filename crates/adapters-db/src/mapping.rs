@@ -82,6 +82,7 @@ pub(crate) fn ticket_row(t: &Ticket) -> tickets::Model {
         closed_at: t.closed_at,
         escalation_level: i64::from(t.escalation_level),
         follow_up_of: t.follow_up_of.map(TicketId::as_uuid),
+        merged_into: t.merged_into.map(TicketId::as_uuid),
         gmail_thread_id: t.gmail_thread_id.clone(),
         created_at: t.created_at,
         updated_at: t.updated_at,
@@ -172,6 +173,7 @@ pub(crate) fn ticket_from_row(m: tickets::Model) -> Result<Ticket, StoreError> {
         escalation_level: u32::try_from(m.escalation_level)
             .map_err(|e| corrupt("escalation level", e))?,
         follow_up_of: m.follow_up_of.map(TicketId::from_uuid),
+        merged_into: m.merged_into.map(TicketId::from_uuid),
         gmail_thread_id: m.gmail_thread_id,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -371,6 +373,14 @@ pub(crate) fn event_columns(e: &TicketEvent) -> (String, Option<String>, String,
         EventKind::Reopened => ("reopened", json!({})),
         EventKind::FollowUpOf { ticket, number } => (
             "follow_up_of",
+            json!({"ticket": ticket.to_string(), "number": number.to_string()}),
+        ),
+        EventKind::MergedInto { ticket, number } => (
+            "merged_into",
+            json!({"ticket": ticket.to_string(), "number": number.to_string()}),
+        ),
+        EventKind::MergedFrom { ticket, number } => (
+            "merged_from",
             json!({"ticket": ticket.to_string(), "number": number.to_string()}),
         ),
         EventKind::FollowUpOpened { ticket } => {

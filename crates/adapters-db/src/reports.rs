@@ -125,6 +125,8 @@ impl Database {
                 C::ResRemainingSecs,
             ])
             .filter(C::CreatedAt.lt(to))
+            // A merged duplicate is not work of its own; its conversation counts where it went.
+            .filter(C::MergedInto.is_null())
             .filter(since);
         if let Some(staff) = assignee {
             query = query.filter(C::Assignee.eq(staff.as_uuid()));

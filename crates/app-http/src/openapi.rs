@@ -38,7 +38,7 @@ impl Modify for BearerAuth {
         auth::login, auth::refresh, auth::logout, auth::register, auth::me,
         auth::list_tokens, auth::create_token, auth::revoke_token,
         tickets::list, tickets::create, tickets::queue, tickets::detail, tickets::patch,
-        tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate,
+        tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate, tickets::merge,
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
         analytics::performance, analytics::realtime, analytics::historical,

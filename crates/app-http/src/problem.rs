@@ -266,6 +266,7 @@ impl From<UpdateError> for ApiError {
             UpdateError::Taken(_) => {
                 Self::conflict("someone else has this ticket; reassign it with /assign")
             }
+            UpdateError::Merge(m) => Self::conflict(m.to_string()),
             UpdateError::Store(s) => s.into(),
         }
     }

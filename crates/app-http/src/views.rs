@@ -107,6 +107,8 @@ pub struct TicketView {
     pub tags: Vec<String>,
     pub escalation_level: u32,
     pub follow_up_of: Option<Uuid>,
+    /// Set when this ticket was merged into another (and closed).
+    pub merged_into: Option<Uuid>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -136,6 +138,7 @@ impl TicketView {
             tags: t.tags.clone(),
             escalation_level: t.escalation_level,
             follow_up_of: t.follow_up_of.map(frontdesk_domain::TicketId::as_uuid),
+            merged_into: t.merged_into.map(frontdesk_domain::TicketId::as_uuid),
             first_response_at: t.first_response_at,
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,

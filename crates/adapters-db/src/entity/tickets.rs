@@ -23,6 +23,7 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     pub escalation_level: i64,
     pub follow_up_of: Option<Uuid>,
+    pub merged_into: Option<Uuid>,
     pub gmail_thread_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -32,6 +32,7 @@ impl MigratorTrait for Migrator {
                 include_str!("m0006_mailbox_leases.sql"),
             ),
             SqlMigration::everywhere("m0007_accounts", include_str!("m0007_accounts.sql")),
+            SqlMigration::everywhere("m0008_merge", include_str!("m0008_merge.sql")),
         ]
     }
 }

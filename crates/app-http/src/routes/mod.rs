@@ -59,6 +59,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/tickets/{id}/assign" => tickets::assign),
     endpoint!(post "/api/tickets/{id}/take" => tickets::take),
     endpoint!(post "/api/tickets/{id}/escalate" => tickets::escalate),
+    endpoint!(post "/api/tickets/{id}/merge" => tickets::merge),
     endpoint!(get "/api/tickets/{id}/attachments/{att}" => tickets::attachment),
     endpoint!(get "/api/staff" => staff::list),
     endpoint!(post "/api/staff" => staff::create),

@@ -57,6 +57,11 @@ const TABLE: &[Row] = &[
         [401, 403, 404, 200, 200, 200],
     ),
     (
+        "post",
+        "/api/tickets/{id}/merge",
+        [401, 403, 404, 200, 200, 200],
+    ),
+    (
         "get",
         "/api/tickets/{id}/attachments/{att}",
         [401, 200, 404, 200, 200, 200],
@@ -114,7 +119,13 @@ fn column(who: Who) -> usize {
 }
 
 /// A request body that is valid for `who` on this route.
-fn body(app: &TestApp, method: &str, path: &str, who: Who, n: usize) -> Option<Value> {
+fn body(
+    app: &TestApp,
+    (method, path): (&str, &str),
+    who: Who,
+    n: usize,
+    merge_into: &str,
+) -> Option<Value> {
     let staff = matches!(who, Who::Agent | Who::Manager | Who::Admin);
     Some(match (method, path) {
         ("post", "/api/auth/login") => {
@@ -137,6 +148,7 @@ fn body(app: &TestApp, method: &str, path: &str, who: Who, n: usize) -> Option<V
         ("post", "/api/tickets/{id}/notes") => json!({"content": "Checked the warehouse"}),
         ("post", "/api/tickets/{id}/assign") => json!({"staff_id": app.agent.id.as_uuid()}),
         ("post", "/api/tickets/{id}/escalate") => json!({"reason": "VIP customer"}),
+        ("post", "/api/tickets/{id}/merge") => json!({ "into": merge_into }),
         ("post", "/api/staff") => json!({
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
@@ -159,6 +171,12 @@ both!(
         }
         // One attachment, on a ticket of the customer, for the download row.
         let with_attachment = crate::tickets::ticket_with_attachment(app).await;
+        // What every merge cell merges into.
+        let survivor = app
+            .ticket("Order 1234 is late (first mail)", "Where is it?")
+            .await
+            .number
+            .to_string();
         let mut failures = Vec::new();
         let mut n = 0;
         for (method, path, expected) in TABLE {
@@ -195,7 +213,12 @@ both!(
                         &format!("/api/admin/quarantine/{}", uuid::Uuid::now_v7()),
                     );
                 let status = app
-                    .call(method, &url, who, body(app, method, path, who, n).as_ref())
+                    .call(
+                        method,
+                        &url,
+                        who,
+                        body(app, (method, path), who, n, &survivor).as_ref(),
+                    )
                     .await
                     .status()
                     .as_u16();

@@ -436,3 +436,88 @@ both!(
         );
     }
 );
+
+both!(
+    merging_a_duplicate_moves_its_conversation_and_search_to_the_survivor,
+    async |app: &TestApp| {
+        let keep = app
+            .ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        let dup = app
+            .ticket("Parcel missing", "Still no zanzibarite delivery")
+            .await;
+        let (s, r) = app
+            .json(
+                "post",
+                &format!("/api/tickets/{}/merge", dup.id),
+                Who::Agent,
+                Some(&json!({"into": keep.number.to_string()})),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["id"], keep.id.to_string());
+        let (_, kept) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", keep.id),
+                Who::Agent,
+                None,
+            )
+            .await;
+        let bodies: Vec<&str> = kept["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["body"].as_str().unwrap_or_default())
+            .collect();
+        assert!(
+            bodies.iter().any(|b| b.contains("zanzibarite")),
+            "{bodies:?}"
+        );
+        let (_, gone) = app
+            .json("get", &format!("/api/tickets/{}", dup.id), Who::Agent, None)
+            .await;
+        assert_eq!(gone["status"], "closed");
+        assert_eq!(gone["merged_into"], keep.id.to_string());
+        assert_eq!(gone["messages"].as_array().unwrap().len(), 0);
+        let (_, found) = app
+            .json("get", "/api/tickets?q=zanzibarite", Who::Agent, None)
+            .await;
+        let ids: Vec<&str> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [keep.id.to_string()], "{found}");
+        for (into, status) in [
+            (keep.number.to_string(), 409),
+            (dup.number.to_string(), 409),
+            ("TKT-999999".to_owned(), 422),
+        ] {
+            let source = if status == 409 && into == keep.number.to_string() {
+                dup.id
+            } else {
+                keep.id
+            };
+            let (s, r) = app
+                .json(
+                    "post",
+                    &format!("/api/tickets/{source}/merge"),
+                    Who::Agent,
+                    Some(&json!({ "into": into })),
+                )
+                .await;
+            assert_eq!(s, status, "{into}: {r}");
+        }
+        let (s, _) = app
+            .json(
+                "post",
+                &format!("/api/tickets/{}/merge", keep.id),
+                Who::Agent,
+                Some(&json!({"into": keep.id.to_string()})),
+            )
+            .await;
+        assert_eq!(s, 409, "not into itself");
+    }
+);

@@ -68,6 +68,8 @@ pub struct ChangeSet {
     pub inbound: Vec<InboundRecord>,
     /// What the AI assistant made of the ticket.
     pub ai_drafts: Vec<AiDraftRecord>,
+    /// Tickets merged into this one: their messages, mails and thread keys move here.
+    pub absorb: Vec<TicketId>,
 }
 
 impl ChangeSet {
@@ -87,6 +89,7 @@ impl ChangeSet {
             thread_keys: Vec::new(),
             inbound: Vec::new(),
             ai_drafts: Vec::new(),
+            absorb: Vec::new(),
         }
     }
 }
@@ -188,6 +191,9 @@ pub trait ThreadLookup: Send + Sync {
     /// [`StoreError`] when storage fails.
     async fn by_message_id(&self, id: &MessageId) -> Result<Option<TicketRef>, StoreError>;
 
+    /// The ticket with this number; for a ticket merged into another, the one it was merged
+    /// into, so mail tagged with a duplicate's number joins the surviving conversation.
+    ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError>;

@@ -19,7 +19,7 @@ use crate::ticket::{
 pub const MAX_REASON_BYTES: usize = 2000;
 /// The longest message body staff may post, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-const CONFLICT_RETRIES: usize = 3;
+pub(super) const CONFLICT_RETRIES: usize = 3;
 /// The author name on replies Frontdesk's assistant sends by itself.
 pub const ASSISTANT_NAME: &str = "Frontdesk assistant";
 
@@ -38,6 +38,8 @@ pub enum UpdateError {
     /// Someone else has the ticket; taking it would silently reassign it.
     #[error("ticket {0} is assigned to someone else")]
     Taken(TicketId),
+    #[error(transparent)]
+    Merge(#[from] crate::ticket::MergeRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

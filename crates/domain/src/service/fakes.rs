@@ -147,6 +147,14 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
         s.thread_keys.entry(key).or_insert(ticket.id);
     }
     s.tickets.insert(ticket.id, ticket.clone());
+    for source in &change.absorb {
+        for m in s.messages.iter_mut().filter(|m| m.ticket_id == *source) {
+            m.ticket_id = ticket.id;
+        }
+        for owner in s.thread_keys.values_mut().filter(|t| **t == *source) {
+            *owner = ticket.id;
+        }
+    }
     s.messages.extend(change.messages);
     s.events.extend(change.events);
     for job in &change.jobs {
@@ -225,10 +233,11 @@ impl ThreadLookup for MemoryStore {
 
     async fn by_number(&self, number: TicketNumber) -> Result<Option<TicketRef>, StoreError> {
         Ok(self.with(|s| {
-            s.tickets
-                .values()
-                .find(|t| t.number == number)
-                .map(Self::reference)
+            let mut t = s.tickets.values().find(|t| t.number == number)?;
+            while let Some(next) = t.merged_into.and_then(|id| s.tickets.get(&id)) {
+                t = next;
+            }
+            Some(Self::reference(t))
         }))
     }
 

@@ -10,6 +10,7 @@ mod batch;
 mod commands;
 mod ingest;
 mod mailing;
+mod merge;
 mod open;
 
 use std::sync::{Arc, Mutex};

@@ -52,6 +52,16 @@ pub enum EventKind {
     FollowUpOpened {
         ticket: TicketId,
     },
+    /// This ticket was merged into `ticket` and closed.
+    MergedInto {
+        ticket: TicketId,
+        number: TicketNumber,
+    },
+    /// `ticket` was merged into this one: its conversation is here now.
+    MergedFrom {
+        ticket: TicketId,
+        number: TicketNumber,
+    },
     SlaWarning {
         clock: SlaClockName,
     },

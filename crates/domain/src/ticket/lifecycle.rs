@@ -74,6 +74,9 @@ pub struct TicketParts {
     pub closed_at: Option<DateTime<Utc>>,
     pub escalation_level: u32,
     pub follow_up_of: Option<TicketId>,
+    /// Set when this ticket was merged into another; it is closed and its conversation lives
+    /// there.
+    pub merged_into: Option<TicketId>,
     pub gmail_thread_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -90,6 +93,17 @@ impl Deref for Ticket {
     fn deref(&self) -> &TicketParts {
         &self.0
     }
+}
+
+/// Why two tickets cannot be merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MergeRefusal {
+    #[error("a ticket cannot be merged into itself")]
+    SameTicket,
+    #[error("the ticket is closed and cannot be merged")]
+    SourceClosed,
+    #[error("the ticket to merge into is closed")]
+    TargetClosed,
 }
 
 /// What a customer's reply did to a ticket.
@@ -125,6 +139,7 @@ impl Ticket {
             closed_at: None,
             escalation_level: 0,
             follow_up_of: draft.follow_up_of,
+            merged_into: None,
             gmail_thread_id: draft.gmail_thread_id,
             created_at: draft.created_at,
             updated_at: draft.created_at,
@@ -310,6 +325,57 @@ impl Ticket {
             events.extend(self.set_priority(self.priority.raised(), now, sla));
         }
         events
+    }
+
+    /// Merges this ticket into `target`: it closes (without counting as resolved) and points at
+    /// `target`; `target` takes its tags. Storage moves the conversation.
+    ///
+    /// # Errors
+    /// [`MergeRefusal`] when the tickets are the same, either is closed, or this one was merged
+    /// already.
+    pub fn merge_into(
+        &mut self,
+        target: &mut Ticket,
+        now: DateTime<Utc>,
+        sla: &SlaPolicies,
+    ) -> Result<(Vec<EventKind>, Vec<EventKind>), MergeRefusal> {
+        if self.id == target.id {
+            return Err(MergeRefusal::SameTicket);
+        }
+        if self.status == Status::Closed {
+            return Err(MergeRefusal::SourceClosed);
+        }
+        if target.status == Status::Closed {
+            return Err(MergeRefusal::TargetClosed);
+        }
+        let cal = sla.calendar();
+        let from = self.status;
+        let t = &mut self.0;
+        t.sla.first_response.stop(now, cal);
+        t.sla.resolution.stop(now, cal);
+        t.status = Status::Closed;
+        t.closed_at = Some(now);
+        t.merged_into = Some(target.id);
+        t.updated_at = now;
+        let source_events = vec![
+            EventKind::StatusChanged {
+                from,
+                to: Status::Closed,
+            },
+            EventKind::MergedInto {
+                ticket: target.id,
+                number: target.number,
+            },
+        ];
+        let mut tags = target.tags.clone();
+        tags.extend(self.tags.iter().cloned());
+        let mut target_events = target.set_tags(tags, now);
+        target.0.updated_at = now;
+        target_events.push(EventKind::MergedFrom {
+            ticket: self.id,
+            number: self.number,
+        });
+        Ok((source_events, target_events))
     }
 
     /// Marks the SLA notifications as sent so a sweep raises each one once.

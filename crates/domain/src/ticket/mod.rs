@@ -10,7 +10,9 @@ mod status;
 pub use event::{Actor, EventKind, SlaClockName, TicketEvent};
 pub(crate) use kinds::string_enum;
 pub use kinds::{Category, Channel, ParseEnumError, Priority};
-pub use lifecycle::{CustomerReplyEffect, Ticket, TicketDraft, TicketId, TicketParts};
+pub use lifecycle::{
+    CustomerReplyEffect, MergeRefusal, Ticket, TicketDraft, TicketId, TicketParts,
+};
 pub use message::{AttachmentMeta, Direction, EmailHeaders, Message, MessageKind};
 pub use number::{TicketNumber, TicketNumberError};
 pub use status::{Status, TransitionError};

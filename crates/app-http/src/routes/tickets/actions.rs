@@ -214,3 +214,43 @@ pub async fn escalate(
         &committed.ticket,
     ))
 }
+
+/// Which ticket takes the conversation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The surviving ticket: a UUID or a `TKT-…` number.
+    pub into: String,
+}
+
+/// Merge a duplicate into another ticket (staff): this ticket is closed and points at `into`,
+/// which takes its messages, mails, tags and threads — later mail to either lands there.
+#[utoipa::path(post, path = "/api/tickets/{id}/merge", tag = "tickets", request_body = MergeRequest,
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    responses((status = 200, description = "the ticket merged into", body = TicketView),
+        (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
+pub async fn merge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<MergeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let source = visible(&state, &caller, &id).await?;
+    let staff = caller.staff()?;
+    let into = body.into.trim();
+    let target = match visible(&state, &caller, into).await {
+        Err(e) if e.status() == actix_web::http::StatusCode::NOT_FOUND => {
+            return Err(ApiError::invalid_field("into", format!("no ticket {into}")));
+        }
+        other => other?,
+    };
+    let committed = state
+        .desk()
+        .merge(source.id, target.id, Actor::Staff(staff.id))
+        .await?;
+    Ok(answer(
+        &state,
+        actix_web::http::StatusCode::OK,
+        &committed.ticket,
+    ))
+}

@@ -9,8 +9,8 @@ mod list;
 mod update;
 
 pub use actions::{
-    __path_assign, __path_escalate, __path_note, __path_reply, __path_take, assign, escalate, note,
-    reply, take,
+    __path_assign, __path_escalate, __path_merge, __path_note, __path_reply, __path_take, assign,
+    escalate, merge, note, reply, take,
 };
 pub use attachments::{__path_attachment, attachment};
 pub use create::{__path_create, create};
