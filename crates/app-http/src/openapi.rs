@@ -43,7 +43,7 @@ impl Modify for BearerAuth {
         staff::list, staff::create, staff::patch, staff::status,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
-        webhooks::inbound_email, webhooks::gmail_push,
+        webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,
     ),
     modifiers(&BearerAuth),
     tags(

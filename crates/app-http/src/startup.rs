@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::password;
-use crate::auth::shared::SharedSecret;
+use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::{TokenKeys, random_token};
 use crate::routes;
 use crate::state::{AppState, Webhooks};
@@ -249,18 +249,23 @@ async fn token_keys(config: &Config, db: &Database) -> Result<TokenKeys, Startup
 /// The inbound webhooks' shared secrets, from the environment or files.
 fn webhooks(config: &Config) -> Result<Webhooks, StartupError> {
     let http = &config.http;
-    let load =
+    let text =
         |key: &str, env: Option<&str>, file: Option<&std::path::Path>| match secret(key, env, file)
             .map_err(|e| StartupError::Wiring(e.to_string()))?
         {
             Some(s) if s.len() < 16 => Err(StartupError::Wiring(format!(
                 "{key}: use at least 16 characters"
             ))),
-            Some(s) => SharedSecret::new(&s)
-                .map(Some)
-                .ok_or_else(|| StartupError::Wiring("no randomness available".to_owned())),
-            None => Ok(None),
+            other => Ok(other),
         };
+    let load = |key: &str, env: Option<&str>, file: Option<&std::path::Path>| match text(
+        key, env, file,
+    )? {
+        Some(s) => SharedSecret::new(&s)
+            .map(Some)
+            .ok_or_else(|| StartupError::Wiring("no randomness available".to_owned())),
+        None => Ok(None),
+    };
     Ok(Webhooks {
         inbound: load(
             "http.inbound_secret",
@@ -272,5 +277,17 @@ fn webhooks(config: &Config) -> Result<Webhooks, StartupError> {
             http.gmail_push_token_env.as_deref(),
             http.gmail_push_token_file.as_deref(),
         )?,
+        zendesk: text(
+            "http.zendesk_secret",
+            http.zendesk_secret_env.as_deref(),
+            http.zendesk_secret_file.as_deref(),
+        )?
+        .map(|s| Signer::sha256(&s)),
+        intercom: text(
+            "http.intercom_secret",
+            http.intercom_secret_env.as_deref(),
+            http.intercom_secret_file.as_deref(),
+        )?
+        .map(|s| Signer::sha1(&s)),
     })
 }

@@ -10,7 +10,7 @@ use frontdesk_poller::config::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::limiter::LoginLimiter;
-use crate::auth::shared::SharedSecret;
+use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::TokenKeys;
 
 /// Shared by all workers.
@@ -29,6 +29,10 @@ pub struct AppState {
 pub struct Webhooks {
     pub inbound: Option<SharedSecret>,
     pub gmail: Option<SharedSecret>,
+    /// Zendesk's webhook signing secret.
+    pub zendesk: Option<Signer>,
+    /// Intercom's app client secret, which signs its notifications.
+    pub intercom: Option<Signer>,
 }
 
 impl AppState {

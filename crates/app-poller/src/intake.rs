@@ -11,6 +11,7 @@ use frontdesk_domain::MessageId;
 use frontdesk_domain::email::InboundEmail;
 use frontdesk_domain::ports::{MailError, MailSource, MailboxLeases, Quarantine, StoreError};
 use frontdesk_domain::service::{Helpdesk, IngestError, IngestOutcome, IngestResult};
+use frontdesk_domain::ticket::Channel;
 
 /// One raw message and where it came from.
 #[derive(Debug, Clone)]
@@ -54,6 +55,22 @@ pub enum IntakeError {
     Mail(#[from] MailError),
 }
 
+/// The channel of a message by where it came from: the Zendesk and Intercom webhooks name
+/// themselves in `source` (also when their quarantined messages are reprocessed); the rest is mail.
+#[must_use]
+pub fn channel_of(source: &str) -> Channel {
+    match source {
+        ZENDESK_SOURCE => Channel::Zendesk,
+        INTERCOM_SOURCE => Channel::Intercom,
+        _ => Channel::Email,
+    }
+}
+
+/// The `source` of messages the Zendesk webhook delivered.
+pub const ZENDESK_SOURCE: &str = "webhook:zendesk";
+/// The `source` of messages the Intercom webhook delivered.
+pub const INTERCOM_SOURCE: &str = "webhook:intercom";
+
 /// Parses, ingests and quarantines `mails` (one commit for the whole batch), returning each
 /// message's outcome in input order. With `dry_run` the quarantine is not written (the
 /// helpdesk itself must then be one over a dry-run store).
@@ -81,6 +98,7 @@ pub async fn process_batch(
         match parse_message(&m.raw, now, &limits) {
             Ok(mut mail) => {
                 mail.gmail_thread_id.clone_from(&m.gmail_thread_id);
+                mail.channel = channel_of(&m.source);
                 parsed.push(mail);
                 slots.push(Ok(parsed.len() - 1));
             }

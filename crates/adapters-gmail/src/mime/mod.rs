@@ -11,6 +11,7 @@ mod quotes;
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::email::{Attachment, EmailAddress, Header, InboundEmail, Mailbox, MessageId};
+use frontdesk_domain::ticket::Channel;
 use mail_parser::{
     Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
@@ -115,6 +116,7 @@ pub fn parse_message(
         headers: headers(&message),
         gmail_thread_id: None,
         attachments: attachments(&message),
+        channel: Channel::Email,
     })
 }
 

@@ -73,6 +73,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/admin/poll" => admin::poll),
     endpoint!(post "/api/webhooks/inbound-email" => webhooks::inbound_email),
     endpoint!(post "/api/webhooks/gmail" => webhooks::gmail_push),
+    endpoint!(post "/api/webhooks/zendesk" => webhooks::zendesk),
+    endpoint!(post "/api/webhooks/intercom" => webhooks::intercom),
 ];
 
 impl Endpoint {

@@ -40,6 +40,8 @@ pub const EVERYONE: [Who; 6] = [
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const INBOUND_SECRET: &str = "inbound-test-secret-0123456789";
 pub const GMAIL_TOKEN: &str = "gmail-push-token-0123456789";
+pub const ZENDESK_SECRET: &str = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==";
+pub const INTERCOM_SECRET: &str = "intercom-client-secret-0123456789";
 
 #[derive(Debug)]
 pub struct TestApp {
@@ -80,6 +82,8 @@ pub async fn spawn_app_with(fresh: Fresh, extra: &str) -> TestApp {
     )
     .unwrap();
     std::fs::write(dir.path().join("gmail.token"), GMAIL_TOKEN).unwrap();
+    std::fs::write(dir.path().join("zendesk.secret"), ZENDESK_SECRET).unwrap();
+    std::fs::write(dir.path().join("intercom.secret"), INTERCOM_SECRET).unwrap();
     std::fs::write(
         &config_file,
         format!(
@@ -94,9 +98,12 @@ pub async fn spawn_app_with(fresh: Fresh, extra: &str) -> TestApp {
                 String::new()
             } else {
                 format!(
-                    "[http]\ninbound_secret_file = \"{}\"\ngmail_push_token_file = \"{}\"\n",
+                    "[http]\ninbound_secret_file = \"{}\"\ngmail_push_token_file = \"{}\"\n\
+                     zendesk_secret_file = \"{}\"\nintercom_secret_file = \"{}\"\n",
                     dir.path().join("inbound.secret").display(),
-                    dir.path().join("gmail.token").display()
+                    dir.path().join("gmail.token").display(),
+                    dir.path().join("zendesk.secret").display(),
+                    dir.path().join("intercom.secret").display()
                 )
             }
         ),

@@ -97,6 +97,16 @@ const TABLE: &[Row] = &[
         [401, 401, 401, 401, 401, 401],
     ),
     (
+        "post",
+        "/api/webhooks/zendesk",
+        [401, 401, 401, 401, 401, 401],
+    ),
+    (
+        "post",
+        "/api/webhooks/intercom",
+        [401, 401, 401, 401, 401, 401],
+    ),
+    (
         "get",
         "/api/analytics/realtime",
         [401, 403, 403, 403, 200, 200],

@@ -60,6 +60,9 @@ pub struct InboundEmail {
     /// Gmail's thread id when the mail came through the Gmail API.
     pub gmail_thread_id: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// How the message reached us: e-mail, or a conversation of another helpdesk (Zendesk,
+    /// Intercom) its webhook delivered and the intake turned into a message.
+    pub channel: crate::ticket::Channel,
 }
 
 impl InboundEmail {

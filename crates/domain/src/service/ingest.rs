@@ -16,8 +16,8 @@ use crate::ports::{
 use crate::staff::Customer;
 use crate::threading::{AutoReplyKind, ThreadDecision, decide};
 use crate::ticket::{
-    Actor, AttachmentMeta, Category, Channel, EmailHeaders, EventKind, Message, MessageKind,
-    Priority, Status, TicketDraft, TicketEvent, TicketId, TicketNumber,
+    Actor, AttachmentMeta, Category, EmailHeaders, EventKind, Message, MessageKind, Priority,
+    Status, TicketDraft, TicketEvent, TicketId, TicketNumber,
 };
 
 /// How long a customer waits between two automatic replies.
@@ -319,7 +319,7 @@ impl Helpdesk {
             description: mail.message_text().to_owned(),
             priority: class.priority,
             category: class.category,
-            channel: Channel::Email,
+            channel: mail.channel,
             tags: Vec::new(),
             sla: self.settings.sla.start(class.priority, class.category, now),
             follow_up_of: follows.as_ref().map(|f| f.id),

@@ -98,6 +98,13 @@ string_enum!(
     }
 );
 
+/// Mail is the default way in.
+impl Default for Channel {
+    fn default() -> Self {
+        Self::Email
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

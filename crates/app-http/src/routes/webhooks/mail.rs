@@ -1,59 +1,14 @@
-//! Inbound webhooks: raw mail POSTed by an MTA or a mail service, and Gmail's Pub/Sub push. Both
-//! go through the same intake as polled mail; both are off (404) until their secret is set.
+//! Raw mail POSTed by an MTA or a mail service, and Gmail's Pub/Sub push.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
-use frontdesk_domain::service::IngestOutcome;
-use frontdesk_poller::intake::{Outcome, RawMail, process_batch};
-use futures_util::StreamExt as _;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::shared::SharedSecret;
+use super::{body, check, ingest_one, presented};
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-/// The secret a webhook caller sent: `Authorization: Bearer <secret>` or `X-Frontdesk-Token`.
-fn presented(req: &HttpRequest) -> Option<String> {
-    let headers = req.headers();
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .or_else(|| {
-            headers
-                .get("x-frontdesk-token")
-                .and_then(|v| v.to_str().ok())
-        })
-        .map(|s| s.trim().to_owned())
-}
-
-fn check(secret: Option<&SharedSecret>, provided: Option<&str>) -> Result<(), ApiError> {
-    let secret = secret.ok_or_else(|| ApiError::not_found("this webhook is not configured"))?;
-    match provided {
-        Some(p) if secret.matches(p) => Ok(()),
-        _ => Err(ApiError::unauthorized(
-            "the webhook secret is missing or wrong",
-        )),
-    }
-}
-
-/// Reads a body up to `limit` bytes; larger is 413 without reading the rest into memory.
-async fn body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::too_large(format!(
-                "a mail may be at most {limit} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
-}
 
 /// Ingest one raw RFC 822 message (`message/rfc822`, `application/octet-stream` or
 /// `text/plain`), authenticated by the shared secret `http.inbound_secret_env`/`_file`. Answers
@@ -96,29 +51,7 @@ pub async fn inbound_email(
     if raw.is_empty() {
         return Err(ApiError::invalid("the body is empty; send the raw message"));
     }
-    let mail = RawMail {
-        source: "webhook:inbound-email".to_owned(),
-        raw,
-        gmail_thread_id: None,
-        oversized: None,
-    };
-    let outcome = process_batch(state.desk(), state.db(), std::slice::from_ref(&mail), false)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::internal(&"no outcome for the posted mail"))?;
-    metrics::counter!("frontdesk_mails_ingested_total", "mailbox" => "webhook", "outcome" => outcome.name())
-        .increment(1);
-    let status = match &outcome {
-        Outcome::Ingested(r)
-            if matches!(r.outcome, IngestOutcome::Created | IngestOutcome::FollowUp) =>
-        {
-            actix_web::http::StatusCode::CREATED
-        }
-        Outcome::Ingested(_) => actix_web::http::StatusCode::OK,
-        Outcome::Quarantined { .. } => actix_web::http::StatusCode::ACCEPTED,
-    };
-    Ok(HttpResponse::build(status).json(frontdesk_poller::import::line(&mail.source, &outcome)))
+    ingest_one(&state, "webhook:inbound-email", raw).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
