@@ -12,6 +12,7 @@ mod content;
 mod database;
 pub mod entity;
 mod error;
+mod feed;
 mod intake;
 mod jobs;
 mod lookup;
@@ -27,4 +28,5 @@ pub mod testing;
 
 pub use accounts::{AccountError, ApiTokenRecord, CustomerAccount, RefreshRecord};
 pub use database::{ConnectError, Database, DatabaseSettings};
+pub use feed::FeedEvent;
 pub use migration::Migrator;

@@ -4,6 +4,7 @@
 //! the poller's configuration and adapters.
 
 pub mod auth;
+pub mod events;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

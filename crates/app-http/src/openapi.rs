@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{admin, analytics, auth, ops, staff, tickets, webhooks};
+use crate::routes::{admin, analytics, auth, events, ops, staff, tickets, webhooks};
 
 struct BearerAuth;
 
@@ -41,6 +41,7 @@ impl Modify for BearerAuth {
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate, tickets::merge,
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
+        events::events,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,

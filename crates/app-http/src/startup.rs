@@ -20,6 +20,7 @@ use crate::auth::limiter::LoginLimiter;
 use crate::auth::password;
 use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::{TokenKeys, random_token};
+use crate::events::EventHub;
 use crate::routes;
 use crate::state::{AppState, Webhooks};
 
@@ -53,6 +54,8 @@ pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     poller: Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
+    /// Stops the event feed's reader.
+    stop_feed: watch::Sender<bool>,
     state: web::Data<AppState>,
 }
 
@@ -92,7 +95,10 @@ impl Application {
             limiter,
             metrics: options.metrics,
             webhooks,
+            events: EventHub::default(),
         });
+        let (stop_feed, feed_stop) = watch::channel(false);
+        tokio::spawn(state.events.clone().run(state.app.db.clone(), feed_stop));
         let listener = TcpListener::bind(&options.bind).map_err(|source| StartupError::Bind {
             bind: options.bind.clone(),
             source,
@@ -132,6 +138,7 @@ impl Application {
             port,
             server,
             poller,
+            stop_feed,
             state,
         })
     }
@@ -153,6 +160,7 @@ impl Application {
     /// The server's I/O error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        let _ = self.stop_feed.send(true);
         if let Some((stop, task)) = self.poller {
             let _ = stop.send(true);
             if tokio::time::timeout(Duration::from_secs(8), task)

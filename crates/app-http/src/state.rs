@@ -22,6 +22,7 @@ pub struct AppState {
     /// The Prometheus handle, when this process installed the recorder (tests do not).
     pub metrics: Option<PrometheusHandle>,
     pub webhooks: Webhooks,
+    pub events: crate::events::EventHub,
 }
 
 /// The inbound webhooks' secrets; a webhook without one is switched off.

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod auth;
+pub mod events;
 pub mod input;
 pub mod ops;
 pub mod staff;
@@ -66,6 +67,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(patch "/api/staff/{id}" => staff::patch),
     endpoint!(put "/api/staff/{id}/status" => staff::status),
     endpoint!(get "/api/staff/{id}/performance" => analytics::performance),
+    endpoint!(get "/api/events" => events::events),
     endpoint!(get "/api/analytics/realtime" => analytics::realtime),
     endpoint!(get "/api/analytics/historical" => analytics::historical),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),

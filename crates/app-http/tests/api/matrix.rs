@@ -111,6 +111,7 @@ const TABLE: &[Row] = &[
         "/api/analytics/realtime",
         [401, 403, 403, 403, 200, 200],
     ),
+    ("get", "/api/events", [401, 200, 200, 200, 200, 200]),
     (
         "get",
         "/api/analytics/historical",

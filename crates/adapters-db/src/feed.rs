@@ -1,0 +1,104 @@
+//! The audit trail as a feed: events after a given one, with what deciding who may see them
+//! needs (the ticket's customer and assignee). Server-sent events read it, so events written by
+//! any process (a separate poller included) reach every API server.
+
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::StoreError;
+use frontdesk_domain::ticket::TicketNumber;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::entity::{ticket_events, tickets};
+use crate::repository::db;
+
+/// One stored event and the ticket it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    /// Increasing: a client resumes after the last id it saw.
+    pub id: i64,
+    pub ticket_id: Uuid,
+    /// `TKT-000042`.
+    pub number: String,
+    /// The ticket's customer address, normalised.
+    pub customer: String,
+    pub assignee: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    /// `created`, `status_changed`, `message_added`, `sla_warning`, … (see `mapping.rs`).
+    pub kind: String,
+    /// The event's JSON data.
+    pub data: String,
+}
+
+impl Database {
+    /// Up to `limit` events with an id above `after`, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<FeedEvent>, StoreError> {
+        let events = ticket_events::Entity::find()
+            .filter(ticket_events::Column::Id.gt(after))
+            .order_by_asc(ticket_events::Column::Id)
+            .limit(limit)
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = events.iter().map(|e| e.ticket_id).collect();
+        let owners: std::collections::HashMap<Uuid, (i64, String, Option<Uuid>)> =
+            tickets::Entity::find()
+                .select_only()
+                .columns([
+                    tickets::Column::Id,
+                    tickets::Column::Number,
+                    tickets::Column::CustomerEmail,
+                    tickets::Column::Assignee,
+                ])
+                .filter(tickets::Column::Id.is_in(ids))
+                .into_tuple::<(Uuid, i64, String, Option<Uuid>)>()
+                .all(&self.reader)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(|(id, n, c, a)| (id, (n, c, a)))
+                .collect();
+        Ok(events
+            .into_iter()
+            .filter_map(|e| {
+                let (number, customer, assignee) = owners.get(&e.ticket_id)?.clone();
+                Some(FeedEvent {
+                    id: e.id,
+                    ticket_id: e.ticket_id,
+                    number: u64::try_from(number)
+                        .ok()
+                        .and_then(|n| TicketNumber::new(n).ok())?
+                        .to_string(),
+                    customer,
+                    assignee,
+                    at: e.at,
+                    kind: e.kind,
+                    data: e.data,
+                })
+            })
+            .collect())
+    }
+
+    /// The id of the newest event, 0 when there is none.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn last_event_id(&self) -> Result<i64, StoreError> {
+        Ok(ticket_events::Entity::find()
+            .select_only()
+            .column(ticket_events::Column::Id)
+            .order_by_desc(ticket_events::Column::Id)
+            .limit(1)
+            .into_tuple::<i64>()
+            .one(&self.reader)
+            .await
+            .map_err(db)?
+            .unwrap_or(0))
+    }
+}
