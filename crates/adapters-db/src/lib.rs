@@ -7,6 +7,7 @@
 //! Message-ID becomes `CommitError::Duplicate`.
 
 mod accounts;
+mod canned;
 mod commit;
 mod content;
 mod database;
@@ -27,6 +28,7 @@ mod search;
 pub mod testing;
 
 pub use accounts::{AccountError, ApiTokenRecord, CustomerAccount, RefreshRecord};
+pub use canned::CannedResponse;
 pub use database::{ConnectError, Database, DatabaseSettings};
 pub use feed::FeedEvent;
 pub use migration::Migrator;

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{admin, analytics, auth, events, ops, staff, tickets, webhooks};
+use crate::routes::{admin, analytics, auth, canned, events, ops, staff, tickets, webhooks};
 
 struct BearerAuth;
 
@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         tickets::attachment,
         staff::list, staff::create, staff::patch, staff::status,
         events::events,
+        canned::list, canned::create, canned::get, canned::patch, canned::delete,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,
@@ -52,6 +53,7 @@ impl Modify for BearerAuth {
         (name = "tickets", description = "Tickets and the work on them"),
         (name = "staff", description = "The support team"),
         (name = "analytics", description = "Reports for managers"),
+        (name = "configuration", description = "Canned responses and other settings kept by managers"),
         (name = "ops", description = "Health, metrics, quarantine, polling"),
         (name = "webhooks", description = "Mail and notices pushed to Frontdesk"),
     )

@@ -4,6 +4,7 @@
 pub mod ai_drafts;
 pub mod attachments;
 pub mod auto_replies;
+pub mod canned_responses;
 pub mod counters;
 pub mod customers;
 pub mod emails;

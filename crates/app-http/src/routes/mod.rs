@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod auth;
+pub mod canned;
 pub mod events;
 pub mod input;
 pub mod ops;
@@ -68,6 +69,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(put "/api/staff/{id}/status" => staff::status),
     endpoint!(get "/api/staff/{id}/performance" => analytics::performance),
     endpoint!(get "/api/events" => events::events),
+    endpoint!(get "/api/canned-responses" => canned::list),
+    endpoint!(post "/api/canned-responses" => canned::create),
+    endpoint!(get "/api/canned-responses/{id}" => canned::get),
+    endpoint!(patch "/api/canned-responses/{id}" => canned::patch),
+    endpoint!(delete "/api/canned-responses/{id}" => canned::delete),
     endpoint!(get "/api/analytics/realtime" => analytics::realtime),
     endpoint!(get "/api/analytics/historical" => analytics::historical),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),

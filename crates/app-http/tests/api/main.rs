@@ -7,6 +7,7 @@
 mod analytics;
 mod auth;
 mod bad_input;
+mod configuration;
 mod events;
 mod helpdesks;
 mod helpers;

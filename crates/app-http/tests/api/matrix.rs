@@ -114,6 +114,31 @@ const TABLE: &[Row] = &[
     ("get", "/api/events", [401, 200, 200, 200, 200, 200]),
     (
         "get",
+        "/api/canned-responses",
+        [401, 403, 403, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/canned-responses",
+        [401, 403, 403, 403, 201, 201],
+    ),
+    (
+        "get",
+        "/api/canned-responses/{id}",
+        [401, 403, 403, 200, 200, 200],
+    ),
+    (
+        "patch",
+        "/api/canned-responses/{id}",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/canned-responses/{id}",
+        [401, 403, 403, 403, 204, 204],
+    ),
+    (
+        "get",
         "/api/analytics/historical",
         [401, 403, 403, 403, 200, 200],
     ),
@@ -160,6 +185,10 @@ fn body(
         ("post", "/api/tickets/{id}/assign") => json!({"staff_id": app.agent.id.as_uuid()}),
         ("post", "/api/tickets/{id}/escalate") => json!({"reason": "VIP customer"}),
         ("post", "/api/tickets/{id}/merge") => json!({ "into": merge_into }),
+        ("post", "/api/canned-responses") => {
+            json!({"title": "Refund sent", "body": "Hello {customer_name}, the refund is on its way."})
+        }
+        ("patch", "/api/canned-responses/{id}") => json!({"title": "Refund issued"}),
         ("post", "/api/staff") => json!({
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
@@ -211,7 +240,27 @@ both!(
                         String::new(),
                     )
                 };
+                // A fresh canned response per cell, so one role's delete cannot decide the next.
+                let canned = if path.starts_with("/api/canned-responses/{id}") {
+                    let now = chrono::Utc::now();
+                    let c = frontdesk_adapters_db::CannedResponse {
+                        id: uuid::Uuid::now_v7(),
+                        title: "Where is my order".into(),
+                        category: None,
+                        body: "It ships today.".into(),
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    app.state.db().save_canned_response(&c).await.unwrap();
+                    c.id.to_string()
+                } else {
+                    String::new()
+                };
                 let url = path
+                    .replace(
+                        "/api/canned-responses/{id}",
+                        &format!("/api/canned-responses/{canned}"),
+                    )
                     .replace("/api/tickets/{id}", &format!("/api/tickets/{ticket}"))
                     .replace("{att}", &att)
                     .replace("/api/staff/{id}", &format!("/api/staff/{}", app.agent.id))
