@@ -30,61 +30,110 @@ pub struct FeedEvent {
     pub data: String,
 }
 
+impl FeedEvent {
+    /// The public name of the event: `ticket.created`, `ticket.updated`, `message.added`,
+    /// `sla.warning` or `sla.breached`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self.kind.as_str() {
+            "created" => "ticket.created",
+            "message_added" => "message.added",
+            "sla_warning" => "sla.warning",
+            "sla_breached" => "sla.breached",
+            _ => "ticket.updated",
+        }
+    }
+
+    /// The event as sent to listeners: `{id, event, ticket: {id, number}, kind, data, at}`.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        let data: serde_json::Value =
+            serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null);
+        serde_json::json!({
+            "id": self.id,
+            "event": self.name(),
+            "ticket": {"id": self.ticket_id, "number": self.number},
+            "kind": self.kind,
+            "data": data,
+            "at": self.at,
+        })
+    }
+}
+
+/// Every public event name.
+pub const EVENT_NAMES: [&str; 5] = [
+    "ticket.created",
+    "ticket.updated",
+    "message.added",
+    "sla.warning",
+    "sla.breached",
+];
+
 impl Database {
     /// Up to `limit` events with an id above `after`, oldest first.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<FeedEvent>, StoreError> {
-        let events = ticket_events::Entity::find()
-            .filter(ticket_events::Column::Id.gt(after))
-            .order_by_asc(ticket_events::Column::Id)
-            .limit(limit)
-            .all(&self.reader)
-            .await
-            .map_err(db)?;
-        if events.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<Uuid> = events.iter().map(|e| e.ticket_id).collect();
-        let owners: std::collections::HashMap<Uuid, (i64, String, Option<Uuid>)> =
-            tickets::Entity::find()
-                .select_only()
-                .columns([
-                    tickets::Column::Id,
-                    tickets::Column::Number,
-                    tickets::Column::CustomerEmail,
-                    tickets::Column::Assignee,
-                ])
-                .filter(tickets::Column::Id.is_in(ids))
-                .into_tuple::<(Uuid, i64, String, Option<Uuid>)>()
-                .all(&self.reader)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(|(id, n, c, a)| (id, (n, c, a)))
-                .collect();
-        Ok(events
-            .into_iter()
-            .filter_map(|e| {
-                let (number, customer, assignee) = owners.get(&e.ticket_id)?.clone();
-                Some(FeedEvent {
-                    id: e.id,
-                    ticket_id: e.ticket_id,
-                    number: u64::try_from(number)
-                        .ok()
-                        .and_then(|n| TicketNumber::new(n).ok())?
-                        .to_string(),
-                    customer,
-                    assignee,
-                    at: e.at,
-                    kind: e.kind,
-                    data: e.data,
-                })
-            })
-            .collect())
+        events_after(&self.reader, after, limit).await
     }
+}
 
+pub(crate) async fn events_after(
+    conn: &impl sea_orm::ConnectionTrait,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<FeedEvent>, StoreError> {
+    let events = ticket_events::Entity::find()
+        .filter(ticket_events::Column::Id.gt(after))
+        .order_by_asc(ticket_events::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+        .map_err(db)?;
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = events.iter().map(|e| e.ticket_id).collect();
+    let owners: std::collections::HashMap<Uuid, (i64, String, Option<Uuid>)> =
+        tickets::Entity::find()
+            .select_only()
+            .columns([
+                tickets::Column::Id,
+                tickets::Column::Number,
+                tickets::Column::CustomerEmail,
+                tickets::Column::Assignee,
+            ])
+            .filter(tickets::Column::Id.is_in(ids))
+            .into_tuple::<(Uuid, i64, String, Option<Uuid>)>()
+            .all(conn)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(|(id, n, c, a)| (id, (n, c, a)))
+            .collect();
+    Ok(events
+        .into_iter()
+        .filter_map(|e| {
+            let (number, customer, assignee) = owners.get(&e.ticket_id)?.clone();
+            Some(FeedEvent {
+                id: e.id,
+                ticket_id: e.ticket_id,
+                number: u64::try_from(number)
+                    .ok()
+                    .and_then(|n| TicketNumber::new(n).ok())?
+                    .to_string(),
+                customer,
+                assignee,
+                at: e.at,
+                kind: e.kind,
+                data: e.data,
+            })
+        })
+        .collect())
+}
+
+impl Database {
     /// The id of the newest event, 0 when there is none.
     ///
     /// # Errors

@@ -5,6 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use frontdesk_domain::email::{EmailAddress, MessageId};
 use frontdesk_domain::ports::{
     Job, Notification, NotificationKind, OutboundAttachment, OutboundEmail, StoreError,
+    WebhookDelivery,
 };
 use frontdesk_domain::ticket::{EmailHeaders, TicketId};
 use serde_json::{Value, json};
@@ -50,6 +51,13 @@ pub(crate) fn payload(job: &Job) -> Value {
             "references": ids_to_text(&answered.references),
         }),
         Job::DraftReply { ticket_id } => json!({ "ticket_id": ticket_id.to_string() }),
+        Job::DeliverWebhook(d) => json!({
+            "ticket_id": d.ticket_id.to_string(),
+            "webhook": d.webhook.to_string(),
+            "event_id": d.event_id,
+            "event": d.event,
+            "body": d.body,
+        }),
         Job::Notify(n) => json!({
             "ticket_id": n.ticket_id.to_string(),
             "kind": n.kind.as_str(),
@@ -144,6 +152,18 @@ pub(crate) fn from_stored(kind: &str, payload: &str) -> Result<Job, StoreError> 
         "draft_reply" => Job::DraftReply {
             ticket_id: ticket(&v)?,
         },
+        "deliver_webhook" => Job::DeliverWebhook(Box::new(WebhookDelivery {
+            webhook: text(&v, "webhook")?
+                .parse()
+                .map_err(|e| corrupt("job webhook id", e))?,
+            ticket_id: ticket(&v)?,
+            event_id: v
+                .get("event_id")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| corrupt("job payload", "missing `event_id`"))?,
+            event: text(&v, "event")?.to_owned(),
+            body: text(&v, "body")?.to_owned(),
+        })),
         "notify" => {
             let kind = match text(&v, "kind")? {
                 "sla_warning" => NotificationKind::SlaWarning,

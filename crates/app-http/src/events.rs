@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use frontdesk_adapters_db::{Database, FeedEvent};
 use frontdesk_domain::staff::Role;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
 use crate::auth::{Caller, Principal};
@@ -79,17 +79,6 @@ impl EventHub {
     }
 }
 
-/// The SSE event name of a stored event kind.
-fn name(kind: &str) -> &'static str {
-    match kind {
-        "created" => "ticket.created",
-        "message_added" => "message.added",
-        "sla_warning" => "sla.warning",
-        "sla_breached" => "sla.breached",
-        _ => "ticket.updated",
-    }
-}
-
 fn message_kind(data: &Value) -> &str {
     data.get("kind").and_then(Value::as_str).unwrap_or_default()
 }
@@ -124,17 +113,10 @@ pub fn frame(caller: &Caller, e: &FeedEvent, agents_see_all: bool) -> Option<Str
     if !visible(caller, e, &data, agents_see_all) {
         return None;
     }
-    let body = json!({
-        "id": e.id,
-        "ticket": {"id": e.ticket_id, "number": e.number},
-        "kind": e.kind,
-        "data": data,
-        "at": e.at,
-    });
     Some(format!(
         "id: {}\nevent: {}\ndata: {}\n\n",
         e.id,
-        name(&e.kind),
-        body
+        e.name(),
+        e.to_json()
     ))
 }

@@ -7,7 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{admin, analytics, auth, canned, events, ops, staff, tickets, webhooks};
+use crate::routes::{
+    admin, analytics, auth, canned, events, ops, outbound, staff, tickets, webhooks,
+};
 
 struct BearerAuth;
 
@@ -43,6 +45,7 @@ impl Modify for BearerAuth {
         staff::list, staff::create, staff::patch, staff::status,
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
+        outbound::list, outbound::create, outbound::patch, outbound::delete,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,

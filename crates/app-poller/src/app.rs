@@ -32,6 +32,8 @@ pub enum AppError {
     Sender(String),
     #[error("AI assistant: {0}")]
     Assistant(String),
+    #[error("webhook client: {0}")]
+    Webhooks(String),
 }
 
 /// One mailbox being read.
@@ -66,6 +68,8 @@ pub struct App {
     pub draft_context: DraftContext,
     /// This process's name in mailbox leases: `pid-random`.
     pub holder: String,
+    /// For outbound webhook deliveries.
+    pub http: reqwest::Client,
 }
 
 impl std::fmt::Debug for App {
@@ -232,6 +236,7 @@ impl App {
                 std::process::id(),
                 &uuid::Uuid::now_v7().simple().to_string()[20..]
             ),
+            http: crate::outbound::client().map_err(|e| AppError::Webhooks(e.to_string()))?,
         })
     }
 }

@@ -230,6 +230,9 @@ pub async fn maintain(
             first_error.get_or_insert_with(|| format!("auto-assignment: {e}"));
         }
     }
+    if let Err(e) = app.db.dispatch_webhook_events(1_000, Utc::now()).await {
+        first_error.get_or_insert_with(|| format!("webhook dispatch: {e}"));
+    }
     let batch = app.config.poller.job_batch.max(1);
     // Jobs may queue jobs (an AI draft queues saving it); run rounds until the queue has
     // nothing due, bounded so a pass always ends.

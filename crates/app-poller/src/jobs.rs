@@ -124,6 +124,12 @@ async fn send(app: &App, mail: &OutboundEmail) -> Result<(), Failure> {
 async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
     match job {
         Job::SendEmail(mail) => send(app, mail).await,
+        Job::DeliverWebhook(d) => crate::outbound::deliver(&app.db, &app.http, d)
+            .await
+            .map_err(|e| match e {
+                crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),
+                crate::outbound::DeliveryError::Permanent(m) => Failure::Permanent(m),
+            }),
         Job::SaveDraft(mail) => match &app.drafts {
             Some(drafts) => Ok(drafts.save_draft(mail).await?),
             // No mailbox keeps drafts (SMTP with IMAP): the draft stays on the ticket.

@@ -12,3 +12,4 @@ pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod observe;
+pub mod outbound;

@@ -20,3 +20,4 @@ pub mod thread_keys;
 pub mod ticket_events;
 pub mod ticket_tags;
 pub mod tickets;
+pub mod webhooks;

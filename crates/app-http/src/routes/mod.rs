@@ -9,6 +9,7 @@ pub mod canned;
 pub mod events;
 pub mod input;
 pub mod ops;
+pub mod outbound;
 pub mod staff;
 pub mod tickets;
 pub mod webhooks;
@@ -74,6 +75,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(get "/api/canned-responses/{id}" => canned::get),
     endpoint!(patch "/api/canned-responses/{id}" => canned::patch),
     endpoint!(delete "/api/canned-responses/{id}" => canned::delete),
+    endpoint!(get "/api/outbound-webhooks" => outbound::list),
+    endpoint!(post "/api/outbound-webhooks" => outbound::create),
+    endpoint!(patch "/api/outbound-webhooks/{id}" => outbound::patch),
+    endpoint!(delete "/api/outbound-webhooks/{id}" => outbound::delete),
     endpoint!(get "/api/analytics/realtime" => analytics::realtime),
     endpoint!(get "/api/analytics/historical" => analytics::historical),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),

@@ -115,3 +115,137 @@ both!(
         assert_eq!(s, 404);
     }
 );
+
+both!(
+    outbound_webhooks_receive_signed_ticket_events_through_the_jobs_queue,
+    async |app: &TestApp| {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/down"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        // A ticket from before the subscription is never sent.
+        app.ticket("Old news", "Before anyone listened").await;
+        let (s, hook) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(&json!({"url": format!("{}/hook", server.uri()),
+                             "events": ["ticket.created"]})),
+            )
+            .await;
+        assert_eq!(s, 201, "{hook}");
+        let secret = hook["secret"].as_str().unwrap().to_owned();
+        assert!(secret.starts_with("whsec_"));
+        let (s, down) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Admin,
+                Some(&json!({"url": format!("{}/down", server.uri()),
+                             "secret": "a-secret-of-our-own-choosing"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{down}");
+        let (_, listed) = app
+            .json("get", "/api/outbound-webhooks", Who::Manager, None)
+            .await;
+        assert_eq!(listed.as_array().unwrap().len(), 2);
+        assert!(listed[0].get("secret").is_none(), "never listed: {listed}");
+
+        let t = app
+            .ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        let report = frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        assert!(report.jobs.done >= 1, "{report:?}");
+        assert!(
+            report.jobs.retried >= 1,
+            "the 503 one is retried later: {report:?}"
+        );
+        let received = server.received_requests().await.unwrap();
+        let delivered: Vec<_> = received
+            .iter()
+            .filter(|r| r.url.path() == "/hook")
+            .collect();
+        assert_eq!(
+            delivered.len(),
+            1,
+            "only ticket.created, only the new ticket"
+        );
+        let r = delivered[0];
+        assert_eq!(r.headers["x-frontdesk-event"], "ticket.created");
+        let body = std::str::from_utf8(&r.body).unwrap();
+        let sent: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(sent["ticket"]["number"], t.number.to_string());
+        assert_eq!(
+            r.headers["x-frontdesk-delivery"].to_str().unwrap(),
+            sent["id"].to_string()
+        );
+        let signature = r.headers["x-frontdesk-signature"].to_str().unwrap();
+        let t_part: i64 = signature
+            .strip_prefix("t=")
+            .and_then(|s| s.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            signature,
+            frontdesk_poller::outbound::signature(&secret, t_part, body)
+        );
+        // A second pass sends nothing new to the healthy one.
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        let again = server.received_requests().await.unwrap();
+        assert_eq!(again.iter().filter(|r| r.url.path() == "/hook").count(), 1);
+
+        for (body, why) in [
+            (json!({"url": "ftp://files.example.test/x"}), "not http"),
+            (json!({"url": "https://"}), "no host"),
+            (
+                json!({"url": "https://x.test", "events": ["ticket.exploded"]}),
+                "unknown event",
+            ),
+            (json!({"url": "https://x.test", "events": []}), "no events"),
+            (
+                json!({"url": "https://x.test", "secret": "short"}),
+                "short secret",
+            ),
+        ] {
+            let (s, r) = app
+                .json("post", "/api/outbound-webhooks", Who::Manager, Some(&body))
+                .await;
+            assert_eq!(s, 422, "{why}: {r}");
+        }
+        let id = down["id"].as_str().unwrap();
+        let (s, r) = app
+            .json(
+                "patch",
+                &format!("/api/outbound-webhooks/{id}"),
+                Who::Manager,
+                Some(&json!({"active": false})),
+            )
+            .await;
+        assert_eq!((s, &r["active"]), (200, &json!(false)), "{r}");
+        let (s, _) = app
+            .json(
+                "delete",
+                &format!("/api/outbound-webhooks/{id}"),
+                Who::Admin,
+                None,
+            )
+            .await;
+        assert_eq!(s, 204);
+    }
+);

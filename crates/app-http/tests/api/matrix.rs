@@ -139,6 +139,26 @@ const TABLE: &[Row] = &[
     ),
     (
         "get",
+        "/api/outbound-webhooks",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "post",
+        "/api/outbound-webhooks",
+        [401, 403, 403, 403, 201, 201],
+    ),
+    (
+        "patch",
+        "/api/outbound-webhooks/{id}",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/outbound-webhooks/{id}",
+        [401, 403, 403, 403, 204, 204],
+    ),
+    (
+        "get",
         "/api/analytics/historical",
         [401, 403, 403, 403, 200, 200],
     ),
@@ -189,6 +209,10 @@ fn body(
             json!({"title": "Refund sent", "body": "Hello {customer_name}, the refund is on its way."})
         }
         ("patch", "/api/canned-responses/{id}") => json!({"title": "Refund issued"}),
+        ("post", "/api/outbound-webhooks") => {
+            json!({"url": "https://crm.example.test/hooks/frontdesk", "events": ["ticket.created"]})
+        }
+        ("patch", "/api/outbound-webhooks/{id}") => json!({"active": false}),
         ("post", "/api/staff") => json!({
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
@@ -256,7 +280,27 @@ both!(
                 } else {
                     String::new()
                 };
+                let hook = if path.starts_with("/api/outbound-webhooks/{id}") {
+                    let now = chrono::Utc::now();
+                    let w = frontdesk_adapters_db::Webhook {
+                        id: uuid::Uuid::now_v7(),
+                        url: "https://crm.example.test/hook".into(),
+                        secret: "0123456789abcdef0123".into(),
+                        events: vec!["*".into()],
+                        active: true,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    app.state.db().save_webhook(&w).await.unwrap();
+                    w.id.to_string()
+                } else {
+                    String::new()
+                };
                 let url = path
+                    .replace(
+                        "/api/outbound-webhooks/{id}",
+                        &format!("/api/outbound-webhooks/{hook}"),
+                    )
                     .replace(
                         "/api/canned-responses/{id}",
                         &format!("/api/canned-responses/{canned}"),

@@ -82,6 +82,22 @@ pub enum Job {
         ticket_id: TicketId,
     },
     Notify(Box<Notification>),
+    /// POST one ticket event to an outbound webhook (signed when sent).
+    DeliverWebhook(Box<WebhookDelivery>),
+}
+
+/// One event for one outbound webhook subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDelivery {
+    /// The subscription; it may have been changed or removed when the job runs.
+    pub webhook: uuid::Uuid,
+    pub ticket_id: TicketId,
+    /// The audit event's id: receivers deduplicate retried deliveries on it.
+    pub event_id: i64,
+    /// `ticket.created`, `ticket.updated`, `message.added`, `sla.warning`, `sla.breached`.
+    pub event: String,
+    /// The JSON body, as it will be signed and sent.
+    pub body: String,
 }
 
 impl Job {
@@ -92,6 +108,7 @@ impl Job {
             Self::SendEmail(m) | Self::SaveDraft(m) => m.ticket_id,
             Self::AutoAcknowledge { ticket_id, .. } | Self::DraftReply { ticket_id } => *ticket_id,
             Self::Notify(n) => n.ticket_id,
+            Self::DeliverWebhook(d) => d.ticket_id,
         }
     }
 
@@ -104,6 +121,7 @@ impl Job {
             Self::AutoAcknowledge { .. } => "auto_acknowledge",
             Self::DraftReply { .. } => "draft_reply",
             Self::Notify(_) => "notify",
+            Self::DeliverWebhook(_) => "deliver_webhook",
         }
     }
 }

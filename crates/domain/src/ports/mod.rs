@@ -10,6 +10,7 @@ mod store;
 pub use intake::{MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail};
 pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
+    WebhookDelivery,
 };
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,

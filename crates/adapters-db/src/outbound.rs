@@ -1,0 +1,260 @@
+//! Outbound webhook subscriptions, and the dispatcher that turns new audit events into one
+//! delivery job per subscription that wants them. Deliveries then go through the jobs queue
+//! (leases, retries with backoff), like outbound mail.
+
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::{Job, StoreError, WebhookDelivery};
+use frontdesk_domain::ticket::TicketId;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::accounts::statement;
+use crate::entity::{jobs, webhooks};
+use crate::error::corrupt;
+use crate::feed::events_after;
+use crate::jobs as job_json;
+use crate::repository::db;
+
+/// The counter row holding the id of the last event dispatched.
+const CURSOR: &str = "webhook_events";
+
+/// An outbound webhook subscription.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: Uuid,
+    pub url: String,
+    /// The HMAC-SHA256 key of the signature header.
+    pub secret: String,
+    /// Event names (`ticket.created`, …) or `*`.
+    pub events: Vec<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .field("events", &self.events)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Webhook {
+    /// Whether it wants events called `name`.
+    #[must_use]
+    pub fn wants(&self, name: &str) -> bool {
+        self.active && self.events.iter().any(|e| e == "*" || e == name)
+    }
+}
+
+fn from_row(m: webhooks::Model) -> Result<Webhook, StoreError> {
+    Ok(Webhook {
+        id: m.id,
+        url: m.url,
+        secret: m.secret,
+        events: serde_json::from_str(&m.events).map_err(|e| corrupt("webhook events", e))?,
+        active: m.active,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn row(w: &Webhook) -> webhooks::Model {
+    webhooks::Model {
+        id: w.id,
+        url: w.url.clone(),
+        secret: w.secret.clone(),
+        events: serde_json::Value::from(w.events.clone()).to_string(),
+        active: w.active,
+        created_at: w.created_at,
+        updated_at: w.updated_at,
+    }
+}
+
+impl Database {
+    /// Every subscription, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
+        webhooks::Entity::find()
+            .order_by_asc(webhooks::Column::CreatedAt)
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn webhook(&self, id: Uuid) -> Result<Option<Webhook>, StoreError> {
+        webhooks::Entity::find_by_id(id)
+            .one(&self.reader)
+            .await
+            .map_err(db)?
+            .map(from_row)
+            .transpose()
+    }
+
+    /// Inserts a new one or replaces the one with the same id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn save_webhook(&self, w: &Webhook) -> Result<(), StoreError> {
+        let exists = webhooks::Entity::find_by_id(w.id)
+            .one(&self.writer)
+            .await
+            .map_err(db)?
+            .is_some();
+        let model = row(w).into_active_model().reset_all();
+        if exists {
+            model.update(&self.writer).await.map_err(db)?;
+        } else {
+            model.insert(&self.writer).await.map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Whether it existed. Deliveries already queued for it are dropped when they run.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn delete_webhook(&self, id: Uuid) -> Result<bool, StoreError> {
+        let result = webhooks::Entity::delete_by_id(id)
+            .exec(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Queues a delivery of each audit event written since the last call to every active
+    /// subscription that wants it (at most `limit` events a call), and moves the cursor past
+    /// them in the same transaction: each event is queued once, even with two pollers. Events
+    /// from before the first subscription are skipped, not sent later. Returns the deliveries
+    /// queued.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails; nothing is queued then.
+    pub async fn dispatch_webhook_events(
+        &self,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let txn = self.writer.begin().await.map_err(db)?;
+        let backend = txn.get_database_backend();
+        // Taking the cursor row's lock first serialises dispatchers on PostgreSQL (SQLite has
+        // one writer anyway).
+        let locked = txn
+            .execute_raw(statement(
+                backend,
+                "UPDATE counters SET value = value WHERE name = $1",
+                [CURSOR.into()],
+            ))
+            .await
+            .map_err(db)?;
+        let cursor: i64 = if locked.rows_affected() == 0 {
+            txn.execute_raw(statement(
+                backend,
+                "INSERT INTO counters (name, value) VALUES ($1, 0)",
+                [CURSOR.into()],
+            ))
+            .await
+            .map_err(db)?;
+            0
+        } else {
+            txn.query_one_raw(statement(
+                backend,
+                "SELECT value FROM counters WHERE name = $1",
+                [CURSOR.into()],
+            ))
+            .await
+            .map_err(db)?
+            .map(|r| r.try_get::<i64>("", "value"))
+            .transpose()
+            .map_err(db)?
+            .unwrap_or(0)
+        };
+        let hooks: Vec<Webhook> = webhooks::Entity::find()
+            .filter(webhooks::Column::Active.eq(true))
+            .all(&txn)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(from_row)
+            .collect::<Result<_, _>>()?;
+        let (last, queued) = if hooks.is_empty() {
+            let newest = txn
+                .query_one_raw(statement(
+                    backend,
+                    "SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events",
+                    [],
+                ))
+                .await
+                .map_err(db)?
+                .map(|r| r.try_get::<i64>("", "id"))
+                .transpose()
+                .map_err(db)?
+                .unwrap_or(cursor);
+            (newest, 0)
+        } else {
+            let events = events_after(&txn, cursor, limit).await?;
+            let mut queued = 0;
+            let mut last = cursor;
+            for e in &events {
+                last = e.id;
+                let body = e.to_json().to_string();
+                for h in hooks.iter().filter(|h| h.wants(e.name())) {
+                    let job = Job::DeliverWebhook(Box::new(WebhookDelivery {
+                        webhook: h.id,
+                        ticket_id: TicketId::from_uuid(e.ticket_id),
+                        event_id: e.id,
+                        event: e.name().to_owned(),
+                        body: body.clone(),
+                    }));
+                    jobs::Model {
+                        id: Uuid::now_v7(),
+                        kind: job.kind().to_owned(),
+                        ticket_id: Some(e.ticket_id),
+                        payload: job_json::payload(&job).to_string(),
+                        state: "queued".to_owned(),
+                        attempts: 0,
+                        run_after: now,
+                        lease_until: None,
+                        last_error: None,
+                        created_at: now,
+                        updated_at: now,
+                    }
+                    .into_active_model()
+                    .reset_all()
+                    .insert(&txn)
+                    .await
+                    .map_err(db)?;
+                    queued += 1;
+                }
+            }
+            (last, queued)
+        };
+        if last != cursor {
+            txn.execute_raw(statement(
+                backend,
+                "UPDATE counters SET value = $1 WHERE name = $2",
+                [last.into(), CURSOR.into()],
+            ))
+            .await
+            .map_err(db)?;
+        }
+        txn.commit().await.map_err(db)?;
+        Ok(queued)
+    }
+}

@@ -1,0 +1,215 @@
+//! `/api/outbound-webhooks`: subscriptions that receive ticket events as signed POSTs
+//! (managers and admins). Deliveries go through the jobs queue with retries; see
+//! `frontdesk_poller::outbound` for the signature.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use frontdesk_adapters_db::{EVENT_NAMES, Webhook};
+use frontdesk_domain::staff::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::auth::tokens::random_token;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A subscription as listed (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: Uuid,
+    pub url: String,
+    /// Event names, or `["*"]` for all.
+    pub events: Vec<String>,
+    pub active: bool,
+    /// Only in the answer to its creation: the HMAC-SHA256 key of `X-Frontdesk-Signature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Webhook> for WebhookView {
+    fn from(w: &Webhook) -> Self {
+        Self {
+            id: w.id,
+            url: w.url.clone(),
+            events: w.events.clone(),
+            active: w.active,
+            secret: None,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+/// A new subscription.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// `http://` or `https://`.
+    pub url: String,
+    /// `ticket.created`, `ticket.updated`, `message.added`, `sla.warning`, `sla.breached`, or
+    /// `*` (the default).
+    pub events: Option<Vec<String>>,
+    /// At least 16 characters; generated when absent.
+    pub secret: Option<String>,
+}
+
+/// Changes; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchWebhook {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+fn url_of(raw: &str) -> Result<String, ApiError> {
+    let url = raw.trim();
+    let bad = || ApiError::invalid_field("url", "an http:// or https:// URL with a host");
+    if url.len() > 2048 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad());
+    }
+    let uri: actix_web::http::Uri = url.parse().map_err(|_| bad())?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(url.to_owned()),
+        _ => Err(bad()),
+    }
+}
+
+fn events_of(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(vec!["*".to_owned()]);
+    };
+    if raw.is_empty() {
+        return Err(ApiError::invalid_field(
+            "events",
+            "at least one event, or `*`",
+        ));
+    }
+    let mut events = Vec::new();
+    for e in raw {
+        let e = e.trim();
+        if e != "*" && !EVENT_NAMES.contains(&e) {
+            return Err(ApiError::invalid_field(
+                "events",
+                format!("`{e}` is not one of *, {}", EVENT_NAMES.join(", ")),
+            ));
+        }
+        if !events.iter().any(|k| k == e) {
+            events.push(e.to_owned());
+        }
+    }
+    Ok(events)
+}
+
+fn keepers(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(&[Role::Admin, Role::Manager]).map(|_| ())
+}
+
+async fn stored(state: &AppState, id: Uuid) -> Result<Webhook, ApiError> {
+    state
+        .db()
+        .webhook(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such webhook"))
+}
+
+/// Every subscription (managers, admins).
+#[utoipa::path(get, path = "/api/outbound-webhooks", tag = "configuration",
+    security(("bearer" = [])), responses((status = 200, body = [WebhookView])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let all: Vec<WebhookView> = state
+        .db()
+        .webhooks()
+        .await?
+        .iter()
+        .map(WebhookView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(all))
+}
+
+/// Subscribe a URL to ticket events (managers, admins); the answer shows the secret, once.
+/// Events from before the subscription are not sent.
+#[utoipa::path(post, path = "/api/outbound-webhooks", tag = "configuration",
+    request_body = NewWebhook, security(("bearer" = [])),
+    responses((status = 201, body = WebhookView), (status = 422, body = crate::problem::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewWebhook>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let secret = match &body.secret {
+        Some(s) if s.trim().len() < 16 || s.len() > 200 => {
+            return Err(ApiError::invalid_field("secret", "16 to 200 characters"));
+        }
+        Some(s) => s.trim().to_owned(),
+        None => random_token("whsec_").map_err(|e| ApiError::internal(&e))?,
+    };
+    let now = Utc::now();
+    let hook = Webhook {
+        id: Uuid::now_v7(),
+        url: url_of(&body.url)?,
+        secret,
+        events: events_of(body.events.as_deref())?,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    // Mark the events so far as seen before the subscription can be dispatched to.
+    state
+        .db()
+        .dispatch_webhook_events(u64::MAX >> 1, now)
+        .await?;
+    state.db().save_webhook(&hook).await?;
+    let mut view = WebhookView::from(&hook);
+    view.secret = Some(hook.secret);
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Change a subscription (managers, admins).
+#[utoipa::path(patch, path = "/api/outbound-webhooks/{id}", tag = "configuration",
+    request_body = PatchWebhook, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = WebhookView), (status = 404, body = crate::problem::Problem)))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<PatchWebhook>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let mut hook = stored(&state, *id).await?;
+    if let Some(u) = &body.url {
+        hook.url = url_of(u)?;
+    }
+    if let Some(e) = &body.events {
+        hook.events = events_of(Some(e))?;
+    }
+    if let Some(a) = body.active {
+        hook.active = a;
+    }
+    hook.updated_at = Utc::now();
+    state.db().save_webhook(&hook).await?;
+    Ok(HttpResponse::Ok().json(WebhookView::from(&hook)))
+}
+
+/// Remove a subscription (managers, admins); queued deliveries for it are dropped.
+#[utoipa::path(delete, path = "/api/outbound-webhooks/{id}", tag = "configuration",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = crate::problem::Problem)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    if state.db().delete_webhook(*id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found("no such webhook"))
+    }
+}
