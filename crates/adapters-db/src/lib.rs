@@ -24,6 +24,7 @@ mod queue;
 mod reports;
 mod repository;
 mod search;
+mod sla;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -34,3 +35,4 @@ pub use database::{ConnectError, Database, DatabaseSettings};
 pub use feed::{EVENT_NAMES, FeedEvent};
 pub use migration::Migrator;
 pub use outbound::Webhook;
+pub use sla::SlaPolicyRecord;

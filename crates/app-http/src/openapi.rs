@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    admin, analytics, auth, canned, events, ops, outbound, staff, tickets, webhooks,
+    admin, analytics, auth, canned, events, ops, outbound, sla, staff, tickets, webhooks,
 };
 
 struct BearerAuth;
@@ -46,6 +46,8 @@ impl Modify for BearerAuth {
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,
+        sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
+        sla::delete_calendar,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,

@@ -222,7 +222,7 @@ impl App {
             canned_responses: Vec::new(),
             facts: Vec::new(),
         };
-        Ok(Self {
+        let app = Self {
             config,
             db,
             desk,
@@ -237,7 +237,28 @@ impl App {
                 &uuid::Uuid::now_v7().simple().to_string()[20..]
             ),
             http: crate::outbound::client().map_err(|e| AppError::Webhooks(e.to_string()))?,
-        })
+        };
+        if let Err(e) = app.reload_sla().await {
+            // Not fatal: the configuration file's policies apply until a pass can read them.
+            tracing::warn!(error = %e, "SLA policies from the database not applied");
+        }
+        Ok(app)
+    }
+
+    /// Puts the SLA policies in force: the configuration file's, refined by those kept in the
+    /// database (edited through the API). Run at start and on every maintenance pass, so every
+    /// process follows an edit within one pass.
+    ///
+    /// # Errors
+    /// What cannot be read or does not validate; the policies in force stay then.
+    pub async fn reload_sla(&self) -> Result<(), String> {
+        let base = self.config.sla.build().map_err(|e| format!("[sla]: {e}"))?;
+        let stored = self.db.sla_overrides().await.map_err(|e| e.to_string())?;
+        let policies = stored
+            .overlay(base)
+            .map_err(|e| format!("stored SLA settings: {e}"))?;
+        self.desk.settings().sla.replace(policies);
+        Ok(())
     }
 }
 

@@ -571,7 +571,7 @@ impl Config {
         let mut settings = Settings::new(&self.support_address()?);
         settings.classifier =
             Classifier::new(&self.classify).map_err(|e| invalid("classify", e))?;
-        settings.sla = self.sla.build().map_err(|e| invalid("sla", e))?;
+        settings.sla = self.sla.build().map_err(|e| invalid("sla", e))?.into();
         settings.auto_acknowledgement = self.helpdesk.acknowledge.then(|| {
             self.helpdesk
                 .acknowledgement

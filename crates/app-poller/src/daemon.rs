@@ -213,6 +213,9 @@ pub async fn maintain(
 ) -> Result<MaintenanceReport, String> {
     let mut report = MaintenanceReport::default();
     let mut first_error: Option<String> = None;
+    if let Err(e) = app.reload_sla().await {
+        first_error.get_or_insert_with(|| format!("SLA policies: {e}"));
+    }
     match app.desk.sla_sweep().await {
         Ok(r) => {
             report.warnings = r.warnings;

@@ -10,6 +10,7 @@ pub mod events;
 pub mod input;
 pub mod ops;
 pub mod outbound;
+pub mod sla;
 pub mod staff;
 pub mod tickets;
 pub mod webhooks;
@@ -75,6 +76,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(get "/api/canned-responses/{id}" => canned::get),
     endpoint!(patch "/api/canned-responses/{id}" => canned::patch),
     endpoint!(delete "/api/canned-responses/{id}" => canned::delete),
+    endpoint!(get "/api/sla/policies" => sla::list),
+    endpoint!(post "/api/sla/policies" => sla::create),
+    endpoint!(patch "/api/sla/policies/{id}" => sla::patch),
+    endpoint!(delete "/api/sla/policies/{id}" => sla::delete),
+    endpoint!(get "/api/sla/calendar" => sla::calendar),
+    endpoint!(put "/api/sla/calendar" => sla::set_calendar),
+    endpoint!(delete "/api/sla/calendar" => sla::delete_calendar),
     endpoint!(get "/api/outbound-webhooks" => outbound::list),
     endpoint!(post "/api/outbound-webhooks" => outbound::create),
     endpoint!(patch "/api/outbound-webhooks/{id}" => outbound::patch),

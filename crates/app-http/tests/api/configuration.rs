@@ -249,3 +249,135 @@ both!(
         assert_eq!(s, 204);
     }
 );
+
+fn first_response_minutes(r: &serde_json::Value, priority: &str, category: &str) -> i64 {
+    r["effective"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["priority"] == priority && t["category"] == category)
+        .unwrap()["first_response_minutes"]
+        .as_i64()
+        .unwrap()
+}
+
+both!(
+    sla_policies_and_the_calendar_set_by_api_apply_to_new_tickets,
+    async |app: &TestApp| {
+        let (s, r) = app
+            .json("get", "/api/sla/policies", Who::Manager, None)
+            .await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["effective"].as_array().unwrap().len(), 20);
+        assert_eq!(first_response_minutes(&r, "urgent", "technical"), 60);
+        let (s, p) = app
+            .json(
+                "post",
+                "/api/sla/policies",
+                Who::Manager,
+                Some(&json!({"priority": "urgent", "first_response_minutes": 15,
+                             "resolution_minutes": 120})),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+        let (s, _) = app
+            .json(
+                "post",
+                "/api/sla/policies",
+                Who::Admin,
+                Some(&json!({"priority": "urgent", "first_response_minutes": 5,
+                             "resolution_minutes": 60})),
+            )
+            .await;
+        assert_eq!(s, 409, "one policy per priority and category");
+        let (_, r) = app
+            .json("get", "/api/sla/policies", Who::Manager, None)
+            .await;
+        assert_eq!(first_response_minutes(&r, "urgent", "technical"), 15);
+        let t = app
+            .ticket(
+                "URGENT: the site is down",
+                "Nothing loads since this morning",
+            )
+            .await;
+        let (_, detail) = app
+            .json("get", &format!("/api/tickets/{}", t.id), Who::Agent, None)
+            .await;
+        assert_eq!(detail["priority"], "urgent", "{detail}");
+        assert_eq!(
+            detail["sla"]["first_response"]["target_secs"], 900,
+            "{detail}"
+        );
+        let id = p["id"].as_str().unwrap();
+        let (s, r) = app
+            .json(
+                "patch",
+                &format!("/api/sla/policies/{id}"),
+                Who::Manager,
+                Some(&json!({"first_response_minutes": 30})),
+            )
+            .await;
+        assert_eq!((s, &r["first_response_minutes"]), (200, &json!(30)), "{r}");
+        let (s, r) = app
+            .json(
+                "patch",
+                &format!("/api/sla/policies/{id}"),
+                Who::Manager,
+                Some(&json!({"resolution_minutes": 0})),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        let (s, _) = app
+            .json(
+                "delete",
+                &format!("/api/sla/policies/{id}"),
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_eq!(s, 204);
+        let (_, r) = app
+            .json("get", "/api/sla/policies", Who::Manager, None)
+            .await;
+        assert_eq!(
+            first_response_minutes(&r, "urgent", "technical"),
+            60,
+            "back to the file's"
+        );
+
+        let (s, r) = app
+            .json(
+                "put",
+                "/api/sla/calendar",
+                Who::Manager,
+                Some(&json!({"time_zone": "Mars/Olympus_Mons", "monday": ["09:00-17:00"]})),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        let (s, r) = app
+            .json(
+                "put",
+                "/api/sla/calendar",
+                Who::Manager,
+                Some(&json!({"time_zone": "Europe/Berlin", "monday": ["25:00-26:00"]})),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        let week = json!({"time_zone": "Europe/Berlin", "monday": ["09:00-17:00"],
+            "tuesday": ["09:00-17:00"], "holidays": ["2026-12-25"]});
+        let (s, r) = app
+            .json("put", "/api/sla/calendar", Who::Manager, Some(&week))
+            .await;
+        assert_eq!(s, 200, "{r}");
+        let (_, r) = app.json("get", "/api/sla/calendar", Who::Admin, None).await;
+        assert_eq!(r["source"], "api");
+        assert_eq!(r["calendar"]["holidays"], json!(["2026-12-25"]));
+        assert_eq!(r["calendar"]["tuesday"], json!(["09:00-17:00"]));
+        let (s, _) = app
+            .json("delete", "/api/sla/calendar", Who::Manager, None)
+            .await;
+        assert_eq!(s, 204);
+        let (_, r) = app.json("get", "/api/sla/calendar", Who::Admin, None).await;
+        assert_eq!(r["source"], "configuration");
+    }
+);

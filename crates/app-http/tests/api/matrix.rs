@@ -137,6 +137,26 @@ const TABLE: &[Row] = &[
         "/api/canned-responses/{id}",
         [401, 403, 403, 403, 204, 204],
     ),
+    ("get", "/api/sla/policies", [401, 403, 403, 403, 200, 200]),
+    ("post", "/api/sla/policies", [401, 403, 403, 403, 201, 201]),
+    (
+        "patch",
+        "/api/sla/policies/{id}",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/sla/policies/{id}",
+        [401, 403, 403, 403, 204, 204],
+    ),
+    ("get", "/api/sla/calendar", [401, 403, 403, 403, 200, 200]),
+    ("put", "/api/sla/calendar", [401, 403, 403, 403, 200, 200]),
+    // The manager's delete removes the calendar the PUT row set; then there is none.
+    (
+        "delete",
+        "/api/sla/calendar",
+        [401, 403, 403, 403, 204, 404],
+    ),
     (
         "get",
         "/api/outbound-webhooks",
@@ -213,6 +233,14 @@ fn body(
             json!({"url": "https://crm.example.test/hooks/frontdesk", "events": ["ticket.created"]})
         }
         ("patch", "/api/outbound-webhooks/{id}") => json!({"active": false}),
+        ("post", "/api/sla/policies") => json!({
+            "priority": "high",
+            "category": if who == Who::Admin { "billing" } else { "order" },
+            "first_response_minutes": 30, "resolution_minutes": 480}),
+        ("patch", "/api/sla/policies/{id}") => json!({"first_response_minutes": 45}),
+        ("put", "/api/sla/calendar") => {
+            json!({"time_zone": "Europe/Berlin", "monday": ["09:00-17:00"]})
+        }
         ("post", "/api/staff") => json!({
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
@@ -296,7 +324,31 @@ both!(
                 } else {
                     String::new()
                 };
+                let policy = if path.starts_with("/api/sla/policies/{id}") {
+                    let db = app.state.db();
+                    for p in db.sla_policies().await.unwrap() {
+                        db.delete_sla_policy(p.id).await.unwrap();
+                    }
+                    let now = chrono::Utc::now();
+                    let p = frontdesk_adapters_db::SlaPolicyRecord {
+                        id: uuid::Uuid::now_v7(),
+                        priority: frontdesk_domain::ticket::Priority::Low,
+                        category: None,
+                        first_response_minutes: 600,
+                        resolution_minutes: 6000,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    db.save_sla_policy(&p).await.unwrap();
+                    p.id.to_string()
+                } else {
+                    String::new()
+                };
                 let url = path
+                    .replace(
+                        "/api/sla/policies/{id}",
+                        &format!("/api/sla/policies/{policy}"),
+                    )
                     .replace(
                         "/api/outbound-webhooks/{id}",
                         &format!("/api/outbound-webhooks/{hook}"),

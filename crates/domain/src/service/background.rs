@@ -66,7 +66,7 @@ impl Helpdesk {
         managers: &[crate::EmailAddress],
         report: &mut SweepReport,
     ) -> Result<Option<ChangeSet>, StoreError> {
-        let sla = &self.settings.sla;
+        let sla = &*self.settings.sla.current();
         let mut kinds = Vec::new();
         let mut notes = Vec::new();
         for name in [SlaClockName::FirstResponse, SlaClockName::Resolution] {
@@ -226,7 +226,7 @@ impl Helpdesk {
             }
             let id = ticket.id;
             let mut kinds = ticket
-                .change_status(Status::Closed, now, &self.settings.sla)
+                .change_status(Status::Closed, now, &self.settings.sla.current())
                 .unwrap_or_default();
             kinds.push(EventKind::AutoClosed);
             let mut change = ChangeSet::update(ticket);

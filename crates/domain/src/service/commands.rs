@@ -252,7 +252,7 @@ impl Helpdesk {
         let mut events = vec![EventKind::MessageAdded {
             kind: MessageKind::Agent,
         }];
-        events.extend(ticket.record_agent_reply(now, &self.settings.sla));
+        events.extend(ticket.record_agent_reply(now, &self.settings.sla.current()));
         let mail = OutboundEmail {
             message: Some(message.id),
             ..mail
@@ -362,7 +362,7 @@ impl Helpdesk {
                 )));
             }
         }
-        let sla = &self.settings.sla;
+        let sla = &*self.settings.sla.current();
         self.change_ticket(id, |mut ticket, now| {
             if update.expected_version.is_some_and(|v| v != ticket.version) {
                 return Err(UpdateError::Conflict(id));
@@ -434,7 +434,7 @@ impl Helpdesk {
         }
         let managers = self.manager_addresses().await?;
         self.change_ticket(id, |mut ticket, now| {
-            let kinds = ticket.escalate(reason, now, &self.settings.sla);
+            let kinds = ticket.escalate(reason, now, &self.settings.sla.current());
             let text = format!("Escalated to level {}: {reason}", ticket.escalation_level);
             let notify = self.notification(
                 &ticket,

@@ -321,7 +321,11 @@ impl Helpdesk {
             category: class.category,
             channel: mail.channel,
             tags: Vec::new(),
-            sla: self.settings.sla.start(class.priority, class.category, now),
+            sla: self
+                .settings
+                .sla
+                .current()
+                .start(class.priority, class.category, now),
             follow_up_of: follows.as_ref().map(|f| f.id),
             gmail_thread_id: mail.gmail_thread_id.clone(),
             created_at: now,
@@ -420,7 +424,11 @@ impl Helpdesk {
         let kinds = match &mut change.ticket {
             TicketWrite::Update(ticket) => {
                 ticket
-                    .record_customer_reply(now, &self.settings.sla, m.auto_reply.is_some())
+                    .record_customer_reply(
+                        now,
+                        &self.settings.sla.current(),
+                        m.auto_reply.is_some(),
+                    )
                     .1
             }
             // A ticket created in the same batch is new: a further customer mail changes nothing.

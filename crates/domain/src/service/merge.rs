@@ -32,7 +32,8 @@ impl Helpdesk {
                 .await?
                 .ok_or(UpdateError::NotFound(target))?;
             let now = self.ports.clock.now();
-            let (from_kinds, into_kinds) = from.merge_into(&mut into, now, &self.settings.sla)?;
+            let (from_kinds, into_kinds) =
+                from.merge_into(&mut into, now, &self.settings.sla.current())?;
             let text = format!("{} was merged into this ticket.", from.number);
             let mut closing = ChangeSet::update(from);
             closing.events = from_kinds

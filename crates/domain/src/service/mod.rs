@@ -23,7 +23,7 @@ use crate::classify::Classifier;
 use crate::ports::{
     AutoReplyLog, Clock, IdGenerator, StaffDirectory, ThreadLookup, TicketQueries, TicketRepository,
 };
-use crate::sla::SlaPolicies;
+use crate::sla::LiveSla;
 use crate::staff::StaffId;
 use crate::threading::LoopGuard;
 
@@ -95,7 +95,7 @@ impl std::fmt::Debug for Ports {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub classifier: Classifier,
-    pub sla: SlaPolicies,
+    pub sla: LiveSla,
     /// Our X-Loop marker, normally the support address.
     pub loop_guard: LoopGuard,
     /// The domain of the Message-IDs we generate (`<uuid@domain>`).
@@ -131,7 +131,7 @@ impl Settings {
     pub fn new(support_address: &crate::EmailAddress) -> Self {
         Self {
             classifier: Classifier::default(),
-            sla: SlaPolicies::default(),
+            sla: LiveSla::default(),
             loop_guard: LoopGuard::new(support_address.as_str()),
             message_id_domain: support_address.domain().to_owned(),
             auto_acknowledgement: None,

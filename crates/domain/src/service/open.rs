@@ -83,7 +83,7 @@ impl Helpdesk {
             category,
             channel: new.channel,
             tags: new.tags,
-            sla: self.settings.sla.start(priority, category, now),
+            sla: self.settings.sla.current().start(priority, category, now),
             follow_up_of: None,
             gmail_thread_id: None,
             created_at: now,
@@ -132,7 +132,7 @@ impl Helpdesk {
         if body.len() > MAX_BODY_BYTES {
             return Err(ReplyError::TooLong);
         }
-        let sla = &self.settings.sla;
+        let sla = &*self.settings.sla.current();
         let committed = self
             .change_ticket(id, |mut ticket, now| {
                 let (effect, kinds) = ticket.record_customer_reply(now, sla, false);

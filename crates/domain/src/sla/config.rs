@@ -2,7 +2,7 @@
 //! [`SlaPolicies`].
 
 use chrono::{NaiveDate, TimeDelta};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
     BusinessCalendar, Calendar, CalendarError, EscalationPolicy, SlaPolicies, SlaPolicyError,
@@ -47,7 +47,7 @@ pub struct PolicyConfig {
 
 /// `[sla.calendar]`: business hours in an IANA time zone, frames as `"09:00-17:00"`, holidays as
 /// `"2026-12-25"`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarConfig {
     pub time_zone: String,
@@ -110,7 +110,16 @@ impl SlaConfig {
     /// [`SlaConfigError`] for an unknown priority or category name, a bad calendar, or an
     /// out-of-range target or threshold.
     pub fn build(&self) -> Result<SlaPolicies, SlaConfigError> {
-        let mut policies = SlaPolicies::default();
+        self.overlay(SlaPolicies::default())
+    }
+
+    /// These settings applied over `base`: what they set replaces what `base` had (how the
+    /// policies kept in the database refine those of the configuration file).
+    ///
+    /// # Errors
+    /// As [`SlaConfig::build`].
+    pub fn overlay(&self, base: SlaPolicies) -> Result<SlaPolicies, SlaConfigError> {
+        let mut policies = base;
         if let Some(percent) = self.warning_percent {
             policies = policies.with_warning_percent(percent)?;
         }

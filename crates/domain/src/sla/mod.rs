@@ -4,9 +4,11 @@
 mod calendar;
 mod clock;
 mod config;
+mod live;
 mod policy;
 
 pub use calendar::{BusinessCalendar, Calendar, CalendarError, TimeFrame};
 pub use clock::{ClockState, ClockStatus, SlaClock, TicketSla};
 pub use config::{CalendarConfig, PolicyConfig, SlaConfig, SlaConfigError};
+pub use live::LiveSla;
 pub use policy::{EscalationPolicy, SlaPolicies, SlaPolicyError, SlaTargets};

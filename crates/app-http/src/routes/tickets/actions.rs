@@ -19,7 +19,11 @@ use crate::views::TicketView;
 fn answer(state: &AppState, status: actix_web::http::StatusCode, t: &Ticket) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.version)))
-        .json(TicketView::new(t, &state.desk().settings().sla, Utc::now()))
+        .json(TicketView::new(
+            t,
+            &state.desk().settings().sla.current(),
+            Utc::now(),
+        ))
 }
 
 /// Send now, or keep as a draft in the mailbox's drafts for review.

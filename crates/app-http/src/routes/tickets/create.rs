@@ -100,7 +100,11 @@ pub async fn create(
         actor,
     };
     let committed = state.desk().open(new).await?;
-    let view = TicketView::new(&committed.ticket, &state.desk().settings().sla, Utc::now());
+    let view = TicketView::new(
+        &committed.ticket,
+        &state.desk().settings().sla.current(),
+        Utc::now(),
+    );
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,

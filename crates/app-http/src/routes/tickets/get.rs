@@ -38,7 +38,7 @@ pub async fn detail(
     };
     let now = Utc::now();
     let mut detail = TicketDetail {
-        ticket: TicketView::new(&ticket, &state.desk().settings().sla, now),
+        ticket: TicketView::new(&ticket, &state.desk().settings().sla.current(), now),
         description: ticket.description.clone(),
         messages: Vec::new(),
         notes: Vec::new(),

@@ -195,7 +195,7 @@ async fn page(
         now,
     };
     let page = state.db().list(&query).await?;
-    let sla = &state.desk().settings().sla;
+    let sla = &*state.desk().settings().sla.current();
     Ok(HttpResponse::Ok().json(TicketList {
         items: page
             .tickets

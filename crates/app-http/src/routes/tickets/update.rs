@@ -93,7 +93,7 @@ pub async fn patch(
         .insert_header((header::ETAG, format!("\"{}\"", t.version)))
         .json(TicketView::new(
             &t,
-            &state.desk().settings().sla,
+            &state.desk().settings().sla.current(),
             Utc::now(),
         )))
 }

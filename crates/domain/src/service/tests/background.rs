@@ -45,6 +45,7 @@ async fn the_sla_sweep_warns_once_and_escalates_a_breach_once() {
         w.desk
             .settings()
             .sla
+            .current()
             .status(&t.sla.first_response, w.clock.now())
             .state,
         ClockState::Breached

@@ -1,0 +1,295 @@
+//! `/api/sla`: SLA targets per priority (and category) and the business-hours calendar, kept
+//! by managers and admins. They refine the configuration file's `[sla]` and apply to tickets
+//! opened (or re-prioritised) after the change, in this process at once and in others within a
+//! maintenance pass.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use frontdesk_adapters_db::SlaPolicyRecord;
+use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies};
+use frontdesk_domain::staff::Role;
+use frontdesk_domain::ticket::{Category, Priority};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::routes::input;
+use crate::state::AppState;
+
+/// At most a year, at least a minute (the domain's bounds).
+const MAX_MINUTES: u32 = 366 * 24 * 60;
+
+/// A stored policy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyView {
+    pub id: Uuid,
+    pub priority: String,
+    /// `null`: every category without a policy of its own.
+    pub category: Option<String>,
+    pub first_response_minutes: u32,
+    pub resolution_minutes: u32,
+}
+
+impl From<&SlaPolicyRecord> for PolicyView {
+    fn from(p: &SlaPolicyRecord) -> Self {
+        Self {
+            id: p.id,
+            priority: p.priority.as_str().to_owned(),
+            category: p.category.map(|c| c.as_str().to_owned()),
+            first_response_minutes: p.first_response_minutes,
+            resolution_minutes: p.resolution_minutes,
+        }
+    }
+}
+
+/// The targets in force for one priority and category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EffectiveTarget {
+    pub priority: String,
+    pub category: String,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+}
+
+/// Stored policies and the targets in force for every priority × category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoliciesView {
+    pub policies: Vec<PolicyView>,
+    pub effective: Vec<EffectiveTarget>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPolicy {
+    pub priority: String,
+    pub category: Option<String>,
+    pub first_response_minutes: u32,
+    pub resolution_minutes: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchPolicy {
+    pub first_response_minutes: Option<u32>,
+    pub resolution_minutes: Option<u32>,
+}
+
+fn keepers(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(&[Role::Admin, Role::Manager]).map(|_| ())
+}
+
+fn check_minutes(field: &str, m: u32) -> Result<u32, ApiError> {
+    if m == 0 || m > MAX_MINUTES {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("1 to {MAX_MINUTES} minutes"),
+        ));
+    }
+    Ok(m)
+}
+
+/// Checks the stored settings with `change` applied, then puts them in force here.
+async fn apply(state: &AppState) -> Result<(), ApiError> {
+    state.app.reload_sla().await.map_err(ApiError::invalid)
+}
+
+fn effective(p: &SlaPolicies) -> Vec<EffectiveTarget> {
+    let mut out = Vec::new();
+    for priority in Priority::ALL {
+        for category in Category::ALL {
+            let t = p.targets(*priority, *category);
+            out.push(EffectiveTarget {
+                priority: priority.as_str().to_owned(),
+                category: category.as_str().to_owned(),
+                first_response_minutes: t.first_response.num_minutes(),
+                resolution_minutes: t.resolution.num_minutes(),
+            });
+        }
+    }
+    out
+}
+
+async fn policies_view(state: &AppState) -> Result<PoliciesView, ApiError> {
+    Ok(PoliciesView {
+        policies: state
+            .db()
+            .sla_policies()
+            .await?
+            .iter()
+            .map(PolicyView::from)
+            .collect(),
+        effective: effective(&state.desk().settings().sla.current()),
+    })
+}
+
+/// Stored policies and the targets in force (managers, admins).
+#[utoipa::path(get, path = "/api/sla/policies", tag = "configuration", security(("bearer" = [])),
+    responses((status = 200, body = PoliciesView)))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    Ok(HttpResponse::Ok().json(policies_view(&state).await?))
+}
+
+/// Set targets for a priority, or a priority within a category (managers, admins); 409 when
+/// one exists for that pair already.
+#[utoipa::path(post, path = "/api/sla/policies", tag = "configuration", request_body = NewPolicy,
+    security(("bearer" = [])),
+    responses((status = 201, body = PolicyView), (status = 409, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewPolicy>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let priority: Priority = input::field("priority", &body.priority)?;
+    let category: Option<Category> = input::optional("category", body.category.as_deref())?;
+    let stored = state.db().sla_policies().await?;
+    if stored
+        .iter()
+        .any(|p| p.priority == priority && p.category == category)
+    {
+        return Err(ApiError::conflict(
+            "a policy for this priority and category exists; change it instead",
+        ));
+    }
+    let now = Utc::now();
+    let record = SlaPolicyRecord {
+        id: Uuid::now_v7(),
+        priority,
+        category,
+        first_response_minutes: check_minutes(
+            "first_response_minutes",
+            body.first_response_minutes,
+        )?,
+        resolution_minutes: check_minutes("resolution_minutes", body.resolution_minutes)?,
+        created_at: now,
+        updated_at: now,
+    };
+    state.db().save_sla_policy(&record).await?;
+    apply(&state).await?;
+    Ok(HttpResponse::Created().json(PolicyView::from(&record)))
+}
+
+/// Change a policy's targets (managers, admins).
+#[utoipa::path(patch, path = "/api/sla/policies/{id}", tag = "configuration",
+    request_body = PatchPolicy, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PolicyView), (status = 404, body = crate::problem::Problem)))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<PatchPolicy>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let mut record = state
+        .db()
+        .sla_policy(*id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such SLA policy"))?;
+    if let Some(m) = body.first_response_minutes {
+        record.first_response_minutes = check_minutes("first_response_minutes", m)?;
+    }
+    if let Some(m) = body.resolution_minutes {
+        record.resolution_minutes = check_minutes("resolution_minutes", m)?;
+    }
+    record.updated_at = Utc::now();
+    state.db().save_sla_policy(&record).await?;
+    apply(&state).await?;
+    Ok(HttpResponse::Ok().json(PolicyView::from(&record)))
+}
+
+/// Remove a policy: the configuration file's targets apply again (managers, admins).
+#[utoipa::path(delete, path = "/api/sla/policies/{id}", tag = "configuration",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = crate::problem::Problem)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    if !state.db().delete_sla_policy(*id).await? {
+        return Err(ApiError::not_found("no such SLA policy"));
+    }
+    apply(&state).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The business-hours calendar set through the API (`null` fields when the configuration
+/// file's applies).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarView {
+    /// `api` when set here, `configuration` otherwise.
+    pub source: String,
+    #[schema(value_type = Option<Object>)]
+    pub calendar: Option<CalendarConfig>,
+}
+
+/// The business-hours calendar (managers, admins).
+#[utoipa::path(get, path = "/api/sla/calendar", tag = "configuration", security(("bearer" = [])),
+    responses((status = 200, body = CalendarView)))]
+pub async fn calendar(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let view = match state.db().business_calendar().await? {
+        Some(c) => CalendarView {
+            source: "api".to_owned(),
+            calendar: Some(c),
+        },
+        None => CalendarView {
+            source: "configuration".to_owned(),
+            calendar: state.app.config.sla.calendar.clone(),
+        },
+    };
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Set the business hours SLA clocks count (managers, admins): `{time_zone, monday: ["09:00-17:00"],
+/// …, holidays: ["2026-12-25"]}`.
+#[utoipa::path(put, path = "/api/sla/calendar", tag = "configuration",
+    request_body(content = Object), security(("bearer" = [])),
+    responses((status = 200, body = CalendarView), (status = 422, body = crate::problem::Problem)))]
+pub async fn set_calendar(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CalendarConfig>,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    let calendar = body.into_inner();
+    // Validate before storing: the same rules as the configuration file.
+    SlaConfig {
+        calendar: Some(calendar.clone()),
+        ..SlaConfig::default()
+    }
+    .build()
+    .map_err(|e| ApiError::invalid_field("calendar", e.to_string()))?;
+    state
+        .db()
+        .save_business_calendar(&calendar, Utc::now())
+        .await?;
+    apply(&state).await?;
+    Ok(HttpResponse::Ok().json(CalendarView {
+        source: "api".to_owned(),
+        calendar: Some(calendar),
+    }))
+}
+
+/// Forget the calendar set here; the configuration file's applies again (managers, admins).
+#[utoipa::path(delete, path = "/api/sla/calendar", tag = "configuration", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = crate::problem::Problem)))]
+pub async fn delete_calendar(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    keepers(&caller)?;
+    if !state.db().delete_business_calendar().await? {
+        return Err(ApiError::not_found("no calendar is set through the API"));
+    }
+    apply(&state).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
