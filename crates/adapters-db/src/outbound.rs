@@ -153,27 +153,25 @@ impl Database {
     ) -> Result<usize, StoreError> {
         let txn = self.writer.begin().await.map_err(db)?;
         let backend = txn.get_database_backend();
-        // Taking the cursor row's lock first serialises dispatchers on PostgreSQL (SQLite has
-        // one writer anyway).
-        let locked = txn
-            .execute_raw(statement(
-                backend,
-                "UPDATE counters SET value = value WHERE name = $1",
-                [CURSOR.into()],
-            ))
-            .await
-            .map_err(db)?;
-        let cursor: i64 = if locked.rows_affected() == 0 {
-            txn.execute_raw(statement(
-                backend,
-                "INSERT INTO counters (name, value) VALUES ($1, 0)",
-                [CURSOR.into()],
-            ))
-            .await
-            .map_err(db)?;
-            0
-        } else {
-            txn.query_one_raw(statement(
+        // The cursor row exists from the first call on; a concurrent first call waits for this
+        // insert and then does nothing. Taking the row's lock next serialises dispatchers on
+        // PostgreSQL (SQLite has one writer anyway).
+        txn.execute_raw(statement(
+            backend,
+            "INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+            [CURSOR.into()],
+        ))
+        .await
+        .map_err(db)?;
+        txn.execute_raw(statement(
+            backend,
+            "UPDATE counters SET value = value WHERE name = $1",
+            [CURSOR.into()],
+        ))
+        .await
+        .map_err(db)?;
+        let cursor: i64 = txn
+            .query_one_raw(statement(
                 backend,
                 "SELECT value FROM counters WHERE name = $1",
                 [CURSOR.into()],
@@ -183,8 +181,7 @@ impl Database {
             .map(|r| r.try_get::<i64>("", "value"))
             .transpose()
             .map_err(db)?
-            .unwrap_or(0)
-        };
+            .unwrap_or(0);
         let hooks: Vec<Webhook> = webhooks::Entity::find()
             .filter(webhooks::Column::Active.eq(true))
             .all(&txn)
