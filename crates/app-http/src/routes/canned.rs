@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::CannedResponse;
-use frontdesk_domain::service::{MAX_BODY_BYTES, render_template};
+use frontdesk_domain::service::{MAX_BODY_BYTES, render_for_ticket};
 use frontdesk_domain::staff::Role;
 use frontdesk_domain::ticket::Category;
 use serde::{Deserialize, Serialize};
@@ -141,21 +141,7 @@ pub async fn get(
     let mut view = CannedView::from(canned);
     if let Some(raw) = &query.ticket {
         let t = visible(&state, &caller, raw).await?;
-        let customer = t
-            .customer
-            .name
-            .clone()
-            .unwrap_or_else(|| t.customer.email.to_string());
-        let number = t.number.to_string();
-        view.rendered = Some(render_template(
-            &view.body,
-            &[
-                ("customer_name", &customer),
-                ("ticket_number", &number),
-                ("subject", &t.subject),
-                ("agent_name", &me.name),
-            ],
-        ));
+        view.rendered = Some(render_for_ticket(&view.body, &t, Some(&me.name)));
     }
     Ok(HttpResponse::Ok().json(view))
 }

@@ -52,6 +52,22 @@ pub fn render_template(template: &str, vars: &[(&str, &str)]) -> String {
     out
 }
 
+/// `template` filled in for `ticket`: `{customer_name}`, `{ticket_number}`, `{subject}`, and
+/// `{agent_name}` when an agent is writing. Acknowledgements and canned responses use it.
+#[must_use]
+pub fn render_for_ticket(template: &str, ticket: &Ticket, agent_name: Option<&str>) -> String {
+    let number = ticket.number.to_string();
+    let mut vars = vec![
+        ("customer_name", ticket.customer.display_name()),
+        ("ticket_number", number.as_str()),
+        ("subject", ticket.subject.as_str()),
+    ];
+    if let Some(agent) = agent_name {
+        vars.push(("agent_name", agent));
+    }
+    render_template(template, &vars)
+}
+
 impl Helpdesk {
     /// The acknowledgement mail for `ticket`, answering the customer's first mail. `None` when
     /// acknowledgements are switched off.
@@ -62,15 +78,7 @@ impl Helpdesk {
         answered: &EmailHeaders,
     ) -> Option<OutboundEmail> {
         let ack = self.settings.auto_acknowledgement.as_ref()?;
-        let number = ticket.number.to_string();
-        let body = render_template(
-            &ack.body,
-            &[
-                ("customer_name", ticket.customer.display_name()),
-                ("ticket_number", &number),
-                ("subject", &ticket.subject),
-            ],
-        );
+        let body = render_for_ticket(&ack.body, ticket, None);
         Some(self.reply_mail(ticket, Some(answered), &body, true))
     }
 

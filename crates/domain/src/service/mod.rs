@@ -34,7 +34,7 @@ pub use commands::{
     TicketUpdate, UpdateError,
 };
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
-pub use mailing::{AutoAcknowledgement, render_template};
+pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError};
 
 /// What the AI assistant does with new customer mail.
