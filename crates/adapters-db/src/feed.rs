@@ -26,8 +26,8 @@ pub struct FeedEvent {
     pub at: DateTime<Utc>,
     /// `created`, `status_changed`, `message_added`, `sla_warning`, … (see `mapping.rs`).
     pub kind: String,
-    /// The event's JSON data.
-    pub data: String,
+    /// The event's data.
+    pub data: serde_json::Value,
 }
 
 impl FeedEvent {
@@ -47,14 +47,12 @@ impl FeedEvent {
     /// The event as sent to listeners: `{id, event, ticket: {id, number}, kind, data, at}`.
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
-        let data: serde_json::Value =
-            serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null);
         serde_json::json!({
             "id": self.id,
             "event": self.name(),
             "ticket": {"id": self.ticket_id, "number": self.number},
             "kind": self.kind,
-            "data": data,
+            "data": self.data,
             "at": self.at,
         })
     }
@@ -127,7 +125,7 @@ pub(crate) async fn events_after(
                 assignee,
                 at: e.at,
                 kind: e.kind,
-                data: e.data,
+                data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
             })
         })
         .collect())

@@ -217,13 +217,7 @@ pub(crate) fn message_from_row(
     m: messages::Model,
     attachments: Vec<message_attachments::Model>,
 ) -> Result<Message, StoreError> {
-    let kind = match m.kind.as_str() {
-        "customer" => MessageKind::Customer,
-        "agent" => MessageKind::Agent,
-        "system" => MessageKind::System,
-        "note" => MessageKind::Note,
-        other => return Err(corrupt("message kind", other)),
-    };
+    let kind: MessageKind = parse("message kind", &m.kind)?;
     let direction = match m.direction.as_str() {
         "inbound" => Direction::Inbound,
         "outbound" => Direction::Outbound,

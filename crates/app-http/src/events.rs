@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk_adapters_db::{Database, FeedEvent};
-use frontdesk_domain::staff::Role;
+use frontdesk_domain::staff::StaffId;
+use frontdesk_domain::ticket::MessageKind;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
@@ -79,38 +80,37 @@ impl EventHub {
     }
 }
 
-fn message_kind(data: &Value) -> &str {
-    data.get("kind").and_then(Value::as_str).unwrap_or_default()
-}
-
-/// Whether `caller` may see `e`: staff see every ticket they can open (agents limited to their
-/// own and unassigned ones when `agents_see_all` is off); customers see their own tickets'
-/// creation, status changes and the public conversation — never notes, system messages, AI work,
-/// assignments or SLA clocks.
+/// Whether `caller` may see `e`: staff what they may open (agents limited to their own and
+/// unassigned tickets when `agents_see_all` is off); customers their own tickets' creation,
+/// status changes and public messages — never notes, system messages, AI work, assignments or
+/// SLA clocks.
 #[must_use]
-pub fn visible(caller: &Caller, e: &FeedEvent, data: &Value, agents_see_all: bool) -> bool {
-    match &caller.principal {
-        Principal::Staff(s) => {
-            agents_see_all
-                || s.role != Role::Agent
-                || e.assignee.is_none_or(|a| a == s.id.as_uuid())
+pub fn visible(caller: &Caller, e: &FeedEvent, agents_see_all: bool) -> bool {
+    let ticket = caller.may_see(
+        &e.customer,
+        e.assignee.map(StaffId::from_uuid),
+        agents_see_all,
+    );
+    ticket
+        && match caller.principal {
+            Principal::Staff(_) => true,
+            Principal::Customer(_) => match e.kind.as_str() {
+                "created" | "status_changed" | "reopened" | "merged_into" => true,
+                "message_added" => e
+                    .data
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .and_then(|k| k.parse::<MessageKind>().ok())
+                    .is_some_and(MessageKind::is_public),
+                _ => false,
+            },
         }
-        Principal::Customer(email) => {
-            e.customer == email.normalized()
-                && match e.kind.as_str() {
-                    "created" | "status_changed" | "reopened" | "merged_into" => true,
-                    "message_added" => matches!(message_kind(data), "customer" | "agent"),
-                    _ => false,
-                }
-        }
-    }
 }
 
 /// `e` as one SSE frame, if `caller` may see it.
 #[must_use]
 pub fn frame(caller: &Caller, e: &FeedEvent, agents_see_all: bool) -> Option<String> {
-    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
-    if !visible(caller, e, &data, agents_see_all) {
+    if !visible(caller, e, agents_see_all) {
         return None;
     }
     Some(format!(

@@ -79,13 +79,22 @@ impl Caller {
     /// never 403, so their existence is not revealed.
     #[must_use]
     pub fn can_see(&self, ticket: &Ticket, agents_see_all: bool) -> bool {
+        self.may_see(
+            &ticket.customer.email.normalized(),
+            ticket.assignee,
+            agents_see_all,
+        )
+    }
+
+    /// [`Caller::can_see`] from what decides it: the ticket's customer (normalised address) and
+    /// assignee.
+    #[must_use]
+    pub fn may_see(&self, customer: &str, assignee: Option<StaffId>, agents_see_all: bool) -> bool {
         match &self.principal {
-            Principal::Customer(email) => ticket.customer.email.normalized() == email.normalized(),
+            Principal::Customer(email) => customer == email.normalized(),
             Principal::Staff(s) => match s.role {
                 Role::Admin | Role::Manager => true,
-                Role::Agent => {
-                    agents_see_all || ticket.assignee.is_none() || ticket.assignee == Some(s.id)
-                }
+                Role::Agent => agents_see_all || assignee.is_none_or(|a| a == s.id),
             },
         }
     }

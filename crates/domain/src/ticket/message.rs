@@ -37,6 +37,21 @@ impl MessageKind {
     }
 }
 
+impl std::str::FromStr for MessageKind {
+    type Err = super::ParseEnumError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Customer, Self::Agent, Self::System, Self::Note]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| super::ParseEnumError {
+                kind: "message kind",
+                value: s.to_owned(),
+                expected: "customer agent system note",
+            })
+    }
+}
+
 /// Which way a message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
