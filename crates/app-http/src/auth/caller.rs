@@ -58,6 +58,15 @@ impl Caller {
         }
     }
 
+    /// The staff member calling, if a manager or an admin: who keeps configuration and reads
+    /// reports.
+    ///
+    /// # Errors
+    /// [`ApiError::forbidden`] for everyone else.
+    pub fn manager(&self) -> Result<&Staff, ApiError> {
+        self.require(&[Role::Admin, Role::Manager])
+    }
+
     /// The customer calling, if it is one.
     #[must_use]
     pub fn customer(&self) -> Option<&EmailAddress> {

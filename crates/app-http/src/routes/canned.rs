@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::CannedResponse;
 use frontdesk_domain::service::{MAX_BODY_BYTES, render_for_ticket};
-use frontdesk_domain::staff::Role;
 use frontdesk_domain::ticket::Category;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -94,10 +93,6 @@ fn body_of(raw: &str) -> Result<String, ApiError> {
     Ok(body.to_owned())
 }
 
-fn keepers(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(&[Role::Admin, Role::Manager]).map(|_| ())
-}
-
 async fn stored(state: &AppState, id: Uuid) -> Result<CannedResponse, ApiError> {
     state
         .db()
@@ -155,7 +150,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewCanned>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let now = Utc::now();
     let canned = CannedResponse {
         id: Uuid::now_v7(),
@@ -179,7 +174,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchCanned>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let mut canned = stored(&state, *id).await?;
     if let Some(t) = &body.title {
         canned.title = input::name("title", t)?;
@@ -204,7 +199,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     if state.db().delete_canned_response(*id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -5,7 +5,6 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::{EVENT_NAMES, Webhook};
-use frontdesk_domain::staff::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -105,10 +104,6 @@ fn events_of(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
     Ok(events)
 }
 
-fn keepers(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(&[Role::Admin, Role::Manager]).map(|_| ())
-}
-
 async fn stored(state: &AppState, id: Uuid) -> Result<Webhook, ApiError> {
     state
         .db()
@@ -121,7 +116,7 @@ async fn stored(state: &AppState, id: Uuid) -> Result<Webhook, ApiError> {
 #[utoipa::path(get, path = "/api/outbound-webhooks", tag = "configuration",
     security(("bearer" = [])), responses((status = 200, body = [WebhookView])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let all: Vec<WebhookView> = state
         .db()
         .webhooks()
@@ -142,7 +137,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let secret = match &body.secret {
         Some(s) if s.trim().len() < 16 || s.len() > 200 => {
             return Err(ApiError::invalid_field("secret", "16 to 200 characters"));
@@ -181,7 +176,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let mut hook = stored(&state, *id).await?;
     if let Some(u) = &body.url {
         hook.url = url_of(u)?;
@@ -206,7 +201,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     if state.db().delete_webhook(*id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {

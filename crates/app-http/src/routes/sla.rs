@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_adapters_db::SlaPolicyRecord;
 use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies};
-use frontdesk_domain::staff::Role;
 use frontdesk_domain::ticket::{Category, Priority};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -76,10 +75,6 @@ pub struct PatchPolicy {
     pub resolution_minutes: Option<u32>,
 }
 
-fn keepers(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(&[Role::Admin, Role::Manager]).map(|_| ())
-}
-
 fn check_minutes(field: &str, m: u32) -> Result<u32, ApiError> {
     if m == 0 || m > MAX_MINUTES {
         return Err(ApiError::invalid_field(
@@ -90,7 +85,7 @@ fn check_minutes(field: &str, m: u32) -> Result<u32, ApiError> {
     Ok(m)
 }
 
-/// Checks the stored settings with `change` applied, then puts them in force here.
+/// Puts the stored settings in force here (other processes follow on their next pass).
 async fn apply(state: &AppState) -> Result<(), ApiError> {
     state.app.reload_sla().await.map_err(ApiError::invalid)
 }
@@ -128,7 +123,7 @@ async fn policies_view(state: &AppState) -> Result<PoliciesView, ApiError> {
 #[utoipa::path(get, path = "/api/sla/policies", tag = "configuration", security(("bearer" = [])),
     responses((status = 200, body = PoliciesView)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     Ok(HttpResponse::Ok().json(policies_view(&state).await?))
 }
 
@@ -143,7 +138,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let priority: Priority = input::field("priority", &body.priority)?;
     let category: Option<Category> = input::optional("category", body.category.as_deref())?;
     let stored = state.db().sla_policies().await?;
@@ -183,7 +178,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let mut record = state
         .db()
         .sla_policy(*id)
@@ -210,7 +205,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     if !state.db().delete_sla_policy(*id).await? {
         return Err(ApiError::not_found("no such SLA policy"));
     }
@@ -235,7 +230,7 @@ pub async fn calendar(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let view = match state.db().business_calendar().await? {
         Some(c) => CalendarView {
             source: "api".to_owned(),
@@ -259,7 +254,7 @@ pub async fn set_calendar(
     caller: Caller,
     body: web::Json<CalendarConfig>,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     let calendar = body.into_inner();
     // Validate before storing: the same rules as the configuration file.
     SlaConfig {
@@ -286,7 +281,7 @@ pub async fn delete_calendar(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    keepers(&caller)?;
+    caller.manager()?;
     if !state.db().delete_business_calendar().await? {
         return Err(ApiError::not_found("no calendar is set through the API"));
     }

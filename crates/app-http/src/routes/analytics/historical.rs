@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_domain::reports;
-use frontdesk_domain::staff::{Role, StaffId};
+use frontdesk_domain::staff::StaffId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,7 +44,7 @@ pub async fn historical(
     caller: Caller,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::Manager])?;
+    caller.manager()?;
     let now = Utc::now();
     let period = query.period(now)?;
     let db = state.db();

@@ -2,15 +2,14 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::ports::TicketSearch as _;
-use frontdesk_domain::ports::{AssigneeFilter, SortKey, TicketFilter, TicketListQuery, TicketSort};
+use frontdesk_domain::ports::{AssigneeFilter, TicketFilter};
 use frontdesk_domain::reports;
 use frontdesk_domain::staff::{Role, StaffId};
-use frontdesk_domain::ticket::Status;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::realtime::{active, count};
 use super::views::{BucketView, PeriodQuery, SummaryView};
 use crate::auth::Caller;
 use crate::problem::ApiError;
@@ -68,23 +67,15 @@ pub async fn performance(
         .get(&member.id)
         .copied()
         .unwrap_or(0);
-    let assigned_active = db
-        .list(&TicketListQuery {
-            filter: TicketFilter {
-                statuses: vec![Status::New, Status::Open, Status::Pending, Status::OnHold],
-                assignee: Some(AssigneeFilter::Staff(member.id)),
-                ..TicketFilter::default()
-            },
-            sort: TicketSort {
-                key: SortKey::Created,
-                descending: true,
-            },
-            limit: 1,
-            after: None,
-            now,
-        })
-        .await?
-        .total;
+    let assigned_active = count(
+        &state,
+        TicketFilter {
+            assignee: Some(AssigneeFilter::Staff(member.id)),
+            ..active()
+        },
+        now,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(Performance {
         staff: StaffView::from(&member),
         from: period.from(),

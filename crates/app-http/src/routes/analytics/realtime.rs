@@ -7,7 +7,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use frontdesk_domain::ports::{
     SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
 };
-use frontdesk_domain::staff::Role;
 use frontdesk_domain::ticket::{Category, Priority, Status};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -38,7 +37,8 @@ pub struct Realtime {
 
 const ACTIVE: [Status; 4] = [Status::New, Status::Open, Status::Pending, Status::OnHold];
 
-async fn count(
+/// How many tickets match `filter`.
+pub(super) async fn count(
     state: &AppState,
     filter: TicketFilter,
     now: DateTime<Utc>,
@@ -59,7 +59,8 @@ async fn count(
     Ok(page.total)
 }
 
-fn active() -> TicketFilter {
+/// Active tickets (new, open, pending, on hold).
+pub(super) fn active() -> TicketFilter {
     TicketFilter {
         statuses: ACTIVE.to_vec(),
         ..TicketFilter::default()
@@ -74,7 +75,7 @@ pub async fn realtime(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::Manager])?;
+    caller.manager()?;
     let now = Utc::now();
     let mut report = Realtime {
         by_status: BTreeMap::new(),
