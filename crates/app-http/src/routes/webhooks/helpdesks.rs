@@ -13,7 +13,7 @@ use lettre::message::header::ContentType;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{body, ingest_one};
+use super::{body, configured, ingest_one};
 use crate::auth::shared::Signer;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -105,8 +105,18 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn json_limit(state: &AppState) -> usize {
-    state.http().max_json_kib.saturating_mul(1024)
+/// The body of a delivery (JSON, up to `http.max_json_kib`) once `verify` accepted its
+/// signature under `signer`; 404 while the webhook has no secret.
+async fn signed_body(
+    state: &AppState,
+    signer: Option<&Signer>,
+    payload: web::Payload,
+    verify: impl FnOnce(&Signer, &[u8]) -> Result<(), ApiError>,
+) -> Result<Vec<u8>, ApiError> {
+    let signer = configured(signer)?;
+    let raw = body(payload, state.http().max_json_kib.saturating_mul(1024)).await?;
+    verify(signer, &raw)?;
+    Ok(raw)
 }
 
 /// A Zendesk user.
@@ -198,13 +208,13 @@ pub async fn zendesk(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let signer = state
-        .webhooks
-        .zendesk
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("this webhook is not configured"))?;
-    let raw = body(payload, json_limit(&state)).await?;
-    zendesk_verified(&req, signer, &raw)?;
+    let raw = signed_body(
+        &state,
+        state.webhooks.zendesk.as_ref(),
+        payload,
+        |s, raw| zendesk_verified(&req, s, raw),
+    )
+    .await?;
     let p: ZendeskPayload = serde_json::from_slice(&raw)
         .map_err(|e| ApiError::invalid(format!("not a Zendesk ticket payload: {e}")))?;
     let ticket_id = json_id(&p.ticket.id, "ticket.id")?;
@@ -333,13 +343,13 @@ pub async fn intercom(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let signer = state
-        .webhooks
-        .intercom
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("this webhook is not configured"))?;
-    let raw = body(payload, json_limit(&state)).await?;
-    intercom_verified(&req, signer, &raw)?;
+    let raw = signed_body(
+        &state,
+        state.webhooks.intercom.as_ref(),
+        payload,
+        |s, raw| intercom_verified(&req, s, raw),
+    )
+    .await?;
     let note: IntercomNotification = serde_json::from_slice(&raw)
         .map_err(|e| ApiError::invalid(format!("not an Intercom notification: {e}")))?;
     let ignored = || HttpResponse::Ok().json(serde_json::json!({"ignored": note.topic}));

@@ -33,8 +33,13 @@ fn presented(req: &HttpRequest) -> Option<String> {
         .map(|s| s.trim().to_owned())
 }
 
+/// A webhook's secret; a webhook without one is switched off (404).
+fn configured<T>(secret: Option<&T>) -> Result<&T, ApiError> {
+    secret.ok_or_else(|| ApiError::not_found("this webhook is not configured"))
+}
+
 fn check(secret: Option<&SharedSecret>, provided: Option<&str>) -> Result<(), ApiError> {
-    let secret = secret.ok_or_else(|| ApiError::not_found("this webhook is not configured"))?;
+    let secret = configured(secret)?;
     match provided {
         Some(p) if secret.matches(p) => Ok(()),
         _ => Err(ApiError::unauthorized(
