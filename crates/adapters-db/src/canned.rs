@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::StoreError;
 use frontdesk_domain::ticket::Category;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
@@ -90,22 +91,21 @@ impl Database {
             .transpose()
     }
 
-    /// Inserts a new one or replaces the one with the same id.
+    /// Inserts a new one or replaces the one with the same id (one statement).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn save_canned_response(&self, c: &CannedResponse) -> Result<(), StoreError> {
-        let exists = canned::Entity::find_by_id(c.id)
-            .one(&self.writer)
+        use canned::Column as C;
+        canned::Entity::insert(row(c).into_active_model().reset_all())
+            .on_conflict(
+                OnConflict::column(C::Id)
+                    .update_columns([C::Title, C::Category, C::Body, C::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.writer)
             .await
-            .map_err(db)?
-            .is_some();
-        let model = row(c).into_active_model().reset_all();
-        if exists {
-            model.update(&self.writer).await.map_err(db)?;
-        } else {
-            model.insert(&self.writer).await.map_err(db)?;
-        }
+            .map_err(db)?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{Job, StoreError, WebhookDelivery};
 use frontdesk_domain::ticket::TicketId;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -107,22 +108,21 @@ impl Database {
             .transpose()
     }
 
-    /// Inserts a new one or replaces the one with the same id.
+    /// Inserts a new one or replaces the one with the same id (one statement).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn save_webhook(&self, w: &Webhook) -> Result<(), StoreError> {
-        let exists = webhooks::Entity::find_by_id(w.id)
-            .one(&self.writer)
+        use webhooks::Column as C;
+        webhooks::Entity::insert(row(w).into_active_model().reset_all())
+            .on_conflict(
+                OnConflict::column(C::Id)
+                    .update_columns([C::Url, C::Secret, C::Events, C::Active, C::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.writer)
             .await
-            .map_err(db)?
-            .is_some();
-        let model = row(w).into_active_model().reset_all();
-        if exists {
-            model.update(&self.writer).await.map_err(db)?;
-        } else {
-            model.insert(&self.writer).await.map_err(db)?;
-        }
+            .map_err(db)?;
         Ok(())
     }
 
@@ -211,7 +211,11 @@ impl Database {
             for e in &events {
                 last = e.id;
                 let body = e.to_json().to_string();
-                for h in hooks.iter().filter(|h| h.wants(e.name())) {
+                // A subscription gets what happened from its creation on, not the backlog.
+                for h in hooks
+                    .iter()
+                    .filter(|h| h.wants(e.name()) && e.at >= h.created_at)
+                {
                     let job = Job::DeliverWebhook(Box::new(WebhookDelivery {
                         webhook: h.id,
                         ticket_id: TicketId::from_uuid(e.ticket_id),

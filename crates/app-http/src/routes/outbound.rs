@@ -155,11 +155,6 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    // Mark the events so far as seen before the subscription can be dispatched to.
-    state
-        .db()
-        .dispatch_webhook_events(u64::MAX >> 1, now)
-        .await?;
     state.db().save_webhook(&hook).await?;
     let mut view = WebhookView::from(&hook);
     view.secret = Some(hook.secret);
