@@ -250,6 +250,53 @@ fn body(
     })
 }
 
+/// A fresh record for a configuration route's `{id}` (a canned response, a webhook, the only SLA
+/// policy), so one role's change or delete cannot decide the next cell; `None` for other routes.
+async fn fresh_record(app: &TestApp, path: &str) -> Option<String> {
+    let db = app.state.db();
+    let now = chrono::Utc::now();
+    let id = uuid::Uuid::now_v7();
+    if path.starts_with("/api/canned-responses/{id}") {
+        let c = frontdesk_adapters_db::CannedResponse {
+            id,
+            title: "Where is my order".into(),
+            category: None,
+            body: "It ships today.".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        db.save_canned_response(&c).await.unwrap();
+    } else if path.starts_with("/api/outbound-webhooks/{id}") {
+        let w = frontdesk_adapters_db::Webhook {
+            id,
+            url: "https://crm.example.test/hook".into(),
+            secret: "0123456789abcdef0123".into(),
+            events: vec!["*".into()],
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        db.save_webhook(&w).await.unwrap();
+    } else if path.starts_with("/api/sla/policies/{id}") {
+        for p in db.sla_policies().await.unwrap() {
+            db.delete_sla_policy(p.id).await.unwrap();
+        }
+        let p = frontdesk_adapters_db::SlaPolicyRecord {
+            id,
+            priority: frontdesk_domain::ticket::Priority::Low,
+            category: None,
+            first_response_minutes: 600,
+            resolution_minutes: 6000,
+            created_at: now,
+            updated_at: now,
+        };
+        db.save_sla_policy(&p).await.unwrap();
+    } else {
+        return None;
+    }
+    Some(id.to_string())
+}
+
 both!(
     every_route_answers_every_role_as_the_table_says,
     async |app: &TestApp| {
@@ -292,71 +339,9 @@ both!(
                         String::new(),
                     )
                 };
-                // A fresh canned response per cell, so one role's delete cannot decide the next.
-                let canned = if path.starts_with("/api/canned-responses/{id}") {
-                    let now = chrono::Utc::now();
-                    let c = frontdesk_adapters_db::CannedResponse {
-                        id: uuid::Uuid::now_v7(),
-                        title: "Where is my order".into(),
-                        category: None,
-                        body: "It ships today.".into(),
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    app.state.db().save_canned_response(&c).await.unwrap();
-                    c.id.to_string()
-                } else {
-                    String::new()
-                };
-                let hook = if path.starts_with("/api/outbound-webhooks/{id}") {
-                    let now = chrono::Utc::now();
-                    let w = frontdesk_adapters_db::Webhook {
-                        id: uuid::Uuid::now_v7(),
-                        url: "https://crm.example.test/hook".into(),
-                        secret: "0123456789abcdef0123".into(),
-                        events: vec!["*".into()],
-                        active: true,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    app.state.db().save_webhook(&w).await.unwrap();
-                    w.id.to_string()
-                } else {
-                    String::new()
-                };
-                let policy = if path.starts_with("/api/sla/policies/{id}") {
-                    let db = app.state.db();
-                    for p in db.sla_policies().await.unwrap() {
-                        db.delete_sla_policy(p.id).await.unwrap();
-                    }
-                    let now = chrono::Utc::now();
-                    let p = frontdesk_adapters_db::SlaPolicyRecord {
-                        id: uuid::Uuid::now_v7(),
-                        priority: frontdesk_domain::ticket::Priority::Low,
-                        category: None,
-                        first_response_minutes: 600,
-                        resolution_minutes: 6000,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    db.save_sla_policy(&p).await.unwrap();
-                    p.id.to_string()
-                } else {
-                    String::new()
-                };
-                let url = path
-                    .replace(
-                        "/api/sla/policies/{id}",
-                        &format!("/api/sla/policies/{policy}"),
-                    )
-                    .replace(
-                        "/api/outbound-webhooks/{id}",
-                        &format!("/api/outbound-webhooks/{hook}"),
-                    )
-                    .replace(
-                        "/api/canned-responses/{id}",
-                        &format!("/api/canned-responses/{canned}"),
-                    )
+                let record = fresh_record(app, path).await;
+                let url = record
+                    .map_or_else(|| path.to_string(), |id| path.replace("{id}", &id))
                     .replace("/api/tickets/{id}", &format!("/api/tickets/{ticket}"))
                     .replace("{att}", &att)
                     .replace("/api/staff/{id}", &format!("/api/staff/{}", app.agent.id))
