@@ -247,8 +247,14 @@ async fn update_ticket(txn: &DatabaseTransaction, ticket: Ticket) -> Result<Tick
     let expected = i64::try_from(parts.version).unwrap_or(i64::MAX);
     parts.version += 1;
     let ticket = Ticket::restore(parts);
+    let mut row = all_set::<_, tickets::ActiveModel>(ticket_row(&ticket));
+    // What never changes stays out of the SET list: naming the key there makes SQLite check
+    // every table that references tickets on each update.
+    row.id = ActiveValue::NotSet;
+    row.number = ActiveValue::NotSet;
+    row.created_at = ActiveValue::NotSet;
     let result = tickets::Entity::update_many()
-        .set(all_set::<_, tickets::ActiveModel>(ticket_row(&ticket)))
+        .set(row)
         .filter(tickets::Column::Id.eq(id.as_uuid()))
         .filter(tickets::Column::Version.eq(expected))
         .exec(txn)

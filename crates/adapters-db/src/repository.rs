@@ -1,7 +1,5 @@
 //! Reading tickets and messages, and the sets background work walks through.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ai::AiDraftRecord;
@@ -74,31 +72,18 @@ impl TicketRepository for Database {
     }
 
     async fn messages(&self, id: TicketId) -> Result<Vec<Message>, StoreError> {
-        let rows = messages::Entity::find()
+        // One query: the messages with their attachments joined, in order.
+        messages::Entity::find()
             .filter(messages::Column::TicketId.eq(id.as_uuid()))
             .order_by_asc(messages::Column::CreatedAt)
             .order_by_asc(messages::Column::Id)
+            .find_with_related(message_attachments::Entity)
+            .order_by_asc(message_attachments::Column::Position)
             .all(&self.reader)
             .await
-            .map_err(db)?;
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|m| m.id).collect();
-        let mut attachments: HashMap<uuid::Uuid, Vec<message_attachments::Model>> = HashMap::new();
-        if !ids.is_empty() {
-            let metas = message_attachments::Entity::find()
-                .filter(message_attachments::Column::MessageId.is_in(ids))
-                .order_by_asc(message_attachments::Column::Position)
-                .all(&self.reader)
-                .await
-                .map_err(db)?;
-            for meta in metas {
-                attachments.entry(meta.message_id).or_default().push(meta);
-            }
-        }
-        rows.into_iter()
-            .map(|m| {
-                let a = attachments.remove(&m.id).unwrap_or_default();
-                message_from_row(m, a)
-            })
+            .map_err(db)?
+            .into_iter()
+            .map(|(m, attachments)| message_from_row(m, attachments))
             .collect()
     }
 

@@ -90,6 +90,7 @@ pub async fn connect(config: &Config) -> Result<Database, AppError> {
         max_connections: config.database.max_connections.max(1),
         busy_timeout: Duration::from_secs(config.database.busy_timeout_secs.max(1)),
         sqlite_cache_mib: config.database.sqlite_cache_mib,
+        sqlite_mmap_mib: config.database.sqlite_mmap_mib,
     };
     settings
         .connect()

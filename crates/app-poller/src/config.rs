@@ -99,6 +99,8 @@ pub struct DatabaseConfig {
     pub busy_timeout_secs: u64,
     /// SQLite's page cache per connection, in MiB.
     pub sqlite_cache_mib: u32,
+    /// How much of a SQLite file is read through a memory map, in MiB (0: off).
+    pub sqlite_mmap_mib: u32,
 }
 
 impl Default for DatabaseConfig {
@@ -108,6 +110,7 @@ impl Default for DatabaseConfig {
             max_connections: 8,
             busy_timeout_secs: 10,
             sqlite_cache_mib: 64,
+            sqlite_mmap_mib: 2047,
         }
     }
 }

@@ -24,6 +24,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::message_attachments::Entity")]
+    Attachments,
+}
+
+impl Related<super::message_attachments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

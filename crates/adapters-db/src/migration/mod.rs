@@ -33,6 +33,7 @@ impl MigratorTrait for Migrator {
             ),
             SqlMigration::everywhere("m0007_accounts", include_str!("m0007_accounts.sql")),
             SqlMigration::everywhere("m0008_merge", include_str!("m0008_merge.sql")),
+            SqlMigration::everywhere("m0009_indexes", include_str!("m0009_indexes.sql")),
         ]
     }
 }
