@@ -262,6 +262,16 @@ impl TestApp {
     }
 }
 
+/// How long one test may take before it fails by name instead of hanging the suite.
+const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Runs a test's body, failing it if it is still running after [`TEST_LIMIT`].
+pub async fn within_limit(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("still running after {} s", TEST_LIMIT.as_secs());
+    }
+}
+
 /// Declares one test per backend from one body: `both!(name, async |app: &TestApp| { … })`.
 #[macro_export]
 macro_rules! both {
@@ -275,24 +285,30 @@ macro_rules! both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::helpers::spawn_app_with(
-                    frontdesk_adapters_db::testing::Fresh::sqlite().await,
-                    $extra,
-                )
+                $crate::helpers::within_limit(async {
+                    let app = $crate::helpers::spawn_app_with(
+                        frontdesk_adapters_db::testing::Fresh::sqlite().await,
+                        $extra,
+                    )
+                    .await;
+                    ($body)(&app).await;
+                    app.finish().await;
+                })
                 .await;
-                ($body)(&app).await;
-                app.finish().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let app = $crate::helpers::spawn_app_with(
-                    frontdesk_adapters_db::testing::Fresh::postgres().await,
-                    $extra,
-                )
+                $crate::helpers::within_limit(async {
+                    let app = $crate::helpers::spawn_app_with(
+                        frontdesk_adapters_db::testing::Fresh::postgres().await,
+                        $extra,
+                    )
+                    .await;
+                    ($body)(&app).await;
+                    app.finish().await;
+                })
                 .await;
-                ($body)(&app).await;
-                app.finish().await;
             }
         }
     };
