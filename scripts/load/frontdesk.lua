@@ -84,7 +84,7 @@ local function note()
 end
 
 local sent = 0
-local thread_tag = tostring(math.random(1, 1e9))
+local thread_tag = "" -- set per thread in init, after seeding
 
 local function inbound()
   sent = sent + 1
