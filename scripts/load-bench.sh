@@ -41,6 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "copying the fixture" >&2
+# Everything into the main file first: a copy without its write-ahead log misses what is in it.
+python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$fixture"
 cp --reflink=auto "$fixture" "$work/frontdesk.sqlite"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

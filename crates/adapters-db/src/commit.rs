@@ -311,16 +311,65 @@ async fn absorb(
             .map_err(db)?
             .map(|t| t.number)
             .ok_or(CommitError::NotFound(source))?;
-        let target_number = i64::try_from(target.number.value()).unwrap_or(i64::MAX);
+        let target_number = search_number(target.number);
+        // The source's rows are keyed under its number: re-keyed after the target's own.
+        let offset = last_search_sequence(txn, target_number).await?;
+        let (low, high) = search_keys(source_number);
+        let (target_low, _) = search_keys(target_number);
         txn.execute_raw(statement(
             backend,
-            "UPDATE ticket_search SET ticket_number = $2 WHERE ticket_number = $1",
-            [source_number.into(), target_number.into()],
+            "INSERT INTO ticket_search (rowid, ticket_number, body) \
+             SELECT rowid - $1 + $3, $4, body FROM ticket_search WHERE rowid BETWEEN $1 AND $2",
+            [
+                low.into(),
+                high.into(),
+                (target_low + offset).into(),
+                target_number.into(),
+            ],
+        ))
+        .await
+        .map_err(db)?;
+        txn.execute_raw(statement(
+            backend,
+            "DELETE FROM ticket_search WHERE rowid BETWEEN $1 AND $2",
+            [low.into(), high.into()],
         ))
         .await
         .map_err(db)?;
     }
     Ok(())
+}
+
+/// SQLite's search rows are keyed by ticket: rowid = number << `SEARCH_SEQUENCE_BITS` + the
+/// row's sequence within the ticket, from 1 (`m0010_search_rowid`).
+pub(crate) const SEARCH_SEQUENCE_BITS: u32 = 24;
+
+fn search_number(number: TicketNumber) -> i64 {
+    i64::try_from(number.value()).unwrap_or(i64::MAX >> SEARCH_SEQUENCE_BITS)
+}
+
+/// The first and last search key of ticket `number`.
+fn search_keys(number: i64) -> (i64, i64) {
+    let low = number << SEARCH_SEQUENCE_BITS;
+    (low, low + (1 << SEARCH_SEQUENCE_BITS) - 1)
+}
+
+/// The sequence of ticket `number`'s last search row (0 when it has none).
+async fn last_search_sequence(txn: &DatabaseTransaction, number: i64) -> Result<i64, CommitError> {
+    let (low, high) = search_keys(number);
+    let row = txn
+        .query_one_raw(statement(
+            DbBackend::Sqlite,
+            "SELECT rowid AS last FROM ticket_search WHERE rowid BETWEEN $1 AND $2 \
+             ORDER BY rowid DESC LIMIT 1",
+            [low.into(), high.into()],
+        ))
+        .await
+        .map_err(db)?;
+    match row {
+        Some(r) => Ok(r.try_get::<i64>("", "last").map_err(db)? - low),
+        None => Ok(0),
+    }
 }
 
 /// The searchable documents: the subject of each new ticket (and its description when it came
@@ -349,28 +398,47 @@ async fn write_search(
         );
     }
     let backend = txn.get_database_backend();
-    for chunk in docs.chunks(1000) {
+    // SQLite: each row's key, after the ticket's last one (new tickets have none).
+    let mut keys: Vec<i64> = Vec::new();
+    if backend == DbBackend::Sqlite {
+        let mut next: HashMap<i64, i64> = HashMap::new();
+        for (ticket, _) in &docs {
+            let number = search_number(ticket.number);
+            let sequence = match next.get(&number) {
+                Some(s) => *s,
+                None if new_ids.contains(&ticket.id) => 1,
+                None => last_search_sequence(txn, number).await? + 1,
+            };
+            if sequence >= 1 << SEARCH_SEQUENCE_BITS {
+                return Err(CommitError::Store(StoreError::Other(format!(
+                    "ticket {} has more searchable messages than can be indexed",
+                    ticket.number
+                ))));
+            }
+            next.insert(number, sequence + 1);
+            keys.push(search_keys(number).0 + sequence);
+        }
+    }
+    for (c, chunk) in docs.chunks(1000).enumerate() {
         let mut sql = if backend == DbBackend::Postgres {
             String::from("INSERT INTO ticket_search (ticket_id, doc) VALUES ")
         } else {
-            String::from("INSERT INTO ticket_search (ticket_number, body) VALUES ")
+            String::from("INSERT INTO ticket_search (rowid, ticket_number, body) VALUES ")
         };
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
         for (i, (ticket, text)) in chunk.iter().enumerate() {
-            let (a, b) = (2 * i + 1, 2 * i + 2);
             if i > 0 {
                 sql.push_str(", ");
             }
             if backend == DbBackend::Postgres {
+                let (a, b) = (2 * i + 1, 2 * i + 2);
                 sql.push_str(&format!("(${a}, to_tsvector('simple', ${b}))"));
                 values.push(ticket.id.as_uuid().into());
             } else {
-                sql.push_str(&format!("(?{a}, ?{b})"));
-                values.push(
-                    i64::try_from(ticket.number.value())
-                        .unwrap_or(i64::MAX)
-                        .into(),
-                );
+                let (k, a, b) = (3 * i + 1, 3 * i + 2, 3 * i + 3);
+                sql.push_str(&format!("(?{k}, ?{a}, ?{b})"));
+                values.push(keys[c * 1000 + i].into());
+                values.push(search_number(ticket.number).into());
             }
             values.push(clean(truncate(text, INDEXED_TEXT_BYTES)).into());
         }

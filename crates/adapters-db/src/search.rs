@@ -44,8 +44,10 @@ fn text_condition(backend: DbBackend, text: &str) -> Option<Condition> {
             [text.to_owned()],
         )
     } else {
+        // The ticket's number is the search row's key shifted (`SEARCH_SEQUENCE_BITS`): read
+        // from the index alone, without looking up each matching row.
         Expr::cust_with_values(
-            "\"tickets\".\"number\" IN (SELECT ticket_number FROM ticket_search WHERE ticket_search MATCH ?)",
+            "\"tickets\".\"number\" IN (SELECT rowid >> 24 FROM ticket_search WHERE ticket_search MATCH ?)",
             [fts5_query(text)],
         )
     };

@@ -16,6 +16,7 @@ use frontdesk_poller::daemon::{self, Health};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 
+use crate::auth::cache::CallerCache;
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::password;
 use crate::auth::shared::{SharedSecret, Signer};
@@ -93,6 +94,7 @@ impl Application {
             app: app.clone(),
             keys,
             limiter,
+            callers: CallerCache::default(),
             metrics: options.metrics,
             webhooks,
             events: EventHub::default(),

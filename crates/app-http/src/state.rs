@@ -9,6 +9,7 @@ use frontdesk_poller::app::App;
 use frontdesk_poller::config::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::auth::cache::CallerCache;
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::TokenKeys;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub app: Arc<App>,
     pub keys: TokenKeys,
     pub limiter: LoginLimiter,
+    /// Callers loaded within the last second; cleared by every account or token change.
+    pub callers: CallerCache,
     /// The Prometheus handle, when this process installed the recorder (tests do not).
     pub metrics: Option<PrometheusHandle>,
     pub webhooks: Webhooks,

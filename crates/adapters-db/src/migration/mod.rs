@@ -34,6 +34,12 @@ impl MigratorTrait for Migrator {
             SqlMigration::everywhere("m0007_accounts", include_str!("m0007_accounts.sql")),
             SqlMigration::everywhere("m0008_merge", include_str!("m0008_merge.sql")),
             SqlMigration::everywhere("m0009_indexes", include_str!("m0009_indexes.sql")),
+            Box::new(SqlMigration {
+                name: "m0010_search_rowid",
+                both: "",
+                postgres: "",
+                sqlite: include_str!("m0010_search_rowid_sqlite.sql"),
+            }),
         ]
     }
 }
@@ -110,6 +116,13 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
 
 #[async_trait::async_trait]
 impl MigrationTrait for SqlMigration {
+    /// Each migration and its record commit together on both backends (sea-orm-migration runs
+    /// SQLite's without a transaction by default): one interrupted half-way leaves nothing
+    /// behind and runs again whole.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
         let own = if backend == DbBackend::Postgres {

@@ -12,7 +12,7 @@ use frontdesk_domain::sla::SlaPolicies;
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Category, Priority, Status};
 
-use crate::backends::{helpdesk, mail, new_ticket, now};
+use crate::backends::{helpdesk, mail, new_ticket, now, replying};
 use crate::contract;
 
 fn query(filter: TicketFilter) -> TicketListQuery {
@@ -277,3 +277,117 @@ contract!(a_foreign_cursor_is_refused, |db: Database| async move {
     q.after = Some(PageCursor("garbage".into()));
     assert_eq!(db.list(&q).await.unwrap_err(), SearchError::BadCursor);
 });
+
+/// The tickets whose text contains all of `words`, by number.
+async fn found(db: &Database, words: &str) -> Vec<u64> {
+    let page = db
+        .list(&query(TicketFilter {
+            text: Some(words.to_owned()),
+            ..TicketFilter::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(page.total, page.tickets.len() as u64);
+    page.tickets.iter().map(|t| t.number.value()).collect()
+}
+
+contract!(
+    replies_and_merged_conversations_are_searched_under_their_ticket,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        let first = desk
+            .ingest(mail("a@c", "jane@x.com", "Parcel late", "quokka"))
+            .await
+            .unwrap();
+        let (a, a_id) = (first.ticket.unwrap().value(), first.ticket_id.unwrap());
+        desk.ingest(replying(
+            mail("a2@c", "jane@x.com", "Re: Parcel late", "numbat"),
+            "a@c",
+        ))
+        .await
+        .unwrap();
+        let second = desk
+            .ingest(mail("b@c", "bob@x.com", "Invoice", "wombat"))
+            .await
+            .unwrap();
+        let (b, b_id) = (second.ticket.unwrap().value(), second.ticket_id.unwrap());
+        desk.ingest(replying(
+            mail("b2@c", "bob@x.com", "Re: Invoice", "wombat platypus"),
+            "b@c",
+        ))
+        .await
+        .unwrap();
+        assert_eq!(found(&db, "numbat").await, [a]);
+        assert_eq!(found(&db, "wombat").await, [b], "one ticket, two messages");
+        desk.merge(b_id, a_id, frontdesk_domain::ticket::Actor::System)
+            .await
+            .unwrap();
+        for word in ["quokka", "numbat", "wombat", "platypus", "invoice"] {
+            assert_eq!(found(&db, word).await, [a], "{word}");
+        }
+        // Mail to either thread lands on the survivor, and is found there too.
+        desk.ingest(replying(
+            mail("b3@c", "bob@x.com", "Re: Invoice", "echidna"),
+            "b@c",
+        ))
+        .await
+        .unwrap();
+        desk.ingest(replying(
+            mail("a3@c", "jane@x.com", "Re: Parcel late", "echidna dingo"),
+            "a@c",
+        ))
+        .await
+        .unwrap();
+        assert_eq!(found(&db, "echidna").await, [a]);
+        assert_eq!(found(&db, "dingo echidna").await, [a]);
+    }
+);
+
+/// A database searched before `m0010_search_rowid` keeps every ticket findable after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_search_rows_are_rekeyed_by_ticket_on_upgrade() {
+    use frontdesk_adapters_db::{DatabaseSettings, Migrator};
+    use sea_orm::ConnectionTrait;
+    use sea_orm_migration::MigratorTrait;
+
+    let path = std::env::temp_dir().join(format!(
+        "frontdesk-upgrade-{}.sqlite",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let db = DatabaseSettings::new(format!("sqlite://{}?mode=rwc", path.display()))
+        .connect()
+        .await
+        .unwrap();
+    Migrator::up(db.connection(), Some(9)).await.unwrap();
+    let desk = helpdesk(&db, |_| {});
+    // Written the old way: the search rows' keys say nothing of their ticket.
+    for (i, (subject, body)) in [("Parcel", "quokka"), ("Invoice", "wombat")]
+        .iter()
+        .enumerate()
+    {
+        let mut change = new_ticket("jane@x.com", subject, now());
+        if let TicketWrite::Create(d) = &mut change.ticket {
+            d.description = (*body).to_owned();
+        }
+        let t = db.commit(change).await.unwrap().ticket;
+        assert_eq!(t.number.value(), i as u64 + 1);
+    }
+    db.connection()
+        .execute_unprepared(
+            "DELETE FROM ticket_search; \
+             INSERT INTO ticket_search (rowid, ticket_number, body) VALUES \
+             (7, 2, 'Invoice wombat'), (8, 1, 'Parcel quokka'), (9, 1, 'numbat')",
+        )
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(found(&db, "wombat").await, [2]);
+    assert_eq!(found(&db, "quokka").await, [1]);
+    assert_eq!(found(&db, "numbat").await, [1]);
+    desk.ingest(mail("z@c", "jane@x.com", "Another", "numbat"))
+        .await
+        .unwrap();
+    assert_eq!(found(&db, "numbat").await.len(), 2);
+    db.close().await;
+    let _ = std::fs::remove_file(&path);
+}

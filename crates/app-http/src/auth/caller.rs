@@ -1,9 +1,11 @@
 //! Who is calling: the `Caller` extractor reads `Authorization: Bearer …` (an access token or an
-//! API token) and loads the staff member or customer behind it on every request, so a
-//! deactivated account loses access at once, not when its token expires.
+//! API token) and loads the staff member or customer behind it, so a deactivated account loses
+//! access at once, not when its token expires. A caller loaded within the last second is reused
+//! ([`super::cache`]); any account change made here empties that cache.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::Utc;
@@ -11,6 +13,7 @@ use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Role, Staff, StaffId};
 use frontdesk_domain::ticket::Ticket;
 
+use super::cache::Credential;
 use super::tokens::{API_TOKEN_PREFIX, TokenError, digest};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -160,33 +163,55 @@ async fn authenticate(
         .ok_or_else(|| {
             ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
-    if token.starts_with(API_TOKEN_PREFIX) {
-        let staff_id = state
-            .db()
-            .api_token_staff(&digest(token), Utc::now())
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the API token is not valid or was revoked"))?;
-        let staff = state
-            .db()
-            .staff(staff_id)
-            .await?
-            .filter(|s| s.active)
-            .ok_or_else(|| ApiError::unauthorized("the API token's owner is deactivated"))?;
-        return Ok(Caller {
-            principal: Principal::Staff(staff),
-            api_token: true,
-        });
-    }
-    let claims = state.keys.verify(token).map_err(|e| match e {
-        TokenError::Expired => ApiError::unauthorized("the access token has expired; refresh it"),
-        TokenError::Invalid => ApiError::unauthorized("the access token is not valid"),
-    })?;
-    let principal = principal(&state, &claims.sub)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the account no longer exists or is deactivated"))?;
+    let api_token = token.starts_with(API_TOKEN_PREFIX);
+    let credential = if api_token {
+        Credential::ApiToken(digest(token))
+    } else {
+        let claims = state.keys.verify(token).map_err(|e| match e {
+            TokenError::Expired => {
+                ApiError::unauthorized("the access token has expired; refresh it")
+            }
+            TokenError::Invalid => ApiError::unauthorized("the access token is not valid"),
+        })?;
+        Credential::Subject(claims.sub)
+    };
+    let now = Instant::now();
+    let generation = match state.callers.get(&credential, now) {
+        Ok(principal) => {
+            return Ok(Caller {
+                principal,
+                api_token,
+            });
+        }
+        Err(generation) => generation,
+    };
+    let principal = match &credential {
+        Credential::ApiToken(digest) => {
+            let staff_id = state
+                .db()
+                .api_token_staff(digest, Utc::now())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the API token is not valid or was revoked")
+                })?;
+            let staff = state
+                .db()
+                .staff(staff_id)
+                .await?
+                .filter(|s| s.active)
+                .ok_or_else(|| ApiError::unauthorized("the API token's owner is deactivated"))?;
+            Principal::Staff(staff)
+        }
+        Credential::Subject(subject) => principal(&state, subject).await?.ok_or_else(|| {
+            ApiError::unauthorized("the account no longer exists or is deactivated")
+        })?,
+    };
+    state
+        .callers
+        .put(credential, principal.clone(), now, generation);
     Ok(Caller {
         principal,
-        api_token: false,
+        api_token,
     })
 }
 

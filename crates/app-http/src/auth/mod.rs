@@ -1,5 +1,6 @@
 //! Authentication and the roles' rights: passwords, tokens, sign-in limits, the caller.
 
+pub mod cache;
 mod caller;
 pub mod limiter;
 pub mod password;

@@ -374,6 +374,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     if state.db().revoke_api_token(*id, Utc::now()).await? {
+        state.callers.clear();
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found("no such active API token"))

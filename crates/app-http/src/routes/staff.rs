@@ -214,6 +214,7 @@ pub async fn patch(
         state.db().set_staff_password(m.id, &hash, now).await?;
     }
     state.db().save_staff(&m, now).await?;
+    state.callers.clear();
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
 }
 
@@ -245,5 +246,6 @@ pub async fn status(
     let mut m = member(&state, *id).await?;
     m.availability = input::field("availability", &body.availability)?;
     state.db().save_staff(&m, Utc::now()).await?;
+    state.callers.clear();
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
 }
