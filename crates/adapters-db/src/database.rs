@@ -32,7 +32,8 @@ pub struct DatabaseSettings {
     /// SQLite's page cache per connection, in MiB (ignored by PostgreSQL).
     pub sqlite_cache_mib: u32,
     /// How much of a SQLite file is read through a memory map instead of `read` calls, in MiB
-    /// (SQLite caps it at 2 GiB; 0 turns it off; ignored by PostgreSQL).
+    /// (64 GiB by default; 0 turns it off; ignored by PostgreSQL). The workspace builds SQLite
+    /// to allow up to 256 GiB (`.cargo/config.toml`); a build without that flag caps it at 2 GiB.
     pub sqlite_mmap_mib: u32,
 }
 
@@ -67,7 +68,7 @@ impl DatabaseSettings {
             max_connections: 8,
             busy_timeout: Duration::from_secs(10),
             sqlite_cache_mib: 64,
-            sqlite_mmap_mib: 2047,
+            sqlite_mmap_mib: 65_536,
         }
     }
 

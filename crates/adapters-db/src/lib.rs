@@ -35,4 +35,5 @@ pub use database::{ConnectError, Database, DatabaseSettings};
 pub use feed::{EVENT_NAMES, FeedEvent};
 pub use migration::Migrator;
 pub use outbound::Webhook;
+pub use repository::{TicketKey, WholeTicket};
 pub use sla::SlaPolicyRecord;

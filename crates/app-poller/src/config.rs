@@ -110,7 +110,7 @@ impl Default for DatabaseConfig {
             max_connections: 8,
             busy_timeout_secs: 10,
             sqlite_cache_mib: 64,
-            sqlite_mmap_mib: 2047,
+            sqlite_mmap_mib: 65_536,
         }
     }
 }

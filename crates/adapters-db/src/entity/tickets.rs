@@ -49,6 +49,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::ai_drafts::Entity")]
+    AiDrafts,
+}
+
+impl Related<super::ai_drafts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AiDrafts.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

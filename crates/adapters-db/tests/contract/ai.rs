@@ -1,13 +1,13 @@
 //! The AI assistant's records: analyses, drafts, hold reasons and token usage survive storage,
 //! and an automatic reply is stored as one.
 
-use frontdesk_adapters_db::Database;
+use frontdesk_adapters_db::{Database, TicketKey};
 use frontdesk_domain::ai::{AiDraftState, AiUsage, HoldReason};
 use frontdesk_domain::ports::{
     Analysis, Draft, DraftContext, JobQueue, MockAiAssistant, Sentiment, TicketRepository,
 };
 use frontdesk_domain::service::AiMode;
-use frontdesk_domain::ticket::{Category, MessageKind, Priority};
+use frontdesk_domain::ticket::{Category, MessageKind, Priority, TicketNumber};
 
 use crate::backends::{helpdesk, mail};
 use crate::contract;
@@ -61,6 +61,11 @@ contract!(
             .unwrap()
             .ticket_id
             .unwrap();
+        let before = db.ticket_whole(TicketKey::Id(id)).await.unwrap().unwrap();
+        assert_eq!(before.ticket.id, id);
+        assert!(before.latest_draft.is_none(), "no draft yet");
+        assert_eq!(before.messages.len(), 1);
+        let ticket = before.ticket;
         let held = desk
             .assist(
                 id,
@@ -111,6 +116,24 @@ contract!(
         assert_eq!(stored[1].state, AiDraftState::Sent);
         assert_eq!(stored[1].hold, None);
         assert_eq!(sent.record.state, AiDraftState::Sent);
+        for key in [TicketKey::Id(id), TicketKey::Number(ticket.number)] {
+            let whole = db.ticket_whole(key).await.unwrap().unwrap();
+            assert_eq!(whole.ticket, db.get(id).await.unwrap().unwrap());
+            assert_eq!(
+                whole.latest_draft.map(|d| d.id),
+                Some(sent.record.id),
+                "the newest of two drafts"
+            );
+            assert_eq!(whole.messages, db.messages(id).await.unwrap());
+            assert_eq!(whole.messages.len(), 2, "the mail and the automatic reply");
+        }
+        let missing = TicketNumber::new(ticket.number.value() + 1).unwrap();
+        assert!(
+            db.ticket_whole(TicketKey::Number(missing))
+                .await
+                .unwrap()
+                .is_none()
+        );
         let messages = db.messages(id).await.unwrap();
         let reply = messages
             .iter()

@@ -135,12 +135,31 @@ contract!(
             m.attachments = vec![pdf.clone(), pdf.clone()];
             desk.ingest(m).await.unwrap();
         }
+        // A reply without attachments, then one with a single attachment, on the first ticket.
+        desk.ingest(replying(
+            mail("c@client", "jane@x.com", "Re: Invoice", "thanks"),
+            "a@client",
+        ))
+        .await
+        .unwrap();
+        let mut last = replying(
+            mail("d@client", "jane@x.com", "Re: Invoice", "one more"),
+            "a@client",
+        );
+        last.attachments = vec![Attachment {
+            filename: Some("receipt.txt".into()),
+            content_type: "text/plain".into(),
+            content: b"paid".to_vec(),
+            ..pdf.clone()
+        }];
+        desk.ingest(last).await.unwrap();
         assert_eq!(
             attachments::Entity::find()
                 .count(db.connection())
                 .await
                 .unwrap(),
-            1
+            2,
+            "four PDFs stored once, and the receipt"
         );
         let t = db
             .get_by_number(frontdesk_domain::TicketNumber::new(1).unwrap())
@@ -154,6 +173,15 @@ contract!(
             Some("invoice.pdf")
         );
         assert_eq!(msgs[0].attachments[0].size, pdf.content.len() as u64);
+        let counts: Vec<usize> = msgs.iter().map(|m| m.attachments.len()).collect();
+        assert_eq!(counts, [2, 0, 1]);
+        // The ticket's page reads the same messages and attachments in one query.
+        let whole = db
+            .ticket_whole(frontdesk_adapters_db::TicketKey::Id(t.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(whole.messages, msgs);
     }
 );
 

@@ -15,6 +15,7 @@ mod ingest;
 mod intake;
 mod queue;
 mod search;
+mod settings;
 mod tickets;
 
 /// Declares one async test per backend from one body: `contract!(name, |db| async move { … })`.

@@ -3,10 +3,10 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use frontdesk_domain::ports::TicketRepository as _;
+use frontdesk_adapters_db::WholeTicket;
 use frontdesk_domain::ticket::MessageKind;
 
-use super::visible;
+use super::visible_whole;
 use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -23,18 +23,16 @@ pub async fn detail(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ticket = visible(&state, &caller, &id).await?;
+    let WholeTicket {
+        ticket,
+        latest_draft,
+        messages,
+    } = visible_whole(&state, &caller, &id).await?;
     let customer = caller.customer().is_some();
-    let messages = state.db().messages(ticket.id).await?;
     let ai = if customer {
         None
     } else {
-        state
-            .db()
-            .ai_drafts(ticket.id)
-            .await?
-            .last()
-            .map(AiDraftView::from)
+        latest_draft.as_ref().map(AiDraftView::from)
     };
     let now = Utc::now();
     let mut detail = TicketDetail {
