@@ -65,3 +65,43 @@ async fn sqlite_maps_as_much_of_the_file_as_configured() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+/// Commits leave SQLite's write-ahead log to the background checkpointer, which copies it back
+/// into the database file within a second or so (a commit would only do it past ~160 MiB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_logs_are_copied_back_in_the_background() {
+    use frontdesk_domain::ports::TicketRepository;
+
+    let fresh = frontdesk_adapters_db::testing::Fresh::sqlite().await;
+    let path = fresh
+        .url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let now = crate::backends::now();
+    for i in 0..200 {
+        fresh
+            .db
+            .commit(crate::backends::new_ticket(
+                "jane@x.com",
+                &format!("Ticket {i}"),
+                now,
+            ))
+            .await
+            .unwrap();
+    }
+    let pages = pragma(&fresh.db, "page_count").await;
+    let expected = u64::try_from(pages * 16_384).unwrap();
+    let mut size = 0;
+    for _ in 0..100 {
+        size = std::fs::metadata(&path).unwrap().len();
+        if size == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(size, expected, "the database file holds all {pages} pages");
+    fresh.finish().await;
+}
