@@ -10,7 +10,7 @@ use chrono::{TimeDelta, Utc};
 use frontdesk_adapters_db::Database;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
-use frontdesk_poller::app::{App, connect};
+use frontdesk_poller::app::{App, Workload, connect};
 use frontdesk_poller::config::{Config, secret};
 use frontdesk_poller::daemon::{self, Health};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -75,7 +75,9 @@ impl Application {
     /// [`StartupError`] when any of it fails.
     pub async fn build(config: Config, options: Options) -> Result<Self, StartupError> {
         let wiring = |e: &dyn std::fmt::Display| StartupError::Wiring(e.to_string());
-        let db = connect(&config).await.map_err(|e| wiring(&e))?;
+        let db = connect(&config, Workload::Api)
+            .await
+            .map_err(|e| wiring(&e))?;
         db.migrate().await.map_err(|e| wiring(&e))?;
         let domain = config
             .support_address()

@@ -97,10 +97,12 @@ pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     pub busy_timeout_secs: u64,
-    /// SQLite's page cache per connection, in MiB.
-    pub sqlite_cache_mib: u32,
-    /// How much of a SQLite file is read through a memory map, in MiB (0: off).
-    pub sqlite_mmap_mib: u32,
+    /// SQLite's page cache per connection, in MiB (unset: 64 for the API server, 2 for the
+    /// poller daemon; see [`crate::app::Workload`]).
+    pub sqlite_cache_mib: Option<u32>,
+    /// How much of a SQLite file is read through a memory map, in MiB (0: off; unset: 64 GiB
+    /// for the API server, off for the poller daemon).
+    pub sqlite_mmap_mib: Option<u32>,
 }
 
 impl Default for DatabaseConfig {
@@ -109,8 +111,8 @@ impl Default for DatabaseConfig {
             url: "sqlite://data/frontdesk.sqlite?mode=rwc".to_owned(),
             max_connections: 8,
             busy_timeout_secs: 10,
-            sqlite_cache_mib: 64,
-            sqlite_mmap_mib: 65_536,
+            sqlite_cache_mib: None,
+            sqlite_mmap_mib: None,
         }
     }
 }

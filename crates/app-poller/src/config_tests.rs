@@ -165,3 +165,30 @@ fn secrets_come_from_the_environment_or_a_file() {
         Err(ConfigError::Env { .. })
     ));
 }
+
+#[test]
+fn sqlite_memory_defaults_follow_the_workload_unless_configured() {
+    use crate::app::{Workload, database_settings};
+
+    let defaults = Config::load_with_env(None, &[]).unwrap();
+    let api = database_settings(&defaults, Workload::Api);
+    assert_eq!((api.sqlite_cache_mib, api.sqlite_mmap_mib), (64, 65_536));
+    let daemon = database_settings(&defaults, Workload::Daemon);
+    assert_eq!((daemon.sqlite_cache_mib, daemon.sqlite_mmap_mib), (2, 0));
+    let set = Config::load_with_env(
+        None,
+        &env(&[
+            ("FRONTDESK_DATABASE__SQLITE_CACHE_MIB", "16"),
+            ("FRONTDESK_DATABASE__SQLITE_MMAP_MIB", "1024"),
+        ]),
+    )
+    .unwrap();
+    for workload in [Workload::Api, Workload::Daemon] {
+        let s = database_settings(&set, workload);
+        assert_eq!(
+            (s.sqlite_cache_mib, s.sqlite_mmap_mib),
+            (16, 1024),
+            "{workload:?}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use frontdesk_adapters_gmail::backlog::Backlog;
-use frontdesk_poller::app::{App, connect};
+use frontdesk_poller::app::{App, Workload, connect};
 use frontdesk_poller::cli::CommonArgs;
 use frontdesk_poller::config::Config;
 use frontdesk_poller::daemon::{self, Health};
@@ -83,7 +83,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
     let config = cli.common.load()?;
     match cli.command {
         Command::Migrate => {
-            let db = connect(&config).await.map_err(|e| e.to_string())?;
+            let db = connect(&config, Workload::Daemon)
+                .await
+                .map_err(|e| e.to_string())?;
             db.migrate().await.map_err(|e| e.to_string())?;
             eprintln!("database schema is up to date");
             Ok(())
@@ -95,7 +97,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
             json,
         } => {
             let backlog = Backlog::open(&path).map_err(|e| e.to_string())?;
-            let db = connect(&config).await.map_err(|e| e.to_string())?;
+            let db = connect(&config, Workload::Daemon)
+                .await
+                .map_err(|e| e.to_string())?;
             if !dry_run {
                 db.migrate().await.map_err(|e| e.to_string())?;
             }
@@ -138,13 +142,17 @@ async fn execute(cli: Cli) -> Result<(), String> {
 }
 
 async fn build(config: Config) -> Result<App, String> {
-    let db = connect(&config).await.map_err(|e| e.to_string())?;
+    let db = connect(&config, Workload::Daemon)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     App::build(config, db).await.map_err(|e| e.to_string())
 }
 
 async fn check_config(config: Config) -> Result<(), String> {
-    let db = connect(&config).await.map_err(|e| e.to_string())?;
+    let db = connect(&config, Workload::Daemon)
+        .await
+        .map_err(|e| e.to_string())?;
     let app = App::build(config, db).await.map_err(|e| e.to_string())?;
     let c = &app.config;
     println!("configuration is valid");
