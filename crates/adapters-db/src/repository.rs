@@ -1,5 +1,7 @@
 //! Reading tickets and messages, and the sets background work walks through.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ai::AiDraftRecord;
@@ -7,8 +9,6 @@ use frontdesk_domain::ports::{
     ChangeSet, CommitError, Committed, StoreError, TicketQueries, TicketRepository,
 };
 use frontdesk_domain::ticket::{Message, Status, Ticket, TicketId, TicketNumber};
-use std::sync::LazyLock;
-
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
     QueryFilter, QueryOrder, QueryResult, QuerySelect,

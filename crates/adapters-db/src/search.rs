@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 use crate::Database;
+use crate::commit::SEARCH_SEQUENCE_BITS;
 use crate::entity::{ticket_tags, tickets};
 use crate::mapping::ticket_from_row;
 use crate::repository::db;
@@ -44,10 +45,12 @@ fn text_condition(backend: DbBackend, text: &str) -> Option<Condition> {
             [text.to_owned()],
         )
     } else {
-        // The ticket's number is the search row's key shifted (`SEARCH_SEQUENCE_BITS`): read
-        // from the index alone, without looking up each matching row.
+        // The ticket's number is the search row's key shifted: read from the index alone,
+        // without looking up each matching row.
         Expr::cust_with_values(
-            "\"tickets\".\"number\" IN (SELECT rowid >> 24 FROM ticket_search WHERE ticket_search MATCH ?)",
+            format!(
+                "\"tickets\".\"number\" IN (SELECT rowid >> {SEARCH_SEQUENCE_BITS} FROM ticket_search WHERE ticket_search MATCH ?)"
+            ),
             [fts5_query(text)],
         )
     };

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::Backlog;
 use frontdesk_poller::app::{App, Workload, connect};
 use frontdesk_poller::cli::CommonArgs;
@@ -83,9 +84,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
     let config = cli.common.load()?;
     match cli.command {
         Command::Migrate => {
-            let db = connect(&config, Workload::Daemon)
-                .await
-                .map_err(|e| e.to_string())?;
+            let db = daemon_database(&config).await?;
             db.migrate().await.map_err(|e| e.to_string())?;
             eprintln!("database schema is up to date");
             Ok(())
@@ -97,9 +96,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             json,
         } => {
             let backlog = Backlog::open(&path).map_err(|e| e.to_string())?;
-            let db = connect(&config, Workload::Daemon)
-                .await
-                .map_err(|e| e.to_string())?;
+            let db = daemon_database(&config).await?;
             if !dry_run {
                 db.migrate().await.map_err(|e| e.to_string())?;
             }
@@ -141,18 +138,21 @@ async fn execute(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn build(config: Config) -> Result<App, String> {
-    let db = connect(&config, Workload::Daemon)
+/// The configured database, with the daemon's memory defaults.
+async fn daemon_database(config: &Config) -> Result<Database, String> {
+    connect(config, Workload::Daemon)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+async fn build(config: Config) -> Result<App, String> {
+    let db = daemon_database(&config).await?;
     db.migrate().await.map_err(|e| e.to_string())?;
     App::build(config, db).await.map_err(|e| e.to_string())
 }
 
 async fn check_config(config: Config) -> Result<(), String> {
-    let db = connect(&config, Workload::Daemon)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = daemon_database(&config).await?;
     let app = App::build(config, db).await.map_err(|e| e.to_string())?;
     let c = &app.config;
     println!("configuration is valid");

@@ -25,19 +25,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::tickets::Entity",
-        from = "Column::TicketId",
-        to = "super::tickets::Column::Id"
-    )]
-    Ticket,
-}
-
-impl Related<super::tickets::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Ticket.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

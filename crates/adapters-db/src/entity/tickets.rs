@@ -49,15 +49,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::ai_drafts::Entity")]
-    AiDrafts,
-}
-
-impl Related<super::ai_drafts::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::AiDrafts.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -3,17 +3,19 @@
 use frontdesk_adapters_db::DatabaseSettings;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-async fn pragma(db: &frontdesk_adapters_db::Database, name: &str) -> i64 {
+/// The first column of the one row `sql` returns.
+async fn scalar(db: &frontdesk_adapters_db::Database, sql: String) -> i64 {
     db.connection()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            format!("PRAGMA {name}"),
-        ))
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
         .await
         .unwrap()
         .unwrap()
         .try_get_by_index(0)
         .unwrap()
+}
+
+async fn pragma(db: &frontdesk_adapters_db::Database, name: &str) -> i64 {
+    scalar(db, format!("PRAGMA {name}")).await
 }
 
 /// SQLite is built as `.cargo/config.toml` says: plans that do not depend on bound values (or
@@ -22,18 +24,11 @@ async fn pragma(db: &frontdesk_adapters_db::Database, name: &str) -> i64 {
 async fn sqlite_is_built_with_the_workspace_flags() {
     let fresh = frontdesk_adapters_db::testing::Fresh::sqlite().await;
     for option in ["ENABLE_QPSG", "MAX_MMAP_SIZE=274877906944"] {
-        let used: i64 = fresh
-            .db
-            .connection()
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                format!("SELECT sqlite_compileoption_used('{option}')"),
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
+        let used = scalar(
+            &fresh.db,
+            format!("SELECT sqlite_compileoption_used('{option}')"),
+        )
+        .await;
         assert_eq!(used, 1, "{option}");
     }
     fresh.finish().await;
