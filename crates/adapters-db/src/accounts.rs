@@ -343,6 +343,24 @@ impl Database {
         Ok(())
     }
 
+    /// Revokes every refresh token of an account (`staff:<id>` or `customer:<address>`): after a
+    /// password, role or active change, every sign-in of it must start again.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn revoke_sign_ins(&self, subject: &str) -> Result<u64, StoreError> {
+        let done = self
+            .writer
+            .execute_raw(statement(
+                self.backend(),
+                "DELETE FROM refresh_tokens WHERE subject = $1",
+                [Value::from(subject.to_owned())],
+            ))
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
     /// Stores a new API token's hash for `staff`.
     ///
     /// # Errors

@@ -38,6 +38,8 @@ pub struct ApiError {
     errors: Option<serde_json::Value>,
     /// For 401: ask for a bearer token.
     challenge: bool,
+    /// For 429 and 503: seconds before a retry is worth it (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -55,7 +57,15 @@ impl ApiError {
             detail,
             errors: None,
             challenge: false,
+            retry_after: None,
         }
+    }
+
+    /// The same error, telling the client when to retry (`Retry-After`, in seconds, at least 1).
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 
     #[must_use]
@@ -212,6 +222,23 @@ impl ApiError {
     }
 }
 
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(busy: crate::auth::password::Busy) -> Self {
+        Self::unavailable(busy.to_string()).retry_after(1)
+    }
+}
+
+impl From<crate::auth::password::PasswordError> for ApiError {
+    fn from(e: crate::auth::password::PasswordError) -> Self {
+        match e {
+            crate::auth::password::PasswordError::Rejected(r) => {
+                Self::invalid_field("password", r.to_string())
+            }
+            crate::auth::password::PasswordError::Hash(cause) => Self::internal(&cause),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status
@@ -228,6 +255,9 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"frontdesk\""),
             ));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds));
         }
         response.json(self.problem())
     }

@@ -17,8 +17,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 
 use crate::auth::cache::CallerCache;
-use crate::auth::limiter::LoginLimiter;
-use crate::auth::password;
+use crate::auth::limiter::{LoginLimiter, RateLimiter};
+use crate::auth::password::{self, HashPool};
 use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::{TokenKeys, random_token};
 use crate::events::EventHub;
@@ -90,12 +90,20 @@ impl Application {
             config.http.login_failures_per_account,
             config.http.login_failures_per_ip,
         );
+        let hashing = config
+            .http
+            .password_hash_slots
+            .map_or_else(HashPool::for_this_machine, |n| {
+                HashPool::new(n, HashPool::DEFAULT_WAIT)
+            });
         let webhooks = webhooks(&config)?;
         let app = Arc::new(App::build(config, db).await.map_err(|e| wiring(&e))?);
         let state = web::Data::new(AppState {
             app: app.clone(),
             keys,
             limiter,
+            registrations: RateLimiter::default(),
+            hashing,
             callers: CallerCache::default(),
             metrics: options.metrics,
             webhooks,
@@ -195,8 +203,8 @@ async fn ensure_admin(db: &Database, domain: &str) -> Result<(), StartupError> {
         Some(p) => (p, false),
         None => (random_token("").map_err(|e| fail(&e))?, true),
     };
-    let hash =
-        password::hash(&pass).map_err(|e| fail(&format!("FRONTDESK_ADMIN_PASSWORD: {e}")))?;
+    let hash = password::hash(&pass, Some(&email))
+        .map_err(|e| fail(&format!("FRONTDESK_ADMIN_PASSWORD: {e}")))?;
     let admin = Staff {
         id: StaffId::from_uuid(uuid::Uuid::now_v7()),
         email: email.clone(),

@@ -10,7 +10,8 @@ use frontdesk_poller::config::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::cache::CallerCache;
-use crate::auth::limiter::LoginLimiter;
+use crate::auth::limiter::{LoginLimiter, RateLimiter};
+use crate::auth::password::HashPool;
 use crate::auth::shared::{SharedSecret, Signer};
 use crate::auth::tokens::TokenKeys;
 
@@ -20,6 +21,10 @@ pub struct AppState {
     pub app: Arc<App>,
     pub keys: TokenKeys,
     pub limiter: LoginLimiter,
+    /// Registrations per client address.
+    pub registrations: RateLimiter,
+    /// Where every password hash and verification runs, a bounded number at once.
+    pub hashing: HashPool,
     /// Callers loaded within the last second; cleared by every account or token change.
     pub callers: CallerCache,
     /// The Prometheus handle, when this process installed the recorder (tests do not).

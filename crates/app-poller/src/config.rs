@@ -178,6 +178,11 @@ pub struct HttpConfig {
     /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
     pub login_failures_per_account: u32,
     pub login_failures_per_ip: u32,
+    /// Customer registrations allowed per client address, in 15 minutes.
+    pub registrations_per_ip: u32,
+    /// Password hashes run at once (each holds 19 MiB); default two per core. A sign-in that
+    /// finds every slot busy for two seconds gets 503 with `Retry-After`.
+    pub password_hash_slots: Option<usize>,
     /// Shared secrets of the inbound webhooks; a webhook without one answers 404.
     pub inbound_secret_env: Option<String>,
     pub inbound_secret_file: Option<PathBuf>,
@@ -203,6 +208,8 @@ impl Default for HttpConfig {
             max_mail_mib: 25,
             login_failures_per_account: 5,
             login_failures_per_ip: 20,
+            registrations_per_ip: 10,
+            password_hash_slots: None,
             inbound_secret_env: None,
             inbound_secret_file: None,
             gmail_push_token_env: None,

@@ -9,6 +9,7 @@
 //! Time and identifiers come through the [`ports::Clock`] and [`ports::IdGenerator`] ports so that
 //! every rule is testable without sleeping or guessing ids.
 
+pub mod access;
 pub mod ai;
 pub mod assignment;
 pub mod classify;

@@ -40,6 +40,10 @@ impl MigratorTrait for Migrator {
                 postgres: "",
                 sqlite: include_str!("m0010_search_rowid_sqlite.sql"),
             }),
+            SqlMigration::everywhere(
+                "m0013_account_security",
+                include_str!("m0013_account_security.sql"),
+            ),
         ]
     }
 }

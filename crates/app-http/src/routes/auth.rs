@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::tokens::{API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, digest, random_token};
-use crate::auth::{Caller, Principal, customer_subject, password, principal, staff_subject};
+use crate::auth::{Caller, Principal, customer_subject, principal, staff_subject};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::StaffView;
@@ -63,7 +63,8 @@ impl Me {
     }
 }
 
-fn client_ip(req: &HttpRequest) -> String {
+/// The client's address, as the limiters key it.
+pub(crate) fn client_ip(req: &HttpRequest) -> String {
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
@@ -109,12 +110,14 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let now = Utc::now();
     let ip = client_ip(&req);
-    let account = body.email.trim().to_lowercase();
-    if let Err(wait) = state.limiter.check(&account, &ip, now) {
-        return Err(ApiError::too_many_requests(format!(
-            "too many failed sign-ins; try again in {wait} s"
-        )));
-    }
+    // Counted before the password is checked, so simultaneous guesses cannot race the limit.
+    let attempt = state
+        .limiter
+        .reserve(&body.email, &ip, now)
+        .map_err(|wait| {
+            ApiError::too_many_requests(format!("too many failed sign-ins; try again in {wait} s"))
+                .retry_after(wait.unsigned_abs())
+        })?;
     let refused = || ApiError::unauthorized("the e-mail address or the password is wrong");
     let found = match EmailAddress::parse(body.email.trim()) {
         Ok(email) => find_account(&state, &email).await?,
@@ -124,16 +127,18 @@ pub async fn login(
         Some((who, hash)) => (Some(who), hash),
         None => (None, None),
     };
-    let password = body.password.clone();
-    let ok = web::block(move || password::verify(hash.as_deref(), &password))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let ok = match state.hashing.verify(hash, body.password.clone()).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            state.limiter.cancel(attempt);
+            return Err(busy.into());
+        }
+    };
     let Some(who) = who.filter(|_| ok) else {
-        state.limiter.failed(&account, &ip, now);
         tracing::info!(%ip, "failed sign-in");
         return Err(refused());
     };
-    state.limiter.succeeded(&account);
+    state.limiter.succeeded(attempt);
     let response = tokens_for(&state, &who, Uuid::now_v7()).await?;
     Ok(HttpResponse::Ok().json(response))
 }
@@ -233,11 +238,25 @@ pub struct RegisterRequest {
               (status = 422, body = crate::problem::Problem)))]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.http().customer_signup {
         return Err(ApiError::forbidden("customer sign-up is switched off"));
     }
+    let ip = client_ip(&req);
+    state
+        .registrations
+        .reserve(
+            &[(format!("register:{ip}"), state.http().registrations_per_ip)],
+            Utc::now(),
+        )
+        .map_err(|wait| {
+            ApiError::too_many_requests(format!(
+                "too many registrations from this address; try again in {wait} s"
+            ))
+            .retry_after(wait.unsigned_abs())
+        })?;
     let email = EmailAddress::parse(body.email.trim())
         .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
     if state.db().staff_by_email(&email).await?.is_some() {
@@ -245,11 +264,10 @@ pub async fn register(
             "an account with this address exists already",
         ));
     }
-    let pass = body.password.clone();
-    let hash = web::block(move || password::hash(&pass))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::invalid_field("password", e.to_string()))?;
+    let hash = state
+        .hashing
+        .hash(body.password.clone(), Some(email.clone()))
+        .await??;
     state
         .db()
         .create_customer_account(&email, &hash, Utc::now())

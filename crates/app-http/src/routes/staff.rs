@@ -1,6 +1,6 @@
 //! `/api/staff`: the support team — listing, adding, changing, availability.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveTime, Utc, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::email::EmailAddress;
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, password};
+use crate::auth::{Caller, staff_subject};
 use crate::problem::ApiError;
 use crate::routes::input;
 use crate::state::AppState;
@@ -51,11 +51,12 @@ fn shift_of(input: &ShiftInput) -> Result<ShiftWindow, ApiError> {
     .map_err(|e| ApiError::invalid_field("shift", e.to_string()))
 }
 
-async fn hash(password: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::invalid_field("password", e.to_string()))
+async fn hash(
+    state: &AppState,
+    password: String,
+    email: &EmailAddress,
+) -> Result<String, ApiError> {
+    Ok(state.hashing.hash(password, Some(email.clone())).await??)
 }
 
 /// The team (staff only).
@@ -117,7 +118,7 @@ pub async fn create(
         active: true,
     };
     let hash = match body.password {
-        Some(p) => Some(hash(p).await?),
+        Some(p) => Some(hash(&state, p, &member.email).await?),
         None => None,
     };
     state
@@ -136,6 +137,41 @@ pub async fn create(
         .json(StaffView::from(&member)))
 }
 
+/// Checks `current` against the member's password, counted by the sign-in limiter like a sign-in
+/// (a stolen access token must not become a way to guess the password).
+async fn confirm_current_password(
+    state: &AppState,
+    req: &HttpRequest,
+    member: &Staff,
+    current: Option<String>,
+) -> Result<(), ApiError> {
+    let current = current.ok_or_else(|| {
+        ApiError::invalid_field("current_password", "your current password is required")
+    })?;
+    let ip = crate::routes::auth::client_ip(req);
+    let attempt = state
+        .limiter
+        .reserve(member.email.as_str(), &ip, Utc::now())
+        .map_err(|wait| {
+            ApiError::too_many_requests(format!("too many wrong passwords; try again in {wait} s"))
+                .retry_after(wait.unsigned_abs())
+        })?;
+    let stored = state
+        .db()
+        .staff_by_email(&member.email)
+        .await?
+        .and_then(|(_, hash)| hash);
+    if state.hashing.verify(stored, current).await? {
+        state.limiter.succeeded(attempt);
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "current_password",
+            "the current password is wrong",
+        ))
+    }
+}
+
 /// Changes to a staff member; absent fields stay.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -144,7 +180,10 @@ pub struct PatchStaff {
     pub role: Option<String>,
     /// `false` deactivates: no new work, no sign-in, history kept.
     pub active: Option<bool>,
+    /// A new password. Signs the member out everywhere (every refresh token is revoked).
     pub password: Option<String>,
+    /// Your current password: required to change your own password.
+    pub current_password: Option<String>,
     pub availability: Option<String>,
     /// Working hours, or `null` for none.
     #[serde(default, deserialize_with = "crate::routes::input::present")]
@@ -166,6 +205,7 @@ async fn member(state: &AppState, id: Uuid) -> Result<Staff, ApiError> {
     responses((status = 200, body = StaffView), (status = 404, body = crate::problem::Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
     body: web::Json<PatchStaff>,
@@ -174,6 +214,11 @@ pub async fn patch(
     let body = body.into_inner();
     let admin = me.role == Role::Admin;
     let own = me.id.as_uuid() == *id;
+    if caller.api_token && (body.password.is_some() || body.role.is_some()) {
+        return Err(ApiError::forbidden(
+            "passwords and roles are not changed with an API token; sign in",
+        ));
+    }
     if !admin {
         let only_own_fields = body.role.is_none()
             && body.active.is_none()
@@ -186,6 +231,10 @@ pub async fn patch(
         }
     }
     let mut m = member(&state, *id).await?;
+    let before = (m.role, m.active);
+    if own && body.password.is_some() {
+        confirm_current_password(&state, &req, &m, body.current_password.clone()).await?;
+    }
     if let Some(name) = &body.name {
         m.name = input::name("name", name)?;
     }
@@ -209,11 +258,18 @@ pub async fn patch(
         m.shift = shift.as_ref().map(shift_of).transpose()?;
     }
     let now = Utc::now();
-    if let Some(p) = body.password {
-        let hash = hash(p).await?;
-        state.db().set_staff_password(m.id, &hash, now).await?;
+    let new_password = match body.password {
+        Some(p) => Some(hash(&state, p, &m.email).await?),
+        None => None,
+    };
+    if let Some(hash) = &new_password {
+        state.db().set_staff_password(m.id, hash, now).await?;
     }
     state.db().save_staff(&m, now).await?;
+    if new_password.is_some() || before != (m.role, m.active) {
+        // Every sign-in of the member ends: a stolen refresh token must not outlive the change.
+        state.db().revoke_sign_ins(&staff_subject(m.id)).await?;
+    }
     state.callers.clear();
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
 }

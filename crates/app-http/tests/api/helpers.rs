@@ -110,7 +110,7 @@ pub async fn spawn_app_with(fresh: Fresh, extra: &str) -> TestApp {
     )
     .unwrap();
     let config = Config::load_with_env(Some(&config_file), &[]).unwrap();
-    let hash = password::hash(PASSWORD).unwrap();
+    let hash = password::hash(PASSWORD, None).unwrap();
     let now = Utc::now();
     let admin = member("admin@frontdesk.test", "Ada Admin", Role::Admin);
     let manager = member("manager@frontdesk.test", "Max Manager", Role::Manager);

@@ -1,0 +1,196 @@
+//! The probe classes of the security review (issue 15) that concern sign-in and accounts, each
+//! through real HTTP: raced and re-spelled sign-in guesses, password policy, sessions that must
+//! end on a password change, and what API tokens may not do.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{PASSWORD, TestApp, Who};
+
+async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    app.json(
+        "post",
+        "/api/auth/login",
+        Who::Anonymous,
+        Some(&json!({"email": email, "password": password})),
+    )
+    .await
+}
+
+async fn refresh(app: &TestApp, token: &str) -> u16 {
+    app.json(
+        "post",
+        "/api/auth/refresh",
+        Who::Anonymous,
+        Some(&json!({"refresh_token": token})),
+    )
+    .await
+    .0
+}
+
+both!(
+    simultaneous_guesses_cannot_race_the_sign_in_limit,
+    async |app: &TestApp| {
+        // 59 wrong guesses and the right password, all at once, from one address.
+        let guesses = (0..60).map(|i| {
+            let password = if i == 59 {
+                PASSWORD.to_owned()
+            } else {
+                format!("wrong guess {i}")
+            };
+            async move { login(app, "agent@frontdesk.test", &password).await.0 }
+        });
+        let statuses = futures_util::future::join_all(guesses).await;
+        let checked = statuses.iter().filter(|s| matches!(s, 200 | 401)).count();
+        let limited = statuses.iter().filter(|s| **s == 429).count();
+        assert!(
+            checked <= 5,
+            "at most the account's limit is checked: {statuses:?}"
+        );
+        assert_eq!(checked + limited, 60, "{statuses:?}");
+    }
+);
+
+both!(
+    every_spelling_of_an_address_shares_its_lock,
+    async |app: &TestApp| {
+        for _ in 0..5 {
+            assert_eq!(login(app, "bf@example.com", "not it at all").await.0, 401);
+        }
+        for spelling in [
+            "bf@example.com",
+            "<bf@example.com>",
+            "< bf@example.com>",
+            "BF@Example.com ",
+        ] {
+            assert_eq!(
+                login(app, spelling, "not it at all").await.0,
+                429,
+                "{spelling}"
+            );
+        }
+    }
+);
+
+both!(
+    weak_passwords_are_refused_with_the_field_named,
+    async |app: &TestApp| {
+        for weak in [
+            "1234567890",
+            "          ",
+            "\0\0\0\0\0\0\0\0\0\0",
+            "qwertyuiop",
+            "aaaaaaaaaaaa",
+        ] {
+            let body = json!({"email": "dave@customer.test", "password": weak});
+            let (status, problem) = app
+                .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
+                .await;
+            assert_eq!(status, 422, "{weak:?}: {problem}");
+            assert!(problem["errors"]["password"].is_string(), "{problem}");
+        }
+        let (status, problem) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", app.agent.id),
+                Who::Admin,
+                Some(&json!({"password": "password1234"})),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+    }
+);
+
+both!(
+    changing_a_password_needs_the_current_one_and_ends_every_sign_in,
+    async |app: &TestApp| {
+        let (status, tokens) = login(app, "agent@frontdesk.test", PASSWORD).await;
+        assert_eq!(status, 200);
+        let old_refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let path = format!("/api/staff/{}", app.agent.id);
+        let new = "a brand new passphrase for ana";
+
+        let (status, problem) = app
+            .json("patch", &path, Who::Agent, Some(&json!({"password": new})))
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(
+            problem["errors"]["current_password"].is_string(),
+            "{problem}"
+        );
+        let wrong = json!({"password": new, "current_password": "not my password"});
+        let (status, _) = app.json("patch", &path, Who::Agent, Some(&wrong)).await;
+        assert_eq!(status, 422);
+
+        let right = json!({"password": new, "current_password": PASSWORD});
+        let (status, changed) = app.json("patch", &path, Who::Agent, Some(&right)).await;
+        assert_eq!(status, 200, "{changed}");
+        assert_eq!(
+            refresh(app, &old_refresh).await,
+            401,
+            "the old sign-in is over"
+        );
+        assert_eq!(login(app, "agent@frontdesk.test", PASSWORD).await.0, 401);
+        assert_eq!(login(app, "agent@frontdesk.test", new).await.0, 200);
+    }
+);
+
+both!(
+    a_role_change_or_deactivation_ends_every_sign_in,
+    async |app: &TestApp| {
+        let (_, agent) = login(app, "agent@frontdesk.test", PASSWORD).await;
+        let (_, other) = login(app, "agent2@frontdesk.test", PASSWORD).await;
+        let agent_refresh = agent["refresh_token"].as_str().unwrap().to_owned();
+        let other_refresh = other["refresh_token"].as_str().unwrap().to_owned();
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", app.agent.id),
+                Who::Admin,
+                Some(&json!({"role": "manager"})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(refresh(app, &agent_refresh).await, 401);
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", app.other_agent.id),
+                Who::Admin,
+                Some(&json!({"active": false})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(refresh(app, &other_refresh).await, 401);
+    }
+);
+
+both!(
+    an_api_token_cannot_change_passwords_or_roles,
+    async |app: &TestApp| {
+        let (status, created) = app
+            .json(
+                "post",
+                "/api/auth/tokens",
+                Who::Admin,
+                Some(&json!({"name": "CRM"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let token = created["token"].as_str().unwrap();
+        for change in [
+            json!({"password": "a brand new passphrase for ada", "current_password": PASSWORD}),
+            json!({"role": "agent"}),
+        ] {
+            let r = app
+                .client
+                .patch(app.url(&format!("/api/staff/{}", app.admin.id)))
+                .bearer_auth(token)
+                .json(&change)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 403, "{change}");
+        }
+    }
+);
