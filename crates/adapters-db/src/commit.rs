@@ -530,7 +530,7 @@ async fn write_inbound(txn: &DatabaseTransaction, written: &[Written]) -> Result
                     .map(clean),
                 to_addresses: list(&mail.to),
                 cc_addresses: list(&mail.cc),
-                subject: clean(&mail.subject),
+                subject: frontdesk_domain::service::subject_line(&mail.subject),
                 sent_at: mail.date,
                 received_at: mail.received_at,
                 auto_reply: inbound.auto_reply.map(|a| a.as_str().to_owned()),

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod headers;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

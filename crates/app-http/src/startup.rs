@@ -126,6 +126,9 @@ impl Application {
         let json = routes::json_config(&state);
         let mut server = HttpServer::new(move || {
             ActixApp::new()
+                .wrap(actix_web::middleware::from_fn(
+                    crate::headers::security_headers,
+                ))
                 .app_data(data.clone())
                 .app_data(json.clone())
                 .configure(routes::configure)

@@ -194,3 +194,53 @@ both!(
         }
     }
 );
+
+both!(
+    every_response_carries_the_security_headers,
+    async |app: &TestApp| {
+        for (path, who) in [
+            ("/api/tickets", Who::Agent),
+            ("/api/tickets", Who::Anonymous),
+            ("/api/no-such-route", Who::Anonymous),
+            ("/api/openapi.json", Who::Anonymous),
+            ("/api/docs/", Who::Anonymous),
+            ("/healthz", Who::Anonymous),
+        ] {
+            let r = app.call("get", path, who, None).await;
+            let h = r.headers();
+            let get = |name: &str| {
+                h.get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+            };
+            assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(get("referrer-policy"), "no-referrer", "{path}");
+            let csp = get("content-security-policy");
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(!csp.contains("script-src 'unsafe-inline'"), "{path}: {csp}");
+        }
+        let docs = app.call("get", "/api/docs/", Who::Anonymous, None).await;
+        let html = docs.text().await.unwrap();
+        assert!(html.contains("swagger-ui"), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("<script type=\"text/javascript\">"),
+            "Swagger UI must run without inline script under its CSP"
+        );
+    }
+);
+
+both!(
+    control_characters_in_a_search_are_a_400_not_a_500,
+    async |app: &TestApp| {
+        for q in ["%00", "a%00b", "%1B%5B31m", "x%0Dy"] {
+            let (status, problem) = app
+                .json("get", &format!("/api/tickets?q={q}"), Who::Agent, None)
+                .await;
+            assert_eq!(status, 400, "{q}: {problem}");
+            assert_eq!(
+                problem["type"], "urn:frontdesk:problem:bad-request",
+                "{problem}"
+            );
+        }
+    }
+);

@@ -17,8 +17,8 @@ pub use mail::{
     MailSender, MailSource, Sentiment,
 };
 pub use search::{
-    AssigneeFilter, PageCursor, SearchError, SlaFilter, SortKey, TicketFilter, TicketListQuery,
-    TicketPage, TicketSearch, TicketSort,
+    AssigneeFilter, MAX_SEARCH_BYTES, PageCursor, SearchError, SearchTextError, SlaFilter, SortKey,
+    TicketFilter, TicketListQuery, TicketPage, TicketSearch, TicketSort, check_search_text,
 };
 pub use store::{
     AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,

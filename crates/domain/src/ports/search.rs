@@ -24,6 +24,33 @@ pub enum SlaFilter {
     DueBefore(DateTime<Utc>),
 }
 
+/// The longest search text accepted, in bytes.
+pub const MAX_SEARCH_BYTES: usize = 500;
+
+/// Why a search text is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchTextError {
+    #[error("a search may be at most {MAX_SEARCH_BYTES} bytes")]
+    TooLong,
+    #[error("a search cannot contain control characters")]
+    ControlCharacter,
+}
+
+/// Checks a full-text search before any index sees it: bounded, and no control characters
+/// (a NUL made SQLite's FTS parser fail, which surfaced as a 500).
+///
+/// # Errors
+/// [`SearchTextError`] naming what is wrong.
+pub fn check_search_text(text: &str) -> Result<(), SearchTextError> {
+    if text.len() > MAX_SEARCH_BYTES {
+        return Err(SearchTextError::TooLong);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(SearchTextError::ControlCharacter);
+    }
+    Ok(())
+}
+
 /// Which tickets to list. Empty lists and `None` mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilter {

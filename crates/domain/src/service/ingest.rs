@@ -301,21 +301,16 @@ impl Helpdesk {
             return Err(IngestError::Quarantine(QuarantineReason::MissingSender));
         };
         let customer = Customer::new(sender.address.clone(), sender.name.clone());
-        let subject = mail.subject.trim();
-        let subject = if subject.is_empty() {
-            "(no subject)"
-        } else {
-            subject
-        };
+        let subject = super::subject_line(&mail.subject);
         let class = self
             .settings
             .classifier
-            .classify(subject, mail.message_text());
+            .classify(&subject, mail.message_text());
         let id = TicketId::from_uuid(self.ports.ids.new_id());
         let draft = TicketDraft {
             id,
             customer: customer.clone(),
-            subject: subject.to_owned(),
+            subject,
             description: mail.message_text().to_owned(),
             priority: class.priority,
             category: class.category,

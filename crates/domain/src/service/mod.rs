@@ -35,7 +35,7 @@ pub use commands::{
 };
 pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
-pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError};
+pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};
 
 /// What the AI assistant does with new customer mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

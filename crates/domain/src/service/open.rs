@@ -16,6 +16,32 @@ use crate::ticket::{
 /// The longest subject accepted, in characters.
 pub const MAX_SUBJECT_CHARS: usize = 998;
 
+/// A mail's subject as a one-line ticket subject: control characters (folded header lines, tabs)
+/// become spaces, runs of spaces one, cut at [`MAX_SUBJECT_CHARS`] characters, `(no subject)`
+/// when nothing is left. Mail is never refused for its subject: the raw bytes keep it whole.
+#[must_use]
+pub fn subject_line(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len().min(MAX_SUBJECT_CHARS));
+    let mut chars = 0;
+    for c in raw.trim().chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        if chars == MAX_SUBJECT_CHARS {
+            break;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    let trimmed = out.trim_end();
+    if trimmed.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 /// A ticket to open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTicket {

@@ -9,8 +9,19 @@ use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// The file name to offer: the last path segment, without control characters, never empty.
-/// Names like `../../etc/passwd` become `passwd`.
+/// Invisible characters that change how a name reads: bidirectional overrides and isolates
+/// (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`), zero-width and other format controls.
+fn is_format_control(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The file name to offer: the last path segment, without control or format characters, never
+/// empty. Names like `../../etc/passwd` become `passwd`.
 fn safe_filename(name: Option<&str>) -> String {
     let base = name
         .unwrap_or("")
@@ -18,13 +29,40 @@ fn safe_filename(name: Option<&str>) -> String {
         .next()
         .unwrap_or("")
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && !is_format_control(*c) && *c != '"')
         .collect::<String>();
     let base = base.trim().trim_start_matches('.').to_owned();
     if base.is_empty() {
         "attachment".to_owned()
     } else {
         base
+    }
+}
+
+/// `attachment` with an ASCII `filename=` every client understands (other characters as `_`)
+/// and, when the name is not plain ASCII, the exact name as RFC 5987 `filename*=UTF-8''…`.
+fn disposition(name: &str) -> ContentDisposition {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut parameters = vec![DispositionParam::Filename(ascii.clone())];
+    if ascii != name {
+        parameters.push(DispositionParam::FilenameExt(header::ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".to_owned()),
+            language_tag: None,
+            value: name.as_bytes().to_vec(),
+        }));
+    }
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters,
     }
 }
 
@@ -66,12 +104,7 @@ pub async fn attachment(
         .parse::<mime_type::Mime>()
         .map(|m| m.to_string())
         .unwrap_or_else(|_| "application/octet-stream".to_owned());
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(safe_filename(
-            meta.filename.as_deref(),
-        ))],
-    };
+    let disposition = disposition(&safe_filename(meta.filename.as_deref()));
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header(disposition)
@@ -129,5 +162,28 @@ mod tests {
         assert_eq!(safe_filename(Some("..")), "attachment");
         assert_eq!(safe_filename(None), "attachment");
         assert_eq!(safe_filename(Some("invoice.pdf")), "invoice.pdf");
+        assert_eq!(
+            safe_filename(Some("invoice\u{202E}fdp.exe")),
+            "invoicefdp.exe"
+        );
+        assert_eq!(
+            safe_filename(Some("a\u{200B}b\u{2066}c\u{FEFF}.txt")),
+            "abc.txt"
+        );
+    }
+
+    #[test]
+    fn the_header_has_an_ascii_name_and_the_exact_one_in_rfc_5987_form() {
+        let plain = super::disposition("invoice.pdf").to_string();
+        assert_eq!(plain, "attachment; filename=\"invoice.pdf\"");
+        let accented = super::disposition("Rechnung März.pdf").to_string();
+        assert!(
+            accented.contains("filename=\"Rechnung M_rz.pdf\""),
+            "{accented}"
+        );
+        assert!(
+            accented.contains("filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf"),
+            "{accented}"
+        );
     }
 }

@@ -134,10 +134,9 @@ fn filter_of(
             .map(str::to_owned),
         ..TicketFilter::default()
     };
-    if let Some(q) = &filter.text
-        && q.len() > 500
-    {
-        return Err(ApiError::bad_request("q: at most 500 bytes"));
+    if let Some(q) = &filter.text {
+        frontdesk_domain::ports::check_search_text(q)
+            .map_err(|e| ApiError::bad_request(format!("q: {e}")))?;
     }
     filter.customer = p
         .customer

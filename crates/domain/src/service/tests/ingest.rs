@@ -228,3 +228,22 @@ async fn the_acknowledgement_is_tagged_threaded_and_marked_automatic() {
     assert!(ack.body_text.contains("Jane Doe") && ack.body_text.contains("TKT-000001"));
     assert!(ack.message_id.as_str().ends_with("@frontdesk.test"));
 }
+
+#[tokio::test]
+async fn a_huge_or_folded_subject_is_cut_to_one_line_of_998_characters() {
+    let w = world();
+    let huge = "é".repeat(1_000_000);
+    let r = w.ingest(mail("huge@c", "jane@x.com", &huge, "text")).await;
+    let t = w.ticket(r.ticket_id.unwrap());
+    assert_eq!(t.subject.chars().count(), MAX_SUBJECT_CHARS);
+    let r = w
+        .ingest(mail(
+            "folded@c",
+            "jane@x.com",
+            "Line one\r\n\tline\0two  ",
+            "x",
+        ))
+        .await;
+    assert_eq!(w.ticket(r.ticket_id.unwrap()).subject, "Line one line two");
+    assert_eq!(subject_line(" \t "), "(no subject)");
+}
