@@ -52,14 +52,6 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// A customer's portal account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerAccount {
-    pub email: EmailAddress,
-    pub password_hash: String,
-    pub active: bool,
-}
-
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -181,68 +173,6 @@ impl Database {
     pub async fn staff_count(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait as _;
         staff::Entity::find().count(&self.reader).await.map_err(db)
-    }
-
-    /// A customer's portal account.
-    ///
-    /// # Errors
-    /// [`StoreError`] when storage fails.
-    pub async fn customer_account(
-        &self,
-        email: &EmailAddress,
-    ) -> Result<Option<CustomerAccount>, StoreError> {
-        let sql = "SELECT email, password_hash, active FROM customer_accounts WHERE email = $1";
-        let row = self
-            .reader
-            .query_one_raw(statement(
-                self.backend(),
-                sql,
-                [Value::from(email.normalized())],
-            ))
-            .await
-            .map_err(db)?;
-        row.map(|r| {
-            let stored = text(&r, "email")?;
-            Ok(CustomerAccount {
-                email: EmailAddress::parse(&stored)
-                    .map_err(|e| crate::error::corrupt("customer account", e))?,
-                password_hash: text(&r, "password_hash")?,
-                active: r.try_get("", "active").map_err(db)?,
-            })
-        })
-        .transpose()
-    }
-
-    /// Opens a customer portal account.
-    ///
-    /// # Errors
-    /// [`AccountError::Exists`] for an address that has one, [`AccountError::Store`].
-    pub async fn create_customer_account(
-        &self,
-        email: &EmailAddress,
-        password_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        let sql = "INSERT INTO customer_accounts (email, password_hash, active, created_at, \
-                   updated_at) VALUES ($1, $2, $3, $4, $4)";
-        match self
-            .writer
-            .execute_raw(statement(
-                self.backend(),
-                sql,
-                [
-                    Value::from(email.normalized()),
-                    Value::from(password_hash.to_owned()),
-                    Value::from(true),
-                    Value::from(now),
-                ],
-            ))
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(AccountError::Exists),
-            Err(e) => Err(AccountError::Store(db(e))),
-        }
     }
 
     /// Stores a new refresh token's hash.

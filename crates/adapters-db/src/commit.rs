@@ -666,19 +666,7 @@ async fn write_trail(txn: &DatabaseTransaction, written: &[Written]) -> Result<(
             if let Job::AutoAcknowledge { to, .. } = job {
                 acknowledged.insert(to.normalized(), now);
             }
-            job_rows.push(all_set(jobs::Model {
-                id: uuid::Uuid::now_v7(),
-                kind: job.kind().to_owned(),
-                ticket_id: Some(job.ticket_id().as_uuid()),
-                payload: job_json::payload(job).to_string(),
-                state: "queued".to_owned(),
-                attempts: 0,
-                run_after: now,
-                lease_until: None,
-                last_error: None,
-                created_at: now,
-                updated_at: now,
-            }));
+            job_rows.push(all_set(job_json::queued_row(job, now)));
         }
     }
     insert_all(txn, job_rows, 11, false).await.map_err(db)?;

@@ -15,7 +15,7 @@ use crate::mapping::{ids_from_text, ids_to_text};
 
 fn outbound_json(m: &OutboundEmail) -> Value {
     json!({
-        "ticket_id": m.ticket_id.to_string(),
+        "ticket_id": m.ticket_id.map(|t| t.to_string()),
         "message": m.message.map(|u| u.to_string()),
         "to": m.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "subject": m.subject,
@@ -33,6 +33,26 @@ fn outbound_json(m: &OutboundEmail) -> Value {
             "content": STANDARD.encode(&a.content),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The row of a job queued at `now`, ready to run.
+pub(crate) fn queued_row(
+    job: &Job,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::entity::jobs::Model {
+    crate::entity::jobs::Model {
+        id: uuid::Uuid::now_v7(),
+        kind: job.kind().to_owned(),
+        ticket_id: job.ticket_id().map(|t| t.as_uuid()),
+        payload: payload(job).to_string(),
+        state: "queued".to_owned(),
+        attempts: 0,
+        run_after: now,
+        lease_until: None,
+        last_error: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// The JSON payload of a job.
@@ -103,8 +123,12 @@ fn message_id(v: &Value, key: &str) -> Result<MessageId, StoreError> {
 }
 
 fn outbound_from(v: &Value) -> Result<OutboundEmail, StoreError> {
+    let ticket_id = match v.get("ticket_id") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(ticket(v)?),
+    };
     Ok(OutboundEmail {
-        ticket_id: ticket(v)?,
+        ticket_id,
         message: opt_text(v, "message").and_then(|m| m.parse().ok()),
         to: addresses(v, "to")?,
         subject: text(v, "subject")?.to_owned(),
@@ -198,7 +222,7 @@ mod tests {
         let t = TicketId::from_uuid(Uuid::from_u128(7));
         let a = EmailAddress::parse("c@x.com").unwrap();
         let mail = OutboundEmail {
-            ticket_id: t,
+            ticket_id: Some(t),
             message: Some(Uuid::from_u128(9)),
             to: vec![a.clone()],
             subject: "Re: x [TKT-000001]".into(),
@@ -240,7 +264,7 @@ mod tests {
         for job in jobs {
             let back = from_stored(job.kind(), &payload(&job).to_string()).unwrap();
             assert_eq!(back, job);
-            assert_eq!(job.ticket_id(), t);
+            assert_eq!(job.ticket_id(), Some(t));
         }
     }
 

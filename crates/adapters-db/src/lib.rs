@@ -10,6 +10,7 @@ mod accounts;
 mod canned;
 mod commit;
 mod content;
+mod customers;
 mod database;
 pub mod entity;
 mod error;
@@ -29,8 +30,9 @@ mod sla;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use accounts::{AccountError, ApiTokenRecord, CustomerAccount, RefreshRecord};
+pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord};
 pub use canned::CannedResponse;
+pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings};
 pub use feed::{EVENT_NAMES, FeedEvent};
 pub use migration::Migrator;

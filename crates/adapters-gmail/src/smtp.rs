@@ -176,7 +176,7 @@ pub(crate) mod tests {
 
     pub(crate) fn mail() -> OutboundEmail {
         OutboundEmail {
-            ticket_id: TicketId::from_uuid(uuid::Uuid::nil()),
+            ticket_id: Some(TicketId::from_uuid(uuid::Uuid::nil())),
             message: None,
             to: vec![EmailAddress::parse("jane@example.com").unwrap()],
             subject: "Re: Order late [TKT-000042]".into(),

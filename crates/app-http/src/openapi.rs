@@ -8,7 +8,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    admin, analytics, auth, canned, events, ops, outbound, sla, staff, tickets, webhooks,
+    admin, analytics, auth, canned, customers, events, ops, outbound, registration, sla, staff,
+    tickets, webhooks,
 };
 
 struct BearerAuth;
@@ -37,11 +38,13 @@ impl Modify for BearerAuth {
     ),
     paths(
         ops::healthz, ops::metrics,
-        auth::login, auth::refresh, auth::logout, auth::register, auth::me,
+        auth::login, auth::refresh, auth::logout, registration::register, registration::verify,
+        auth::me,
         auth::list_tokens, auth::create_token, auth::revoke_token,
         tickets::list, tickets::create, tickets::queue, tickets::detail, tickets::patch,
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate, tickets::merge,
         tickets::attachment,
+        customers::list, customers::patch, customers::delete,
         staff::list, staff::create, staff::patch, staff::status,
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,

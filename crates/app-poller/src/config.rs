@@ -178,6 +178,9 @@ pub struct HttpConfig {
     /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
     pub login_failures_per_account: u32,
     pub login_failures_per_ip: u32,
+    /// Where people reach this server (`https://help.example.com`): links in mails point
+    /// there. Default: `http://` and `bind`.
+    pub public_url: Option<String>,
     /// Customer registrations allowed per client address, in 15 minutes.
     pub registrations_per_ip: u32,
     /// Password hashes run at once (each holds 19 MiB); default two per core. A sign-in that
@@ -208,6 +211,7 @@ impl Default for HttpConfig {
             max_mail_mib: 25,
             login_failures_per_account: 5,
             login_failures_per_ip: 20,
+            public_url: None,
             registrations_per_ip: 10,
             password_hash_slots: None,
             inbound_secret_env: None,
@@ -552,6 +556,36 @@ impl Config {
         } else {
             self.mailboxes.clone()
         }
+    }
+
+    /// Where people reach the web server, without a trailing slash: `http.public_url`, or
+    /// `http://` and `http.bind`.
+    #[must_use]
+    pub fn public_url(&self) -> String {
+        self.http.public_url.as_deref().map_or_else(
+            || format!("http://{}", self.http.bind),
+            |u| u.trim_end_matches('/').to_owned(),
+        )
+    }
+
+    /// The helpdesk's own addresses: the support address and every mailbox's user name that
+    /// is an address. None of them can ever be a customer's account.
+    #[must_use]
+    pub fn own_addresses(&self) -> Vec<EmailAddress> {
+        let mut own: Vec<EmailAddress> = self.support_address().into_iter().collect();
+        for mailbox in &self.mailboxes {
+            let user = match mailbox {
+                MailboxConfig::Imap(m) => m.username.as_str(),
+                MailboxConfig::Gmail(m) => m.user.as_str(),
+                MailboxConfig::Maildir(_) => continue,
+            };
+            if let Ok(address) = EmailAddress::parse(user)
+                && !own.contains(&address)
+            {
+                own.push(address);
+            }
+        }
+        own
     }
 
     /// # Errors

@@ -106,9 +106,10 @@ async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(
             metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "failed")
                 .increment(1);
             if let Job::SendEmail(mail) = &job.job
-                && let Err(e) = app.desk.record_delivery_failure(mail, &error).await
+                && let Some(ticket) = mail.ticket_id
+                && let Err(e) = app.desk.record_delivery_failure(ticket, mail, &error).await
             {
-                tracing::error!(ticket = %mail.ticket_id, error = %e, "cannot note the failed delivery on the ticket");
+                tracing::error!(%ticket, error = %e, "cannot note the failed delivery on the ticket");
             }
         }
     }

@@ -464,7 +464,7 @@ mod ports {
         )
         .unwrap();
         let mail = OutboundEmail {
-            ticket_id: TicketId::from_uuid(uuid::Uuid::now_v7()),
+            ticket_id: Some(TicketId::from_uuid(uuid::Uuid::now_v7())),
             message: None,
             to: vec![EmailAddress::parse("jane@example.com").unwrap()],
             subject: "Re: Order late [TKT-000007]".into(),

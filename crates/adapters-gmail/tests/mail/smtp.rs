@@ -32,7 +32,7 @@ fn settings() -> SmtpSettings {
 
 fn reply(to: &str) -> OutboundEmail {
     OutboundEmail {
-        ticket_id: TicketId::from_uuid(uuid::Uuid::now_v7()),
+        ticket_id: Some(TicketId::from_uuid(uuid::Uuid::now_v7())),
         message: None,
         to: vec![EmailAddress::parse(to).unwrap()],
         subject: "Re: Café order late [TKT-000042]".into(),

@@ -142,7 +142,7 @@ pub async fn principal(state: &AppState, subject: &str) -> Result<Option<Princip
         };
         let account = state.db().customer_account(&email).await?;
         return Ok(account
-            .filter(|a| a.active)
+            .filter(frontdesk_adapters_db::CustomerAccount::usable)
             .map(|a| Principal::Customer(a.email)));
     }
     Ok(None)

@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 /// The prefix of API tokens, so they are recognisable in a leaked-secret scan and told apart
 /// from JWTs without parsing.
 pub const API_TOKEN_PREFIX: &str = "fdk_";
+/// The prefix of the tokens in address-confirmation links.
+pub const CONFIRMATION_TOKEN_PREFIX: &str = "fdc_";
 /// The prefix of refresh tokens.
 pub const REFRESH_TOKEN_PREFIX: &str = "fdr_";
 const ISSUER: &str = "frontdesk";

@@ -1,5 +1,5 @@
-//! `/api/auth`: sign-in, token refresh (rotating, with replay detection), who am I, customer
-//! sign-up, sign-out, and API tokens for integrations.
+//! `/api/auth`: sign-in, token refresh (rotating, with replay detection), who am I, sign-out,
+//! and API tokens for integrations. Customer registration is in [`super::registration`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
@@ -70,7 +70,7 @@ pub(crate) fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-async fn tokens_for(
+pub(crate) async fn tokens_for(
     state: &AppState,
     p: &Principal,
     family: Uuid,
@@ -123,9 +123,9 @@ pub async fn login(
         Ok(email) => find_account(&state, &email).await?,
         Err(_) => None,
     };
-    let (who, hash) = match found {
-        Some((who, hash)) => (Some(who), hash),
-        None => (None, None),
+    let (who, hash, confirmed) = match found {
+        Some(found) => (Some(found.principal), found.hash, found.confirmed),
+        None => (None, None, false),
     };
     let ok = match state.hashing.verify(hash, body.password.clone()).await {
         Ok(ok) => ok,
@@ -139,24 +139,44 @@ pub async fn login(
         return Err(refused());
     };
     state.limiter.succeeded(attempt);
+    if !confirmed {
+        // Only someone who knows the password learns this.
+        return Err(ApiError::forbidden(
+            "confirm your address first: open the link we mailed you when you registered",
+        ));
+    }
     let response = tokens_for(&state, &who, Uuid::now_v7()).await?;
     Ok(HttpResponse::Ok().json(response))
 }
 
-/// The account behind an address, with its password hash, if it may sign in.
-async fn find_account(
-    state: &AppState,
-    email: &EmailAddress,
-) -> Result<Option<(Principal, Option<String>)>, ApiError> {
+/// An active account found by its address.
+struct Found {
+    principal: Principal,
+    /// The password hash; none for staff without a password yet.
+    hash: Option<String>,
+    /// Staff always; customers once their address is proven.
+    confirmed: bool,
+}
+
+/// The active account behind an address, if any.
+async fn find_account(state: &AppState, email: &EmailAddress) -> Result<Option<Found>, ApiError> {
     if let Some((staff, hash)) = state.db().staff_by_email(email).await? {
-        return Ok(staff.active.then_some((Principal::Staff(staff), hash)));
+        return Ok(staff.active.then_some(Found {
+            principal: Principal::Staff(staff),
+            hash,
+            confirmed: true,
+        }));
     }
     Ok(state
         .db()
         .customer_account(email)
         .await?
         .filter(|a| a.active)
-        .map(|a| (Principal::Customer(a.email), Some(a.password_hash))))
+        .map(|a| Found {
+            confirmed: a.confirmed_at.is_some(),
+            hash: Some(a.password_hash),
+            principal: Principal::Customer(a.email),
+        }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -222,64 +242,6 @@ pub async fn logout(
     responses((status = 200, body = Me), (status = 401, body = crate::problem::Problem)))]
 pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Me::of(&caller.principal)))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
-    pub email: String,
-    pub password: String,
-}
-
-/// Open a customer portal account (when `http.customer_signup` allows it). Customers then see
-/// the tickets of their address, including those opened by mail.
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = TokenResponse), (status = 409, body = crate::problem::Problem),
-              (status = 422, body = crate::problem::Problem)))]
-pub async fn register(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
-    if !state.http().customer_signup {
-        return Err(ApiError::forbidden("customer sign-up is switched off"));
-    }
-    let ip = client_ip(&req);
-    state
-        .registrations
-        .reserve(
-            &[(format!("register:{ip}"), state.http().registrations_per_ip)],
-            Utc::now(),
-        )
-        .map_err(|wait| {
-            ApiError::too_many_requests(format!(
-                "too many registrations from this address; try again in {wait} s"
-            ))
-            .retry_after(wait.unsigned_abs())
-        })?;
-    let email = EmailAddress::parse(body.email.trim())
-        .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
-    if state.db().staff_by_email(&email).await?.is_some() {
-        return Err(ApiError::conflict(
-            "an account with this address exists already",
-        ));
-    }
-    let hash = state
-        .hashing
-        .hash(body.password.clone(), Some(email.clone()))
-        .await??;
-    state
-        .db()
-        .create_customer_account(&email, &hash, Utc::now())
-        .await
-        .map_err(|e| match e {
-            frontdesk_adapters_db::AccountError::Exists => {
-                ApiError::conflict("an account with this address exists already")
-            }
-            frontdesk_adapters_db::AccountError::Store(s) => s.into(),
-        })?;
-    let response = tokens_for(&state, &Principal::Customer(email), Uuid::now_v7()).await?;
-    Ok(HttpResponse::Created().json(response))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -6,10 +6,12 @@ pub mod admin;
 pub mod analytics;
 pub mod auth;
 pub mod canned;
+pub mod customers;
 pub mod events;
 pub mod input;
 pub mod ops;
 pub mod outbound;
+pub mod registration;
 pub mod sla;
 pub mod staff;
 pub mod tickets;
@@ -48,7 +50,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/auth/login" => auth::login),
     endpoint!(post "/api/auth/refresh" => auth::refresh),
     endpoint!(post "/api/auth/logout" => auth::logout),
-    endpoint!(post "/api/auth/register" => auth::register),
+    endpoint!(post "/api/auth/register" => registration::register),
+    endpoint!(post "/api/auth/verify" => registration::verify),
     endpoint!(get "/api/auth/me" => auth::me),
     endpoint!(get "/api/auth/tokens" => auth::list_tokens),
     endpoint!(post "/api/auth/tokens" => auth::create_token),
@@ -65,6 +68,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/tickets/{id}/escalate" => tickets::escalate),
     endpoint!(post "/api/tickets/{id}/merge" => tickets::merge),
     endpoint!(get "/api/tickets/{id}/attachments/{att}" => tickets::attachment),
+    endpoint!(get "/api/customers" => customers::list),
+    endpoint!(patch "/api/customers/{email}" => customers::patch),
+    endpoint!(delete "/api/customers/{email}" => customers::delete),
     endpoint!(get "/api/staff" => staff::list),
     endpoint!(post "/api/staff" => staff::create),
     endpoint!(patch "/api/staff/{id}" => staff::patch),

@@ -159,32 +159,3 @@ both!(
         assert_eq!(login(app, "agent@frontdesk.test", PASSWORD).await.0, 401);
     }
 );
-
-both!(
-    customers_sign_up_once_and_staff_addresses_are_taken,
-    async |app: &TestApp| {
-        let body = json!({"email": "carol@customer.test", "password": PASSWORD});
-        let (status, created) = app
-            .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
-            .await;
-        assert_eq!(status, 201, "{created}");
-        assert_eq!(created["user"]["role"], "customer");
-        let (status, _) = app
-            .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
-            .await;
-        assert_eq!(status, 409);
-        let staff = json!({"email": "admin@frontdesk.test", "password": PASSWORD});
-        assert_eq!(
-            app.json("post", "/api/auth/register", Who::Anonymous, Some(&staff))
-                .await
-                .0,
-            409
-        );
-        let short = json!({"email": "dave@customer.test", "password": "short"});
-        let (status, problem) = app
-            .json("post", "/api/auth/register", Who::Anonymous, Some(&short))
-            .await;
-        assert_eq!(status, 422);
-        assert!(problem["errors"]["password"].is_string());
-    }
-);

@@ -13,6 +13,7 @@ mod helpdesks;
 mod helpers;
 mod matrix;
 mod openapi;
+mod registration;
 mod security;
 mod tickets;
 mod webhooks;

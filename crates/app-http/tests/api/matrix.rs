@@ -17,7 +17,19 @@ const TABLE: &[Row] = &[
     ("post", "/api/auth/login", [200, 200, 200, 200, 200, 200]),
     ("post", "/api/auth/refresh", [401, 401, 401, 401, 401, 401]),
     ("post", "/api/auth/logout", [204, 204, 204, 204, 204, 204]),
-    ("post", "/api/auth/register", [201, 201, 201, 201, 201, 201]),
+    ("post", "/api/auth/register", [202, 202, 202, 202, 202, 202]),
+    ("post", "/api/auth/verify", [400, 400, 400, 400, 400, 400]),
+    ("get", "/api/customers", [401, 403, 403, 403, 403, 200]),
+    (
+        "patch",
+        "/api/customers/{email}",
+        [401, 403, 403, 403, 403, 200],
+    ),
+    (
+        "delete",
+        "/api/customers/{email}",
+        [401, 403, 403, 403, 403, 404],
+    ),
     ("get", "/api/auth/me", [401, 200, 200, 200, 200, 200]),
     ("get", "/api/auth/tokens", [401, 403, 403, 403, 403, 200]),
     ("post", "/api/auth/tokens", [401, 403, 403, 403, 403, 201]),
@@ -212,6 +224,8 @@ fn body(
         ("post", "/api/auth/register") => {
             json!({"email": format!("new{n}@customer.test"), "password": PASSWORD})
         }
+        ("post", "/api/auth/verify") => json!({"token": "fdc_not-a-token", "password": PASSWORD}),
+        ("patch", "/api/customers/{email}") => json!({"active": true}),
         ("post", "/api/auth/tokens") => json!({"name": "CRM sync"}),
         ("post", "/api/tickets") if staff => json!({
             "subject": "Phone call: refund", "description": "Customer called about a refund",
@@ -345,6 +359,14 @@ both!(
                     .replace("/api/tickets/{id}", &format!("/api/tickets/{ticket}"))
                     .replace("{att}", &att)
                     .replace("/api/staff/{id}", &format!("/api/staff/{}", app.agent.id))
+                    .replace(
+                        "/api/customers/{email}",
+                        if *method == "patch" {
+                            "/api/customers/alice@customer.test"
+                        } else {
+                            "/api/customers/nobody@customer.test"
+                        },
+                    )
                     .replace(
                         "/api/auth/tokens/{id}",
                         &format!("/api/auth/tokens/{}", uuid::Uuid::now_v7()),

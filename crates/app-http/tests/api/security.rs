@@ -75,14 +75,17 @@ both!(
 both!(
     weak_passwords_are_refused_with_the_field_named,
     async |app: &TestApp| {
-        for weak in [
+        for (i, weak) in [
             "1234567890",
             "          ",
             "\0\0\0\0\0\0\0\0\0\0",
             "qwertyuiop",
             "aaaaaaaaaaaa",
-        ] {
-            let body = json!({"email": "dave@customer.test", "password": weak});
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = json!({"email": format!("dave{i}@customer.test"), "password": weak});
             let (status, problem) = app
                 .json("post", "/api/auth/register", Who::Anonymous, Some(&body))
                 .await;

@@ -16,7 +16,9 @@ pub struct OutboundAttachment {
 /// An e-mail to send, with every header decided by the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundEmail {
-    pub ticket_id: TicketId,
+    /// The ticket the mail belongs to; none for mail about a customer's account (address
+    /// confirmation), which belongs to no ticket.
+    pub ticket_id: Option<TicketId>,
     /// The ticket message this mail carries, if any (auto-acknowledgements have none).
     pub message: Option<uuid::Uuid>,
     pub to: Vec<EmailAddress>,
@@ -101,14 +103,16 @@ pub struct WebhookDelivery {
 }
 
 impl Job {
-    /// The ticket the job is about.
+    /// The ticket the job is about, if any (account mail has none).
     #[must_use]
-    pub fn ticket_id(&self) -> TicketId {
+    pub fn ticket_id(&self) -> Option<TicketId> {
         match self {
             Self::SendEmail(m) | Self::SaveDraft(m) => m.ticket_id,
-            Self::AutoAcknowledge { ticket_id, .. } | Self::DraftReply { ticket_id } => *ticket_id,
-            Self::Notify(n) => n.ticket_id,
-            Self::DeliverWebhook(d) => d.ticket_id,
+            Self::AutoAcknowledge { ticket_id, .. } | Self::DraftReply { ticket_id } => {
+                Some(*ticket_id)
+            }
+            Self::Notify(n) => Some(n.ticket_id),
+            Self::DeliverWebhook(d) => Some(d.ticket_id),
         }
     }
 

@@ -202,7 +202,7 @@ impl Helpdesk {
     ) -> OutboundEmail {
         let headers = reply_headers(&ticket.subject, ticket.number, answered, automatic);
         OutboundEmail {
-            ticket_id: ticket.id,
+            ticket_id: Some(ticket.id),
             message: None,
             to: vec![ticket.customer.email.clone()],
             subject: headers.subject,
@@ -312,6 +312,7 @@ impl Helpdesk {
     /// [`UpdateError`] for a missing ticket or a storage failure.
     pub async fn record_delivery_failure(
         &self,
+        id: TicketId,
         mail: &OutboundEmail,
         error: &str,
     ) -> Result<Committed, UpdateError> {
@@ -321,7 +322,6 @@ impl Helpdesk {
             mail.subject,
             to.join(", ")
         );
-        let id = mail.ticket_id;
         self.change_ticket(id, |ticket, now| {
             let mut change = ChangeSet::update(ticket);
             change.messages.push(self.system_message(id, &text, now));

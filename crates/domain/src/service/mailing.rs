@@ -1,5 +1,5 @@
-//! Mail Frontdesk writes by itself: the acknowledgement of a new ticket, and the templates
-//! behind it.
+//! Mail Frontdesk writes by itself: the acknowledgement of a new ticket, the mails about a
+//! customer's account, and the templates behind them.
 
 use super::Helpdesk;
 use crate::ports::{Notification, OutboundEmail};
@@ -69,6 +69,55 @@ pub fn render_for_ticket(template: &str, ticket: &Ticket, agent_name: Option<&st
 }
 
 impl Helpdesk {
+    /// The mail with a customer's confirmation link (`link` holds the single-use token). No
+    /// text from the request goes into it but the address it is sent to.
+    #[must_use]
+    pub fn confirmation_mail(&self, to: &crate::EmailAddress, link: &str) -> OutboundEmail {
+        let body = format!(
+            "Hello,\n\nsomeone, probably you, asked to open a customer account for {to}. To \
+             confirm that this address is yours, open this link within 24 hours and enter the \
+             password chosen when registering:\n\n{link}\n\nUntil then the account sees \
+             nothing. If you did not ask for this, ignore this message: nothing happens without \
+             the link and that password.\n\nThis message was sent automatically."
+        );
+        self.account_mail(to, "Confirm your address", body)
+    }
+
+    /// The mail telling the owner of an address that already has an account (or belongs to
+    /// staff) that someone tried to register it. Nothing was changed.
+    #[must_use]
+    pub fn already_registered_mail(
+        &self,
+        to: &crate::EmailAddress,
+        sign_in: &str,
+    ) -> OutboundEmail {
+        let body = format!(
+            "Hello,\n\nsomeone asked to open a customer account for {to}, but this address \
+             already has one, so nothing was changed. You can sign in at:\n\n{sign_in}\n\n\
+             If you did not ask for this, you can ignore this message.\n\nThis message was \
+             sent automatically."
+        );
+        self.account_mail(to, "Your account already exists", body)
+    }
+
+    fn account_mail(&self, to: &crate::EmailAddress, subject: &str, body: String) -> OutboundEmail {
+        OutboundEmail {
+            ticket_id: None,
+            message: None,
+            to: vec![to.clone()],
+            subject: subject.to_owned(),
+            message_id: self.new_message_id(),
+            in_reply_to: None,
+            references: Vec::new(),
+            body_text: body,
+            body_html: None,
+            automatic: true,
+            x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
+            gmail_thread_id: None,
+            attachments: Vec::new(),
+        }
+    }
+
     /// The acknowledgement mail for `ticket`, answering the customer's first mail. `None` when
     /// acknowledgements are switched off.
     #[must_use]
@@ -88,7 +137,7 @@ impl Helpdesk {
     #[must_use]
     pub fn notification_mail(&self, notification: &Notification) -> OutboundEmail {
         OutboundEmail {
-            ticket_id: notification.ticket_id,
+            ticket_id: Some(notification.ticket_id),
             message: None,
             to: notification.recipients.clone(),
             subject: notification.subject.clone(),

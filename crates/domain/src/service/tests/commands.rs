@@ -206,7 +206,7 @@ async fn an_undeliverable_reply_is_noted_on_its_ticket() {
             .unwrap()
     });
     w.desk
-        .record_delivery_failure(&sent, "550 no such user")
+        .record_delivery_failure(sent.ticket_id.unwrap(), &sent, "550 no such user")
         .await
         .unwrap();
     let note = w.store.with(|s| {
