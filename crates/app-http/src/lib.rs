@@ -7,6 +7,7 @@ pub mod auth;
 pub mod events;
 pub mod headers;
 pub mod openapi;
+pub mod portal;
 pub mod problem;
 pub mod routes;
 pub mod startup;

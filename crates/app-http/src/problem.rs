@@ -78,6 +78,12 @@ impl ApiError {
         self.kind
     }
 
+    /// What went wrong, in words a person can act on.
+    #[must_use]
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// 400: the request cannot be read (syntax, bad query parameters, bad headers).
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(

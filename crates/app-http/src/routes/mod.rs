@@ -130,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.service(resource.default_service(web::to(method_not_allowed)));
     }
     crate::openapi::configure(cfg);
+    crate::portal::configure(cfg);
     cfg.default_service(web::to(not_found));
 }
 

@@ -245,3 +245,97 @@ both!(
         assert!(!listed.to_string().contains("alice@customer.test"));
     }
 );
+
+both!(
+    the_mailed_link_opens_a_page_that_confirms_with_the_password,
+    async |app: &TestApp| {
+        mails(app).await;
+        register(app, "fay@customer.test", "fay's own passphrase").await;
+        let token = token_in(&mails(app).await[0]);
+        let page = app
+            .client
+            .get(app.url(&format!("/verify-email?token={token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+            "{csp}"
+        );
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("<label for=\"password\">Password</label>"),
+            "{html}"
+        );
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_owned();
+        let post = |password: &'static str, cookie: Option<String>, csrf: String| {
+            let mut r = app.client.post(app.url("/verify-email")).form(&[
+                ("token", token.as_str()),
+                ("csrf", csrf.as_str()),
+                ("password", password),
+            ]);
+            if let Some(c) = cookie {
+                r = r.header("cookie", c);
+            }
+            r.send()
+        };
+        let forged = post("fay's own passphrase", None, csrf.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            forged.status(),
+            403,
+            "a form posted without the page's cookie"
+        );
+        let wrong = post("not fay's passphrase", Some(cookie.clone()), csrf.clone())
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 422);
+        let html = wrong.text().await.unwrap();
+        assert!(
+            html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""),
+            "{html}"
+        );
+        let done = post("fay's own passphrase", Some(cookie), csrf)
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 200);
+        assert!(
+            done.text()
+                .await
+                .unwrap()
+                .contains("fay@customer.test</strong> is confirmed")
+        );
+        assert_eq!(
+            login(app, "fay@customer.test", "fay's own passphrase")
+                .await
+                .0,
+            200
+        );
+
+        let bogus = app
+            .client
+            .get(app.url("/verify-email?token=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bogus.status(), 400);
+        assert!(!bogus.text().await.unwrap().contains("<script>"));
+    }
+);
