@@ -3,6 +3,7 @@
 //! made by the caller) and SHA-256 digests of tokens.
 
 use chrono::{DateTime, Utc};
+use frontdesk_domain::access::TokenScope;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::StoreError;
 use frontdesk_domain::staff::{Staff, StaffId};
@@ -50,6 +51,9 @@ pub struct ApiTokenRecord {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub scope: TokenScope,
+    /// After this the token no longer works; `None` for no expiry.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Why an account could not be created.
@@ -301,10 +305,13 @@ impl Database {
         name: &str,
         token_hash: &str,
         staff: StaffId,
+        access: (TokenScope, Option<DateTime<Utc>>),
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let (scope, expires_at) = access;
         let sql = "INSERT INTO api_tokens (id, name, token_hash, staff_id, created_at, \
-                   last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL)";
+                   last_used_at, revoked_at, scope, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7)";
         self.writer
             .execute_raw(statement(
                 self.backend(),
@@ -315,6 +322,8 @@ impl Database {
                     Value::from(token_hash.to_owned()),
                     Value::from(staff.as_uuid()),
                     Value::from(now),
+                    Value::from(scope.as_str().to_owned()),
+                    Value::from(expires_at),
                 ],
             ))
             .await
@@ -322,7 +331,8 @@ impl Database {
         Ok(())
     }
 
-    /// The staff member an unrevoked API token stands for; records its use.
+    /// The staff member an unrevoked, unexpired API token stands for, and its scope; records
+    /// its use.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -330,14 +340,15 @@ impl Database {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<StaffId>, StoreError> {
+    ) -> Result<Option<(StaffId, TokenScope)>, StoreError> {
         let row = self
             .reader
             .query_one_raw(statement(
                 self.backend(),
-                "SELECT id, staff_id, last_used_at FROM api_tokens \
-                 WHERE token_hash = $1 AND revoked_at IS NULL",
-                [Value::from(token_hash.to_owned())],
+                "SELECT id, staff_id, last_used_at, scope FROM api_tokens \
+                 WHERE token_hash = $1 AND revoked_at IS NULL \
+                 AND (expires_at IS NULL OR expires_at > $2)",
+                [Value::from(token_hash.to_owned()), Value::from(now)],
             ))
             .await
             .map_err(db)?;
@@ -358,7 +369,9 @@ impl Database {
                 .await
                 .map_err(db)?;
         }
-        Ok(Some(StaffId::from_uuid(staff)))
+        let scope = TokenScope::parse(&text(&row, "scope")?)
+            .ok_or_else(|| crate::error::corrupt("API token scope", "unknown scope"))?;
+        Ok(Some((StaffId::from_uuid(staff), scope)))
     }
 
     /// Every API token, newest first.
@@ -370,8 +383,8 @@ impl Database {
             .reader
             .query_all_raw(statement(
                 self.backend(),
-                "SELECT id, name, staff_id, created_at, last_used_at, revoked_at FROM api_tokens \
-                 ORDER BY created_at DESC, id",
+                "SELECT id, name, staff_id, created_at, last_used_at, revoked_at, scope, \
+                 expires_at FROM api_tokens ORDER BY created_at DESC, id",
                 [],
             ))
             .await
@@ -385,6 +398,9 @@ impl Database {
                     created_at: r.try_get("", "created_at").map_err(db)?,
                     last_used_at: r.try_get("", "last_used_at").map_err(db)?,
                     revoked_at: r.try_get("", "revoked_at").map_err(db)?,
+                    scope: TokenScope::parse(&text(r, "scope")?)
+                        .ok_or_else(|| crate::error::corrupt("API token scope", "unknown scope"))?,
+                    expires_at: r.try_get("", "expires_at").map_err(db)?,
                 })
             })
             .collect()

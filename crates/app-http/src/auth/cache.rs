@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::caller::Principal;
+use super::caller::Caller;
 
 /// How long a loaded caller is trusted without reading the account again.
 pub const TTL: Duration = Duration::from_secs(1);
@@ -29,7 +29,7 @@ pub enum Credential {
 
 #[derive(Debug)]
 struct Entry {
-    principal: Principal,
+    caller: Caller,
     loaded: Instant,
 }
 
@@ -47,30 +47,24 @@ pub struct CallerCache {
 }
 
 impl CallerCache {
-    /// The principal `credential` named less than [`TTL`] ago, if any; otherwise the
-    /// generation to hand to [`CallerCache::put`] once the caller is loaded.
+    /// The caller `credential` named less than [`TTL`] ago, if any; otherwise the generation
+    /// to hand to [`CallerCache::put`] once the caller is loaded.
     ///
     /// # Errors
     /// The current generation when nothing usable is cached.
-    pub fn get(&self, credential: &Credential, now: Instant) -> Result<Principal, u64> {
+    pub fn get(&self, credential: &Credential, now: Instant) -> Result<Caller, u64> {
         let Ok(inner) = self.inner.lock() else {
             return Err(u64::MAX);
         };
         match inner.entries.get(credential) {
-            Some(e) if now.saturating_duration_since(e.loaded) < TTL => Ok(e.principal.clone()),
+            Some(e) if now.saturating_duration_since(e.loaded) < TTL => Ok(e.caller.clone()),
             _ => Err(inner.generation),
         }
     }
 
     /// Remembers what `credential` names, loaded at `loaded` — unless the cache was cleared
     /// since `generation` was handed out, as what was loaded may predate the change.
-    pub fn put(
-        &self,
-        credential: Credential,
-        principal: Principal,
-        loaded: Instant,
-        generation: u64,
-    ) {
+    pub fn put(&self, credential: Credential, caller: Caller, loaded: Instant, generation: u64) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -80,9 +74,7 @@ impl CallerCache {
         if inner.entries.len() >= CAPACITY {
             inner.entries.clear();
         }
-        inner
-            .entries
-            .insert(credential, Entry { principal, loaded });
+        inner.entries.insert(credential, Entry { caller, loaded });
     }
 
     /// Forgets everything: an account or a token changed.
@@ -99,17 +91,21 @@ mod tests {
     use frontdesk_domain::email::EmailAddress;
 
     use super::*;
+    use crate::auth::Principal;
 
-    fn customer(address: &str) -> Principal {
-        Principal::Customer(EmailAddress::parse(address).unwrap())
+    fn customer(address: &str) -> Caller {
+        Caller {
+            principal: Principal::Customer(EmailAddress::parse(address).unwrap()),
+            api_token: None,
+        }
     }
 
     fn subject(s: &str) -> Credential {
         Credential::Subject(s.to_owned())
     }
 
-    fn address(p: Result<Principal, u64>) -> Option<String> {
-        match p {
+    fn address(c: Result<Caller, u64>) -> Option<String> {
+        match c.map(|c| c.principal) {
             Ok(Principal::Customer(e)) => Some(e.normalized()),
             _ => None,
         }

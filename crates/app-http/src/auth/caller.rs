@@ -7,8 +7,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
+use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::Utc;
+use frontdesk_domain::access::TokenScope;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Role, Staff, StaffId};
 use frontdesk_domain::ticket::Ticket;
@@ -29,11 +31,24 @@ pub enum Principal {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Principal,
-    /// Whether the credential is an API token (integrations) rather than a sign-in.
-    pub api_token: bool,
+    /// The scope when the credential is an API token (integrations) rather than a sign-in.
+    pub api_token: Option<TokenScope>,
 }
 
 impl Caller {
+    /// Refuses API tokens: passwords, roles and tokens are managed only by someone signed in.
+    ///
+    /// # Errors
+    /// [`ApiError::forbidden`] for an API token.
+    pub fn signed_in(&self) -> Result<&Self, ApiError> {
+        if self.api_token.is_some() {
+            return Err(ApiError::forbidden(
+                "passwords, roles and API tokens are not managed with an API token; sign in",
+            ));
+        }
+        Ok(self)
+    }
+
     /// The staff member calling; customers get 403.
     ///
     /// # Errors
@@ -163,8 +178,7 @@ async fn authenticate(
         .ok_or_else(|| {
             ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
-    let api_token = token.starts_with(API_TOKEN_PREFIX);
-    let credential = if api_token {
+    let credential = if token.starts_with(API_TOKEN_PREFIX) {
         Credential::ApiToken(digest(token))
     } else {
         let claims = state.keys.verify(token).map_err(|e| match e {
@@ -177,23 +191,20 @@ async fn authenticate(
     };
     let now = Instant::now();
     let generation = match state.callers.get(&credential, now) {
-        Ok(principal) => {
-            return Ok(Caller {
-                principal,
-                api_token,
-            });
-        }
+        Ok(caller) => return Ok(caller),
         Err(generation) => generation,
     };
+    let mut scope = None;
     let principal = match &credential {
         Credential::ApiToken(digest) => {
-            let staff_id = state
+            let (staff_id, token_scope) = state
                 .db()
                 .api_token_staff(digest, Utc::now())
                 .await?
                 .ok_or_else(|| {
-                    ApiError::unauthorized("the API token is not valid or was revoked")
+                    ApiError::unauthorized("the API token is not valid, has expired or was revoked")
                 })?;
+            scope = Some(token_scope);
             let staff = state
                 .db()
                 .staff(staff_id)
@@ -206,13 +217,14 @@ async fn authenticate(
             ApiError::unauthorized("the account no longer exists or is deactivated")
         })?,
     };
+    let caller = Caller {
+        principal,
+        api_token: scope,
+    };
     state
         .callers
-        .put(credential, principal.clone(), now, generation);
-    Ok(Caller {
-        principal,
-        api_token,
-    })
+        .put(credential, caller.clone(), now, generation);
+    Ok(caller)
 }
 
 impl FromRequest for Caller {
@@ -221,6 +233,7 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let read_only = matches!(*req.method(), Method::GET | Method::HEAD);
         let header = req
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
@@ -228,7 +241,13 @@ impl FromRequest for Caller {
             .map(str::to_owned);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(&"application state missing"))?;
-            Ok(authenticate(state, header).await?)
+            let caller = authenticate(state, header).await?;
+            if let Some(scope) = caller.api_token
+                && !scope.permits(read_only)
+            {
+                return Err(ApiError::forbidden("this API token may only read").into());
+            }
+            Ok(caller)
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
+use frontdesk_domain::access::{MAX_TOKEN_LIFETIME, TokenScope};
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::Role;
 use serde::{Deserialize, Serialize};
@@ -252,6 +253,12 @@ pub struct NewApiToken {
     /// The staff member the token acts as; default the caller.
     #[serde(default)]
     pub staff_id: Option<Uuid>,
+    /// `full` (default: what the member's role allows) or `read` (`GET` and `HEAD` only).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// When the token stops working (RFC 3339); default never. At most ten years ahead.
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// An API token as listed.
@@ -263,6 +270,9 @@ pub struct ApiTokenView {
     pub created_at: chrono::DateTime<Utc>,
     pub last_used_at: Option<chrono::DateTime<Utc>>,
     pub revoked_at: Option<chrono::DateTime<Utc>>,
+    /// `full` or `read`.
+    pub scope: &'static str,
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// A new API token: the only time the token itself is shown.
@@ -284,7 +294,22 @@ pub async fn create_token(
     body: web::Json<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
     let admin = caller.require(&[Role::Admin])?;
+    caller.signed_in()?;
     let name = crate::routes::input::name("name", &body.name)?;
+    let scope = match body.scope.as_deref() {
+        None => TokenScope::Full,
+        Some(s) => TokenScope::parse(s)
+            .ok_or_else(|| ApiError::invalid_field("scope", "`full` or `read`"))?,
+    };
+    let now = Utc::now();
+    if let Some(at) = body.expires_at
+        && (at <= now || at > now + MAX_TOKEN_LIFETIME)
+    {
+        return Err(ApiError::invalid_field(
+            "expires_at",
+            "a time in the future, at most ten years ahead",
+        ));
+    }
     let name = name.as_str();
     let staff_id = match body.staff_id {
         Some(id) => {
@@ -301,10 +326,16 @@ pub async fn create_token(
     };
     let token = random_token(API_TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
     let id = Uuid::now_v7();
-    let now = Utc::now();
     state
         .db()
-        .create_api_token(id, name, &digest(&token), staff_id, now)
+        .create_api_token(
+            id,
+            name,
+            &digest(&token),
+            staff_id,
+            (scope, body.expires_at),
+            now,
+        )
         .await?;
     Ok(HttpResponse::Created().json(CreatedApiToken {
         view: ApiTokenView {
@@ -314,6 +345,8 @@ pub async fn create_token(
             created_at: now,
             last_used_at: None,
             revoked_at: None,
+            scope: scope.as_str(),
+            expires_at: body.expires_at,
         },
         token,
     }))
@@ -327,6 +360,7 @@ pub async fn list_tokens(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
+    caller.signed_in()?;
     let tokens: Vec<ApiTokenView> = state
         .db()
         .api_tokens()
@@ -339,6 +373,8 @@ pub async fn list_tokens(
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            scope: t.scope.as_str(),
+            expires_at: t.expires_at,
         })
         .collect();
     Ok(HttpResponse::Ok().json(tokens))
@@ -353,6 +389,7 @@ pub async fn revoke_token(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
+    caller.signed_in()?;
     if state.db().revoke_api_token(*id, Utc::now()).await? {
         state.callers.clear();
         Ok(HttpResponse::NoContent().finish())

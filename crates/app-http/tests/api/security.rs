@@ -247,3 +247,97 @@ both!(
         }
     }
 );
+
+both!(
+    read_tokens_only_read_and_tokens_expire,
+    async |app: &TestApp| {
+        let create = |body: Value| async move {
+            app.json("post", "/api/auth/tokens", Who::Admin, Some(&body))
+                .await
+        };
+        let (status, read) = create(json!({"name": "BI export", "scope": "read"})).await;
+        assert_eq!(status, 201, "{read}");
+        assert_eq!(read["scope"], "read");
+        let token = read["token"].as_str().unwrap().to_owned();
+        let with = |method: reqwest::Method, path: &str| {
+            app.client
+                .request(method, app.url(path))
+                .bearer_auth(&token)
+        };
+        assert_eq!(
+            with(reqwest::Method::GET, "/api/tickets")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let post = with(reqwest::Method::POST, "/api/tickets")
+            .json(
+                &json!({"subject": "x", "description": "y", "customer_email": "bob@customer.test"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(post.status(), 403);
+
+        let past = (chrono::Utc::now() - chrono::TimeDelta::hours(1)).to_rfc3339();
+        let (status, problem) = create(json!({"name": "old", "expires_at": past})).await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(problem["errors"]["expires_at"].is_string());
+        let soon = (chrono::Utc::now() + chrono::TimeDelta::seconds(2)).to_rfc3339();
+        let (status, short) = create(json!({"name": "short-lived", "expires_at": soon})).await;
+        assert_eq!(status, 201, "{short}");
+        let short = short["token"].as_str().unwrap().to_owned();
+        let me = |t: String| async move {
+            app.client
+                .get(app.url("/api/auth/me"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        assert_eq!(me(short.clone()).await, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert_eq!(me(short).await, 401, "an expired token no longer works");
+    }
+);
+
+both!(
+    api_tokens_cannot_manage_tokens_or_staff,
+    async |app: &TestApp| {
+        let (_, full) = app
+            .json(
+                "post",
+                "/api/auth/tokens",
+                Who::Admin,
+                Some(&json!({"name": "automation"})),
+            )
+            .await;
+        let token = full["token"].as_str().unwrap();
+        for (method, path, body) in [
+            (reqwest::Method::GET, "/api/auth/tokens", None),
+            (
+                reqwest::Method::POST,
+                "/api/auth/tokens",
+                Some(json!({"name": "another"})),
+            ),
+            (
+                reqwest::Method::POST,
+                "/api/staff",
+                Some(json!({"email": "new@frontdesk.test", "name": "New", "role": "admin"})),
+            ),
+        ] {
+            let mut r = app
+                .client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(token);
+            if let Some(b) = &body {
+                r = r.json(b);
+            }
+            assert_eq!(r.send().await.unwrap().status(), 403, "{method} {path}");
+        }
+    }
+);
