@@ -87,7 +87,9 @@ pub struct SlaView {
     pub resolution: ClockView,
 }
 
-/// A ticket as listed.
+/// A ticket as listed. Customers get the reduced view ([`TicketView::for_customer`]): no
+/// priority, category, assignee, tags, escalation, version or SLA clocks, which are staff's
+/// working data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TicketView {
     pub id: Uuid,
@@ -96,16 +98,25 @@ pub struct TicketView {
     pub subject: String,
     /// `new`, `open`, `pending`, `on_hold`, `resolved` or `closed`.
     pub status: String,
-    /// `low`, `medium`, `high` or `urgent`.
-    pub priority: String,
-    /// `order`, `product`, `billing`, `technical` or `other`.
-    pub category: String,
+    /// `low`, `medium`, `high` or `urgent` (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// `order`, `product`, `billing`, `technical` or `other` (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// `email`, `web`, `api`, `zendesk` or `intercom`.
     pub channel: String,
     pub customer: CustomerView,
-    pub assignee: Option<Uuid>,
-    pub tags: Vec<String>,
-    pub escalation_level: u32,
+    /// Staff only; `null` when unassigned.
+    #[serde(skip_serializing_if = "Staffside::is_hidden")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee: Staffside<Uuid>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_level: Option<u32>,
     pub follow_up_of: Option<Uuid>,
     /// Set when this ticket was merged into another (and closed).
     pub merged_into: Option<Uuid>,
@@ -114,9 +125,35 @@ pub struct TicketView {
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send it back as `If-Match: "<version>"` to change the ticket only if nobody else did.
-    pub version: u64,
-    pub sla: SlaView,
+    /// Send it back as `If-Match: "<version>"` to change the ticket only if nobody else did
+    /// (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
+}
+
+/// A field only staff see: its value (which may itself be `null`), or hidden from customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staffside<T> {
+    Shown(Option<T>),
+    Hidden,
+}
+
+impl<T> Staffside<T> {
+    fn is_hidden(&self) -> bool {
+        matches!(self, Self::Hidden)
+    }
+}
+
+impl<T: Serialize> Serialize for Staffside<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Shown(v) => v.serialize(s),
+            Self::Hidden => s.serialize_none(),
+        }
+    }
 }
 
 impl TicketView {
@@ -127,16 +164,16 @@ impl TicketView {
             number: t.number.to_string(),
             subject: t.subject.clone(),
             status: t.status.as_str().to_owned(),
-            priority: t.priority.as_str().to_owned(),
-            category: t.category.as_str().to_owned(),
+            priority: Some(t.priority.as_str().to_owned()),
+            category: Some(t.category.as_str().to_owned()),
             channel: t.channel.as_str().to_owned(),
             customer: CustomerView {
                 email: t.customer.email.as_str().to_owned(),
                 name: t.customer.name.clone(),
             },
-            assignee: t.assignee.map(frontdesk_domain::staff::StaffId::as_uuid),
-            tags: t.tags.clone(),
-            escalation_level: t.escalation_level,
+            assignee: Staffside::Shown(t.assignee.map(frontdesk_domain::staff::StaffId::as_uuid)),
+            tags: Some(t.tags.clone()),
+            escalation_level: Some(t.escalation_level),
             follow_up_of: t.follow_up_of.map(frontdesk_domain::TicketId::as_uuid),
             merged_into: t.merged_into.map(frontdesk_domain::TicketId::as_uuid),
             first_response_at: t.first_response_at,
@@ -144,8 +181,8 @@ impl TicketView {
             closed_at: t.closed_at,
             created_at: t.created_at,
             updated_at: t.updated_at,
-            version: t.version,
-            sla: SlaView {
+            version: Some(t.version),
+            sla: Some(SlaView {
                 first_response: ClockView::new(
                     sla.status(&t.sla.first_response, now),
                     t.sla.first_response.target,
@@ -154,7 +191,29 @@ impl TicketView {
                     sla.status(&t.sla.resolution, now),
                     t.sla.resolution.target,
                 ),
-            },
+            }),
+        }
+    }
+
+    /// The view for `customer` (a customer caller) or staff.
+    #[must_use]
+    pub fn for_caller(customer: bool, t: &Ticket, sla: &SlaPolicies, now: DateTime<Utc>) -> Self {
+        let view = Self::new(t, sla, now);
+        if customer { view.for_customer() } else { view }
+    }
+
+    /// Without the fields only staff see.
+    #[must_use]
+    pub fn for_customer(self) -> Self {
+        Self {
+            priority: None,
+            category: None,
+            assignee: Staffside::Hidden,
+            tags: None,
+            escalation_level: None,
+            version: None,
+            sla: None,
+            ..self
         }
     }
 }
@@ -212,6 +271,22 @@ pub struct MessageView {
     pub auto_reply: Option<String>,
     pub attachments: Vec<AttachmentView>,
     pub created_at: DateTime<Utc>,
+}
+
+impl MessageView {
+    /// The view a customer gets: which staff member wrote is shown by name only.
+    #[must_use]
+    pub fn for_customer(self) -> Self {
+        if self.author_staff.is_some() {
+            Self {
+                author_staff: None,
+                author_email: None,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
 }
 
 impl From<&Message> for MessageView {

@@ -341,3 +341,87 @@ both!(
         }
     }
 );
+
+both!(
+    customers_get_a_reduced_ticket_view_and_cannot_probe_staff_fields,
+    async |app: &TestApp| {
+        let t = app.ticket("Order 77 is late", "Where is it?").await;
+        let path = format!("/api/tickets/{}", t.id);
+        let (status, _) = app
+            .json(
+                "patch",
+                &path,
+                Who::Agent,
+                Some(&json!({"priority": "urgent", "tags": ["vip", "refund-risk"], "assignee": app.agent.id.as_uuid()})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        app.json(
+            "post",
+            &format!("{path}/escalate"),
+            Who::Agent,
+            Some(&json!({"reason": "VIP"})),
+        )
+        .await;
+        app.json(
+            "post",
+            &format!("{path}/reply"),
+            Who::Agent,
+            Some(&json!({"content": "On it"})),
+        )
+        .await;
+
+        let (_, staff) = app.json("get", &path, Who::Agent, None).await;
+        assert_eq!(staff["priority"], "urgent");
+        let (status, mine) = app.json("get", &path, Who::Customer, None).await;
+        assert_eq!(status, 200);
+        for hidden in [
+            "priority",
+            "category",
+            "assignee",
+            "tags",
+            "escalation_level",
+            "version",
+            "sla",
+        ] {
+            assert!(
+                mine.get(hidden).is_none(),
+                "{hidden} shown to the customer: {mine}"
+            );
+        }
+        assert!(mine["ai"].is_null() && mine["notes"] == json!([]), "{mine}");
+        let text = mine.to_string();
+        assert!(
+            !text.contains("refund-risk") && !text.contains(&app.agent.id.to_string()),
+            "{text}"
+        );
+        assert!(
+            !text.contains("agent@frontdesk.test"),
+            "staff addresses stay inside: {text}"
+        );
+        let (_, listed) = app.json("get", "/api/tickets", Who::Customer, None).await;
+        assert!(listed["items"][0].get("priority").is_none(), "{listed}");
+        for probe in [
+            "tag=vip",
+            "priority=urgent",
+            "sla=breached",
+            "assignee=unassigned",
+            "q=refund",
+            "sort=priority",
+        ] {
+            let (status, _) = app
+                .json("get", &format!("/api/tickets?{probe}"), Who::Customer, None)
+                .await;
+            assert_eq!(status, 400, "{probe}");
+        }
+        let (status, _) = app
+            .json(
+                "get",
+                "/api/tickets?status=new,open&sort=-updated",
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+);

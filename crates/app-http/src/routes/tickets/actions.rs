@@ -16,14 +16,22 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::TicketView;
 
-fn answer(state: &AppState, status: actix_web::http::StatusCode, t: &Ticket) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.version)))
-        .json(TicketView::new(
-            t,
-            &state.desk().settings().sla.current(),
-            Utc::now(),
-        ))
+fn answer(
+    state: &AppState,
+    caller: &Caller,
+    status: actix_web::http::StatusCode,
+    t: &Ticket,
+) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    if caller.customer().is_none() {
+        response.insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.version)));
+    }
+    response.json(TicketView::for_caller(
+        caller.customer().is_some(),
+        t,
+        &state.desk().settings().sla.current(),
+        Utc::now(),
+    ))
 }
 
 /// Send now, or keep as a draft in the mailbox's drafts for review.
@@ -99,6 +107,7 @@ pub async fn reply(
     };
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::CREATED,
         &committed.ticket,
     ))
@@ -129,6 +138,7 @@ pub async fn note(
         .await?;
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::CREATED,
         &committed.ticket,
     ))
@@ -164,6 +174,7 @@ pub async fn assign(
         .await?;
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))
@@ -184,6 +195,7 @@ pub async fn take(
     let committed = state.desk().take(ticket.id, staff).await?;
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))
@@ -214,6 +226,7 @@ pub async fn escalate(
         .await?;
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))
@@ -254,6 +267,7 @@ pub async fn merge(
         .await?;
     Ok(answer(
         &state,
+        &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))

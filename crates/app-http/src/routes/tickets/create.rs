@@ -100,7 +100,8 @@ pub async fn create(
         actor,
     };
     let committed = state.desk().open(new).await?;
-    let view = TicketView::new(
+    let view = TicketView::for_caller(
+        caller.customer().is_some(),
         &committed.ticket,
         &state.desk().settings().sla.current(),
         Utc::now(),

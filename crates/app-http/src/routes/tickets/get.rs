@@ -36,7 +36,12 @@ pub async fn detail(
     };
     let now = Utc::now();
     let mut detail = TicketDetail {
-        ticket: TicketView::new(&ticket, &state.desk().settings().sla.current(), now),
+        ticket: TicketView::for_caller(
+            customer,
+            &ticket,
+            &state.desk().settings().sla.current(),
+            now,
+        ),
         description: ticket.description.clone(),
         messages: Vec::new(),
         notes: Vec::new(),
@@ -48,7 +53,11 @@ pub async fn detail(
         if customer && !m.kind.is_public() {
             continue;
         }
-        let view = MessageView::from(m);
+        let view = if customer {
+            MessageView::from(m).for_customer()
+        } else {
+            MessageView::from(m)
+        };
         if let Some(e) = &view.email {
             detail.emails.push(e.clone());
         }

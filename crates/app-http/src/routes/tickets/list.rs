@@ -107,6 +107,33 @@ fn sort_of(raw: Option<&str>) -> Result<TicketSort, ApiError> {
     Ok(TicketSort { key, descending })
 }
 
+/// Customers filter their tickets by status and creation time: the other filters, the sort by
+/// priority or SLA, and full-text search (which also reads internal notes) would let them probe
+/// staff's working data.
+fn customer_may_filter(p: &ListParams) -> Result<(), ApiError> {
+    let staff_only = [
+        ("priority", p.priority.is_some()),
+        ("category", p.category.is_some()),
+        ("assignee", p.assignee.is_some()),
+        ("customer", p.customer.is_some()),
+        ("tag", p.tag.is_some()),
+        ("sla", p.sla.is_some()),
+        ("q", p.q.is_some()),
+        (
+            "sort",
+            p.sort
+                .as_deref()
+                .is_some_and(|s| !matches!(s.trim_start_matches('-'), "created" | "updated")),
+        ),
+    ];
+    match staff_only.iter().find(|(_, used)| *used) {
+        Some((name, _)) => Err(ApiError::bad_request(format!(
+            "{name}: customers list their tickets by status and creation time only"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The filter the parameters describe, narrowed to what the caller may see.
 fn filter_of(
     p: &ListParams,
@@ -166,7 +193,10 @@ fn filter_of(
         }
     };
     match &caller.principal {
-        Principal::Customer(email) => filter.customer = Some(email.clone()),
+        Principal::Customer(email) => {
+            customer_may_filter(p)?;
+            filter.customer = Some(email.clone());
+        }
         Principal::Staff(s) if s.role == Role::Agent && !agents_see_all => {
             filter.own_or_unassigned = Some(s.id);
         }
@@ -177,6 +207,7 @@ fn filter_of(
 
 async fn page(
     state: &AppState,
+    customer: bool,
     filter: TicketFilter,
     sort: TicketSort,
     p: &ListParams,
@@ -199,7 +230,7 @@ async fn page(
         items: page
             .tickets
             .iter()
-            .map(|t| TicketView::new(t, sla, now))
+            .map(|t| TicketView::for_caller(customer, t, sla, now))
             .collect(),
         total: page.total,
         next: page.next.map(|c| c.0),
@@ -219,7 +250,15 @@ pub async fn list(
     let now = Utc::now();
     let filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
     let sort = sort_of(params.sort.as_deref())?;
-    page(&state, filter, sort, &params, now).await
+    page(
+        &state,
+        caller.customer().is_some(),
+        filter,
+        sort,
+        &params,
+        now,
+    )
+    .await
 }
 
 /// The work queue: active tickets (new, open) the caller can take — unassigned or their own —
@@ -246,5 +285,13 @@ pub async fn queue(
             descending: false,
         },
     };
-    page(&state, filter, sort, &params, now).await
+    page(
+        &state,
+        caller.customer().is_some(),
+        filter,
+        sort,
+        &params,
+        now,
+    )
+    .await
 }
