@@ -329,6 +329,7 @@ pub struct TicketDetail {
     /// customers): mail that referred to one ticket but could not join it opened the other.
     /// Listed on both tickets, each naming the other.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub merge_suggestions: Option<Vec<MergeSuggestionView>>,
 }
 

@@ -224,3 +224,26 @@ both!(
         );
     }
 );
+
+both!(
+    merge_suggestions_are_in_the_openapi_schema_of_a_ticket,
+    async |app: &TestApp| {
+        let (status, doc) = app
+            .json("get", "/api/openapi.json", Who::Anonymous, None)
+            .await;
+        assert_eq!(status, 200);
+        let schemas = &doc["components"]["schemas"];
+        // The ticket's own fields are flattened in: its properties sit in one of `allOf`.
+        let detail = schemas["TicketDetail"]["allOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|part| part["properties"].get("merge_suggestions"))
+            .unwrap_or_else(|| panic!("{}", schemas["TicketDetail"]));
+        assert_eq!(detail["type"], "array", "absent for customers, never null");
+        let link = &schemas["MergeSuggestionView"]["properties"];
+        for field in ["ticket", "reason", "evidence"] {
+            assert!(link[field].is_object(), "{field}: {link}");
+        }
+    }
+);
