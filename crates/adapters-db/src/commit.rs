@@ -116,6 +116,7 @@ async fn write(
             inbound,
             ai_drafts,
             absorb,
+            merge_suggestions,
         } = change;
         let ticket = match ticket {
             TicketWrite::Create(draft) => {
@@ -138,6 +139,7 @@ async fn write(
             inbound,
             ai_drafts,
             absorb,
+            merge_suggestions,
         };
         written.push(Written { ticket, rest });
     }
@@ -160,6 +162,11 @@ async fn write(
     write_search(txn, &written, &created).await?;
     write_inbound(txn, &written).await?;
     write_trail(txn, &written).await?;
+    let suggestions = written
+        .iter()
+        .flat_map(|w| &w.rest.merge_suggestions)
+        .collect();
+    crate::suggestions::write_suggestions(txn, suggestions).await?;
     for w in &written {
         for source in &w.rest.absorb {
             absorb(txn, *source, &w.ticket).await?;

@@ -26,6 +26,7 @@ mod reports;
 mod repository;
 mod search;
 mod sla;
+mod suggestions;
 
 #[cfg(feature = "testing")]
 pub mod testing;

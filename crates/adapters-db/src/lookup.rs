@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use frontdesk_domain::TicketId;
 use frontdesk_domain::email::{EmailAddress, MessageId};
 use frontdesk_domain::ports::{
     AgentLoad, AutoReplyLog, StaffDirectory, StoreError, ThreadLookup, TicketRef,
@@ -24,7 +25,7 @@ fn reference(m: &tickets::Model) -> Result<TicketRef, StoreError> {
         .ok()
         .and_then(|n| TicketNumber::new(n).ok());
     Ok(TicketRef {
-        id: frontdesk_domain::TicketId::from_uuid(m.id),
+        id: TicketId::from_uuid(m.id),
         number: Some(number.ok_or_else(|| corrupt("ticket number", m.number))?),
         status: m.status.parse().map_err(|e| corrupt("status", e))?,
         customer: EmailAddress::parse(&m.customer_email).map_err(|e| corrupt("customer", e))?,
@@ -154,6 +155,43 @@ impl ThreadLookup for Database {
             .await
             .map_err(db)?;
         row.as_ref().map(reference).transpose()
+    }
+
+    async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError> {
+        let Some(owner) = self.ticket_ref(ticket.as_uuid()).await? else {
+            return Ok(Vec::new());
+        };
+        // One row per distinct set of addresses: a long conversation among the same people is
+        // a handful of rows, however many mails it has.
+        let rows = emails::Entity::find()
+            .filter(emails::Column::TicketId.eq(ticket.as_uuid()))
+            .select_only()
+            .column(emails::Column::FromAddress)
+            .column(emails::Column::ToAddresses)
+            .column(emails::Column::CcAddresses)
+            .distinct()
+            .into_tuple::<(Option<String>, String, String)>()
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        let mut people = vec![owner.customer];
+        for (from, to, cc) in rows {
+            let listed = [to, cc]
+                .into_iter()
+                // Written by `commit.rs` as JSON lists; an unreadable one adds nobody, which
+                // only ever keeps a mail off the ticket.
+                .flat_map(|list| serde_json::from_str::<Vec<String>>(&list).unwrap_or_default());
+            for raw in from.into_iter().chain(listed) {
+                // Stored addresses were parsed on the way in; one that no longer parses
+                // names nobody who could send mail.
+                if let Ok(address) = EmailAddress::parse(&raw)
+                    && !people.contains(&address)
+                {
+                    people.push(address);
+                }
+            }
+        }
+        Ok(people)
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use frontdesk_domain::ai::AiDraftRecord;
 use frontdesk_domain::sla::{ClockStatus, SlaPolicies};
 use frontdesk_domain::staff::Staff;
+use frontdesk_domain::threading::SuggestedLink;
 use frontdesk_domain::ticket::{AttachmentMeta, Message, Ticket};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -399,4 +400,36 @@ pub struct TicketDetail {
     pub attachments: Vec<AttachmentView>,
     /// The latest analysis and draft; omitted for customers.
     pub ai: Option<AiDraftView>,
+    /// Tickets that may be the same conversation (staff only; the field is absent for
+    /// customers): mail that referred to one ticket but could not join it opened the other.
+    /// Listed on both tickets, each naming the other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub merge_suggestions: Option<Vec<MergeSuggestionView>>,
+}
+
+/// A link between two tickets for staff to review: a mail referred to one of them, but its
+/// sender was not a participant of it (or the mail named several senders), so it opened the
+/// other.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MergeSuggestionView {
+    /// The other ticket's number, `TKT-000123`.
+    pub ticket: String,
+    /// Why the mail was kept apart, e.g. `mallory@attacker.test is not a participant of
+    /// TKT-000001`.
+    pub reason: String,
+    /// What in the mail pointed at the ticket: `In-Reply-To: <…>; References: <…>`, `Subject:
+    /// …` (the tag), `Gmail thread: …`, preceded by the `From:` headers of a mail naming several
+    /// senders.
+    pub evidence: String,
+}
+
+impl From<&SuggestedLink> for MergeSuggestionView {
+    fn from(link: &SuggestedLink) -> Self {
+        Self {
+            ticket: link.other_number.to_string(),
+            reason: link.reason.clone(),
+            evidence: link.evidence.clone(),
+        }
+    }
 }

@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use frontdesk_domain::ai::AiDraftRecord;
-use frontdesk_domain::email::MessageId;
+use frontdesk_domain::email::{EmailAddress, MessageId};
 use frontdesk_domain::ports::{
     ChangeSet, CommitError, Committed, StoreError, ThreadLookup, TicketRef, TicketRepository,
     TicketWrite,
 };
+use frontdesk_domain::threading::mail_participants;
 use frontdesk_domain::ticket::{Message, Ticket, TicketId, TicketNumber};
 
 #[derive(Debug, Default)]
@@ -21,6 +22,8 @@ struct Overlay {
     keys: HashMap<MessageId, TicketId>,
     gmail_threads: HashMap<String, TicketId>,
     inbound: HashSet<MessageId>,
+    /// Addresses the dry run's mails added to a ticket's participants.
+    participants: HashMap<TicketId, Vec<EmailAddress>>,
 }
 
 /// Storage that reads through to `S` and keeps writes in memory.
@@ -121,6 +124,17 @@ impl<S: TicketRepository + ThreadLookup + 'static> TicketRepository for DryRun<S
                 for key in change.thread_keys {
                     o.keys.entry(key).or_insert(ticket.id);
                 }
+                let people = o.participants.entry(ticket.id).or_default();
+                let customer = std::iter::once(ticket.customer.email.clone());
+                let mails = change
+                    .inbound
+                    .iter()
+                    .flat_map(|i| mail_participants(&i.mail));
+                for address in customer.chain(mails) {
+                    if !people.contains(&address) {
+                        people.push(address);
+                    }
+                }
                 if let Some(thread) = &ticket.gmail_thread_id {
                     o.gmail_threads.entry(thread.clone()).or_insert(ticket.id);
                 }
@@ -177,5 +191,16 @@ impl<S: TicketRepository + ThreadLookup + 'static> ThreadLookup for DryRun<S> {
             Some(r) => Ok(Some(r)),
             None => self.inner.by_gmail_thread(thread_id).await,
         }
+    }
+
+    async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError> {
+        let mut people = self.inner.participants(ticket).await?;
+        let added = self.with(|o| o.participants.get(&ticket).cloned());
+        for address in added.into_iter().flatten() {
+            if !people.contains(&address) {
+                people.push(address);
+            }
+        }
+        Ok(people)
     }
 }

@@ -11,6 +11,7 @@ pub mod emails;
 pub mod jobs;
 pub mod mailbox_cursors;
 pub mod mailbox_leases;
+pub mod merge_suggestions;
 pub mod message_attachments;
 pub mod messages;
 pub mod quarantine;

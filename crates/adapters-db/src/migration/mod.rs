@@ -41,6 +41,10 @@ impl MigratorTrait for Migrator {
                 sqlite: include_str!("m0010_search_rowid_sqlite.sql"),
             }),
             SqlMigration::everywhere(
+                "m0012_merge_suggestions",
+                include_str!("m0012_merge_suggestions.sql"),
+            ),
+            SqlMigration::everywhere(
                 "m0013_account_security",
                 include_str!("m0013_account_security.sql"),
             ),
@@ -155,6 +159,7 @@ mod tests {
                 include_str!("m0004_configuration.sql"),
                 include_str!("m0005_ai_hold.sql"),
                 include_str!("m0006_mailbox_leases.sql"),
+                include_str!("m0012_merge_suggestions.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

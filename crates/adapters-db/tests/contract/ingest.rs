@@ -72,12 +72,13 @@ contract!(
     replies_thread_by_headers_and_reopen,
     |db: Database| async move {
         let desk = helpdesk(&db, |_| {});
-        let id = desk
-            .ingest(mail("a@client", "jane@x.com", "Help", "x"))
-            .await
-            .unwrap()
-            .ticket_id
-            .unwrap();
+        // Bob is on the Cc: a participant who may answer the thread too.
+        let mut first = mail("a@client", "jane@x.com", "Help", "x");
+        first.cc = vec![frontdesk_domain::email::Mailbox::new(
+            None,
+            frontdesk_domain::email::EmailAddress::parse("bob@x.com").unwrap(),
+        )];
+        let id = desk.ingest(first).await.unwrap().ticket_id.unwrap();
         desk.update(
             id,
             frontdesk_domain::ticket::Actor::System,
@@ -100,7 +101,7 @@ contract!(
             (IngestOutcome::Appended, Some(id))
         );
         assert_eq!(db.get(id).await.unwrap().unwrap().status, Status::Open);
-        // A sibling answering the same parent joins too; so does one naming only a referenced id.
+        // A sibling from a participant answering the same parent joins too.
         let sibling = desk
             .ingest(replying(
                 mail("c@client", "bob@x.com", "Re: Help", "me too"),

@@ -16,6 +16,7 @@ mod intake;
 mod queue;
 mod search;
 mod settings;
+mod suggestions;
 mod tickets;
 
 /// Declares one async test per backend from one body: `contract!(name, |db| async move { … })`.

@@ -104,6 +104,7 @@ pub fn parse_message(
         in_reply_to: ids(message.in_reply_to()),
         references: ids(message.references()),
         from: first_mailbox(message.from()),
+        ambiguous_from: ambiguous_from(&message),
         reply_to: first_mailbox(message.reply_to()),
         to: mailboxes(message.to()),
         cc: mailboxes(message.cc()),
@@ -244,6 +245,30 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
             })
             .collect()
     })
+}
+
+/// The most From headers, and characters of each, kept from a mail naming several senders.
+const AMBIGUOUS_FROM_HEADERS: usize = 10;
+const AMBIGUOUS_FROM_CHARS: usize = 998;
+
+/// Every From header's value when the mail names more than one sender (two From headers, or
+/// several addresses in one); empty otherwise. `from` is then only one of them, so the domain
+/// must not trust it to thread the mail (RFC 5322 allows several authors, but each is as
+/// unproven as the others).
+fn ambiguous_from(message: &Message<'_>) -> Vec<String> {
+    let raw: Vec<&str> = message
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("from"))
+        .map(|(_, value)| value)
+        .collect();
+    let addresses = message.from().map_or(0, |a| a.iter().count());
+    if raw.len() <= 1 && addresses <= 1 {
+        return Vec::new();
+    }
+    raw.iter()
+        .take(AMBIGUOUS_FROM_HEADERS)
+        .map(|v| flatten(v).chars().take(AMBIGUOUS_FROM_CHARS).collect())
+        .collect()
 }
 
 fn first_mailbox(address: Option<&Address<'_>>) -> Option<Mailbox> {

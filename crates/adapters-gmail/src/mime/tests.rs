@@ -223,3 +223,35 @@ fn message_ids_are_found_in_unparsable_headers() {
     assert_eq!(header_end(b"A: b\n\nbody"), Some(6));
     assert_eq!(header_end(b"A: b\r\n"), None);
 }
+
+#[test]
+fn one_sender_is_not_ambiguous() {
+    assert!(parse(PLAIN).ambiguous_from.is_empty());
+    let m = parse("From: \"Doe, Jane\" <jane@example.com>\r\nSubject: x\r\n\r\nbody\r\n");
+    assert!(!m.is_from_ambiguous());
+}
+
+#[test]
+fn two_from_headers_are_kept_as_received() {
+    let m = parse(
+        "From: Mallory <mallory@attacker.test>\r\nFrom: alice@customer.test\r\n\
+         Subject: Re: order\r\n\r\nbody\r\n",
+    );
+    assert_eq!(
+        m.ambiguous_from,
+        ["Mallory <mallory@attacker.test>", "alice@customer.test"]
+    );
+    assert!(m.from.is_some());
+}
+
+#[test]
+fn several_addresses_in_one_from_header_are_ambiguous() {
+    let m =
+        parse("From: alice@customer.test,\r\n mallory@attacker.test\r\nSubject: x\r\n\r\nbody\r\n");
+    assert_eq!(
+        m.ambiguous_from,
+        ["alice@customer.test, mallory@attacker.test"]
+    );
+    let group = parse("From: Team: a@x.test, b@x.test;\r\nSubject: x\r\n\r\nbody\r\n");
+    assert!(group.is_from_ambiguous());
+}

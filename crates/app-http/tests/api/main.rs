@@ -15,5 +15,6 @@ mod matrix;
 mod openapi;
 mod registration;
 mod security;
+mod threading;
 mod tickets;
 mod webhooks;

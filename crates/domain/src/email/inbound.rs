@@ -41,6 +41,10 @@ pub struct InboundEmail {
     pub in_reply_to: Vec<MessageId>,
     pub references: Vec<MessageId>,
     pub from: Option<Mailbox>,
+    /// Every From header as received, when the mail names more than one sender (two From
+    /// headers, or several addresses in one); empty for an ordinary mail. Such a mail cannot say
+    /// whose it is, so it never joins an existing ticket.
+    pub ambiguous_from: Vec<String>,
     pub reply_to: Option<Mailbox>,
     pub to: Vec<Mailbox>,
     pub cc: Vec<Mailbox>,
@@ -79,6 +83,19 @@ impl InboundEmail {
     #[must_use]
     pub fn has_header(&self, name: &str) -> bool {
         self.header(name).is_some()
+    }
+
+    /// Whether the mail names more than one sender (see [`InboundEmail::ambiguous_from`]).
+    #[must_use]
+    pub fn is_from_ambiguous(&self) -> bool {
+        !self.ambiguous_from.is_empty()
+    }
+
+    /// The address the mail speaks for: From, or Reply-To for a mail without From (the address
+    /// a new ticket would be opened for).
+    #[must_use]
+    pub fn sender(&self) -> Option<&Mailbox> {
+        self.from.as_ref().or(self.reply_to.as_ref())
     }
 
     /// The Message-ID to deduplicate on: the mail's own, or one derived from its raw bytes.

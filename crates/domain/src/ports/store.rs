@@ -7,7 +7,7 @@ use super::Job;
 use crate::ai::AiDraftRecord;
 use crate::email::{EmailAddress, InboundEmail, MessageId};
 use crate::staff::{Role, Staff, StaffId};
-use crate::threading::AutoReplyKind;
+use crate::threading::{AutoReplyKind, MergeSuggestion};
 use crate::ticket::{Message, Status, Ticket, TicketDraft, TicketEvent, TicketId, TicketNumber};
 
 /// A storage failure that is not the caller's fault.
@@ -70,6 +70,8 @@ pub struct ChangeSet {
     pub ai_drafts: Vec<AiDraftRecord>,
     /// Tickets merged into this one: their messages, mails and thread keys move here.
     pub absorb: Vec<TicketId>,
+    /// Links staff should see between this ticket and one a mail referred to but could not join.
+    pub merge_suggestions: Vec<MergeSuggestion>,
 }
 
 impl ChangeSet {
@@ -90,6 +92,7 @@ impl ChangeSet {
             inbound: Vec::new(),
             ai_drafts: Vec::new(),
             absorb: Vec::new(),
+            merge_suggestions: Vec::new(),
         }
     }
 }
@@ -224,6 +227,13 @@ pub trait ThreadLookup: Send + Sync {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError>;
+
+    /// The ticket's participants, each address once: its customer and every address on From,
+    /// To or Cc of the inbound mails stored on it (see [`crate::threading::may_join`]).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError>;
 }
 
 /// When a customer last got an automatic reply, to send at most one per day. Storage records

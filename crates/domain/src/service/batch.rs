@@ -13,8 +13,9 @@ use async_trait::async_trait;
 
 use super::Helpdesk;
 use super::ingest::{Incoming, IngestError, IngestResult, Plan};
-use crate::email::{InboundEmail, MessageId};
+use crate::email::{EmailAddress, InboundEmail, MessageId};
 use crate::ports::{ChangeSet, CommitError, StoreError, ThreadLookup, TicketRef, TicketWrite};
+use crate::threading::mail_participants;
 use crate::ticket::{Status, TicketId, TicketNumber};
 
 #[derive(Debug, Default)]
@@ -23,6 +24,8 @@ struct BatchIndex {
     keys: HashMap<MessageId, TicketId>,
     gmail_threads: HashMap<String, TicketId>,
     tickets: HashMap<TicketId, TicketRef>,
+    /// Participants the batch added to a ticket (its customer and its mails' addresses).
+    participants: HashMap<TicketId, Vec<EmailAddress>>,
 }
 
 /// Threading lookups that see the batch being planned.
@@ -50,7 +53,7 @@ impl BatchLookup<'_> {
     }
 
     /// Records where a planned mail went, so later mails of the batch can thread onto it.
-    fn register(&self, change: &ChangeSet, mail: &Incoming<'_>, references_cap: usize) {
+    fn register(&self, change: &ChangeSet, mail: &Incoming<'_>) {
         let (id, number, status, customer, gmail) = match &change.ticket {
             TicketWrite::Create(d) => (
                 d.id,
@@ -77,11 +80,20 @@ impl BatchLookup<'_> {
             i.message_ids
                 .insert(mail.message_id.clone(), reference.clone());
             i.keys.insert(mail.message_id.clone(), id);
-            for key in mail.mail.referenced_ids(references_cap) {
-                i.keys.entry(key).or_insert(id);
+            // The keys the change claims (not every id the mail named: a mail kept apart from
+            // the ticket it referred to does not claim that ticket's ids).
+            for key in &change.thread_keys {
+                i.keys.entry(key.clone()).or_insert(id);
             }
             if let Some(thread) = gmail {
                 i.gmail_threads.insert(thread, id);
+            }
+            let people = i.participants.entry(id).or_default();
+            let customer = std::iter::once(reference.customer.clone());
+            for address in customer.chain(mail_participants(mail.mail)) {
+                if !people.contains(&address) {
+                    people.push(address);
+                }
             }
             i.tickets.insert(id, reference);
         });
@@ -127,6 +139,17 @@ impl ThreadLookup for BatchLookup<'_> {
         }
         Ok(self.refresh(self.inner.by_gmail_thread(thread_id).await?))
     }
+
+    async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError> {
+        let mut people = self.inner.participants(ticket).await?;
+        let added = self.with_index(|i| i.participants.get(&ticket).cloned());
+        for address in added.into_iter().flatten() {
+            if !people.contains(&address) {
+                people.push(address);
+            }
+        }
+        Ok(people)
+    }
 }
 
 impl Helpdesk {
@@ -159,7 +182,7 @@ impl Helpdesk {
             match self.place(&mut plan, &lookup, m).await {
                 Ok(p) => {
                     if let Some(index) = p.change {
-                        lookup.register(&plan.changes[index], m, self.settings.references_cap);
+                        lookup.register(&plan.changes[index], m);
                     }
                     placed.push(Ok(p));
                 }

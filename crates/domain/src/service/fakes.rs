@@ -15,6 +15,7 @@ use crate::ports::{
     TicketWrite,
 };
 use crate::staff::{Role, Staff, StaffId};
+use crate::threading::{MergeSuggestion, mail_participants};
 use crate::ticket::{Message, Status, Ticket, TicketEvent, TicketId, TicketNumber};
 
 #[derive(Debug, Default, Clone)]
@@ -26,6 +27,7 @@ pub struct State {
     pub thread_keys: HashMap<MessageId, TicketId>,
     pub inbound: Vec<InboundRecord>,
     pub ai_drafts: Vec<AiDraftRecord>,
+    pub merge_suggestions: Vec<MergeSuggestion>,
     pub staff: Vec<Staff>,
     pub auto_replies: HashMap<String, DateTime<Utc>>,
     pub next_number: u64,
@@ -165,6 +167,7 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
     s.jobs.extend(change.jobs);
     s.inbound.extend(change.inbound);
     s.ai_drafts.extend(change.ai_drafts);
+    s.merge_suggestions.extend(change.merge_suggestions);
     Ok(Committed { ticket })
 }
 
@@ -257,6 +260,30 @@ impl ThreadLookup for MemoryStore {
                 .values()
                 .find(|t| t.gmail_thread_id.as_deref() == Some(thread_id))
                 .map(Self::reference)
+        }))
+    }
+
+    async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError> {
+        Ok(self.with(|s| {
+            let mut people: Vec<EmailAddress> = s
+                .tickets
+                .get(&ticket)
+                .map(|t| t.customer.email.clone())
+                .into_iter()
+                .collect();
+            let on_ticket = |id: &MessageId| {
+                s.messages.iter().any(|m| {
+                    m.ticket_id == ticket && m.email.as_ref().is_some_and(|e| &e.message_id == id)
+                })
+            };
+            for record in s.inbound.iter().filter(|r| on_ticket(&r.message_id)) {
+                for address in mail_participants(&record.mail) {
+                    if !people.contains(&address) {
+                        people.push(address);
+                    }
+                }
+            }
+            people
         }))
     }
 }

@@ -191,6 +191,9 @@ impl Helpdesk {
             ThreadDecision::FollowUp(closed, _) => {
                 return self.place_new(plan, m, Some(closed), now).await;
             }
+            ThreadDecision::Suggest(suggestion) => {
+                return self.place_suggested(plan, m, &suggestion, now).await;
+            }
             ThreadDecision::Append(found, _) => found,
         };
         if let Some(index) = plan.change_of(found.id) {
@@ -289,7 +292,7 @@ impl Helpdesk {
         }
     }
 
-    async fn place_new(
+    pub(super) async fn place_new(
         &self,
         plan: &mut Plan,
         m: &Incoming<'_>,
@@ -336,6 +339,7 @@ impl Helpdesk {
                 kind: MessageKind::Customer,
             },
         ));
+        self.note_ambiguous_sender(&mut change, id, m, now);
         if let Some(old) = &follows {
             if let Some(number) = old.number {
                 change.events.push(event(
@@ -350,7 +354,11 @@ impl Helpdesk {
                 .events
                 .push(event(old.id, EventKind::FollowUpOpened { ticket: id }));
         }
-        if m.auto_reply.is_none() && self.may_auto_reply(plan, &customer, now).await? {
+        // A mail naming several senders may be forged for any of them: nobody is answered.
+        if m.auto_reply.is_none()
+            && !mail.is_from_ambiguous()
+            && self.may_auto_reply(plan, &customer, now).await?
+        {
             change.jobs.push(Job::AutoAcknowledge {
                 ticket_id: id,
                 to: customer.email.clone(),

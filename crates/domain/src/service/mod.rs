@@ -12,6 +12,7 @@ mod ingest;
 mod mailing;
 mod merge;
 mod open;
+mod suggest;
 
 use std::sync::{Arc, Mutex};
 

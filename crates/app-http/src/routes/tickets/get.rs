@@ -10,10 +10,11 @@ use super::visible_whole;
 use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::views::{AiDraftView, MessageView, TicketDetail, TicketView};
+use crate::views::{AiDraftView, MergeSuggestionView, MessageView, TicketDetail, TicketView};
 
 /// A ticket by UUID or number (`TKT-000123`): the ticket, its messages, notes, mail headers,
-/// attachments, the latest AI analysis and draft, and its SLA clocks. The `ETag` is the
+/// attachments, the latest AI analysis and draft, its SLA clocks and, for staff, its merge
+/// suggestions. The `ETag` is the
 /// ticket's version, for `If-Match` on `PATCH`.
 #[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "UUID or TKT number")),
@@ -48,6 +49,13 @@ pub async fn detail(
         emails: Vec::new(),
         attachments: Vec::new(),
         ai,
+        // Links to other customers' tickets: staff only.
+        merge_suggestions: if customer {
+            None
+        } else {
+            let links = state.db().merge_suggestions(ticket.id).await?;
+            Some(links.iter().map(MergeSuggestionView::from).collect())
+        },
     };
     for m in &messages {
         if customer && !m.kind.is_public() {

@@ -126,14 +126,17 @@ async fn a_reply_with_only_in_reply_to_reopens_the_pending_ticket() {
 #[tokio::test]
 async fn a_sibling_of_a_missing_parent_joins_the_ticket() {
     let w = world();
-    // The first mail references a message we never received.
-    let first = w
-        .ingest(replying(
-            mail("b@c", "jane@x.com", "Re: Help", "x"),
-            "lost@c",
-            &["lost@c"],
-        ))
-        .await;
+    // The first mail references a message we never received; Bob was on its Cc.
+    let mut reply = replying(
+        mail("b@c", "jane@x.com", "Re: Help", "x"),
+        "lost@c",
+        &["lost@c"],
+    );
+    reply.cc = vec![Mailbox::new(
+        None,
+        EmailAddress::parse("bob@x.com").unwrap(),
+    )];
+    let first = w.ingest(reply).await;
     let sibling = w
         .ingest(replying(
             mail("c@c", "bob@x.com", "Re: Help", "y"),

@@ -6,6 +6,7 @@ mod batch;
 mod commands;
 mod ingest;
 mod merge;
+mod suggest;
 
 use std::sync::Arc;
 
