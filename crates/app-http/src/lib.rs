@@ -4,6 +4,7 @@
 //! the poller's configuration and adapters.
 
 pub mod auth;
+pub mod deadline;
 pub mod events;
 pub mod headers;
 pub mod openapi;

@@ -185,6 +185,16 @@ impl ApiError {
         )
     }
 
+    /// 408: the body did not arrive in time.
+    pub fn request_timeout(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            detail.into(),
+        )
+    }
+
     pub fn method_not_allowed() -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -355,6 +365,11 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> a
         }
         J::Deserialize(e) if e.is_data() => ApiError::invalid(e.to_string()),
         J::Deserialize(e) => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+        J::Payload(actix_web::error::PayloadError::Io(e))
+            if e.kind() == std::io::ErrorKind::TimedOut =>
+        {
+            ApiError::request_timeout(e.to_string())
+        }
         other => ApiError::bad_request(other.to_string()),
     };
     api.into()

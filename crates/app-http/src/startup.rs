@@ -124,11 +124,19 @@ impl Application {
             .port();
         let data = state.clone();
         let json = routes::json_config(&state);
+        let body_deadline = crate::deadline::BodyDeadline {
+            grace: Duration::from_secs(u64::from(state.http().body_grace_secs)),
+            min_bytes_per_sec: state.http().body_min_bytes_per_sec,
+        };
         let mut server = HttpServer::new(move || {
             ActixApp::new()
                 .wrap(actix_web::middleware::from_fn(
+                    crate::deadline::body_deadline,
+                ))
+                .wrap(actix_web::middleware::from_fn(
                     crate::headers::security_headers,
                 ))
+                .app_data(body_deadline)
                 .app_data(data.clone())
                 .app_data(json.clone())
                 .configure(routes::configure)

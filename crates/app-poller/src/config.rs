@@ -181,6 +181,10 @@ pub struct HttpConfig {
     /// Where people reach this server (`https://help.example.com`): links in mails point
     /// there. Default: `http://` and `bind`.
     pub public_url: Option<String>,
+    /// A request body must arrive within this many seconds, plus one second per
+    /// `body_min_bytes_per_sec` bytes; a slower client gets 408 and is disconnected.
+    pub body_grace_secs: u32,
+    pub body_min_bytes_per_sec: u64,
     /// Customer registrations allowed per client address, in 15 minutes.
     pub registrations_per_ip: u32,
     /// Password hashes run at once (each holds 19 MiB); default two per core. A sign-in that
@@ -212,6 +216,8 @@ impl Default for HttpConfig {
             login_failures_per_account: 5,
             login_failures_per_ip: 20,
             public_url: None,
+            body_grace_secs: 10,
+            body_min_bytes_per_sec: 16 * 1024,
             registrations_per_ip: 10,
             password_hash_slots: None,
             inbound_secret_env: None,

@@ -425,3 +425,46 @@ both!(
         assert_eq!(status, 200);
     }
 );
+
+both!(
+    a_trickled_body_is_cut_off_at_its_deadline,
+    "[http]\nbody_grace_secs = 1\nbody_min_bytes_per_sec = 1024\n",
+    async |app: &TestApp| {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let address = app.address.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let body =
+            br#"{"email": "agent@frontdesk.test", "password": "correct horse battery staple"}"#;
+        let head = format!(
+            "POST /api/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        // One byte every 300 ms: the whole body would take over 20 s.
+        for byte in body {
+            if stream.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            let mut buf = [0u8; 4096];
+            match tokio::time::timeout(std::time::Duration::from_millis(300), stream.read(&mut buf))
+                .await
+            {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    break;
+                }
+                Err(_) => {}
+            }
+        }
+        let elapsed = started.elapsed();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(
+            elapsed < std::time::Duration::from_secs(5),
+            "cut off after {elapsed:?}"
+        );
+    }
+);

@@ -52,8 +52,12 @@ fn check(secret: Option<&SharedSecret>, provided: Option<&str>) -> Result<(), Ap
 async fn body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                ApiError::request_timeout(io.to_string())
+            }
+            other => ApiError::bad_request(format!("cannot read the body: {other}")),
+        })?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError::too_large(format!(
                 "the body may be at most {limit} bytes"
