@@ -1,15 +1,19 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, 1 lane,
 //! OWASP's recommended minimum), in PHC string format so parameters can be raised later.
 //!
-//! Each hash holds 19 MiB while it runs, so the server runs at most a fixed number at once
-//! ([`HashPool`]): a flood of sign-ins or registrations waits briefly, then gets 503 with
-//! `Retry-After`, instead of taking the server's memory.
+//! Each hash works in 19 MiB, so the server runs at most a fixed number at once ([`HashPool`]),
+//! each in a work area the pool keeps while it is busy and frees when it goes idle: a flood of
+//! sign-ins or registrations waits briefly, then gets 503 with `Retry-After`, and memory stays
+//! at the slots' work areas instead of growing with the flood (the allocator would otherwise
+//! keep a freed 19 MiB area per thread for a while).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    Output, ParamsString, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use frontdesk_domain::access::{MAX_PASSWORD_BYTES, PasswordRejected, check_password};
 use frontdesk_domain::email::EmailAddress;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -69,7 +73,10 @@ pub struct Busy;
 #[derive(Debug, Clone)]
 pub struct HashPool {
     slots: Arc<Semaphore>,
+    size: usize,
     wait: Duration,
+    /// Work areas of finished hashes, reused while the pool is busy.
+    areas: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl HashPool {
@@ -81,7 +88,9 @@ impl HashPool {
     pub fn new(slots: usize, wait: Duration) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(slots.max(1))),
+            size: slots.max(1),
             wait,
+            areas: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -92,27 +101,49 @@ impl HashPool {
         Self::new(2 * cores, Self::DEFAULT_WAIT)
     }
 
-    /// Runs `work` (a hash or a verification) in a free slot.
+    /// Runs `work` (a hash or a verification) in a free slot, with a work area.
     ///
     /// # Errors
     /// [`Busy`] when no slot came free in time; a panic inside `work` is reported as busy too
     /// (it cannot happen with argon2, whose errors are values).
     pub async fn run<T, F>(&self, work: F) -> Result<T, Busy>
     where
-        F: FnOnce() -> T + Send + 'static,
+        F: FnOnce(&mut Vec<Block>) -> T + Send + 'static,
         T: Send + 'static,
     {
         let permit = tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned())
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
+        let pool = self.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let out = work();
+            let mut area = pool.take_area();
+            let out = work(&mut area);
+            pool.give_back(area);
             drop(permit);
             out
         })
         .await;
         result.map_err(|_| Busy)
+    }
+
+    fn take_area(&self) -> Vec<Block> {
+        self.areas
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Keeps `area` for the next hash while others run; the last one out frees them all.
+    fn give_back(&self, area: Vec<Block>) {
+        let mut areas = self.areas.lock().unwrap_or_else(PoisonError::into_inner);
+        // This hash still holds its permit: the pool is idle when it is the only one out.
+        if self.slots.available_permits() + 1 >= self.size {
+            areas.clear();
+        } else {
+            areas.push(area);
+        }
     }
 
     /// Checks the policy, then hashes `password` in a slot.
@@ -127,7 +158,8 @@ impl HashPool {
         if let Err(rejected) = check_password(&password, email.as_ref()) {
             return Ok(Err(rejected.into()));
         }
-        self.run(move || hash(&password, email.as_ref())).await
+        self.run(move |area| hash_in(password.as_bytes(), area))
+            .await
     }
 
     /// [`verify`] in a slot.
@@ -135,8 +167,80 @@ impl HashPool {
     /// # Errors
     /// [`Busy`] when no slot came free in time.
     pub async fn verify(&self, stored: Option<String>, password: String) -> Result<bool, Busy> {
-        self.run(move || verify(stored.as_deref(), &password)).await
+        self.run(move |area| {
+            if password.len() > MAX_PASSWORD_BYTES {
+                return false;
+            }
+            match stored {
+                Some(stored) => verify_in(&stored, password.as_bytes(), area),
+                // Same work as a real check, so timing does not tell unknown accounts apart.
+                None => {
+                    let _ = verify_in(dummy_hash(), password.as_bytes(), area);
+                    false
+                }
+            }
+        })
+        .await
     }
+}
+
+/// The argon2id hash of `password` in PHC form, computed in `area`.
+fn hash_in(password: &[u8], area: &mut Vec<Block>) -> Result<String, PasswordError> {
+    let fail = |e: &dyn std::fmt::Display| PasswordError::Hash(e.to_string());
+    let salt = salt()?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| fail(&e))?;
+    let params = Params::default();
+    area.resize(params.block_count(), Block::default());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::default()
+        .hash_password_into_with_memory(password, salt_raw, &mut out, &mut area[..])
+        .map_err(|e| fail(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `stored`, computed in `area` (grown when the stored
+/// parameters need more).
+fn verify_in(stored: &str, password: &[u8], area: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) =
+        (Algorithm::try_from(hash.algorithm), Params::try_from(&hash))
+    else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    area.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password,
+        salt_raw,
+        &mut out,
+        &mut area[..],
+    );
+    // `Output`'s equality is constant-time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// 16 random bytes from the operating system.
@@ -196,6 +300,39 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_made_in_a_work_area_verify_both_ways_with_the_standard_ones() {
+        let pool = HashPool::new(2, Duration::from_secs(5));
+        let ours = pool
+            .hash("correct horse battery".to_owned(), None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(verify(Some(&ours), "correct horse battery"));
+        let standard = hash("correct horse battery", None).unwrap();
+        let check = |stored: &str, password: &str| {
+            pool.verify(Some(stored.to_owned()), password.to_owned())
+        };
+        assert!(check(&standard, "correct horse battery").await.unwrap());
+        assert!(check(&ours, "correct horse battery").await.unwrap());
+        assert!(!check(&ours, "correct horse battery!").await.unwrap());
+        assert!(!check("not a hash", "x").await.unwrap());
+        assert!(
+            !pool
+                .verify(None, "correct horse battery".to_owned())
+                .await
+                .unwrap()
+        );
+        assert!(
+            pool.areas.lock().unwrap().is_empty(),
+            "an idle pool keeps no work area"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_pool_never_runs_more_than_its_slots_and_turns_away_after_the_wait() {
         let pool = HashPool::new(2, Duration::from_millis(50));
         let running = Arc::new(AtomicUsize::new(0));
@@ -203,7 +340,7 @@ mod tests {
         let jobs = (0..6).map(|_| {
             let (pool, running, peak) = (pool.clone(), Arc::clone(&running), Arc::clone(&peak));
             async move {
-                pool.run(move || {
+                pool.run(move |_area| {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     std::thread::sleep(Duration::from_millis(200));

@@ -12,6 +12,7 @@ mod events;
 mod helpdesks;
 mod helpers;
 mod matrix;
+mod memory;
 mod openapi;
 mod registration;
 mod security;
