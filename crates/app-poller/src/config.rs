@@ -11,6 +11,7 @@ use frontdesk_domain::assignment::Strategy;
 use frontdesk_domain::classify::{Classifier, ClassifierConfig};
 use frontdesk_domain::service::{AiMode, AutoAcknowledgement, Settings};
 use frontdesk_domain::sla::SlaConfig;
+use frontdesk_domain::webhook::{Cidr, TargetPolicy};
 use serde::Deserialize;
 
 /// The file read when `--config` is not given; missing is fine (defaults apply).
@@ -59,6 +60,7 @@ pub struct Config {
     pub sla: SlaConfig,
     pub classify: ClassifierConfig,
     pub http: HttpConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,6 +215,15 @@ impl Default for HttpConfig {
             intercom_secret_file: None,
         }
     }
+}
+
+/// Outbound webhooks (`/api/outbound-webhooks`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Non-public addresses deliveries may reach anyway, as addresses or blocks
+    /// (`["10.0.0.0/8", "127.0.0.1"]`); empty (the default) allows public addresses only.
+    pub allow_private_targets: Vec<String>,
 }
 
 /// One mailbox, by `kind`.
@@ -494,6 +505,7 @@ impl Config {
                 "body limits must be at least 1",
             ));
         }
+        self.webhook_targets()?;
         if self.poller.interval_secs == 0 {
             return Err(invalid("poller.interval_secs", "must be at least 1"));
         }
@@ -530,6 +542,19 @@ impl Config {
             return Err(invalid("smtp.security", "must be tls, starttls or plain"));
         }
         Ok(())
+    }
+
+    /// The addresses outbound webhooks may reach: public ones and `webhooks.allow_private_targets`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an entry that is not an address or a block.
+    pub fn webhook_targets(&self) -> Result<TargetPolicy, ConfigError> {
+        self.webhooks
+            .allow_private_targets
+            .iter()
+            .map(|c| Cidr::parse(c).map_err(|e| invalid("webhooks.allow_private_targets", e)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(TargetPolicy::allowing)
     }
 
     /// The configured mailboxes, or the local Maildir when none is.

@@ -13,5 +13,6 @@ mod helpdesks;
 mod helpers;
 mod matrix;
 mod openapi;
+mod outbound;
 mod tickets;
 mod webhooks;
