@@ -21,8 +21,9 @@ pub use search::{
     TicketPage, TicketSearch, TicketSort,
 };
 pub use store::{
-    AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,
-    StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
+    Absorb, AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord,
+    StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
+    TicketWrite,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -15,7 +15,7 @@ use crate::ports::{
     TicketWrite,
 };
 use crate::staff::{Role, Staff, StaffId};
-use crate::ticket::{Message, Status, Ticket, TicketEvent, TicketId, TicketNumber};
+use crate::ticket::{Message, MessageKind, Status, Ticket, TicketEvent, TicketId, TicketNumber};
 
 #[derive(Debug, Default, Clone)]
 pub struct State {
@@ -147,12 +147,21 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
         s.thread_keys.entry(key).or_insert(ticket.id);
     }
     s.tickets.insert(ticket.id, ticket.clone());
-    for source in &change.absorb {
-        for m in s.messages.iter_mut().filter(|m| m.ticket_id == *source) {
+    for absorb in &change.absorb {
+        for m in s
+            .messages
+            .iter_mut()
+            .filter(|m| m.ticket_id == absorb.source)
+        {
             m.ticket_id = ticket.id;
+            if absorb.staff_only && m.kind.is_public() {
+                m.kind = MessageKind::Note;
+            }
         }
-        for owner in s.thread_keys.values_mut().filter(|t| **t == *source) {
-            *owner = ticket.id;
+        if !absorb.staff_only {
+            for owner in s.thread_keys.values_mut().filter(|t| **t == absorb.source) {
+                *owner = ticket.id;
+            }
         }
     }
     s.messages.extend(change.messages);
