@@ -189,6 +189,12 @@ pub struct HttpConfig {
     pub zendesk_secret_file: Option<PathBuf>,
     pub intercom_secret_env: Option<String>,
     pub intercom_secret_file: Option<PathBuf>,
+    /// Seconds between `/api/events` keep-alives, at each of which the caller is checked again
+    /// (a deactivated account or an expired token ends the stream).
+    pub event_keep_alive_secs: u64,
+    /// Open `/api/events` streams allowed per caller (account), and in all; more answer 429.
+    pub event_streams_per_caller: usize,
+    pub event_streams_total: usize,
 }
 
 impl Default for HttpConfig {
@@ -213,6 +219,9 @@ impl Default for HttpConfig {
             zendesk_secret_file: None,
             intercom_secret_env: None,
             intercom_secret_file: None,
+            event_keep_alive_secs: 15,
+            event_streams_per_caller: 8,
+            event_streams_total: 1_000,
         }
     }
 }
@@ -506,6 +515,15 @@ impl Config {
             ));
         }
         self.webhook_targets()?;
+        if self.http.event_keep_alive_secs == 0 {
+            return Err(invalid("http.event_keep_alive_secs", "must be at least 1"));
+        }
+        if self.http.event_streams_per_caller == 0 || self.http.event_streams_total == 0 {
+            return Err(invalid(
+                "http.event_streams_per_caller",
+                "stream limits must be at least 1",
+            ));
+        }
         if self.poller.interval_secs == 0 {
             return Err(invalid("poller.interval_secs", "must be at least 1"));
         }

@@ -155,6 +155,14 @@ fn bad_values_name_their_key() {
             "[webhooks]\nallow_private_targets = [\"10.0.0.0/33\"]\n",
             "webhooks.allow_private_targets",
         ),
+        (
+            "[http]\nevent_keep_alive_secs = 0\n",
+            "http.event_keep_alive_secs",
+        ),
+        (
+            "[http]\nevent_streams_total = 0\n",
+            "http.event_streams_per_caller",
+        ),
     ] {
         let f = file(text);
         let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();
