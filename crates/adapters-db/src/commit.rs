@@ -6,8 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use frontdesk_domain::ports::{ChangeSet, CommitError, Committed, Job, StoreError, TicketWrite};
-use frontdesk_domain::ticket::{Ticket, TicketId, TicketNumber};
+use frontdesk_domain::ports::{
+    Absorb, ChangeSet, CommitError, Committed, Job, StoreError, TicketWrite,
+};
+use frontdesk_domain::ticket::{Ticket, TicketNumber};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
@@ -168,8 +170,8 @@ async fn write(
         .collect();
     crate::suggestions::write_suggestions(txn, suggestions).await?;
     for w in &written {
-        for source in &w.rest.absorb {
-            absorb(txn, *source, &w.ticket).await?;
+        for a in &w.rest.absorb {
+            absorb(txn, *a, &w.ticket).await?;
         }
     }
     Ok(written
@@ -288,22 +290,35 @@ async fn update_ticket(txn: &DatabaseTransaction, ticket: Ticket) -> Result<Tick
 }
 
 /// Moves the conversation of `source` (merged) onto `target`: messages, mails, thread keys and
-/// search documents. AI drafts stay with the ticket they were written for.
+/// search documents. AI drafts stay with the ticket they were written for. Another customer's
+/// conversation moves as staff-only notes and keeps its thread keys and search rows.
 async fn absorb(
     txn: &DatabaseTransaction,
-    source: TicketId,
+    absorbed: Absorb,
     target: &Ticket,
 ) -> Result<(), CommitError> {
     let backend = txn.get_database_backend();
+    let source = absorbed.source;
     let (from, to) = (source.as_uuid(), target.id.as_uuid());
-    let mut statements = vec![
-        "UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1",
-        "UPDATE emails SET ticket_id = $2 WHERE ticket_id = $1",
-        "INSERT INTO thread_keys (message_id, ticket_id) SELECT message_id, $2 FROM thread_keys \
-         WHERE ticket_id = $1 ON CONFLICT DO NOTHING",
-        "DELETE FROM thread_keys WHERE ticket_id = $1",
-    ];
-    if backend == DbBackend::Postgres {
+    let mut statements = if absorbed.staff_only {
+        vec![
+            "UPDATE messages SET ticket_id = $2, \
+             kind = CASE WHEN kind IN ('customer', 'agent') THEN 'note' ELSE kind END \
+             WHERE ticket_id = $1",
+            "UPDATE emails SET ticket_id = $2 WHERE ticket_id = $1",
+        ]
+    } else {
+        vec![
+            "UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1",
+            "UPDATE emails SET ticket_id = $2 WHERE ticket_id = $1",
+            "INSERT INTO thread_keys (message_id, ticket_id) SELECT message_id, $2 \
+             FROM thread_keys WHERE ticket_id = $1 ON CONFLICT DO NOTHING",
+            "DELETE FROM thread_keys WHERE ticket_id = $1",
+        ]
+    };
+    // Another customer's search rows stay with their ticket (which staff find and which points
+    // here): the target's customer searching their ticket must not match the other's words.
+    if backend == DbBackend::Postgres && !absorbed.staff_only {
         statements.push("UPDATE ticket_search SET ticket_id = $2 WHERE ticket_id = $1");
     }
     for sql in statements {
@@ -311,7 +326,7 @@ async fn absorb(
             .await
             .map_err(db)?;
     }
-    if backend == DbBackend::Sqlite {
+    if backend == DbBackend::Sqlite && !absorbed.staff_only {
         let source_number = tickets::Entity::find_by_id(from)
             .one(txn)
             .await

@@ -162,18 +162,31 @@ impl ThreadLookup for Database {
             return Ok(Vec::new());
         };
         // One row per distinct set of addresses: a long conversation among the same people is
-        // a handful of rows, however many mails it has.
-        let rows = emails::Entity::find()
-            .filter(emails::Column::TicketId.eq(ticket.as_uuid()))
-            .select_only()
-            .column(emails::Column::FromAddress)
-            .column(emails::Column::ToAddresses)
-            .column(emails::Column::CcAddresses)
-            .distinct()
-            .into_tuple::<(Option<String>, String, String)>()
-            .all(&self.reader)
-            .await
-            .map_err(db)?;
+        // a handful of rows, however many mails it has. Only mails of the ticket's public
+        // conversation count: another customer's mails that a forced merge moved here became
+        // staff-only notes, and must not make that customer a participant.
+        let rows = sea_orm::ConnectionTrait::query_all_raw(
+            &self.reader,
+            crate::accounts::statement(
+                self.backend(),
+                "SELECT DISTINCT e.from_address, e.to_addresses, e.cc_addresses FROM emails e \
+                 JOIN messages m ON m.id = e.message_row_id \
+                 WHERE e.ticket_id = $1 AND m.kind IN ('customer', 'agent')",
+                [sea_orm::Value::from(ticket.as_uuid())],
+            ),
+        )
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<Option<String>>("", "from_address")
+                    .map_err(db)?,
+                r.try_get::<String>("", "to_addresses").map_err(db)?,
+                r.try_get::<String>("", "cc_addresses").map_err(db)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
         let mut people = vec![owner.customer];
         for (from, to, cc) in rows {
             let listed = [to, cc]

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{Job, StoreError, WebhookDelivery};
 use frontdesk_domain::ticket::TicketId;
+use frontdesk_domain::webhook::redact_url;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -41,7 +42,7 @@ impl std::fmt::Debug for Webhook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Webhook")
             .field("id", &self.id)
-            .field("url", &self.url)
+            .field("url", &redact_url(&self.url))
             .field("secret", &"***")
             .field("events", &self.events)
             .field("active", &self.active)

@@ -109,6 +109,21 @@ impl Fresh {
     }
 }
 
+/// The state and last error of every job of `kind` (`deliver_webhook`, …), oldest first.
+pub async fn jobs_of_kind(db: &Database, kind: &str) -> Vec<(String, Option<String>)> {
+    use crate::entity::jobs;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(kind))
+        .order_by_asc(jobs::Column::CreatedAt)
+        .all(db.connection())
+        .await
+        .expect("read jobs")
+        .into_iter()
+        .map(|j| (j.state, j.last_error))
+        .collect()
+}
+
 #[cfg(test)]
 #[test]
 fn database_names_are_swapped_in_urls() {

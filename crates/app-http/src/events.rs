@@ -2,7 +2,8 @@
 //! database (so events written by any process arrive) and broadcasts them to the subscribers,
 //! each of which sees only what its caller may.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use frontdesk_adapters_db::{Database, FeedEvent};
@@ -24,19 +25,94 @@ const CAPACITY: usize = 1024;
 #[derive(Debug, Clone)]
 pub struct EventHub {
     sender: broadcast::Sender<Arc<FeedEvent>>,
+    streams: Arc<StreamCount>,
 }
 
 impl Default for EventHub {
     fn default() -> Self {
         let (sender, _) = broadcast::channel(CAPACITY);
-        Self { sender }
+        Self {
+            sender,
+            streams: Arc::default(),
+        }
     }
+}
+
+/// The open streams: in all, and per caller.
+#[derive(Debug, Default)]
+struct StreamCount {
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// One open stream, counted until dropped.
+#[derive(Debug)]
+pub struct StreamSlot {
+    streams: Arc<StreamCount>,
+    caller: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .streams
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (total, per_caller) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(n) = per_caller.get_mut(&self.caller) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                per_caller.remove(&self.caller);
+            }
+        }
+    }
+}
+
+/// Why no stream may open now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StreamsFull {
+    #[error("this account has {0} event streams open already; close one first")]
+    Caller(usize),
+    #[error("the server has {0} event streams open; try again later")]
+    Total(usize),
 }
 
 impl EventHub {
     #[must_use]
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<FeedEvent>> {
         self.sender.subscribe()
+    }
+
+    /// Counts a new stream of `caller` (a token subject), within `per_caller` and `total`.
+    ///
+    /// # Errors
+    /// [`StreamsFull`] when either limit is reached.
+    pub fn open_stream(
+        &self,
+        caller: String,
+        per_caller: usize,
+        total: usize,
+    ) -> Result<StreamSlot, StreamsFull> {
+        let mut open = self
+            .streams
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (all, by_caller) = &mut *open;
+        if *all >= total {
+            return Err(StreamsFull::Total(*all));
+        }
+        let mine = by_caller.entry(caller.clone()).or_insert(0);
+        if *mine >= per_caller {
+            return Err(StreamsFull::Caller(*mine));
+        }
+        *mine += 1;
+        *all += 1;
+        Ok(StreamSlot {
+            streams: self.streams.clone(),
+            caller,
+        })
     }
 
     /// Reads new events from `db` and broadcasts them until `stop` turns true.

@@ -7,6 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use frontdesk_domain::ports::{SearchError, StoreError};
 use frontdesk_domain::service::{NoteError, OpenError, ReplyError, UpdateError};
+use frontdesk_domain::ticket::MergeRefusal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -311,6 +312,9 @@ impl From<UpdateError> for ApiError {
             UpdateError::Invalid(detail) => Self::invalid(detail),
             UpdateError::Taken(_) => {
                 Self::conflict("someone else has this ticket; reassign it with /assign")
+            }
+            UpdateError::Merge(m @ MergeRefusal::ForceNeedsManager) => {
+                Self::forbidden(m.to_string())
             }
             UpdateError::Merge(m) => Self::conflict(m.to_string()),
             UpdateError::Store(s) => s.into(),

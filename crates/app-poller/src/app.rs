@@ -68,8 +68,8 @@ pub struct App {
     pub draft_context: DraftContext,
     /// This process's name in mailbox leases: `pid-random`.
     pub holder: String,
-    /// For outbound webhook deliveries.
-    pub http: reqwest::Client,
+    /// For outbound webhook deliveries, to allowed targets only.
+    pub webhooks: crate::outbound::WebhookClient,
 }
 
 impl std::fmt::Debug for App {
@@ -245,7 +245,6 @@ impl App {
             facts: Vec::new(),
         };
         let app = Self {
-            config,
             db,
             desk,
             mailboxes,
@@ -258,7 +257,9 @@ impl App {
                 std::process::id(),
                 &uuid::Uuid::now_v7().simple().to_string()[20..]
             ),
-            http: crate::outbound::client().map_err(|e| AppError::Webhooks(e.to_string()))?,
+            webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
+                .map_err(|e| AppError::Webhooks(e.to_string()))?,
+            config,
         };
         if let Err(e) = app.reload_sla().await {
             // Not fatal: the configuration file's policies apply until a pass can read them.

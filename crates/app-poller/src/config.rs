@@ -11,6 +11,7 @@ use frontdesk_domain::assignment::Strategy;
 use frontdesk_domain::classify::{Classifier, ClassifierConfig};
 use frontdesk_domain::service::{AiMode, AutoAcknowledgement, Settings};
 use frontdesk_domain::sla::SlaConfig;
+use frontdesk_domain::webhook::{Cidr, TargetPolicy};
 use serde::Deserialize;
 
 /// The file read when `--config` is not given; missing is fine (defaults apply).
@@ -59,6 +60,7 @@ pub struct Config {
     pub sla: SlaConfig,
     pub classify: ClassifierConfig,
     pub http: HttpConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,6 +201,12 @@ pub struct HttpConfig {
     pub zendesk_secret_file: Option<PathBuf>,
     pub intercom_secret_env: Option<String>,
     pub intercom_secret_file: Option<PathBuf>,
+    /// Seconds between `/api/events` keep-alives, at each of which the caller is checked again
+    /// (a deactivated account or an expired token ends the stream).
+    pub event_keep_alive_secs: u64,
+    /// Open `/api/events` streams allowed per caller (account), and in all; more answer 429.
+    pub event_streams_per_caller: usize,
+    pub event_streams_total: usize,
 }
 
 impl Default for HttpConfig {
@@ -228,8 +236,20 @@ impl Default for HttpConfig {
             zendesk_secret_file: None,
             intercom_secret_env: None,
             intercom_secret_file: None,
+            event_keep_alive_secs: 15,
+            event_streams_per_caller: 8,
+            event_streams_total: 1_000,
         }
     }
+}
+
+/// Outbound webhooks (`/api/outbound-webhooks`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Non-public addresses deliveries may reach anyway, as addresses or blocks
+    /// (`["10.0.0.0/8", "127.0.0.1"]`); empty (the default) allows public addresses only.
+    pub allow_private_targets: Vec<String>,
 }
 
 /// One mailbox, by `kind`.
@@ -511,6 +531,16 @@ impl Config {
                 "body limits must be at least 1",
             ));
         }
+        self.webhook_targets()?;
+        if self.http.event_keep_alive_secs == 0 {
+            return Err(invalid("http.event_keep_alive_secs", "must be at least 1"));
+        }
+        if self.http.event_streams_per_caller == 0 || self.http.event_streams_total == 0 {
+            return Err(invalid(
+                "http.event_streams_per_caller",
+                "stream limits must be at least 1",
+            ));
+        }
         if self.poller.interval_secs == 0 {
             return Err(invalid("poller.interval_secs", "must be at least 1"));
         }
@@ -547,6 +577,19 @@ impl Config {
             return Err(invalid("smtp.security", "must be tls, starttls or plain"));
         }
         Ok(())
+    }
+
+    /// The addresses outbound webhooks may reach: public ones and `webhooks.allow_private_targets`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an entry that is not an address or a block.
+    pub fn webhook_targets(&self) -> Result<TargetPolicy, ConfigError> {
+        self.webhooks
+            .allow_private_targets
+            .iter()
+            .map(|c| Cidr::parse(c).map_err(|e| invalid("webhooks.allow_private_targets", e)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(TargetPolicy::allowing)
     }
 
     /// The configured mailboxes, or the local Maildir when none is.

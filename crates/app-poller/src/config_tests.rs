@@ -124,6 +124,19 @@ fn secrets_in_the_file_are_refused() {
 }
 
 #[test]
+fn webhooks_reach_public_addresses_only_unless_blocks_are_allowed() {
+    let c = Config::load_with_env(None, &[]).unwrap();
+    let policy = c.webhook_targets().unwrap();
+    assert!(policy.check("127.0.0.1".parse().unwrap()).is_err());
+    let f = file("[webhooks]\nallow_private_targets = [\"10.0.0.0/8\", \"127.0.0.1\"]\n");
+    let c = Config::load_with_env(Some(f.path()), &[]).unwrap();
+    let policy = c.webhook_targets().unwrap();
+    assert!(policy.check("127.0.0.1".parse().unwrap()).is_ok());
+    assert!(policy.check("10.1.1.1".parse().unwrap()).is_ok());
+    assert!(policy.check("192.168.1.1".parse().unwrap()).is_err());
+}
+
+#[test]
 fn bad_values_name_their_key() {
     for (text, key) in [
         ("[ai]\nmode = \"yolo\"\n", "ai.mode"),
@@ -138,6 +151,18 @@ fn bad_values_name_their_key() {
             "mailbox[0].after_ingest",
         ),
         ("[sla]\nwarning_percent = 250\n", "sla"),
+        (
+            "[webhooks]\nallow_private_targets = [\"10.0.0.0/33\"]\n",
+            "webhooks.allow_private_targets",
+        ),
+        (
+            "[http]\nevent_keep_alive_secs = 0\n",
+            "http.event_keep_alive_secs",
+        ),
+        (
+            "[http]\nevent_streams_total = 0\n",
+            "http.event_streams_per_caller",
+        ),
     ] {
         let f = file(text);
         let err = Config::load_with_env(Some(f.path()), &[]).unwrap_err();

@@ -125,7 +125,7 @@ async fn send(app: &App, mail: &OutboundEmail) -> Result<(), Failure> {
 async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
     match job {
         Job::SendEmail(mail) => send(app, mail).await,
-        Job::DeliverWebhook(d) => crate::outbound::deliver(&app.db, &app.http, d)
+        Job::DeliverWebhook(d) => crate::outbound::deliver(&app.db, &app.webhooks, d)
             .await
             .map_err(|e| match e {
                 crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),

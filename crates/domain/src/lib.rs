@@ -4,7 +4,8 @@
 //! [`ports`]; the use cases in [`service`] drive those ports and apply the pure rules found in
 //! [`ticket`] (lifecycle), [`sla`] (targets, business hours, pauses, escalation), [`classify`]
 //! (priority and category keywords), [`threading`] (duplicates, thread matching, loop detection,
-//! outbound reply headers) and [`assignment`] (round-robin and least-loaded).
+//! outbound reply headers), [`assignment`] (round-robin and least-loaded) and [`webhook`] (which
+//! targets outbound webhooks may reach).
 //!
 //! Time and identifiers come through the [`ports::Clock`] and [`ports::IdGenerator`] ports so that
 //! every rule is testable without sleeping or guessing ids.
@@ -21,6 +22,7 @@ pub mod sla;
 pub mod staff;
 pub mod threading;
 pub mod ticket;
+pub mod webhook;
 
 pub use email::{EmailAddress, MessageId};
 pub use staff::{Availability, Customer, Role, Staff, StaffId};

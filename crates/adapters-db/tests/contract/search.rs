@@ -306,20 +306,21 @@ contract!(
         ))
         .await
         .unwrap();
+        // A second ticket of the same customer (another customer's needs a manager's force).
         let second = desk
-            .ingest(mail("b@c", "bob@x.com", "Invoice", "wombat"))
+            .ingest(mail("b@c", "jane@x.com", "Invoice", "wombat"))
             .await
             .unwrap();
         let (b, b_id) = (second.ticket.unwrap().value(), second.ticket_id.unwrap());
         desk.ingest(replying(
-            mail("b2@c", "bob@x.com", "Re: Invoice", "wombat platypus"),
+            mail("b2@c", "jane@x.com", "Re: Invoice", "wombat platypus"),
             "b@c",
         ))
         .await
         .unwrap();
         assert_eq!(found(&db, "numbat").await, [a]);
         assert_eq!(found(&db, "wombat").await, [b], "one ticket, two messages");
-        desk.merge(b_id, a_id, frontdesk_domain::ticket::Actor::System)
+        desk.merge(b_id, a_id, frontdesk_domain::ticket::Actor::System, None)
             .await
             .unwrap();
         for word in ["quokka", "numbat", "wombat", "platypus", "invoice"] {
@@ -327,7 +328,7 @@ contract!(
         }
         // Mail to either thread lands on the survivor, and is found there too.
         desk.ingest(replying(
-            mail("b3@c", "bob@x.com", "Re: Invoice", "echidna"),
+            mail("b3@c", "jane@x.com", "Re: Invoice", "echidna"),
             "b@c",
         ))
         .await
@@ -340,6 +341,61 @@ contract!(
         .unwrap();
         assert_eq!(found(&db, "echidna").await, [a]);
         assert_eq!(found(&db, "dingo echidna").await, [a]);
+    }
+);
+
+contract!(
+    a_forced_merge_of_another_customers_ticket_keeps_their_messages_threads_and_search_apart,
+    |db: Database| async move {
+        use frontdesk_domain::ports::TicketRepository;
+        use frontdesk_domain::staff::Role;
+        use frontdesk_domain::ticket::{Actor, MessageKind};
+        let desk = helpdesk(&db, |_| {});
+        let jane = desk
+            .ingest(mail("a@c", "jane@x.com", "Parcel late", "quokka"))
+            .await
+            .unwrap();
+        let (a, a_id) = (jane.ticket.unwrap().value(), jane.ticket_id.unwrap());
+        let bob = desk
+            .ingest(mail("b@c", "bob@x.com", "Invoice", "wombat"))
+            .await
+            .unwrap();
+        let (b, b_id) = (bob.ticket.unwrap().value(), bob.ticket_id.unwrap());
+        desk.merge(b_id, a_id, Actor::System, Some(Role::Manager))
+            .await
+            .unwrap();
+        let messages = TicketRepository::messages(&db, a_id).await.unwrap();
+        let kinds: Vec<(MessageKind, &str)> = messages
+            .iter()
+            .map(|m| (m.kind, m.body_text.as_str()))
+            .collect();
+        assert!(
+            kinds.contains(&(MessageKind::Customer, "quokka")),
+            "{kinds:?}"
+        );
+        assert!(kinds.contains(&(MessageKind::Note, "wombat")), "{kinds:?}");
+        assert_eq!(
+            kinds.iter().filter(|(k, _)| k.is_public()).count(),
+            1,
+            "{kinds:?}"
+        );
+        assert_eq!(found(&db, "wombat").await, [b], "found on Bob's own ticket");
+        let people = frontdesk_domain::ports::ThreadLookup::participants(&db, a_id)
+            .await
+            .unwrap();
+        assert!(
+            !people.iter().any(|p| p.as_str() == "bob@x.com"),
+            "Bob's moved mail does not make him a participant of Jane's ticket: {people:?}"
+        );
+        let reply = desk
+            .ingest(replying(
+                mail("b2@c", "bob@x.com", "Re: Invoice", "echidna"),
+                "b@c",
+            ))
+            .await
+            .unwrap();
+        assert_ne!(reply.ticket_id, Some(a_id), "Bob's thread stays his");
+        assert!(!found(&db, "echidna").await.contains(&a));
     }
 );
 

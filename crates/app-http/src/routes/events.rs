@@ -1,29 +1,115 @@
 //! `GET /api/events`: server-sent events for dashboards and integrations.
+//!
+//! A stream lasts only as long as its credential: at every keep-alive the caller is loaded
+//! again (a deactivated or deleted account, a revoked or expired API token end it), and an
+//! access token's stream ends when the token expires. Streams are counted per caller and in all
+//! (`http.event_streams_per_caller`, `http.event_streams_total`); beyond, 429.
 
 use std::time::Duration;
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use chrono::Utc;
 use tokio::sync::{broadcast, mpsc};
 
-use crate::auth::Caller;
+use crate::auth::tokens::{API_TOKEN_PREFIX, digest};
+use crate::auth::{Caller, Principal, customer_subject, principal, staff_subject};
 use crate::events::frame;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// A comment line this often keeps proxies from closing an idle stream.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// At most this many missed events are replayed after `Last-Event-ID`.
 const REPLAY: u64 = 1_000;
+/// The last line of a stream whose credential no longer holds.
+const SIGNED_OUT: &[u8] = b": signed out; reconnect with a fresh token\n\n";
+/// What a client turned away for too many streams is asked to wait, in seconds.
+const RETRY_AFTER_SECS: &str = "30";
+
+/// What the stream's caller signed in with, checked again at each keep-alive.
+enum Credential {
+    /// An access token (JWT), valid until `expires` (Unix seconds).
+    Access { token: String, expires: i64 },
+    /// The digest of an API token.
+    ApiToken(String),
+}
+
+impl Credential {
+    /// The credential of a request its `Caller` was already resolved from.
+    fn of(state: &AppState, req: &HttpRequest) -> Result<Self, ApiError> {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
+        if token.starts_with(API_TOKEN_PREFIX) {
+            return Ok(Self::ApiToken(digest(token)));
+        }
+        let claims = state
+            .keys
+            .verify(token)
+            .map_err(|_| ApiError::unauthorized("the access token is not valid"))?;
+        Ok(Self::Access {
+            token: token.to_owned(),
+            expires: claims.exp,
+        })
+    }
+
+    /// Who the credential names now, or `None` once it no longer signs anyone in.
+    async fn recheck(&self, state: &AppState) -> Result<Option<Principal>, ApiError> {
+        match self {
+            Self::Access { token, .. } => match state.keys.verify(token) {
+                Ok(claims) if claims.exp > Utc::now().timestamp() => {
+                    principal(state, &claims.sub).await
+                }
+                _ => Ok(None),
+            },
+            Self::ApiToken(digest) => {
+                let Some((id, _scope)) = state.db().api_token_staff(digest, Utc::now()).await?
+                else {
+                    return Ok(None);
+                };
+                let staff = state.db().staff(id).await?;
+                Ok(staff.filter(|s| s.active).map(Principal::Staff))
+            }
+        }
+    }
+
+    /// How long until the credential expires by itself, if it does.
+    fn lifetime(&self) -> Option<Duration> {
+        match self {
+            Self::Access { expires, .. } => Some(Duration::from_secs(
+                u64::try_from(expires - Utc::now().timestamp()).unwrap_or(0),
+            )),
+            Self::ApiToken(_) => None,
+        }
+    }
+}
+
+/// The key streams are counted under: the account, whatever token it uses.
+fn account(caller: &Caller) -> String {
+    match &caller.principal {
+        Principal::Staff(s) => staff_subject(s.id),
+        Principal::Customer(email) => customer_subject(email),
+    }
+}
 
 /// Live events (`text/event-stream`): `ticket.created`, `ticket.updated`, `message.added`,
 /// `sla.warning`, `sla.breached`, each `data` a JSON `{id, ticket: {id, number}, kind, data, at}`.
 /// Filtered by the caller's role: customers get their own tickets' public conversation. Send
-/// `Last-Event-ID` to replay what was missed (up to 1,000 events).
+/// `Last-Event-ID` to replay what was missed (up to 1,000 events). The stream ends when the
+/// access token expires or the account is deactivated; reconnect with a fresh token.
 #[utoipa::path(get, path = "/api/events", tag = "tickets", security(("bearer" = [])),
     params(("Last-Event-ID" = Option<i64>, Header, description = "resume after this event")),
     responses((status = 200, content_type = "text/event-stream", description = "the stream"),
-        (status = 401, body = crate::problem::Problem)))]
+        (status = 401, body = crate::problem::Problem),
+        (status = 429, body = crate::problem::Problem,
+            description = "too many streams open for this account or in all; see Retry-After")))]
 pub async fn events(
     state: web::Data<AppState>,
     caller: Caller,
@@ -38,6 +124,24 @@ pub async fn events(
                 .ok_or_else(|| ApiError::bad_request("Last-Event-ID is not an event id"))?,
         ),
     };
+    let credential = Credential::of(&state, &req)?;
+    let limits = state.http();
+    let slot = match state.events.open_stream(
+        account(&caller),
+        limits.event_streams_per_caller,
+        limits.event_streams_total,
+    ) {
+        Ok(slot) => slot,
+        Err(full) => {
+            let mut response = ApiError::too_many_requests(full.to_string()).error_response();
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+            return Ok(response);
+        }
+    };
+    let keep_alive_every = Duration::from_secs(limits.event_keep_alive_secs.max(1));
     // Subscribe before reading the backlog, so nothing falls between the two.
     let mut live = state.events.subscribe();
     let backlog = match resume {
@@ -46,7 +150,19 @@ pub async fn events(
     };
     let see_all = state.http().agents_see_all;
     let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let state = state.into_inner();
     tokio::spawn(async move {
+        // Counted until the stream ends, however it ends.
+        let _slot = slot;
+        let mut caller = caller;
+        let expiry = credential.lifetime().map(tokio::time::sleep);
+        let expiry = async move {
+            match expiry {
+                Some(sleep) => sleep.await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(expiry);
         let mut sent = resume.unwrap_or(0);
         if tx
             .send(Bytes::from_static(b": connected\n\n"))
@@ -63,7 +179,7 @@ pub async fn events(
                 return;
             }
         }
-        let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+        let mut keep_alive = tokio::time::interval(keep_alive_every);
         keep_alive.tick().await;
         loop {
             let out = tokio::select! {
@@ -78,7 +194,26 @@ pub async fn events(
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
-                _ = keep_alive.tick() => Some(": keep-alive\n\n".to_owned()),
+                _ = keep_alive.tick() => match credential.recheck(&state).await {
+                    Ok(Some(now)) => {
+                        // A changed role filters from now on.
+                        caller.principal = now;
+                        Some(": keep-alive\n\n".to_owned())
+                    }
+                    Ok(None) => {
+                        let _ = tx.send(Bytes::from_static(SIGNED_OUT)).await;
+                        return;
+                    }
+                    Err(e) => {
+                        // Storage trouble: keep the stream, check again next time.
+                        tracing::warn!(error = %e, "event stream: cannot check the caller again");
+                        Some(": keep-alive\n\n".to_owned())
+                    }
+                },
+                () = &mut expiry => {
+                    let _ = tx.send(Bytes::from_static(SIGNED_OUT)).await;
+                    return;
+                }
                 () = tx.closed() => return,
             };
             if let Some(out) = out

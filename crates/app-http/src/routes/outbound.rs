@@ -5,6 +5,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::{EVENT_NAMES, Webhook};
+use frontdesk_domain::webhook::{WebhookUrl, redact_url};
+use frontdesk_poller::outbound::check_target;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,6 +20,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookView {
     pub id: Uuid,
+    /// Redacted: a password in it and its query are shown as `***`
+    /// (`https://user:***@host/path?***`).
     pub url: String,
     /// Event names, or `["*"]` for all.
     pub events: Vec<String>,
@@ -33,7 +37,7 @@ impl From<&Webhook> for WebhookView {
     fn from(w: &Webhook) -> Self {
         Self {
             id: w.id,
-            url: w.url.clone(),
+            url: redact_url(&w.url),
             events: w.events.clone(),
             active: w.active,
             secret: None,
@@ -47,7 +51,8 @@ impl From<&Webhook> for WebhookView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
-    /// `http://` or `https://`.
+    /// `http://` or `https://`, to a public address unless `webhooks.allow_private_targets`
+    /// allows it; a host name is resolved and every address it has must be allowed.
     pub url: String,
     /// `ticket.created`, `ticket.updated`, `message.added`, `sla.warning`, `sla.breached`, or
     /// `*` (the default).
@@ -65,17 +70,13 @@ pub struct PatchWebhook {
     pub active: Option<bool>,
 }
 
-fn url_of(raw: &str) -> Result<String, ApiError> {
-    let url = raw.trim();
-    let bad = || ApiError::invalid_field("url", "an http:// or https:// URL with a host");
-    if url.len() > 2048 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(bad());
-    }
-    let uri: actix_web::http::Uri = url.parse().map_err(|_| bad())?;
-    match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(url.to_owned()),
-        _ => Err(bad()),
-    }
+/// The URL, normalised, once its scheme and every address its host resolves to are allowed.
+async fn url_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
+    let url = WebhookUrl::parse(raw).map_err(|e| ApiError::invalid_field("url", e.to_string()))?;
+    check_target(state.app.webhooks.targets(), &url)
+        .await
+        .map_err(|e| ApiError::invalid_field("url", e))?;
+    Ok(url.as_str().to_owned())
 }
 
 fn events_of(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
@@ -148,7 +149,7 @@ pub async fn create(
     let now = Utc::now();
     let hook = Webhook {
         id: Uuid::now_v7(),
-        url: url_of(&body.url)?,
+        url: url_of(&state, &body.url).await?,
         secret,
         events: events_of(body.events.as_deref())?,
         active: true,
@@ -174,7 +175,7 @@ pub async fn patch(
     caller.manager()?;
     let mut hook = stored(&state, *id).await?;
     if let Some(u) = &body.url {
-        hook.url = url_of(u)?;
+        hook.url = url_of(&state, u).await?;
     }
     if let Some(e) = &body.events {
         hook.events = events_of(Some(e))?;

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{TestApp, Who};
+use crate::helpers::{ALLOW_LOOPBACK_WEBHOOKS, TestApp, Who};
 
 both!(
     canned_responses_are_kept_by_managers_and_rendered_for_a_ticket,
@@ -118,6 +118,8 @@ both!(
 
 both!(
     outbound_webhooks_receive_signed_ticket_events_through_the_jobs_queue,
+    // The receiver is a local server: internal targets are refused unless allowed.
+    ALLOW_LOOPBACK_WEBHOOKS,
     async |app: &TestApp| {
         use wiremock::matchers::{method, path};
         use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -122,3 +122,122 @@ both!(
         assert_eq!(s, 400);
     }
 );
+
+/// Reads the stream until it ends (or fails after 10 s), returning what arrived.
+async fn read_to_end(r: &mut reqwest::Response) -> String {
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, r.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("still open after 10 s; received so far:\n{text}"));
+        match chunk {
+            Ok(Some(c)) => text.push_str(std::str::from_utf8(&c).unwrap()),
+            Ok(None) | Err(_) => return text,
+        }
+    }
+}
+
+both!(
+    an_event_stream_ends_when_its_staff_member_is_deactivated,
+    "[http]\nevent_keep_alive_secs = 1\n",
+    async |app: &TestApp| {
+        let mut agent = app.call("get", "/api/events", Who::Agent, None).await;
+        let mut manager = app.call("get", "/api/events", Who::Manager, None).await;
+        for s in [&mut agent, &mut manager] {
+            assert_eq!(s.status(), 200);
+            read_until(s, |t| t.contains(": connected")).await;
+        }
+        // Still open after a keep-alive or two: the check passes for an active account.
+        read_until(&mut agent, |t| t.matches(": keep-alive").count() >= 2).await;
+        let mut gone = app.agent.clone();
+        gone.active = false;
+        app.state
+            .db()
+            .save_staff(&gone, chrono::Utc::now())
+            .await
+            .unwrap();
+        let rest = read_to_end(&mut agent).await;
+        assert!(rest.contains("signed out"), "{rest}");
+        // The manager's stream goes on.
+        read_until(&mut manager, |t| t.matches(": keep-alive").count() >= 3).await;
+    }
+);
+
+both!(
+    an_event_stream_ends_when_its_access_token_expires,
+    async |app: &TestApp| {
+        // A token with two seconds left (the lifetime is 15 minutes).
+        let issued =
+            chrono::Utc::now() - chrono::TimeDelta::minutes(15) + chrono::TimeDelta::seconds(2);
+        let token = app
+            .state
+            .keys
+            .issue(
+                &frontdesk_http::auth::customer_subject(&app.customer),
+                "customer",
+                issued,
+            )
+            .unwrap();
+        let mut stream = app
+            .client
+            .get(app.url("/api/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        let started = std::time::Instant::now();
+        let text = read_to_end(&mut stream).await;
+        assert!(text.contains(": connected"), "{text}");
+        assert!(text.contains("signed out"), "{text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+);
+
+both!(
+    event_streams_are_capped_per_account_and_in_all,
+    // The server notices a closed stream when it next writes: a keep-alive every second.
+    "[http]\nevent_streams_per_caller = 2\nevent_streams_total = 3\nevent_keep_alive_secs = 1\n",
+    async |app: &TestApp| {
+        let first = app.call("get", "/api/events", Who::Customer, None).await;
+        let second = app.call("get", "/api/events", Who::Customer, None).await;
+        assert_eq!(
+            (first.status().as_u16(), second.status().as_u16()),
+            (200, 200)
+        );
+        // A third stream of the same account, even with a new token, is refused.
+        let third = app.call("get", "/api/events", Who::Customer, None).await;
+        assert_eq!(third.status(), 429);
+        assert_eq!(third.headers()["content-type"], "application/problem+json");
+        assert_eq!(third.headers()["retry-after"], "30");
+        let problem: serde_json::Value = third.json().await.unwrap();
+        assert_eq!(problem["status"], 429, "{problem}");
+        // Another account still gets one, until the server's limit.
+        let other = app
+            .call("get", "/api/events", Who::OtherCustomer, None)
+            .await;
+        assert_eq!(other.status(), 200);
+        let over = app.call("get", "/api/events", Who::Manager, None).await;
+        assert_eq!(over.status(), 429);
+        // Closing a stream frees its place (by the next keep-alive).
+        drop(first);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let again = app.call("get", "/api/events", Who::Customer, None).await;
+            if again.status() == 200 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the place was never freed"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        drop((second, other));
+    }
+);

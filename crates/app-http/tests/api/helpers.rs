@@ -43,6 +43,9 @@ pub const GMAIL_TOKEN: &str = "gmail-push-token-0123456789";
 pub const ZENDESK_SECRET: &str = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==";
 pub const INTERCOM_SECRET: &str = "intercom-client-secret-0123456789";
 
+/// Configuration for tests whose webhook receiver is a local (wiremock) server.
+pub const ALLOW_LOOPBACK_WEBHOOKS: &str = "[webhooks]\nallow_private_targets = [\"127.0.0.1\"]\n";
+
 #[derive(Debug)]
 pub struct TestApp {
     pub address: String,

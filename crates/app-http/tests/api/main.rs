@@ -14,6 +14,7 @@ mod helpers;
 mod matrix;
 mod memory;
 mod openapi;
+mod outbound;
 mod registration;
 mod security;
 mod threading;

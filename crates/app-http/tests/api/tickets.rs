@@ -521,3 +521,101 @@ both!(
         assert_eq!(s, 409, "not into itself");
     }
 );
+
+both!(
+    merging_two_customers_tickets_needs_a_managers_force_and_hides_the_other_customers_messages,
+    async |app: &TestApp| {
+        use frontdesk_domain::service::NewTicket;
+        use frontdesk_domain::staff::Customer;
+        use frontdesk_domain::ticket::{Actor, Channel};
+        let keep = app
+            .ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        let theirs = app
+            .state
+            .desk()
+            .open(NewTicket {
+                customer: Customer::new(app.other_customer.clone(), None),
+                subject: "My own order".to_owned(),
+                body: "Mallory's zanzibarite account details".to_owned(),
+                channel: Channel::Web,
+                priority: None,
+                category: None,
+                tags: Vec::new(),
+                actor: Actor::Customer(app.other_customer.clone()),
+            })
+            .await
+            .unwrap()
+            .ticket;
+        let merge = format!("/api/tickets/{}/merge", theirs.id);
+        for (who, force, status) in [
+            (Who::Agent, false, 409),
+            (Who::Manager, false, 409),
+            (Who::Agent, true, 403),
+        ] {
+            let response = app
+                .call(
+                    "post",
+                    &merge,
+                    who,
+                    Some(&json!({"into": keep.number.to_string(), "force": force})),
+                )
+                .await;
+            assert_eq!(response.status(), status, "{who:?} force={force}");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+        }
+        let (_, untouched) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", theirs.id),
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_ne!(untouched["status"], "closed", "{untouched}");
+
+        let (s, r) = app
+            .json(
+                "post",
+                &merge,
+                Who::Manager,
+                Some(&json!({"into": keep.number.to_string(), "force": true})),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        let (s, staff_view) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", keep.id),
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            staff_view.to_string().contains("zanzibarite"),
+            "staff see the merged messages: {staff_view}"
+        );
+        let (s, alice_view) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{}", keep.id),
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{alice_view}");
+        assert!(
+            !alice_view.to_string().contains("zanzibarite"),
+            "{alice_view}"
+        );
+        assert!(alice_view.to_string().contains("Where is my parcel?"));
+        let (_, found) = app
+            .json("get", "/api/tickets?q=zanzibarite", Who::Customer, None)
+            .await;
+        assert!(!found.to_string().contains(&keep.id.to_string()), "{found}");
+    }
+);

@@ -21,8 +21,9 @@ pub use search::{
     TicketFilter, TicketListQuery, TicketPage, TicketSearch, TicketSort, check_search_text,
 };
 pub use store::{
-    AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,
-    StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
+    Absorb, AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord,
+    StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
+    TicketWrite,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -69,9 +69,18 @@ pub struct ChangeSet {
     /// What the AI assistant made of the ticket.
     pub ai_drafts: Vec<AiDraftRecord>,
     /// Tickets merged into this one: their messages, mails and thread keys move here.
-    pub absorb: Vec<TicketId>,
+    pub absorb: Vec<Absorb>,
     /// Links staff should see between this ticket and one a mail referred to but could not join.
     pub merge_suggestions: Vec<MergeSuggestion>,
+}
+
+/// A ticket merged into the one a [`ChangeSet`] changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Absorb {
+    pub source: TicketId,
+    /// The source is another customer's: its customer and agent messages become staff-only
+    /// notes, and its thread keys stay with it (later mail in its threads never lands here).
+    pub staff_only: bool,
 }
 
 impl ChangeSet {

@@ -16,7 +16,7 @@ use crate::ports::{
 };
 use crate::staff::{Role, Staff, StaffId};
 use crate::threading::{MergeSuggestion, mail_participants};
-use crate::ticket::{Message, Status, Ticket, TicketEvent, TicketId, TicketNumber};
+use crate::ticket::{Message, MessageKind, Status, Ticket, TicketEvent, TicketId, TicketNumber};
 
 #[derive(Debug, Default, Clone)]
 pub struct State {
@@ -149,12 +149,21 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
         s.thread_keys.entry(key).or_insert(ticket.id);
     }
     s.tickets.insert(ticket.id, ticket.clone());
-    for source in &change.absorb {
-        for m in s.messages.iter_mut().filter(|m| m.ticket_id == *source) {
+    for absorb in &change.absorb {
+        for m in s
+            .messages
+            .iter_mut()
+            .filter(|m| m.ticket_id == absorb.source)
+        {
             m.ticket_id = ticket.id;
+            if absorb.staff_only && m.kind.is_public() {
+                m.kind = MessageKind::Note;
+            }
         }
-        for owner in s.thread_keys.values_mut().filter(|t| **t == *source) {
-            *owner = ticket.id;
+        if !absorb.staff_only {
+            for owner in s.thread_keys.values_mut().filter(|t| **t == absorb.source) {
+                *owner = ticket.id;
+            }
         }
     }
     s.messages.extend(change.messages);
@@ -273,7 +282,9 @@ impl ThreadLookup for MemoryStore {
                 .collect();
             let on_ticket = |id: &MessageId| {
                 s.messages.iter().any(|m| {
-                    m.ticket_id == ticket && m.email.as_ref().is_some_and(|e| &e.message_id == id)
+                    m.ticket_id == ticket
+                        && m.kind.is_public()
+                        && m.email.as_ref().is_some_and(|e| &e.message_id == id)
                 })
             };
             for record in s.inbound.iter().filter(|r| on_ticket(&r.message_id)) {

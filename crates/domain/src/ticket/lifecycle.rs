@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Category, Channel, EventKind, Priority, Status, TicketNumber, TransitionError};
 use crate::sla::{SlaPolicies, TicketSla};
-use crate::staff::{Customer, StaffId};
+use crate::staff::{Customer, Role, StaffId};
 
 /// A ticket's id (UUID v7, so ids sort by creation time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,6 +104,23 @@ pub enum MergeRefusal {
     SourceClosed,
     #[error("the ticket to merge into is closed")]
     TargetClosed,
+    #[error(
+        "the tickets belong to different customers; a manager may merge them with `force`, and \
+         the other customer's messages then stay staff-only"
+    )]
+    DifferentCustomers,
+    #[error("only managers and admins may force a merge of two customers' tickets")]
+    ForceNeedsManager,
+}
+
+/// What a merge does with the merged ticket's conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeScope {
+    /// Both tickets are the same customer's: the conversation and its threads move over.
+    SameCustomer,
+    /// Another customer's ticket, forced by a manager: its messages move as staff-only notes and
+    /// its threads stay with it, so nothing of one customer is shown to the other.
+    StaffOnly,
 }
 
 /// What a customer's reply did to a ticket.
@@ -325,6 +342,27 @@ impl Ticket {
             events.extend(self.set_priority(self.priority.raised(), now, sla));
         }
         events
+    }
+
+    /// Whether this ticket may be merged into `target`, and how. Tickets of two customers merge
+    /// only when a manager or admin insists (`forced_by` is the role of whoever does).
+    ///
+    /// # Errors
+    /// [`MergeRefusal::DifferentCustomers`] without `forced_by`;
+    /// [`MergeRefusal::ForceNeedsManager`] when an agent forces it.
+    pub fn merge_scope(
+        &self,
+        target: &Ticket,
+        forced_by: Option<Role>,
+    ) -> Result<MergeScope, MergeRefusal> {
+        if self.customer.email.normalized() == target.customer.email.normalized() {
+            return Ok(MergeScope::SameCustomer);
+        }
+        match forced_by {
+            None => Err(MergeRefusal::DifferentCustomers),
+            Some(Role::Manager | Role::Admin) => Ok(MergeScope::StaffOnly),
+            Some(Role::Agent) => Err(MergeRefusal::ForceNeedsManager),
+        }
     }
 
     /// Merges this ticket into `target`: it closes (without counting as resolved) and points at

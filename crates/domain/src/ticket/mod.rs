@@ -11,7 +11,7 @@ pub use event::{Actor, EventKind, SlaClockName, TicketEvent};
 pub(crate) use kinds::string_enum;
 pub use kinds::{Category, Channel, ParseEnumError, Priority};
 pub use lifecycle::{
-    CustomerReplyEffect, MergeRefusal, Ticket, TicketDraft, TicketId, TicketParts,
+    CustomerReplyEffect, MergeRefusal, MergeScope, Ticket, TicketDraft, TicketId, TicketParts,
 };
 pub use message::{AttachmentMeta, Direction, EmailHeaders, Message, MessageKind};
 pub use number::{TicketNumber, TicketNumberError};

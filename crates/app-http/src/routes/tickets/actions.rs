@@ -238,14 +238,20 @@ pub async fn escalate(
 pub struct MergeRequest {
     /// The surviving ticket: a UUID or a `TKT-…` number.
     pub into: String,
+    /// Merge two customers' tickets anyway (managers and admins; agents get 403). The other
+    /// customer's messages become staff-only notes and their later mail stays on their ticket.
+    #[serde(default)]
+    pub force: bool,
 }
 
 /// Merge a duplicate into another ticket (staff): this ticket is closed and points at `into`,
-/// which takes its messages, mails, tags and threads — later mail to either lands there.
+/// which takes its messages, mails, tags and threads — later mail to either lands there. Two
+/// customers' tickets answer 409 unless a manager or admin sends `force`.
 #[utoipa::path(post, path = "/api/tickets/{id}/merge", tag = "tickets", request_body = MergeRequest,
     security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
     responses((status = 200, description = "the ticket merged into", body = TicketView),
-        (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 409, body = crate::problem::Problem)))]
 pub async fn merge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -263,7 +269,12 @@ pub async fn merge(
     };
     let committed = state
         .desk()
-        .merge(source.id, target.id, Actor::Staff(staff.id))
+        .merge(
+            source.id,
+            target.id,
+            Actor::Staff(staff.id),
+            body.force.then_some(staff.role),
+        )
         .await?;
     Ok(answer(
         &state,

@@ -1,0 +1,269 @@
+//! Outbound webhooks reach public addresses only (unless configured), checked at creation and
+//! again at connect time, and their URLs are never shown or logged with a password or query.
+
+use serde_json::json;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::both;
+use crate::helpers::{ALLOW_LOOPBACK_WEBHOOKS, TestApp, Who};
+
+async fn receiver(status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Stores a subscription as it is, past the API's checks: as if its name resolved to a public
+/// address when it was created and to another one now, or it was stored before the checks.
+async fn stored_hook(app: &TestApp, url: &str) {
+    let now = chrono::Utc::now();
+    app.state
+        .db()
+        .save_webhook(&frontdesk_adapters_db::Webhook {
+            id: uuid::Uuid::now_v7(),
+            url: url.to_owned(),
+            secret: "0123456789abcdef0123".to_owned(),
+            events: vec!["ticket.created".to_owned()],
+            active: true,
+            created_at: now - chrono::TimeDelta::seconds(5),
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+}
+
+both!(
+    webhooks_to_internal_or_encoded_addresses_are_refused_by_default,
+    async |app: &TestApp| {
+        let server = receiver(204).await;
+        let port = server.address().port();
+        for url in [
+            format!("http://127.0.0.1:{port}/hook"),
+            format!("http://localhost:{port}/hook"),
+            "http://2130706433/hook".to_owned(),
+            "http://0x7f000001/hook".to_owned(),
+            "http://0177.0.0.1/hook".to_owned(),
+            "http://127.1/hook".to_owned(),
+            "http://169.254.169.254/latest/meta-data/".to_owned(),
+            "http://10.0.0.1/hook".to_owned(),
+            "http://172.16.0.1/hook".to_owned(),
+            "http://192.168.1.1/hook".to_owned(),
+            "http://100.64.0.1/hook".to_owned(),
+            "http://0.0.0.0/hook".to_owned(),
+            "http://[::1]/hook".to_owned(),
+            "http://[fc00::1]/hook".to_owned(),
+            "http://[fe80::1]/hook".to_owned(),
+            "http://[::ffff:127.0.0.1]/hook".to_owned(),
+            "http://[::ffff:a9fe:a9fe]/hook".to_owned(),
+            "http://[64:ff9b::7f00:1]/hook".to_owned(),
+            "file:///etc/passwd".to_owned(),
+            "gopher://127.0.0.1:70/_x".to_owned(),
+        ] {
+            let response = app
+                .call(
+                    "post",
+                    "/api/outbound-webhooks",
+                    Who::Manager,
+                    Some(&json!({"url": url})),
+                )
+                .await;
+            assert_eq!(response.status(), 422, "{url}");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+            let problem: serde_json::Value = response.json().await.unwrap();
+            assert!(problem["errors"]["url"].is_string(), "{url}: {problem}");
+        }
+        let (_, listed) = app
+            .json("get", "/api/outbound-webhooks", Who::Manager, None)
+            .await;
+        assert_eq!(listed, json!([]), "nothing was created");
+
+        // A public address is fine; moving it to loopback afterwards is not.
+        let (s, hook) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(&json!({"url": "https://93.184.215.14/hook"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{hook}");
+        let (s, r) = app
+            .json(
+                "patch",
+                &format!("/api/outbound-webhooks/{}", hook["id"].as_str().unwrap()),
+                Who::Manager,
+                Some(&json!({"url": format!("http://0x7f000001:{port}/hook")})),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        assert!(
+            r["errors"]["url"].as_str().unwrap().contains("loopback"),
+            "{r}"
+        );
+        assert!(server.received_requests().await.unwrap().is_empty());
+    }
+);
+
+both!(
+    a_stored_webhook_whose_host_now_resolves_to_loopback_is_not_delivered,
+    async |app: &TestApp| {
+        let server = receiver(204).await;
+        let port = server.address().port();
+        stored_hook(
+            app,
+            &format!("http://localhost:{port}/hook?api_key=SECRET-KEY"),
+        )
+        .await;
+        stored_hook(app, &format!("http://2130706433:{port}/hook")).await;
+        app.ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        assert!(
+            server.received_requests().await.unwrap().is_empty(),
+            "nothing reached the local server"
+        );
+        let jobs =
+            frontdesk_adapters_db::testing::jobs_of_kind(app.state.db(), "deliver_webhook").await;
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        for (state, error) in &jobs {
+            let error = error.as_deref().unwrap();
+            assert_eq!(state, "failed", "{error}");
+            assert!(error.contains("loopback"), "{error}");
+            assert!(!error.contains("SECRET-KEY"), "{error}");
+        }
+    }
+);
+
+both!(
+    allowed_internal_targets_are_delivered_to,
+    ALLOW_LOOPBACK_WEBHOOKS,
+    async |app: &TestApp| {
+        let server = receiver(204).await;
+        let port = server.address().port();
+        let (s, hook) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(&json!({"url": format!("http://2130706433:{port}/hook"),
+                             "events": ["ticket.created"]})),
+            )
+            .await;
+        assert_eq!(s, 201, "{hook}");
+        assert_eq!(
+            hook["url"],
+            format!("http://127.0.0.1:{port}/hook"),
+            "stored normalised"
+        );
+        // Only the allowed address: localhost may also be ::1, and 127.0.0.2 is not allowed.
+        let (s, r) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(&json!({"url": format!("http://127.0.0.2:{port}/hook")})),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        app.ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+);
+
+both!(
+    webhook_urls_are_listed_and_logged_without_their_password_or_query,
+    ALLOW_LOOPBACK_WEBHOOKS,
+    async |app: &TestApp| {
+        let server = receiver(503).await;
+        let port = server.address().port();
+        let url = format!("http://crm:hunter2-pw@127.0.0.1:{port}/in?api_key=SECRET-KEY");
+        let (s, created) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(&json!({"url": url, "events": ["ticket.created"]})),
+            )
+            .await;
+        assert_eq!(s, 201, "{created}");
+        let redacted = format!("http://crm:***@127.0.0.1:{port}/in?***");
+        assert_eq!(created["url"], redacted);
+        let (_, listed) = app
+            .json("get", "/api/outbound-webhooks", Who::Admin, None)
+            .await;
+        assert_eq!(listed[0]["url"], redacted);
+        let (_, patched) = app
+            .json(
+                "patch",
+                &format!("/api/outbound-webhooks/{}", created["id"].as_str().unwrap()),
+                Who::Manager,
+                Some(&json!({"events": ["ticket.created"]})),
+            )
+            .await;
+        for shown in [&created, &listed, &patched] {
+            let text = shown.to_string();
+            assert!(
+                !text.contains("hunter2-pw") && !text.contains("SECRET-KEY"),
+                "{text}"
+            );
+        }
+
+        // A second one where nothing listens: the connection error carries no URL of its own.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let (s, r) = app
+            .json(
+                "post",
+                "/api/outbound-webhooks",
+                Who::Manager,
+                Some(
+                    &json!({"url": format!("http://127.0.0.1:{closed_port}/x?token=SECRET-KEY"),
+                             "events": ["ticket.created"]}),
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+
+        // The receivers are down: the deliveries fail, and their errors name the redacted URLs.
+        app.ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            1,
+            "the full URL is used"
+        );
+        let jobs =
+            frontdesk_adapters_db::testing::jobs_of_kind(app.state.db(), "deliver_webhook").await;
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        for (state, error) in &jobs {
+            assert_eq!(state, "queued", "retried later: {jobs:?}");
+            let error = error.as_deref().unwrap();
+            assert!(error.contains("?***"), "{error}");
+            assert!(
+                !error.contains("hunter2-pw") && !error.contains("SECRET-KEY"),
+                "{error}"
+            );
+        }
+        assert!(
+            jobs.iter()
+                .any(|(_, e)| e.as_deref().unwrap().contains(&redacted))
+        );
+    }
+);
