@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::accounts::statement;
-use crate::entity::{jobs, webhooks};
+use crate::entity::webhooks;
 use crate::error::corrupt;
 use crate::feed::events_after;
 use crate::jobs as job_json;
@@ -224,24 +224,12 @@ impl Database {
                         event: e.name().to_owned(),
                         body: body.clone(),
                     }));
-                    jobs::Model {
-                        id: Uuid::now_v7(),
-                        kind: job.kind().to_owned(),
-                        ticket_id: Some(e.ticket_id),
-                        payload: job_json::payload(&job).to_string(),
-                        state: "queued".to_owned(),
-                        attempts: 0,
-                        run_after: now,
-                        lease_until: None,
-                        last_error: None,
-                        created_at: now,
-                        updated_at: now,
-                    }
-                    .into_active_model()
-                    .reset_all()
-                    .insert(&txn)
-                    .await
-                    .map_err(db)?;
+                    job_json::queued_row(&job, now)
+                        .into_active_model()
+                        .reset_all()
+                        .insert(&txn)
+                        .await
+                        .map_err(db)?;
                     queued += 1;
                 }
             }

@@ -4,17 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp, Who};
-
-async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
-    app.json(
-        "post",
-        "/api/auth/login",
-        Who::Anonymous,
-        Some(&json!({"email": email, "password": password})),
-    )
-    .await
-}
+use crate::helpers::{PASSWORD, TestApp, Who, login};
 
 async fn me(app: &TestApp, token: &str) -> (u16, Value) {
     let r = app

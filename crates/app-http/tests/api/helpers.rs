@@ -265,6 +265,17 @@ impl TestApp {
     }
 }
 
+/// Signs in through the API: the status and the JSON answer.
+pub async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    app.json(
+        "post",
+        "/api/auth/login",
+        Who::Anonymous,
+        Some(&serde_json::json!({"email": email, "password": password})),
+    )
+    .await
+}
+
 /// How long one test may take before it fails by name instead of hanging the suite.
 const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 

@@ -7,22 +7,12 @@ use frontdesk_domain::ports::{Job, JobQueue as _, OutboundEmail};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp, Who};
+use crate::helpers::{PASSWORD, TestApp, Who, login};
 
 async fn register(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
     app.json(
         "post",
         "/api/auth/register",
-        Who::Anonymous,
-        Some(&json!({"email": email, "password": password})),
-    )
-    .await
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
-    app.json(
-        "post",
-        "/api/auth/login",
         Who::Anonymous,
         Some(&json!({"email": email, "password": password})),
     )

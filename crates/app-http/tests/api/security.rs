@@ -5,17 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp, Who};
-
-async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
-    app.json(
-        "post",
-        "/api/auth/login",
-        Who::Anonymous,
-        Some(&json!({"email": email, "password": password})),
-    )
-    .await
-}
+use crate::helpers::{PASSWORD, TestApp, Who, login};
 
 async fn refresh(app: &TestApp, token: &str) -> u16 {
     app.json(

@@ -207,7 +207,7 @@ fn filter_of(
 
 async fn page(
     state: &AppState,
-    customer: bool,
+    caller: &Caller,
     filter: TicketFilter,
     sort: TicketSort,
     p: &ListParams,
@@ -230,7 +230,7 @@ async fn page(
         items: page
             .tickets
             .iter()
-            .map(|t| TicketView::for_caller(customer, t, sla, now))
+            .map(|t| TicketView::for_caller(caller.customer().is_some(), t, sla, now))
             .collect(),
         total: page.total,
         next: page.next.map(|c| c.0),
@@ -250,15 +250,7 @@ pub async fn list(
     let now = Utc::now();
     let filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
     let sort = sort_of(params.sort.as_deref())?;
-    page(
-        &state,
-        caller.customer().is_some(),
-        filter,
-        sort,
-        &params,
-        now,
-    )
-    .await
+    page(&state, &caller, filter, sort, &params, now).await
 }
 
 /// The work queue: active tickets (new, open) the caller can take — unassigned or their own —
@@ -285,13 +277,5 @@ pub async fn queue(
             descending: false,
         },
     };
-    page(
-        &state,
-        caller.customer().is_some(),
-        filter,
-        sort,
-        &params,
-        now,
-    )
-    .await
+    page(&state, &caller, filter, sort, &params, now).await
 }
