@@ -40,6 +40,10 @@ impl MigratorTrait for Migrator {
                 postgres: "",
                 sqlite: include_str!("m0010_search_rowid_sqlite.sql"),
             }),
+            SqlMigration::everywhere(
+                "m0011_content_version",
+                include_str!("m0011_content_version.sql"),
+            ),
         ]
     }
 }
@@ -151,6 +155,7 @@ mod tests {
                 include_str!("m0004_configuration.sql"),
                 include_str!("m0005_ai_hold.sql"),
                 include_str!("m0006_mailbox_leases.sql"),
+                include_str!("m0011_content_version.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql
