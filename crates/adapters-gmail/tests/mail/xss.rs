@@ -20,7 +20,7 @@ type Place = fn(&str) -> String;
 
 /// Where a payload is put before sanitising, and how it is varied: the last two split every tag
 /// of the payload with a tag or comment the sanitiser removes (`<<x>script>`), the bypass of
-/// issue 15 that no payload of the corpus tries by itself.
+/// issue 15, which the corpus alone does not exercise.
 fn contexts() -> [(&'static str, Place); 7] {
     [
         ("alone", str::to_owned),
