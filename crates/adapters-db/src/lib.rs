@@ -24,6 +24,7 @@ mod outbound;
 mod queue;
 mod reports;
 mod repository;
+mod resanitize;
 mod search;
 mod sla;
 mod suggestions;

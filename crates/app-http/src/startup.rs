@@ -10,7 +10,7 @@ use chrono::{TimeDelta, Utc};
 use frontdesk_adapters_db::Database;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
-use frontdesk_poller::app::{App, Workload, connect};
+use frontdesk_poller::app::{App, Workload, connect, migrate};
 use frontdesk_poller::config::{Config, secret};
 use frontdesk_poller::daemon::{self, Health};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -78,7 +78,7 @@ impl Application {
         let db = connect(&config, Workload::Api)
             .await
             .map_err(|e| wiring(&e))?;
-        db.migrate().await.map_err(|e| wiring(&e))?;
+        migrate(&db).await.map_err(|e| wiring(&e))?;
         let domain = config
             .support_address()
             .map_err(|e| wiring(&e))?

@@ -11,6 +11,7 @@ use frontdesk_adapters_gmail::Secret;
 use frontdesk_adapters_gmail::gmail::{GmailClient, GmailSender, GmailSettings, GmailSource};
 use frontdesk_adapters_gmail::imap::{ImapSettings, ImapSource, Security};
 use frontdesk_adapters_gmail::maildir::{MaildirOutbox, MaildirSource};
+use frontdesk_adapters_gmail::mime::{SANITIZER_VERSION, sanitize_html};
 use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
 use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
@@ -117,6 +118,22 @@ pub async fn connect(config: &Config, workload: Workload) -> Result<Database, Ap
         .connect()
         .await
         .map_err(|e| AppError::Database(e.to_string()))
+}
+
+/// Brings the schema up to date, then has stored mail HTML sanitised again if it was written by
+/// an older sanitiser than this build's (once: the storage records the version). Every process
+/// that migrates goes through here, so none serves HTML an older sanitiser let through.
+///
+/// # Errors
+/// [`AppError::Database`] when a migration or the rewrite fails.
+pub async fn migrate(db: &Database) -> Result<(), AppError> {
+    db.migrate()
+        .await
+        .map_err(|e| AppError::Database(e.to_string()))?;
+    db.resanitize_html(SANITIZER_VERSION, &sanitize_html)
+        .await
+        .map_err(|e| AppError::Database(format!("re-sanitising stored HTML: {e}")))?;
+    Ok(())
 }
 
 impl App {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::Backlog;
-use frontdesk_poller::app::{App, Workload, connect};
+use frontdesk_poller::app::{App, Workload, connect, migrate};
 use frontdesk_poller::cli::CommonArgs;
 use frontdesk_poller::config::Config;
 use frontdesk_poller::daemon::{self, Health};
@@ -85,7 +85,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Migrate => {
             let db = daemon_database(&config).await?;
-            db.migrate().await.map_err(|e| e.to_string())?;
+            migrate(&db).await.map_err(|e| e.to_string())?;
             eprintln!("database schema is up to date");
             Ok(())
         }
@@ -98,7 +98,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             let backlog = Backlog::open(&path).map_err(|e| e.to_string())?;
             let db = daemon_database(&config).await?;
             if !dry_run {
-                db.migrate().await.map_err(|e| e.to_string())?;
+                migrate(&db).await.map_err(|e| e.to_string())?;
             }
             let settings = config.helpdesk_settings().map_err(|e| e.to_string())?;
             let options = ImportOptions {
@@ -147,7 +147,7 @@ async fn daemon_database(config: &Config) -> Result<Database, String> {
 
 async fn build(config: Config) -> Result<App, String> {
     let db = daemon_database(&config).await?;
-    db.migrate().await.map_err(|e| e.to_string())?;
+    migrate(&db).await.map_err(|e| e.to_string())?;
     App::build(config, db).await.map_err(|e| e.to_string())
 }
 

@@ -5,6 +5,7 @@ pub mod ai_drafts;
 pub mod attachments;
 pub mod auto_replies;
 pub mod canned_responses;
+pub mod content_versions;
 pub mod counters;
 pub mod customers;
 pub mod emails;

@@ -41,6 +41,10 @@ impl MigratorTrait for Migrator {
                 sqlite: include_str!("m0010_search_rowid_sqlite.sql"),
             }),
             SqlMigration::everywhere(
+                "m0011_content_version",
+                include_str!("m0011_content_version.sql"),
+            ),
+            SqlMigration::everywhere(
                 "m0012_merge_suggestions",
                 include_str!("m0012_merge_suggestions.sql"),
             ),
@@ -159,7 +163,9 @@ mod tests {
                 include_str!("m0004_configuration.sql"),
                 include_str!("m0005_ai_hold.sql"),
                 include_str!("m0006_mailbox_leases.sql"),
+                include_str!("m0011_content_version.sql"),
                 include_str!("m0012_merge_suggestions.sql"),
+                include_str!("m0013_account_security.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -14,6 +14,7 @@ mod concurrency;
 mod ingest;
 mod intake;
 mod queue;
+mod resanitize;
 mod search;
 mod settings;
 mod suggestions;

@@ -116,3 +116,142 @@ fn broken_html_never_panics() {
         let _ = html_to_text(s);
     }
 }
+
+/// Every element of `html` parsed as a browser would, with its attributes.
+fn elements(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let fragment = scraper::Html::parse_fragment(html);
+    fragment
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .skip(1)
+        .map(|e| {
+            let attributes = e
+                .value()
+                .attrs()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            (e.value().name().to_owned(), attributes)
+        })
+        .collect()
+}
+
+#[test]
+fn the_policy_builds_and_keeps_and_drops_disjoint_elements() {
+    let overlap: Vec<_> = KEEP
+        .iter()
+        .filter(|t| DROP_WITH_CONTENT.contains(t))
+        .collect();
+    assert!(overlap.is_empty(), "kept and dropped: {overlap:?}");
+    for (tag, _) in TAG_ATTRIBUTES {
+        assert!(
+            KEEP.contains(tag),
+            "attributes for an element not kept: {tag}"
+        );
+    }
+    // ammonia checks its configuration on first use and panics if it is inconsistent.
+    assert_eq!(policy().clean("<p>x</p>").to_string(), "<p>x</p>");
+    assert_eq!(sanitize_html("<p>x</p>"), "<p>x</p>");
+}
+
+#[test]
+fn text_around_removed_tags_never_becomes_markup() {
+    let vectors = [
+        (
+            "<<x>script>alert(1)<</x>/script>",
+            "&lt;script&gt;alert(1)&lt;/script&gt;",
+            "<script>alert(1)</script>",
+        ),
+        (
+            "<<!---->script>alert(1)<<!---->/script>",
+            "&lt;script&gt;alert(1)&lt;/script&gt;",
+            "<script>alert(1)</script>",
+        ),
+        (
+            "<<y>img src=x onerror=alert(1)>",
+            "&lt;img src=x onerror=alert(1)&gt;",
+            "<img src=x onerror=alert(1)>",
+        ),
+    ];
+    for (dirty, escaped, text) in vectors {
+        let clean = sanitize_html(dirty);
+        let lower = clean.to_ascii_lowercase();
+        assert!(
+            !lower.contains("<script") && !lower.contains("<img"),
+            "{dirty} → {clean}"
+        );
+        assert_eq!(clean, escaped, "the text stays, escaped");
+        for (name, attributes) in elements(&clean) {
+            assert!(KEEP.contains(&name.as_str()), "{dirty} → <{name}>");
+            assert!(
+                attributes.iter().all(|(a, _)| !a.starts_with("on")),
+                "{dirty} → {attributes:?}"
+            );
+        }
+        assert_eq!(html_to_text(dirty), text, "and reads as the text it is");
+    }
+}
+
+#[test]
+fn inline_images_are_raster_only() {
+    for kept in [
+        "cid:logo@x",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "DATA:image/JPEG;base64,/9j/",
+        "data:image/gif,GIF89a",
+        "data:image/webp;base64,UklGR",
+    ] {
+        let clean = sanitize_html(&format!(r#"<img src="{kept}" alt="a">"#));
+        assert!(clean.contains(kept), "{kept} → {clean}");
+    }
+    for dropped in [
+        "data:image/svg+xml;base64,PHN2Zz4=",
+        "data:image/png-x;base64,AA==",
+        "data:text/html,<script>alert(1)</script>",
+        "https://tracker.example/p.gif",
+        "//tracker.example/p.gif",
+        "p.gif",
+        "javascript:alert(1)",
+    ] {
+        let clean = sanitize_html(&format!(r#"<img src="{dropped}" alt="a">"#));
+        assert_eq!(clean, r#"<img alt="a">"#, "{dropped}");
+    }
+}
+
+#[test]
+fn links_keep_only_their_schemes_and_no_relative_or_inline_targets() {
+    for dropped in [
+        "/relative",
+        "page.html",
+        "cid:part@x",
+        "data:image/png;base64,AA==",
+    ] {
+        let clean = sanitize_html(&format!(r#"<a href="{dropped}">x</a>"#));
+        assert!(!clean.contains("href"), "{dropped} → {clean}");
+    }
+    let clean = sanitize_html(r#"<a href="mailto:a@b.example" rel="opener">x</a>"#);
+    assert_eq!(
+        clean,
+        r#"<a href="mailto:a@b.example" rel="noopener noreferrer nofollow">x</a>"#
+    );
+}
+
+#[test]
+fn quoted_angle_brackets_in_attributes_stay_out_of_the_text() {
+    let text = html_to_text(r#"<p title="a > b">one</p><p>two</p>"#);
+    assert_eq!(text, "one\n\ntwo");
+}
+
+#[test]
+fn sanitising_twice_changes_nothing() {
+    for dirty in [
+        "<a><table><a>x</a></table></a>",
+        "<p><div>x</p></div>",
+        "<table><div>x</div><tr><td>y</td></tr></table>",
+        "<<x>script>alert(1)<</x>/script>",
+        "<b><i>x</b></i>",
+    ] {
+        let once = sanitize_html(dirty);
+        assert_eq!(sanitize_html(&once), once, "{dirty}");
+    }
+}

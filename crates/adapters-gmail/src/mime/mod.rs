@@ -16,7 +16,7 @@ use mail_parser::{
     Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-pub use html::{html_to_text, sanitize_html};
+pub use html::{KEEP as SANITIZED_ELEMENTS, SANITIZER_VERSION, html_to_text, sanitize_html};
 pub use quotes::strip_quoted;
 
 /// One parser for every message, decoding only the headers the helpdesk reads; the rest (the

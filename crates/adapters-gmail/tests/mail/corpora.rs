@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message};
 
-fn corpus(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
+/// The folder of a fetched corpus; a missing one fails the test (in CI too), never skips it.
+pub fn corpus_root(name: &str) -> PathBuf {
     let root = std::env::var_os("FRONTDESK_CORPORA")
         .map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/corpora"),
@@ -19,6 +20,11 @@ fn corpus(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
         "corpus {} missing: run scripts/fetch-corpora.sh",
         root.display()
     );
+    root
+}
+
+fn corpus(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let root = corpus_root(name);
     let mut files = Vec::new();
     let mut dirs = vec![root];
     while let Some(dir) = dirs.pop() {

@@ -1,5 +1,6 @@
-//! The mail adapters against real things: public mail corpora, and a private Dovecot IMAP
-//! server with an SMTP server delivering into it on loopback (started by `scripts/test.sh`).
+//! The mail adapters against real things: public mail corpora, a public XSS payload corpus, and
+//! a private Dovecot IMAP server with an SMTP server delivering into it on loopback (started by
+//! `scripts/test.sh`).
 
 // A test crate: panicking on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,3 +10,4 @@ mod gmail;
 mod imap;
 mod servers;
 mod smtp;
+mod xss;

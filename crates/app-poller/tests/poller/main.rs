@@ -8,6 +8,7 @@ mod daemon;
 mod imap;
 mod import;
 mod outage;
+mod stored_html;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
