@@ -53,7 +53,7 @@ fetch_axe() {
     if [ ! -s "$dest/axe.min.js" ] || [ ! -s "$dest/axe.version" ]; then
         echo "fetching axe-core from npm" >&2
         work=$(mktemp -d)
-        (cd "$work" && npm pack --silent axe-core@4 >/dev/null 2>&1)
+        (cd "$work" && npm pack --silent axe-core@4 >/dev/null)
         tar -xzf "$work"/axe-core-*.tgz -C "$work" package/axe.min.js package/package.json
         version=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$work/package/package.json")
         cp "$work/package/axe.min.js" "$dest/axe.min.js"
