@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The hexagon's dependency rule, checked on the resolved dependency graph:
 #   - frontdesk-domain has no I/O crate among its normal dependencies;
-#   - adapters depend on the domain, never on each other.
+#   - adapters depend on the domain, never on each other;
+#   - one TLS crypto provider in the whole workspace, ring: aws-lc-rs never enters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,15 @@ for a in "${adapters[@]}"; do
             status=1
         fi
     done
+done
+
+# `cargo tree -i` fails when no package of that name is in the graph, which is what we want.
+for crate in aws-lc-rs aws-lc-sys; do
+    if cargo tree --workspace --target all -e normal,build,dev -i "$crate" --locked >/dev/null 2>&1; then
+        echo "$crate is in the dependency graph: the workspace uses ring as its only TLS provider"
+        cargo tree --workspace --target all -e normal,build,dev -i "$crate" --locked | head -n 20
+        status=1
+    fi
 done
 
 [ "$status" -eq 0 ] && echo "dependency rule holds"

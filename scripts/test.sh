@@ -5,7 +5,8 @@
 # machine and CI run exactly the same tests:
 #   - PostgreSQL for the storage contract suite (scripts/postgres.sh);
 #   - the public mail corpora for the MIME suite (scripts/fetch-corpora.sh);
-#   - a private Dovecot (IMAP, LMTP) and an SMTP server on loopback (scripts/mail-servers.sh).
+#   - a private Dovecot (IMAP, LMTP) and an SMTP server on loopback (scripts/mail-servers.sh);
+#   - Debian's Chromium driven through chromedriver, with axe-core from npm (scripts/browser.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,5 +28,10 @@ scripts/fetch-corpora.sh
 . scripts/mail-servers.sh
 start_mail_servers
 echo "Dovecot IMAP on 127.0.0.1:$FRONTDESK_TEST_IMAP_PORT, SMTP on 127.0.0.1:$FRONTDESK_TEST_SMTP_PORT"
+
+# shellcheck source=scripts/browser.sh
+. scripts/browser.sh
+start_browser
+echo "chromedriver at $FRONTDESK_TEST_WEBDRIVER, axe-core $(cat target/browser/axe.version)"
 
 cargo test --workspace --all-targets --locked "$@"

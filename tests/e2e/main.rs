@@ -2,10 +2,13 @@
 //! mails support through the loopback SMTP server, the poller (in `frontdesk-http
 //! --with-poller`) ingests it from Dovecot, an agent answers through the API, the reply reaches
 //! the customer's mailbox (read over IMAP) threaded and tagged, and the customer's answer lands
-//! on the same ticket and reopens it.
+//! on the same ticket and reopens it. And the pages in a real Chromium (`browser/`, with
+//! `scripts/browser.sh`).
 
 // A test crate: panicking on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod browser;
 
 use std::time::{Duration, Instant};
 

@@ -3,6 +3,7 @@
 //! results (or errors, in `problem.rs`) back to JSON. Wiring lives in `startup.rs`, shared with
 //! the poller's configuration and adapters.
 
+pub mod assets;
 pub mod auth;
 pub mod deadline;
 pub mod events;

@@ -11,12 +11,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::tokens::{CONFIRMATION_TOKEN_PREFIX, digest, random_token};
+use crate::problem::ApiError;
 use crate::routes::registration::confirm;
 use crate::state::AppState;
 
 const CSRF_COOKIE: &str = "fd_confirm_csrf";
-/// The page's own policy: nothing loads, the form posts to this server only.
-const CSP: &str = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The page's own policy: nothing loads but the stylesheet (no inline style, no script at
+/// all), and the form posts to this server only.
+const CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
 
 #[derive(Template)]
 #[template(path = "portal/confirm.html")]
@@ -152,7 +155,25 @@ pub async fn submit(
             gone.make_removal();
             render(StatusCode::OK, &page, Some(gone))
         }
-        Err(e) => again(e.status(), e.detail().to_owned()),
+        Err(e) => again(e.status(), problem_text(&e).to_owned()),
+    }
+}
+
+/// What went wrong, in the page's words: the API's wording names fields, the page speaks to a
+/// person.
+fn problem_text(e: &ApiError) -> &'static str {
+    match e.status() {
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            "That is not the password you chose when you registered. Try again."
+        }
+        StatusCode::BAD_REQUEST => {
+            "This link is not valid, was used already or has expired. Register again to get a new one."
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            "Too many wrong passwords. Wait a few minutes, then try again."
+        }
+        StatusCode::SERVICE_UNAVAILABLE => "We are very busy right now. Try again in a moment.",
+        _ => "Something went wrong on our side. Try again in a moment.",
     }
 }
 

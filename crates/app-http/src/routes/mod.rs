@@ -131,6 +131,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
     crate::openapi::configure(cfg);
     crate::portal::configure(cfg);
+    crate::assets::configure(cfg);
     cfg.default_service(web::to(not_found));
 }
 

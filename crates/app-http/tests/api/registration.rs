@@ -254,7 +254,10 @@ both!(
             .unwrap()
             .to_owned();
         assert!(
-            csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+            csp.contains("default-src 'none'")
+                && csp.contains("form-action 'self'")
+                && csp.contains("style-src 'self'")
+                && !csp.contains("unsafe-inline"),
             "{csp}"
         );
         let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -267,6 +270,25 @@ both!(
         assert!(
             html.contains("<label for=\"password\">Password</label>"),
             "{html}"
+        );
+        // Its one stylesheet, from this server (the CSP allows nothing else).
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"/assets/portal.css\">"),
+            "{html}"
+        );
+        let css = app
+            .client
+            .get(app.url("/assets/portal.css"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(css.status(), 200);
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        assert!(
+            css.text()
+                .await
+                .unwrap()
+                .contains("prefers-color-scheme: dark")
         );
         let csrf = html
             .split("name=\"csrf\" value=\"")
