@@ -48,6 +48,12 @@ impl MigratorTrait for Migrator {
                 "m0013_account_security",
                 include_str!("m0013_account_security.sql"),
             ),
+            Box::new(SqlMigration {
+                name: "m0015_intake_limits",
+                both: include_str!("m0015_intake_limits.sql"),
+                postgres: include_str!("m0015_intake_limits_postgres.sql"),
+                sqlite: include_str!("m0015_intake_limits_sqlite.sql"),
+            }),
         ]
     }
 }
@@ -160,6 +166,7 @@ mod tests {
                 include_str!("m0005_ai_hold.sql"),
                 include_str!("m0006_mailbox_leases.sql"),
                 include_str!("m0012_merge_suggestions.sql"),
+                include_str!("m0015_intake_limits.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -21,8 +21,9 @@ pub use search::{
     TicketFilter, TicketListQuery, TicketPage, TicketSearch, TicketSort, check_search_text,
 };
 pub use store::{
-    AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, StaffDirectory,
-    StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository, TicketWrite,
+    AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord, SenderActivity,
+    StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
+    TicketWrite,
 };
 
 #[cfg(any(test, feature = "mocks"))]
@@ -35,7 +36,8 @@ pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
 pub use search::MockTicketSearch;
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
-    MockAutoReplyLog, MockStaffDirectory, MockThreadLookup, MockTicketQueries, MockTicketRepository,
+    MockAutoReplyLog, MockSenderActivity, MockStaffDirectory, MockThreadLookup, MockTicketQueries,
+    MockTicketRepository,
 };
 
 use chrono::{DateTime, Utc};
