@@ -701,12 +701,19 @@ async fn write_trail(txn: &DatabaseTransaction, written: &[Written]) -> Result<(
     if !acknowledged.is_empty() {
         let rows: Vec<auto_replies::ActiveModel> = acknowledged
             .into_iter()
-            .map(|(address, last_at)| all_set(auto_replies::Model { address, last_at }))
+            .map(|(address, last_at)| {
+                let domain = address.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
+                all_set(auto_replies::Model {
+                    address,
+                    last_at,
+                    domain,
+                })
+            })
             .collect();
         let on_conflict = OnConflict::column(auto_replies::Column::Address)
-            .update_column(auto_replies::Column::LastAt)
+            .update_columns([auto_replies::Column::LastAt, auto_replies::Column::Domain])
             .to_owned();
-        for chunk in rows.chunks(VARIABLES_PER_STATEMENT / 2) {
+        for chunk in rows.chunks(VARIABLES_PER_STATEMENT / 3) {
             auto_replies::Entity::insert_many(chunk.to_vec())
                 .on_conflict(on_conflict.clone())
                 .exec_without_returning(txn)

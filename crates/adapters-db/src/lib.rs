@@ -7,6 +7,7 @@
 //! Message-ID becomes `CommitError::Duplicate`.
 
 mod accounts;
+mod activity;
 mod canned;
 mod commit;
 mod content;

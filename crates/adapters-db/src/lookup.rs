@@ -10,8 +10,8 @@ use frontdesk_domain::ports::{
 use frontdesk_domain::staff::{Role, Staff, StaffId};
 use frontdesk_domain::ticket::TicketNumber;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait as _,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::Database;
@@ -271,5 +271,19 @@ impl AutoReplyLog for Database {
             .await
             .map_err(db)?;
         Ok(row.map(|r| r.last_at))
+    }
+
+    async fn auto_replies_to_domain_since(
+        &self,
+        domain: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let n = auto_replies::Entity::find()
+            .filter(auto_replies::Column::Domain.eq(domain.to_lowercase()))
+            .filter(auto_replies::Column::LastAt.gte(since))
+            .count(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 }

@@ -390,6 +390,12 @@ pub(crate) fn event_columns(e: &TicketEvent) -> (String, Option<String>, String,
             "ai_drafted",
             json!({"sent": sent, "hold": hold.as_ref().map(ToString::to_string)}),
         ),
+        EventKind::AcknowledgementWithheld { reason } => {
+            ("acknowledgement_withheld", json!({ "reason": reason }))
+        }
+        EventKind::AssistantWithheld { reason } => {
+            ("assistant_withheld", json!({ "reason": reason }))
+        }
     };
     (
         actor_kind.to_owned(),

@@ -197,7 +197,7 @@ async fn idle(count: usize) {
     std::fs::write(
         dir.path().join("frontdesk.toml"),
         format!(
-            "[helpdesk]\nacknowledge = false\n[ai]\nmode = \"off\"\n[poller]\nmetrics_bind = \"\"\n\
+            "[helpdesk]\nacknowledge = false\ntickets_per_sender_per_hour = 0\n[ai]\nmode = \"off\"\n[poller]\nmetrics_bind = \"\"\n\
              [[mailbox]]\nkind = \"imap\"\nname = \"support\"\nhost = \"127.0.0.1\"\nport = {imap}\n\
              security = \"plain\"\nusername = \"{account}\"\npassword_env = \"BENCH_IMAP_PASSWORD\"\n"
         ),

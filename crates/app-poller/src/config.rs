@@ -9,7 +9,7 @@ use frontdesk_domain::EmailAddress;
 use frontdesk_domain::ai::AutoSendPolicy;
 use frontdesk_domain::assignment::Strategy;
 use frontdesk_domain::classify::{Classifier, ClassifierConfig};
-use frontdesk_domain::service::{AiMode, AutoAcknowledgement, Settings};
+use frontdesk_domain::service::{AiMode, AutoAcknowledgement, IntakeLimits, Settings};
 use frontdesk_domain::sla::SlaConfig;
 use frontdesk_domain::webhook::{Cidr, TargetPolicy};
 use serde::Deserialize;
@@ -71,12 +71,22 @@ pub struct HelpdeskConfig {
     pub support_name: Option<String>,
     /// Acknowledge new tickets to the customer.
     pub acknowledge: bool,
-    /// The acknowledgement text; `{customer_name}`, `{ticket_number}`, `{subject}` are filled.
+    /// The acknowledgement text; `{ticket_number}` is filled, `{customer_name}` and
+    /// `{subject}` too, defanged and cut short (the sender chose them).
     pub acknowledgement: Option<String>,
     pub auto_close_days: u32,
     /// `round_robin` or `least_loaded`.
     pub assignment: String,
     pub max_open_per_agent: Option<u32>,
+    /// The authserv-ids of our own receiving mail servers, whose `Authentication-Results`
+    /// decide whether a new ticket is acknowledged; empty: the topmost header's.
+    pub trusted_authserv_ids: Vec<String>,
+    /// Acknowledgements to the addresses of one domain per hour (0: no limit).
+    pub acknowledgements_per_domain_per_hour: u32,
+    /// New tickets one address may open by mail per hour; the rest is quarantined (0: no limit).
+    pub tickets_per_sender_per_hour: u32,
+    /// The assistant's drafts for one customer's mail per hour (0: no limit).
+    pub ai_jobs_per_sender_per_hour: u32,
 }
 
 impl Default for HelpdeskConfig {
@@ -89,6 +99,10 @@ impl Default for HelpdeskConfig {
             auto_close_days: 7,
             assignment: "round_robin".to_owned(),
             max_open_per_agent: None,
+            trusted_authserv_ids: Vec::new(),
+            acknowledgements_per_domain_per_hour: 20,
+            tickets_per_sender_per_hour: 30,
+            ai_jobs_per_sender_per_hour: 20,
         }
     }
 }
@@ -692,6 +706,15 @@ impl Config {
             }
         };
         settings.max_open_per_agent = self.helpdesk.max_open_per_agent;
+        let limit = |n: u32| (n > 0).then_some(n);
+        settings.intake_limits = IntakeLimits {
+            tickets_per_sender: limit(self.helpdesk.tickets_per_sender_per_hour),
+            ai_jobs_per_sender: limit(self.helpdesk.ai_jobs_per_sender_per_hour),
+            acknowledgements_per_domain: limit(self.helpdesk.acknowledgements_per_domain_per_hour),
+        };
+        settings
+            .trusted_authserv_ids
+            .clone_from(&self.helpdesk.trusted_authserv_ids);
         Ok(settings)
     }
 }

@@ -217,3 +217,33 @@ fn sqlite_memory_defaults_follow_the_workload_unless_configured() {
         );
     }
 }
+
+#[test]
+fn intake_limits_default_on_and_come_from_the_file_or_the_environment() {
+    let c = Config::load_with_env(None, &[]).unwrap();
+    let s = c.helpdesk_settings().unwrap();
+    assert_eq!(s.intake_limits, IntakeLimits::default());
+    assert!(s.trusted_authserv_ids.is_empty());
+    let f = file(
+        "[helpdesk]\ntrusted_authserv_ids = [\"mx.example.com\"]\n\
+         tickets_per_sender_per_hour = 0\nai_jobs_per_sender_per_hour = 5\n",
+    );
+    let c = Config::load_with_env(
+        Some(f.path()),
+        &env(&[(
+            "FRONTDESK_HELPDESK__ACKNOWLEDGEMENTS_PER_DOMAIN_PER_HOUR",
+            "7",
+        )]),
+    )
+    .unwrap();
+    let s = c.helpdesk_settings().unwrap();
+    assert_eq!(
+        s.intake_limits,
+        IntakeLimits {
+            tickets_per_sender: None,
+            ai_jobs_per_sender: Some(5),
+            acknowledgements_per_domain: Some(7),
+        }
+    );
+    assert_eq!(s.trusted_authserv_ids, ["mx.example.com"]);
+}

@@ -10,7 +10,7 @@ use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message, raw_message_id};
 use frontdesk_domain::MessageId;
 use frontdesk_domain::email::InboundEmail;
 use frontdesk_domain::ports::{MailError, MailSource, MailboxLeases, Quarantine, StoreError};
-use frontdesk_domain::service::{Helpdesk, IngestError, IngestOutcome, IngestResult};
+use frontdesk_domain::service::{Admission, Helpdesk, IngestError, IngestOutcome, IngestResult};
 use frontdesk_domain::ticket::Channel;
 
 /// One raw message and where it came from.
@@ -83,6 +83,21 @@ pub async fn process_batch(
     mails: &[RawMail],
     dry_run: bool,
 ) -> Result<Vec<Outcome>, StoreError> {
+    process_batch_as(desk, quarantine, mails, dry_run, Admission::Limited).await
+}
+
+/// [`process_batch`] with the given [`Admission`]: mail staff release from quarantine is not
+/// held to the per-sender ticket cap again.
+///
+/// # Errors
+/// As [`process_batch`].
+pub async fn process_batch_as(
+    desk: &Helpdesk,
+    quarantine: &dyn Quarantine,
+    mails: &[RawMail],
+    dry_run: bool,
+    admission: Admission,
+) -> Result<Vec<Outcome>, StoreError> {
     let now = Utc::now();
     let limits = MimeLimits::default();
     let mut parsed: Vec<InboundEmail> = Vec::with_capacity(mails.len());
@@ -106,7 +121,7 @@ pub async fn process_batch(
         }
     }
     let mut results: Vec<Option<Result<IngestResult, IngestError>>> = desk
-        .ingest_batch(&parsed)
+        .ingest_batch_as(&parsed, admission)
         .await?
         .into_iter()
         .map(Some)

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub address: String,
     pub last_at: DateTimeUtc,
+    /// The address's domain, for the acknowledgements-per-domain cap.
+    pub domain: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -52,6 +52,12 @@ impl MigratorTrait for Migrator {
                 "m0013_account_security",
                 include_str!("m0013_account_security.sql"),
             ),
+            Box::new(SqlMigration {
+                name: "m0014_intake_limits",
+                both: include_str!("m0014_intake_limits.sql"),
+                postgres: include_str!("m0014_intake_limits_postgres.sql"),
+                sqlite: include_str!("m0014_intake_limits_sqlite.sql"),
+            }),
         ]
     }
 }
@@ -166,6 +172,7 @@ mod tests {
                 include_str!("m0011_content_version.sql"),
                 include_str!("m0012_merge_suggestions.sql"),
                 include_str!("m0013_account_security.sql"),
+                include_str!("m0014_intake_limits.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -283,17 +283,19 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
 }
 
 /// The headers machine-mail detection reads (RFC 3834, vendor auto-reply markers, lists,
-/// bounces, our loop marker), unfolded. The raw bytes keep every header; copying all of them
+/// bounces, our loop marker) and the receiving servers' `Authentication-Results`, unfolded, in
+/// the order received (topmost first). The raw bytes keep every header; copying all of them
 /// (a dozen `Received:` lines a message) would only cost time.
 fn headers(message: &Message<'_>) -> Vec<Header> {
     fn wanted(name: &str) -> bool {
-        const EXACT: [&str; 6] = [
+        const EXACT: [&str; 7] = [
             "auto-submitted",
             "precedence",
             "return-path",
             "content-type",
             "delivered-to",
             "x-failed-recipients",
+            "authentication-results",
         ];
         let lower = name.to_ascii_lowercase();
         EXACT.contains(&lower.as_str())

@@ -255,3 +255,26 @@ fn several_addresses_in_one_from_header_are_ambiguous() {
     let group = parse("From: Team: a@x.test, b@x.test;\r\nSubject: x\r\n\r\nbody\r\n");
     assert!(group.is_from_ambiguous());
 }
+
+#[test]
+fn every_authentication_results_header_is_kept_in_order_unfolded() {
+    let m = parse(
+        "Authentication-Results: mx.frontdesk.test;\r\n\tdmarc=fail header.from=bank.test\r\n\
+         Received: from mail.bank.test\r\n\
+         Authentication-Results: mx.frontdesk.test; dmarc=pass\r\n\
+         From: ceo@bank.test\r\nSubject: x\r\n\r\nx",
+    );
+    let results: Vec<&str> = m
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("authentication-results"))
+        .map(|h| h.value.as_str())
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "mx.frontdesk.test; dmarc=fail header.from=bank.test",
+            "mx.frontdesk.test; dmarc=pass"
+        ]
+    );
+}

@@ -3,8 +3,9 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_domain::ports::Quarantine as _;
+use frontdesk_domain::service::Admission;
 use frontdesk_domain::staff::Role;
-use frontdesk_poller::intake::{Outcome, RawMail, process_batch};
+use frontdesk_poller::intake::{Outcome, RawMail, process_batch_as};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -105,8 +106,15 @@ pub async fn reprocess(
         gmail_thread_id: None,
         oversized: None,
     };
-    let outcomes =
-        process_batch(state.desk(), state.db(), std::slice::from_ref(&mail), false).await?;
+    // Staff looked at it: a mail held for its sender's hourly cap opens its ticket now.
+    let outcomes = process_batch_as(
+        state.desk(),
+        state.db(),
+        std::slice::from_ref(&mail),
+        false,
+        Admission::Released,
+    )
+    .await?;
     let outcome = outcomes
         .into_iter()
         .next()

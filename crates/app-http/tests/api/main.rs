@@ -11,6 +11,7 @@ mod configuration;
 mod events;
 mod helpdesks;
 mod helpers;
+mod intake_limits;
 mod matrix;
 mod memory;
 mod openapi;

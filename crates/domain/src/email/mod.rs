@@ -2,9 +2,13 @@
 //! mail adapters hand it to the domain.
 
 mod address;
+mod authentication;
 mod inbound;
 mod message_id;
+mod untrusted;
 
 pub use address::{AddressError, EmailAddress, Mailbox};
+pub use authentication::{AuthenticationResults, sender_authentication_failure};
 pub use inbound::{Attachment, Header, InboundEmail};
 pub use message_id::{MessageId, MessageIdError, content_address};
+pub use untrusted::{UNTRUSTED_TEXT_CHARS, quote_untrusted};

@@ -22,8 +22,8 @@ pub use search::{
 };
 pub use store::{
     Absorb, AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord,
-    StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
-    TicketWrite,
+    SenderActivity, StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef,
+    TicketRepository, TicketWrite,
 };
 
 #[cfg(any(test, feature = "mocks"))]
@@ -36,7 +36,8 @@ pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
 pub use search::MockTicketSearch;
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
-    MockAutoReplyLog, MockStaffDirectory, MockThreadLookup, MockTicketQueries, MockTicketRepository,
+    MockAutoReplyLog, MockSenderActivity, MockStaffDirectory, MockThreadLookup, MockTicketQueries,
+    MockTicketRepository,
 };
 
 use chrono::{DateTime, Utc};

@@ -256,6 +256,44 @@ pub trait AutoReplyLog: Send + Sync {
         &self,
         to: &EmailAddress,
     ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// How many addresses of `domain` (lower-case) got an automatic reply at or after `since`.
+    /// With one reply per address a day, for a window shorter than a day that is the number of
+    /// replies sent there.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn auto_replies_to_domain_since(
+        &self,
+        domain: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
+}
+
+/// How much one customer's mail has made Frontdesk do lately, for the per-sender caps on new
+/// tickets and on the assistant's work.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SenderActivity: Send + Sync {
+    /// Tickets of `customer` created at or after `since`, however they were opened.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn tickets_opened_since(
+        &self,
+        customer: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
+
+    /// [`Job::DraftReply`] jobs queued at or after `since` on tickets of `customer`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn assistant_jobs_since(
+        &self,
+        customer: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
 }
 
 /// A staff member with the number of active tickets assigned to them.

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::Helpdesk;
-use super::ingest::{Incoming, IngestError, IngestResult, Plan};
+use super::ingest::{Admission, Incoming, IngestError, IngestResult, Plan};
 use crate::email::{EmailAddress, InboundEmail, MessageId};
 use crate::ports::{ChangeSet, CommitError, StoreError, ThreadLookup, TicketRef, TicketWrite};
 use crate::threading::mail_participants;
@@ -162,6 +162,19 @@ impl Helpdesk {
         &self,
         mails: &[InboundEmail],
     ) -> Result<Vec<Result<IngestResult, IngestError>>, StoreError> {
+        self.ingest_batch_as(mails, Admission::Limited).await
+    }
+
+    /// [`Helpdesk::ingest_batch`] with the given [`Admission`]: staff releasing mail from
+    /// quarantine pass [`Admission::Released`].
+    ///
+    /// # Errors
+    /// As [`Helpdesk::ingest_batch`].
+    pub async fn ingest_batch_as(
+        &self,
+        mails: &[InboundEmail],
+        admission: Admission,
+    ) -> Result<Vec<Result<IngestResult, IngestError>>, StoreError> {
         let incoming: Vec<Incoming<'_>> = mails.iter().map(|m| self.incoming(m)).collect();
         let ids: Vec<MessageId> = incoming.iter().map(|m| m.message_id.clone()).collect();
         let stored = self
@@ -176,7 +189,7 @@ impl Helpdesk {
             stored,
             index: Mutex::default(),
         };
-        let mut plan = Plan::default();
+        let mut plan = Plan::new(admission);
         let mut placed = Vec::with_capacity(incoming.len());
         for m in &incoming {
             match self.place(&mut plan, &lookup, m).await {
@@ -196,7 +209,7 @@ impl Helpdesk {
             Err(
                 CommitError::Duplicate(_) | CommitError::Conflict(_) | CommitError::NotFound(_),
             ) => {
-                return self.ingest_one_by_one(mails).await;
+                return self.ingest_one_by_one(mails, admission).await;
             }
         };
         Ok(placed
@@ -217,10 +230,11 @@ impl Helpdesk {
     async fn ingest_one_by_one(
         &self,
         mails: &[InboundEmail],
+        admission: Admission,
     ) -> Result<Vec<Result<IngestResult, IngestError>>, StoreError> {
         let mut results = Vec::with_capacity(mails.len());
         for mail in mails {
-            match self.ingest(mail.clone()).await {
+            match self.ingest_as(mail.clone(), admission).await {
                 Err(IngestError::Store(e)) => return Err(e),
                 other => results.push(other),
             }

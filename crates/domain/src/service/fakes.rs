@@ -11,8 +11,8 @@ use crate::ai::AiDraftRecord;
 use crate::email::{EmailAddress, MessageId};
 use crate::ports::{
     AgentLoad, AutoReplyLog, ChangeSet, Clock, CommitError, Committed, IdGenerator, InboundRecord,
-    Job, StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef, TicketRepository,
-    TicketWrite,
+    Job, SenderActivity, StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef,
+    TicketRepository, TicketWrite,
 };
 use crate::staff::{Role, Staff, StaffId};
 use crate::threading::{MergeSuggestion, mail_participants};
@@ -24,6 +24,8 @@ pub struct State {
     pub messages: Vec<Message>,
     pub events: Vec<TicketEvent>,
     pub jobs: Vec<Job>,
+    /// When each of `jobs` was queued.
+    pub queued_at: Vec<DateTime<Utc>>,
     pub thread_keys: HashMap<MessageId, TicketId>,
     pub inbound: Vec<InboundRecord>,
     pub ai_drafts: Vec<AiDraftRecord>,
@@ -173,6 +175,7 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
             s.auto_replies.insert(to.normalized(), at);
         }
     }
+    s.queued_at.extend(change.jobs.iter().map(|_| at));
     s.jobs.extend(change.jobs);
     s.inbound.extend(change.inbound);
     s.ai_drafts.extend(change.ai_drafts);
@@ -339,6 +342,54 @@ impl AutoReplyLog for MemoryStore {
         to: &EmailAddress,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(self.with(|s| s.auto_replies.get(&to.normalized()).copied()))
+    }
+
+    async fn auto_replies_to_domain_since(
+        &self,
+        domain: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let suffix = format!("@{domain}");
+        Ok(self.with(|s| {
+            s.auto_replies
+                .iter()
+                .filter(|(address, at)| address.ends_with(&suffix) && **at >= since)
+                .count() as u32
+        }))
+    }
+}
+
+#[async_trait]
+impl SenderActivity for MemoryStore {
+    async fn tickets_opened_since(
+        &self,
+        customer: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        Ok(self.with(|s| {
+            s.tickets
+                .values()
+                .filter(|t| t.customer.email == *customer && t.created_at >= since)
+                .count() as u32
+        }))
+    }
+
+    async fn assistant_jobs_since(
+        &self,
+        customer: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        Ok(self.with(|s| {
+            s.jobs
+                .iter()
+                .zip(&s.queued_at)
+                .filter(|(job, at)| {
+                    **at >= since
+                        && matches!(job, Job::DraftReply { ticket_id }
+                            if s.tickets.get(ticket_id).is_some_and(|t| t.customer.email == *customer))
+                })
+                .count() as u32
+        }))
     }
 }
 

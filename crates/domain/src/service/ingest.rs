@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{AiMode, Helpdesk};
-use crate::email::{InboundEmail, MessageId};
+use crate::email::{EmailAddress, InboundEmail, MessageId, sender_authentication_failure};
 use crate::ports::{
     ChangeSet, CommitError, InboundRecord, Job, StoreError, ThreadLookup, TicketRef, TicketWrite,
 };
@@ -22,6 +22,9 @@ use crate::ticket::{
 
 /// How long a customer waits between two automatic replies.
 const AUTO_REPLY_INTERVAL: TimeDelta = TimeDelta::hours(24);
+/// The window of the per-sender and per-domain caps ([`super::IntakeLimits`]). Shorter than
+/// [`AUTO_REPLY_INTERVAL`], so each address counts at most once towards its domain's cap.
+const LIMIT_WINDOW: TimeDelta = TimeDelta::hours(1);
 /// Concurrent changes to the same ticket are retried this often before giving up.
 const CONFLICT_RETRIES: usize = 3;
 
@@ -68,6 +71,22 @@ pub struct IngestResult {
 pub enum QuarantineReason {
     #[error("the mail has no usable sender address to open a ticket for")]
     MissingSender,
+    /// The sender opened `cap` tickets by mail within the hour. Released from quarantine by
+    /// staff, the mail opens its ticket ([`Admission::Released`]).
+    #[error(
+        "the sender opened {cap} tickets in the last hour, the limit; reprocess the mail to open its ticket anyway"
+    )]
+    SenderRateLimited { cap: u32 },
+}
+
+/// Whether mail is held to the per-sender cap on new tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Admission {
+    /// Mail as it arrives: held to the cap.
+    #[default]
+    Limited,
+    /// Mail staff released from quarantine: opens its ticket whatever the cap.
+    Released,
 }
 
 /// Why ingesting failed.
@@ -97,6 +116,13 @@ pub(super) struct Plan {
     by_ticket: HashMap<TicketId, usize>,
     /// Customers acknowledged earlier in this plan (storage does not know yet).
     acknowledged: std::collections::HashSet<String>,
+    /// Per lower-case domain: acknowledgements within the limit window, stored and planned.
+    domain_acks: HashMap<String, u32>,
+    /// Per normalised sender: tickets opened within the limit window, stored and planned.
+    opened: HashMap<String, u32>,
+    /// Per normalised customer: assistant jobs within the limit window, stored and planned.
+    drafts: HashMap<String, u32>,
+    pub admission: Admission,
 }
 
 /// Where a planned mail went: which change set, and its result without the ticket number
@@ -108,6 +134,13 @@ pub(super) struct Placement {
 }
 
 impl Plan {
+    pub fn new(admission: Admission) -> Self {
+        Self {
+            admission,
+            ..Self::default()
+        }
+    }
+
     fn change_of(&self, ticket: TicketId) -> Option<usize> {
         self.by_ticket.get(&ticket).copied()
     }
@@ -134,10 +167,22 @@ impl Helpdesk {
     /// [`IngestError::Quarantine`] for a mail that cannot be placed, [`IngestError::Store`] when
     /// storage fails (nothing was written).
     pub async fn ingest(&self, mail: InboundEmail) -> Result<IngestResult, IngestError> {
+        self.ingest_as(mail, Admission::Limited).await
+    }
+
+    /// [`Helpdesk::ingest`] with the given [`Admission`].
+    ///
+    /// # Errors
+    /// As [`Helpdesk::ingest`].
+    pub async fn ingest_as(
+        &self,
+        mail: InboundEmail,
+        admission: Admission,
+    ) -> Result<IngestResult, IngestError> {
         let incoming = self.incoming(&mail);
         let mut attempt = 0;
         loop {
-            let mut plan = Plan::default();
+            let mut plan = Plan::new(admission);
             let placed = self
                 .place(&mut plan, self.ports.lookup.as_ref(), &incoming)
                 .await?;
@@ -197,7 +242,7 @@ impl Helpdesk {
             ThreadDecision::Append(found, _) => found,
         };
         if let Some(index) = plan.change_of(found.id) {
-            return Ok(self.place_reply(plan, index, found.id, m, now));
+            return Ok(self.place_reply(plan, index, found.id, m, now).await?);
         }
         match self.ports.tickets.get(found.id).await? {
             // Closed since the lookup: the reply belongs on a follow-up after all.
@@ -211,7 +256,7 @@ impl Helpdesk {
             }
             Some(ticket) => {
                 let index = plan.push(ticket.id, ChangeSet::update(ticket));
-                Ok(self.place_reply(plan, index, found.id, m, now))
+                Ok(self.place_reply(plan, index, found.id, m, now).await?)
             }
             None => self.place_new(plan, m, None, now).await,
         }
@@ -278,9 +323,62 @@ impl Helpdesk {
         });
     }
 
-    fn queue_draft(&self, change: &mut ChangeSet, ticket: TicketId, m: &Incoming<'_>) {
-        if m.auto_reply.is_none() {
-            self.queue_assistant(change, ticket);
+    /// Whether a customer mail on `ticket` would give the assistant work (`change` has none
+    /// queued for it yet).
+    fn wants_draft(&self, change: &ChangeSet, ticket: TicketId, m: &Incoming<'_>) -> bool {
+        m.auto_reply.is_none()
+            && self.settings.ai_mode != AiMode::Off
+            && !change.jobs.contains(&Job::DraftReply { ticket_id: ticket })
+    }
+
+    /// `Ok(None)` when the assistant may draft for another mail of `customer` (counted in
+    /// `plan`), `Ok(Some(why))` when the customer's hourly cap is reached.
+    async fn assistant_allowance(
+        &self,
+        plan: &mut Plan,
+        customer: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(cap) = self.settings.intake_limits.ai_jobs_per_sender else {
+            return Ok(None);
+        };
+        let key = customer.normalized();
+        let done = match plan.drafts.get(&key) {
+            Some(n) => *n,
+            None => {
+                self.ports
+                    .activity
+                    .assistant_jobs_since(customer, now - LIMIT_WINDOW)
+                    .await?
+            }
+        };
+        if done >= cap {
+            plan.drafts.insert(key, done);
+            return Ok(Some(format!(
+                "mail of {customer} had the assistant draft {cap} times in the last hour, the limit"
+            )));
+        }
+        plan.drafts.insert(key, done + 1);
+        Ok(None)
+    }
+
+    /// Queues the assistant's job on `ticket`, or records why it was withheld (once a change).
+    fn add_draft(
+        change: &mut ChangeSet,
+        ticket: TicketId,
+        withheld: Option<String>,
+        now: DateTime<Utc>,
+    ) {
+        match withheld {
+            None => change.jobs.push(Job::DraftReply { ticket_id: ticket }),
+            Some(reason) => {
+                let kind = EventKind::AssistantWithheld { reason };
+                if !change.events.iter().any(|e| e.kind == kind) {
+                    change
+                        .events
+                        .push(TicketEvent::new(ticket, now, Actor::System, kind));
+                }
+            }
         }
     }
 
@@ -304,6 +402,15 @@ impl Helpdesk {
             return Err(IngestError::Quarantine(QuarantineReason::MissingSender));
         };
         let customer = Customer::new(sender.address.clone(), sender.name.clone());
+        let opened = self.tickets_opened(plan, &customer.email, now).await?;
+        if plan.admission == Admission::Limited
+            && let Some(cap) = self.settings.intake_limits.tickets_per_sender
+            && opened >= cap
+        {
+            return Err(IngestError::Quarantine(
+                QuarantineReason::SenderRateLimited { cap },
+            ));
+        }
         let subject = super::subject_line(&mail.subject);
         let class = self
             .settings
@@ -355,10 +462,19 @@ impl Helpdesk {
                 .push(event(old.id, EventKind::FollowUpOpened { ticket: id }));
         }
         // A mail naming several senders may be forged for any of them: nobody is answered.
-        if m.auto_reply.is_none()
-            && !mail.is_from_ambiguous()
-            && self.may_auto_reply(plan, &customer, now).await?
-        {
+        let acknowledge = if m.auto_reply.is_none() && !mail.is_from_ambiguous() {
+            self.may_auto_reply(plan, &customer, mail, now).await?
+        } else {
+            Acknowledge::No
+        };
+        if let Acknowledge::Withheld(reason) = acknowledge {
+            change.events.push(TicketEvent::new(
+                id,
+                now,
+                Actor::System,
+                EventKind::AcknowledgementWithheld { reason },
+            ));
+        } else if acknowledge == Acknowledge::Yes {
             change.jobs.push(Job::AutoAcknowledge {
                 ticket_id: id,
                 to: customer.email.clone(),
@@ -369,8 +485,14 @@ impl Helpdesk {
                 }),
             });
         }
-        self.queue_draft(&mut change, id, m);
+        if self.wants_draft(&change, id, m) {
+            let withheld = self.assistant_allowance(plan, &customer.email, now).await?;
+            Self::add_draft(&mut change, id, withheld, now);
+        }
         let index = plan.push(id, change);
+        if let Some(count) = plan.opened.get_mut(&customer.email.normalized()) {
+            *count += 1;
+        }
         let outcome = if follows.is_some() {
             IngestOutcome::FollowUp
         } else {
@@ -391,38 +513,102 @@ impl Helpdesk {
         })
     }
 
+    /// Tickets `sender` opened within the limit window, stored and planned; asked of storage
+    /// once per plan and sender, and only when the cap is on.
+    async fn tickets_opened(
+        &self,
+        plan: &mut Plan,
+        sender: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        if plan.admission == Admission::Released
+            || self.settings.intake_limits.tickets_per_sender.is_none()
+        {
+            return Ok(0);
+        }
+        let key = sender.normalized();
+        if let Some(n) = plan.opened.get(&key) {
+            return Ok(*n);
+        }
+        let n = self
+            .ports
+            .activity
+            .tickets_opened_since(sender, now - LIMIT_WINDOW)
+            .await?;
+        plan.opened.insert(key, n);
+        Ok(n)
+    }
+
+    /// Whether the customer of a new ticket gets an acknowledgement: not when our receiving
+    /// server found the sender forged, not twice a day, not past the domain's hourly share.
     async fn may_auto_reply(
         &self,
         plan: &mut Plan,
         customer: &Customer,
+        mail: &InboundEmail,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Acknowledge, StoreError> {
         if self.settings.auto_acknowledgement.is_none()
             || plan.acknowledged.contains(&customer.email.normalized())
         {
-            return Ok(false);
+            return Ok(Acknowledge::No);
+        }
+        if let Some(failure) =
+            sender_authentication_failure(&mail.headers, &self.settings.trusted_authserv_ids)
+        {
+            return Ok(Acknowledge::Withheld(format!(
+                "the sender failed authentication at our mail server: {failure}"
+            )));
         }
         let last = self
             .ports
             .auto_replies
             .last_auto_reply_to(&customer.email)
             .await?;
-        let due = last.is_none_or(|at| now - at >= AUTO_REPLY_INTERVAL);
-        if due {
-            plan.acknowledged.insert(customer.email.normalized());
+        if last.is_some_and(|at| now - at < AUTO_REPLY_INTERVAL) {
+            return Ok(Acknowledge::No);
         }
-        Ok(due)
+        if let Some(cap) = self.settings.intake_limits.acknowledgements_per_domain {
+            let domain = customer.email.domain().to_lowercase();
+            let sent = match plan.domain_acks.get(&domain) {
+                Some(n) => *n,
+                None => {
+                    self.ports
+                        .auto_replies
+                        .auto_replies_to_domain_since(&domain, now - LIMIT_WINDOW)
+                        .await?
+                }
+            };
+            plan.domain_acks.insert(domain.clone(), sent);
+            if sent >= cap {
+                return Ok(Acknowledge::Withheld(format!(
+                    "{domain} had {cap} acknowledgements in the last hour, the limit"
+                )));
+            }
+            plan.domain_acks.insert(domain, sent + 1);
+        }
+        plan.acknowledged.insert(customer.email.normalized());
+        Ok(Acknowledge::Yes)
     }
 
     /// A customer reply to the ticket of change set `index`.
-    fn place_reply(
+    async fn place_reply(
         &self,
         plan: &mut Plan,
         index: usize,
         id: TicketId,
         m: &Incoming<'_>,
         now: DateTime<Utc>,
-    ) -> Placement {
+    ) -> Result<Placement, StoreError> {
+        let draft = if self.wants_draft(&plan.changes[index], id, m) {
+            let customer = match &plan.changes[index].ticket {
+                TicketWrite::Create(d) => d.customer.email.clone(),
+                TicketWrite::Update(t) => t.customer.email.clone(),
+            };
+            Some(self.assistant_allowance(plan, &customer, now).await?)
+        } else {
+            None
+        };
         let change = &mut plan.changes[index];
         let kinds = match &mut change.ticket {
             TicketWrite::Update(ticket) => {
@@ -446,7 +632,9 @@ impl Helpdesk {
         change
             .events
             .extend(customer_message_events(id, now, &actor, kinds));
-        self.queue_draft(change, id, m);
+        if let Some(withheld) = draft {
+            Self::add_draft(change, id, withheld, now);
+        }
         let result = IngestResult {
             outcome: IngestOutcome::Appended,
             ticket: None,
@@ -456,11 +644,21 @@ impl Helpdesk {
             category: None,
             auto_reply: m.auto_reply,
         };
-        Placement {
+        Ok(Placement {
             change: Some(index),
             result,
-        }
+        })
     }
+}
+
+/// Whether a new ticket is acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Acknowledge {
+    Yes,
+    /// Not due (one a day per address), switched off, or machine mail: nothing to record.
+    No,
+    /// Withheld for a reason staff should see on the ticket.
+    Withheld(String),
 }
 
 pub(super) fn duplicate(m: &Incoming<'_>) -> IngestResult {

@@ -2,23 +2,27 @@
 //! customer's account, and the templates behind them.
 
 use super::Helpdesk;
+use crate::email::{UNTRUSTED_TEXT_CHARS, quote_untrusted};
 use crate::ports::{Notification, OutboundEmail};
 use crate::ticket::{EmailHeaders, Ticket};
 
 /// The acknowledgement sent when a ticket is created from mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoAcknowledgement {
-    /// Body template; `{customer_name}`, `{ticket_number}` and `{subject}` are filled in.
+    /// Body template; `{ticket_number}` is filled in, and `{customer_name}` and `{subject}`
+    /// too, but as [`quote_untrusted`] text: whoever sends mail chooses both, and the
+    /// acknowledgement goes to whatever address they put on it.
     pub body: String,
 }
 
 impl Default for AutoAcknowledgement {
+    /// Repeats nothing the sender wrote: only the ticket number is filled in.
     fn default() -> Self {
         Self {
-            body: "Hello {customer_name},\n\nthank you for writing to us. We have received your \
-                   message about \"{subject}\" and opened ticket {ticket_number}. Keep that \
-                   number in the subject line of any reply and it will reach the same \
-                   conversation.\n\nThis message was sent automatically."
+            body: "Hello,\n\nthank you for writing to us. We have received your message and \
+                   opened ticket {ticket_number}. Keep that number in the subject line of any \
+                   reply and it will reach the same conversation.\n\nThis message was sent \
+                   automatically."
                 .to_owned(),
         }
     }
@@ -127,7 +131,17 @@ impl Helpdesk {
         answered: &EmailHeaders,
     ) -> Option<OutboundEmail> {
         let ack = self.settings.auto_acknowledgement.as_ref()?;
-        let body = render_for_ticket(&ack.body, ticket, None);
+        let number = ticket.number.to_string();
+        let name = quote_untrusted(ticket.customer.display_name(), UNTRUSTED_TEXT_CHARS);
+        let subject = quote_untrusted(&ticket.subject, UNTRUSTED_TEXT_CHARS);
+        let body = render_template(
+            &ack.body,
+            &[
+                ("customer_name", name.as_str()),
+                ("ticket_number", number.as_str()),
+                ("subject", subject.as_str()),
+            ],
+        );
         Some(self.reply_mail(ticket, Some(answered), &body, true))
     }
 

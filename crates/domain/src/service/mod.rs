@@ -22,7 +22,8 @@ use crate::ai::AutoSendPolicy;
 use crate::assignment::Strategy;
 use crate::classify::Classifier;
 use crate::ports::{
-    AutoReplyLog, Clock, IdGenerator, StaffDirectory, ThreadLookup, TicketQueries, TicketRepository,
+    AutoReplyLog, Clock, IdGenerator, SenderActivity, StaffDirectory, ThreadLookup, TicketQueries,
+    TicketRepository,
 };
 use crate::sla::LiveSla;
 use crate::staff::StaffId;
@@ -34,7 +35,7 @@ pub use commands::{
     ASSISTANT_NAME, MAX_BODY_BYTES, MAX_REASON_BYTES, NoteError, ReplyError, ReplyMode,
     TicketUpdate, UpdateError,
 };
-pub use ingest::{IngestError, IngestOutcome, IngestResult, QuarantineReason};
+pub use ingest::{Admission, IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};
 
@@ -58,6 +59,7 @@ pub struct Ports {
     pub lookup: Arc<dyn ThreadLookup>,
     pub staff: Arc<dyn StaffDirectory>,
     pub auto_replies: Arc<dyn AutoReplyLog>,
+    pub activity: Arc<dyn SenderActivity>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
 }
@@ -72,6 +74,7 @@ impl Ports {
             + ThreadLookup
             + StaffDirectory
             + AutoReplyLog
+            + SenderActivity
             + 'static,
     {
         Self {
@@ -79,7 +82,8 @@ impl Ports {
             queries: store.clone(),
             lookup: store.clone(),
             staff: store.clone(),
-            auto_replies: store,
+            auto_replies: store.clone(),
+            activity: store,
             clock,
             ids,
         }
@@ -89,6 +93,28 @@ impl Ports {
 impl std::fmt::Debug for Ports {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ports").finish_non_exhaustive()
+    }
+}
+
+/// How much one sender's mail may make Frontdesk do in an hour. `None` is no limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeLimits {
+    /// New tickets one address may open by mail; further new mail is quarantined with its raw
+    /// bytes (staff can release it).
+    pub tickets_per_sender: Option<u32>,
+    /// The assistant's drafts queued for one customer's mail; further mail gets none.
+    pub ai_jobs_per_sender: Option<u32>,
+    /// Acknowledgements to the addresses of one domain; further new tickets get none.
+    pub acknowledgements_per_domain: Option<u32>,
+}
+
+impl Default for IntakeLimits {
+    fn default() -> Self {
+        Self {
+            tickets_per_sender: Some(30),
+            ai_jobs_per_sender: Some(20),
+            acknowledgements_per_domain: Some(20),
+        }
     }
 }
 
@@ -113,16 +139,24 @@ pub struct Settings {
     pub max_open_per_agent: Option<u32>,
     /// How many In-Reply-To/References ids threading looks at.
     pub references_cap: usize,
+    /// The per-sender and per-domain hourly caps on what mail makes us do.
+    pub intake_limits: IntakeLimits,
+    /// The authserv-ids of our own receiving mail servers, whose `Authentication-Results`
+    /// decide whether a new ticket is acknowledged; empty: the topmost header's (see
+    /// [`crate::email::sender_authentication_failure`]).
+    pub trusted_authserv_ids: Vec<String>,
 }
 
 impl Settings {
     /// These settings for importing a backlog: old mail is threaded and classified like live
     /// mail, but gets no acknowledgement and queues no AI draft — nobody wants an answer to a
-    /// two-year-old message, or thousands of model calls no one asked for.
+    /// two-year-old message, or thousands of model calls no one asked for. Nor is it held to
+    /// the per-sender ticket cap: an archive an admin imports is not a flood.
     #[must_use]
     pub fn for_backlog(mut self) -> Self {
         self.auto_acknowledgement = None;
         self.ai_mode = AiMode::Off;
+        self.intake_limits.tickets_per_sender = None;
         self
     }
 
@@ -142,6 +176,8 @@ impl Settings {
             assignment: Strategy::RoundRobin,
             max_open_per_agent: None,
             references_cap: 50,
+            intake_limits: IntakeLimits::default(),
+            trusted_authserv_ids: Vec::new(),
         }
     }
 }

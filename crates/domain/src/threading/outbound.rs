@@ -1,7 +1,7 @@
 //! Headers of the mail Frontdesk sends, chosen so every client threads replies under the
 //! customer's original message and every reply carries the ticket tag back to us.
 
-use crate::email::MessageId;
+use crate::email::{MessageId, UNTRUSTED_TEXT_CHARS, quote_untrusted};
 use crate::ticket::{EmailHeaders, TicketNumber};
 
 /// The longest subject we send, in characters (RFC 5322 recommends 78-character lines; long
@@ -59,7 +59,9 @@ pub fn reply_subject(subject: &str, number: TicketNumber) -> String {
 }
 
 /// The headers of a reply on ticket `number` about `subject`, answering `answered` (the
-/// customer's latest mail, if the ticket has one).
+/// customer's latest mail, if the ticket has one). Automatic mail repeats the subject only as
+/// [`quote_untrusted`] text: nobody read what it answers, so it must not carry a stranger's
+/// link or address (or a long pitch) from the support address.
 #[must_use]
 pub fn reply_headers(
     subject: &str,
@@ -76,8 +78,15 @@ pub fn reply_headers(
         }
         cap_references(chain)
     });
+    let subject = if automatic {
+        // The tag is taken out first, so the cut cannot leave half of it.
+        let untagged = subject.replace(&number.tag(), " ");
+        reply_subject(&quote_untrusted(&untagged, UNTRUSTED_TEXT_CHARS), number)
+    } else {
+        reply_subject(subject, number)
+    };
     OutboundHeaders {
-        subject: reply_subject(subject, number),
+        subject,
         in_reply_to: answered.map(|a| a.message_id.clone()),
         references,
         auto_submitted: automatic,

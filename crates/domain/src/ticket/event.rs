@@ -79,6 +79,16 @@ pub enum EventKind {
         sent: bool,
         hold: Option<crate::ai::HoldReason>,
     },
+    /// The new ticket's customer was not acknowledged, and why (the sender failed
+    /// authentication, or the domain had its hourly share of acknowledgements).
+    AcknowledgementWithheld {
+        reason: String,
+    },
+    /// The assistant was not asked to draft for a mail on this ticket, and why (its customer's
+    /// mail reached the hourly cap on assistant work).
+    AssistantWithheld {
+        reason: String,
+    },
 }
 
 /// The two SLA clocks, by name.

@@ -5,6 +5,7 @@ mod background;
 mod batch;
 mod commands;
 mod ingest;
+mod limits;
 mod merge;
 mod suggest;
 

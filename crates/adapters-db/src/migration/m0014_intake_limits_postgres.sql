@@ -1,0 +1,1 @@
+UPDATE auto_replies SET domain = substring(address from '[^@]*$');

@@ -1,0 +1,1 @@
+UPDATE auto_replies SET domain = substr(address, instr(address, '@') + 1);
