@@ -5,22 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{TestApp, Who};
-
-/// Reads the stream until `done` holds for what arrived (or fails after 10 s).
-async fn read_until(r: &mut reqwest::Response, done: impl Fn(&str) -> bool) -> String {
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !done(&text) {
-        let chunk = tokio::time::timeout_at(deadline, r.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("timed out; received so far:\n{text}"))
-            .unwrap()
-            .expect("the stream ended");
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
-    text
-}
+use crate::helpers::{TestApp, Who, read_until};
 
 both!(
     events_stream_to_each_caller_what_they_may_see,

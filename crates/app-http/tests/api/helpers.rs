@@ -265,6 +265,36 @@ impl TestApp {
     }
 }
 
+/// Posts one raw mail to the inbound-email webhook: the status and the JSON answer.
+pub async fn post_mail(app: &TestApp, raw: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url("/api/webhooks/inbound-email"))
+        .bearer_auth(INBOUND_SECRET)
+        .header("content-type", "message/rfc822")
+        .body(raw.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Reads an event stream until `done` holds for what arrived (or fails after 10 s).
+pub async fn read_until(r: &mut reqwest::Response, done: impl Fn(&str) -> bool) -> String {
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(&text) {
+        let chunk = tokio::time::timeout_at(deadline, r.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("timed out; received so far:\n{text}"))
+            .unwrap()
+            .expect("the stream ended");
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    text
+}
+
 /// Signs in through the API: the status and the JSON answer.
 pub async fn login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
     app.json(

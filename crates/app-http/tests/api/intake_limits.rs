@@ -3,24 +3,9 @@
 //! 20 assistant drafts an hour per sender, and the rest kept whole in quarantine.
 
 use frontdesk_domain::ports::{Job, JobQueue as _, Quarantine as _};
-use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{INBOUND_SECRET, TestApp, Who};
-
-async fn post_mail(app: &TestApp, raw: &str) -> (u16, Value) {
-    let r = app
-        .client
-        .post(app.url("/api/webhooks/inbound-email"))
-        .bearer_auth(INBOUND_SECRET)
-        .header("content-type", "message/rfc822")
-        .body(raw.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
+use crate::helpers::{TestApp, Who, post_mail};
 
 async fn queued_jobs(app: &TestApp) -> Vec<Job> {
     app.state

@@ -1,42 +1,16 @@
 //! Mail that refers to someone else's ticket: only the ticket's participants join it; anyone
 //! else opens a ticket of their own that staff see linked to it (a merge suggestion).
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{INBOUND_SECRET, TestApp, Who};
+use crate::helpers::{TestApp, Who, post_mail, read_until};
 
-async fn post_mail(app: &TestApp, raw: &str) -> Value {
-    let r = app
-        .client
-        .post(app.url("/api/webhooks/inbound-email"))
-        .bearer_auth(INBOUND_SECRET)
-        .header("content-type", "message/rfc822")
-        .body(raw.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
+/// Posts a mail that must be accepted: the JSON answer.
+async fn accepted(app: &TestApp, raw: &str) -> Value {
+    let (status, body) = post_mail(app, raw).await;
     assert!(matches!(status, 200 | 201), "{status} {body}");
     body
-}
-
-/// Reads an event stream until `done` holds for what arrived (or fails after 10 s).
-async fn read_until(r: &mut reqwest::Response, done: impl Fn(&str) -> bool) -> String {
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !done(&text) {
-        let chunk = tokio::time::timeout_at(deadline, r.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("timed out; received so far:\n{text}"))
-            .unwrap()
-            .expect("the stream ended");
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
-    text
 }
 
 const ALICE: &str = "From: Alice <alice@customer.test>\r\nTo: support@frontdesk.test\r\n\
@@ -91,14 +65,14 @@ async fn staff_see_the_suggestion(app: &TestApp, ticket: &str, other: &str, evid
 both!(
     a_stranger_replying_to_a_customers_mail_opens_a_linked_ticket_for_staff,
     async |app: &TestApp| {
-        let first = post_mail(app, ALICE).await;
+        let first = accepted(app, ALICE).await;
         assert_eq!(first["outcome"], "created", "{first}");
         let alice = first["ticket"].as_str().unwrap().to_owned();
         let mut alice_events = app.call("get", "/api/events", Who::Customer, None).await;
         read_until(&mut alice_events, |t| t.contains(": connected")).await;
 
         let attack = mallory("m-1", "<alice-1@customer.test>", "<alice-1@customer.test>");
-        let placed = post_mail(app, &attack).await;
+        let placed = accepted(app, &attack).await;
         assert_eq!(placed["outcome"], "created", "{placed}");
         let stranger = placed["ticket"].as_str().unwrap().to_owned();
         assert_ne!(stranger, alice);
@@ -134,7 +108,7 @@ both!(
             .unwrap()
             .to_owned();
         let attack = mallory("m-2", &ours, &format!("<alice-1@customer.test> {ours}"));
-        let placed = post_mail(app, &attack).await;
+        let placed = accepted(app, &attack).await;
         assert_eq!(placed["outcome"], "created", "{placed}");
         let second = placed["ticket"].as_str().unwrap().to_owned();
         assert!(second != alice && second != stranger, "{placed}");
@@ -158,7 +132,7 @@ both!(
             .trim()
             .to_owned();
         let attack = mallory("m-3", &ack_id, &format!("<alice-1@customer.test> {ack_id}"));
-        let placed = post_mail(app, &attack).await;
+        let placed = accepted(app, &attack).await;
         assert_eq!(placed["outcome"], "created", "{placed}");
         alice_sees_only_her_conversation(app, &alice).await;
         let staff = detail(app, &alice, Who::Agent).await;
@@ -175,13 +149,13 @@ both!(
 both!(
     people_on_a_tickets_mail_still_reply_onto_it,
     async |app: &TestApp| {
-        let first = post_mail(app, ALICE).await;
+        let first = accepted(app, ALICE).await;
         let alice = first["ticket"].as_str().unwrap().to_owned();
         // Bob was on Cc of Alice's mail: a participant.
         let bob = "From: bob@customer.test\r\nTo: support@frontdesk.test\r\n\
             Subject: Re: My order 77 never arrived\r\nMessage-ID: <bob-1@customer.test>\r\n\
             In-Reply-To: <alice-1@customer.test>\r\n\r\nI am her colleague, same problem.\r\n";
-        let placed = post_mail(app, bob).await;
+        let placed = accepted(app, bob).await;
         assert_eq!(placed["outcome"], "appended", "{placed}");
         assert_eq!(placed["ticket"], alice.as_str());
         // Alice herself, with the tag only.
@@ -189,7 +163,7 @@ both!(
             "From: alice@customer.test\r\nTo: support@frontdesk.test\r\n\
              Subject: Re: [{alice}] lost parcel\r\nMessage-ID: <alice-2@customer.test>\r\n\r\nAny news?\r\n"
         );
-        let placed = post_mail(app, &again).await;
+        let placed = accepted(app, &again).await;
         assert_eq!(placed["outcome"], "appended", "{placed}");
         let staff = detail(app, &alice, Who::Agent).await;
         assert_eq!(staff["merge_suggestions"], json!([]), "{staff}");
@@ -200,13 +174,13 @@ both!(
 both!(
     mail_with_two_senders_never_joins_an_existing_ticket,
     async |app: &TestApp| {
-        let first = post_mail(app, ALICE).await;
+        let first = accepted(app, ALICE).await;
         let alice = first["ticket"].as_str().unwrap().to_owned();
         let forged = "From: mallory@attacker.test\r\nFrom: alice@customer.test\r\n\
             To: support@frontdesk.test\r\nSubject: Re: My order 77 never arrived\r\n\
             Message-ID: <two-from@attacker.test>\r\nIn-Reply-To: <alice-1@customer.test>\r\n\r\n\
             Please send the refund to my account instead.\r\n";
-        let placed = post_mail(app, forged).await;
+        let placed = accepted(app, forged).await;
         assert_eq!(placed["outcome"], "created", "{placed}");
         let new = placed["ticket"].as_str().unwrap().to_owned();
         alice_sees_only_her_conversation(app, &alice).await;
