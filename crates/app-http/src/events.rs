@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use frontdesk_adapters_db::{Database, FeedEvent};
+use frontdesk_domain::access::TicketEventKind;
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::MessageKind;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
-use crate::auth::{Caller, Principal};
+use crate::auth::Caller;
 
 /// How often the feed looks for new events.
 const POLL: Duration = Duration::from_millis(250);
@@ -162,25 +163,15 @@ impl EventHub {
 /// SLA clocks.
 #[must_use]
 pub fn visible(caller: &Caller, e: &FeedEvent, agents_see_all: bool) -> bool {
-    let ticket = caller.may_see(
-        &e.customer,
-        e.assignee.map(StaffId::from_uuid),
-        agents_see_all,
-    );
-    ticket
-        && match caller.principal {
-            Principal::Staff(_) => true,
-            Principal::Customer(_) => match e.kind.as_str() {
-                "created" | "status_changed" | "reopened" | "merged_into" => true,
-                "message_added" => e
-                    .data
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .and_then(|k| k.parse::<MessageKind>().ok())
-                    .is_some_and(MessageKind::is_public),
-                _ => false,
-            },
-        }
+    let message_kind = e
+        .data
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(|k| k.parse::<MessageKind>().ok());
+    let p = &caller.principal;
+    p.ticket_scope(agents_see_all)
+        .contains_normalized(&e.customer, e.assignee.map(StaffId::from_uuid))
+        && p.may_see_event(TicketEventKind::from_name(e.kind.as_str(), message_kind))
 }
 
 /// `e` as one SSE frame, if `caller` may see it.

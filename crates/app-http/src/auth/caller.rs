@@ -10,22 +10,16 @@ use std::time::Instant;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::Utc;
-use frontdesk_domain::access::TokenScope;
+pub use frontdesk_domain::access::Principal;
+use frontdesk_domain::access::{Permission, TokenScope};
 use frontdesk_domain::email::EmailAddress;
-use frontdesk_domain::staff::{Role, Staff, StaffId};
+use frontdesk_domain::staff::{Staff, StaffId};
 use frontdesk_domain::ticket::Ticket;
 
 use super::cache::Credential;
 use super::tokens::{API_TOKEN_PREFIX, TokenError, digest};
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-/// The signed-in party.
-#[derive(Debug, Clone)]
-pub enum Principal {
-    Staff(Staff),
-    Customer(EmailAddress),
-}
 
 /// The caller of a request, authenticated.
 #[derive(Debug, Clone)]
@@ -60,38 +54,27 @@ impl Caller {
         }
     }
 
-    /// The staff member calling, if their role is one of `roles`.
+    /// The staff member calling, if their role has `permission` (the domain's rule).
     ///
     /// # Errors
-    /// [`ApiError::forbidden`] for customers and other roles.
-    pub fn require(&self, roles: &[Role]) -> Result<&Staff, ApiError> {
+    /// [`ApiError::forbidden`] for customers and roles without it.
+    pub fn may(&self, permission: Permission) -> Result<&Staff, ApiError> {
         let staff = self.staff()?;
-        if roles.contains(&staff.role) {
+        if permission.allows(staff.role) {
             Ok(staff)
         } else {
             Err(ApiError::forbidden(format!(
-                "the {} role may not do this",
-                staff.role
+                "the {} role may not {}",
+                staff.role,
+                permission.describe()
             )))
         }
-    }
-
-    /// The staff member calling, if a manager or an admin: who keeps configuration and reads
-    /// reports.
-    ///
-    /// # Errors
-    /// [`ApiError::forbidden`] for everyone else.
-    pub fn manager(&self) -> Result<&Staff, ApiError> {
-        self.require(&[Role::Admin, Role::Manager])
     }
 
     /// The customer calling, if it is one.
     #[must_use]
     pub fn customer(&self) -> Option<&EmailAddress> {
-        match &self.principal {
-            Principal::Customer(c) => Some(c),
-            Principal::Staff(_) => None,
-        }
+        self.principal.customer()
     }
 
     #[must_use]
@@ -102,28 +85,12 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may see `ticket`. Tickets a caller may not see are answered as 404,
-    /// never 403, so their existence is not revealed.
+    /// Whether the caller may see `ticket` (the domain's [`Principal::may_see_ticket`]). Tickets
+    /// a caller may not see are answered as 404, never 403, so their existence is not revealed.
     #[must_use]
     pub fn can_see(&self, ticket: &Ticket, agents_see_all: bool) -> bool {
-        self.may_see(
-            &ticket.customer.email.normalized(),
-            ticket.assignee,
-            agents_see_all,
-        )
-    }
-
-    /// [`Caller::can_see`] from what decides it: the ticket's customer (normalised address) and
-    /// assignee.
-    #[must_use]
-    pub fn may_see(&self, customer: &str, assignee: Option<StaffId>, agents_see_all: bool) -> bool {
-        match &self.principal {
-            Principal::Customer(email) => customer == email.normalized(),
-            Principal::Staff(s) => match s.role {
-                Role::Admin | Role::Manager => true,
-                Role::Agent => agents_see_all || assignee.is_none_or(|a| a == s.id),
-            },
-        }
+        self.principal
+            .may_see_ticket(&ticket.customer.email, ticket.assignee, agents_see_all)
     }
 }
 

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::Quarantine as _;
 use frontdesk_domain::service::Admission;
-use frontdesk_domain::staff::Role;
 use frontdesk_poller::intake::{Outcome, RawMail, process_batch_as};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,8 +13,6 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-const OPS: &[Role] = &[Role::Admin, Role::Manager];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +50,7 @@ pub async fn quarantine(
     caller: Caller,
     params: web::Query<QuarantineParams>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(OPS)?;
+    caller.may(Permission::OperateMail)?;
     let limit = params.limit.unwrap_or(100);
     if limit == 0 || limit > 500 {
         return Err(ApiError::bad_request("limit: 1 to 500"));
@@ -93,7 +91,7 @@ pub async fn reprocess(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(OPS)?;
+    caller.may(Permission::OperateMail)?;
     let entry = state
         .db()
         .quarantined_mail(*id)
@@ -148,7 +146,7 @@ pub struct MailboxPass {
 #[utoipa::path(post, path = "/api/admin/poll", tag = "ops", security(("bearer" = [])),
     responses((status = 200, body = [MailboxPass]), (status = 403, body = crate::problem::Problem)))]
 pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(OPS)?;
+    caller.may(Permission::OperateMail)?;
     let passes: Vec<MailboxPass> = frontdesk_poller::daemon::ingest_pass(&state.app)
         .await
         .into_iter()

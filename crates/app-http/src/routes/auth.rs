@@ -3,9 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::access::{MAX_TOKEN_LIFETIME, TokenScope};
 use frontdesk_domain::email::EmailAddress;
-use frontdesk_domain::staff::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -293,7 +293,7 @@ pub async fn create_token(
     caller: Caller,
     body: web::Json<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = caller.require(&[Role::Admin])?;
+    let admin = caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
     let name = crate::routes::input::name("name", &body.name)?;
     let scope = match body.scope.as_deref() {
@@ -359,7 +359,7 @@ pub async fn list_tokens(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
     let tokens: Vec<ApiTokenView> = state
         .db()
@@ -388,7 +388,7 @@ pub async fn revoke_token(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
     if state.db().revoke_api_token(*id, Utc::now()).await? {
         state.callers.clear();

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::CannedResponse;
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::service::{MAX_BODY_BYTES, render_for_ticket};
 use frontdesk_domain::ticket::Category;
 use serde::{Deserialize, Serialize};
@@ -150,7 +151,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewCanned>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let now = Utc::now();
     let canned = CannedResponse {
         id: Uuid::now_v7(),
@@ -174,7 +175,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchCanned>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let mut canned = stored(&state, *id).await?;
     if let Some(t) = &body.title {
         canned.title = input::name("title", t)?;
@@ -199,7 +200,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     if state.db().delete_canned_response(*id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {

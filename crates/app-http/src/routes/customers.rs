@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::CustomerAccount;
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::email::EmailAddress;
-use frontdesk_domain::staff::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -46,7 +46,7 @@ fn address(raw: &str) -> Result<EmailAddress, ApiError> {
 #[utoipa::path(get, path = "/api/customers", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = [CustomerAccountView]), (status = 403, body = crate::problem::Problem)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageCustomers)?;
     let accounts: Vec<CustomerAccountView> = state
         .db()
         .customer_accounts(LIST_LIMIT)
@@ -74,7 +74,7 @@ pub async fn patch(
     email: web::Path<String>,
     body: web::Json<PatchCustomer>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageCustomers)?;
     let email = address(&email)?;
     if !state
         .db()
@@ -107,7 +107,7 @@ pub async fn delete(
     caller: Caller,
     email: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageCustomers)?;
     let email = address(&email)?;
     if !state.db().delete_customer_account(&email).await? {
         return Err(ApiError::not_found("no such customer account"));

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::{EVENT_NAMES, Webhook};
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::webhook::{WebhookUrl, redact_url};
 use frontdesk_poller::outbound::check_target;
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,7 @@ async fn stored(state: &AppState, id: Uuid) -> Result<Webhook, ApiError> {
 #[utoipa::path(get, path = "/api/outbound-webhooks", tag = "configuration",
     security(("bearer" = [])), responses((status = 200, body = [WebhookView])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let all: Vec<WebhookView> = state
         .db()
         .webhooks()
@@ -138,7 +139,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let secret = match &body.secret {
         Some(s) if s.trim().len() < 16 || s.len() > 200 => {
             return Err(ApiError::invalid_field("secret", "16 to 200 characters"));
@@ -172,7 +173,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let mut hook = stored(&state, *id).await?;
     if let Some(u) = &body.url {
         hook.url = url_of(&state, u).await?;
@@ -197,7 +198,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     if state.db().delete_webhook(*id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {

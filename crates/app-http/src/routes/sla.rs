@@ -6,6 +6,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_adapters_db::SlaPolicyRecord;
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies};
 use frontdesk_domain::ticket::{Category, Priority};
 use serde::{Deserialize, Serialize};
@@ -123,7 +124,7 @@ async fn policies_view(state: &AppState) -> Result<PoliciesView, ApiError> {
 #[utoipa::path(get, path = "/api/sla/policies", tag = "configuration", security(("bearer" = [])),
     responses((status = 200, body = PoliciesView)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     Ok(HttpResponse::Ok().json(policies_view(&state).await?))
 }
 
@@ -138,7 +139,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let priority: Priority = input::field("priority", &body.priority)?;
     let category: Option<Category> = input::optional("category", body.category.as_deref())?;
     let stored = state.db().sla_policies().await?;
@@ -178,7 +179,7 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let mut record = state
         .db()
         .sla_policy(*id)
@@ -205,7 +206,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     if !state.db().delete_sla_policy(*id).await? {
         return Err(ApiError::not_found("no such SLA policy"));
     }
@@ -230,7 +231,7 @@ pub async fn calendar(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let view = match state.db().business_calendar().await? {
         Some(c) => CalendarView {
             source: "api".to_owned(),
@@ -254,7 +255,7 @@ pub async fn set_calendar(
     caller: Caller,
     body: web::Json<CalendarConfig>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     let calendar = body.into_inner();
     // Validate before storing: the same rules as the configuration file.
     SlaConfig {
@@ -281,7 +282,7 @@ pub async fn delete_calendar(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::Configure)?;
     if !state.db().delete_business_calendar().await? {
         return Err(ApiError::not_found("no calendar is set through the API"));
     }

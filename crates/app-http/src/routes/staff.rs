@@ -3,6 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveTime, Utc, Weekday};
 use frontdesk_adapters_db::AccountError;
+use frontdesk_domain::access::{
+    Permission, StaffChange, change_ends_sign_ins, check_staff_change, may_set_availability,
+};
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, ShiftWindow, Staff, StaffId};
 use serde::Deserialize;
@@ -101,7 +104,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+    caller.may(Permission::ManageStaff)?;
     // A new member comes with a role (and maybe a password): managed only when signed in.
     caller.signed_in()?;
     let body = body.into_inner();
@@ -214,41 +217,42 @@ pub async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     let me = caller.staff()?;
     let body = body.into_inner();
-    let admin = me.role == Role::Admin;
-    let own = me.id.as_uuid() == *id;
-    if body.password.is_some() || body.role.is_some() {
+    let target = StaffId::from_uuid(*id);
+    let role: Option<Role> = body
+        .role
+        .as_deref()
+        .map(|r| input::field("role", r))
+        .transpose()?;
+    let change = StaffChange {
+        name: body.name.is_some(),
+        password: body.password.is_some(),
+        role,
+        active: body.active,
+        availability: body.availability.is_some(),
+        shift: body.shift.is_some(),
+    };
+    if change.needs_sign_in() {
         caller.signed_in()?;
     }
-    if !admin {
-        let only_own_fields = body.role.is_none()
-            && body.active.is_none()
-            && body.availability.is_none()
-            && body.shift.is_none();
-        if !own || !only_own_fields {
-            return Err(ApiError::forbidden(
-                "only admins change staff; you may change your own name and password",
-            ));
+    let terms = check_staff_change(me, target, &change).map_err(|refused| {
+        if refused.is_forbidden() {
+            ApiError::forbidden(refused.to_string())
+        } else {
+            ApiError::conflict(refused.to_string())
         }
-    }
+    })?;
     let mut m = member(&state, *id).await?;
-    let before = (m.role, m.active);
-    if own && body.password.is_some() {
+    let before = m.clone();
+    if terms.confirm_current_password {
         confirm_current_password(&state, &req, &m, body.current_password.clone()).await?;
     }
     if let Some(name) = &body.name {
         m.name = input::name("name", name)?;
     }
-    if let Some(role) = &body.role {
-        let role: Role = input::field("role", role)?;
-        if own && role != Role::Admin {
-            return Err(ApiError::conflict("admins cannot demote themselves"));
-        }
+    if let Some(role) = role {
         m.role = role;
     }
     if let Some(active) = body.active {
-        if own && !active {
-            return Err(ApiError::conflict("admins cannot deactivate themselves"));
-        }
         m.active = active;
     }
     if let Some(a) = &body.availability {
@@ -266,7 +270,7 @@ pub async fn patch(
         state.db().set_staff_password(m.id, hash, now).await?;
     }
     state.db().save_staff(&m, now).await?;
-    if new_password.is_some() || before != (m.role, m.active) {
+    if change_ends_sign_ins(&before, &m, new_password.is_some()) {
         // Every sign-in of the member ends: a stolen refresh token must not outlive the change.
         state.db().revoke_sign_ins(&staff_subject(m.id)).await?;
     }
@@ -294,7 +298,7 @@ pub async fn status(
     body: web::Json<StatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let me = caller.staff()?;
-    if me.id.as_uuid() != *id && !matches!(me.role, Role::Admin | Role::Manager) {
+    if !may_set_availability(me, StaffId::from_uuid(*id)) {
         return Err(ApiError::forbidden(
             "agents set only their own availability",
         ));

@@ -1,13 +1,19 @@
-//! Access rules: who may sign in with what, and how a customer proves an address. The rules of
-//! who may see and change what follow here.
+//! Access rules: who may sign in with what, how a customer proves an address, and who may see
+//! and change what.
 
 mod password;
 mod registration;
+mod rights;
 mod token;
 
 pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRejected, check_password};
 pub use registration::{
     CONFIRMATION_LIFETIME, CONFIRMATION_TOKEN_BYTES, RegistrationPath, RegistrationRefused,
     may_register, registration_path,
+};
+pub use rights::{
+    Permission, Principal, StaffChange, StaffChangeRefused, StaffChangeTerms, TicketEventKind,
+    TicketScope, change_ends_sign_ins, check_staff_change, may_read_performance,
+    may_set_availability,
 };
 pub use token::{MAX_TOKEN_LIFETIME, TokenScope};

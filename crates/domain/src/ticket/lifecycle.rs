@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Category, Channel, EventKind, Priority, Status, TicketNumber, TransitionError};
+use crate::access::Permission;
 use crate::sla::{SlaPolicies, TicketSla};
 use crate::staff::{Customer, Role, StaffId};
 
@@ -360,8 +361,10 @@ impl Ticket {
         }
         match forced_by {
             None => Err(MergeRefusal::DifferentCustomers),
-            Some(Role::Manager | Role::Admin) => Ok(MergeScope::StaffOnly),
-            Some(Role::Agent) => Err(MergeRefusal::ForceNeedsManager),
+            Some(role) if Permission::MergeAcrossCustomers.allows(role) => {
+                Ok(MergeScope::StaffOnly)
+            }
+            Some(_) => Err(MergeRefusal::ForceNeedsManager),
         }
     }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::reports;
 use frontdesk_domain::staff::StaffId;
 use serde::Serialize;
@@ -44,7 +45,7 @@ pub async fn historical(
     caller: Caller,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::ReadReports)?;
     let now = Utc::now();
     let period = query.period(now)?;
     let db = state.db();

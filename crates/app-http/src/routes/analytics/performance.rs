@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use frontdesk_domain::access::may_read_performance;
 use frontdesk_domain::ports::{AssigneeFilter, TicketFilter};
 use frontdesk_domain::reports;
-use frontdesk_domain::staff::{Role, StaffId};
+use frontdesk_domain::staff::StaffId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -47,7 +48,7 @@ pub async fn performance(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let me = caller.staff()?;
-    if me.id.as_uuid() != *id && !matches!(me.role, Role::Admin | Role::Manager) {
+    if !may_read_performance(me, StaffId::from_uuid(*id)) {
         return Err(ApiError::forbidden("agents see only their own performance"));
     }
     let now = Utc::now();

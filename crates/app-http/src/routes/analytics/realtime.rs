@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::{
     SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
 };
@@ -75,7 +76,7 @@ pub async fn realtime(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.manager()?;
+    caller.may(Permission::ReadReports)?;
     let now = Utc::now();
     let mut report = Realtime {
         by_status: BTreeMap::new(),

@@ -2,17 +2,18 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
+use frontdesk_domain::access::TicketScope;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{
     AssigneeFilter, PageCursor, SlaFilter, SortKey, TicketFilter, TicketListQuery,
     TicketSearch as _, TicketSort,
 };
-use frontdesk_domain::staff::{Role, StaffId};
+use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::Status;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Principal};
+use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::TicketView;
@@ -192,15 +193,13 @@ fn filter_of(
             )));
         }
     };
-    match &caller.principal {
-        Principal::Customer(email) => {
+    match caller.principal.ticket_scope(agents_see_all) {
+        TicketScope::Customer(email) => {
             customer_may_filter(p)?;
-            filter.customer = Some(email.clone());
+            filter.customer = Some(email);
         }
-        Principal::Staff(s) if s.role == Role::Agent && !agents_see_all => {
-            filter.own_or_unassigned = Some(s.id);
-        }
-        Principal::Staff(_) => {}
+        TicketScope::OwnOrUnassigned(me) => filter.own_or_unassigned = Some(me),
+        TicketScope::All => {}
     }
     Ok(filter)
 }
