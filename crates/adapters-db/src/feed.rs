@@ -1,71 +1,17 @@
 //! The audit trail as a feed: events after a given one, with what deciding who may see them
-//! needs (the ticket's customer and assignee). Server-sent events read it, so events written by
+//! needs (the ticket's customer and assignee); the domain's [`FeedEvent`] says how each is
+//! published. Server-sent events read it, so events written by
 //! any process (a separate poller included) reach every API server.
 
-use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::StoreError;
 use frontdesk_domain::ticket::TicketNumber;
+pub use frontdesk_domain::webhook::FeedEvent;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::Database;
 use crate::entity::{ticket_events, tickets};
 use crate::repository::db;
-
-/// One stored event and the ticket it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedEvent {
-    /// Increasing: a client resumes after the last id it saw.
-    pub id: i64,
-    pub ticket_id: Uuid,
-    /// `TKT-000042`.
-    pub number: String,
-    /// The ticket's customer address, normalised.
-    pub customer: String,
-    pub assignee: Option<Uuid>,
-    pub at: DateTime<Utc>,
-    /// `created`, `status_changed`, `message_added`, `sla_warning`, … (see `mapping.rs`).
-    pub kind: String,
-    /// The event's data.
-    pub data: serde_json::Value,
-}
-
-impl FeedEvent {
-    /// The public name of the event: `ticket.created`, `ticket.updated`, `message.added`,
-    /// `sla.warning` or `sla.breached`.
-    #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self.kind.as_str() {
-            "created" => "ticket.created",
-            "message_added" => "message.added",
-            "sla_warning" => "sla.warning",
-            "sla_breached" => "sla.breached",
-            _ => "ticket.updated",
-        }
-    }
-
-    /// The event as sent to listeners: `{id, event, ticket: {id, number}, kind, data, at}`.
-    #[must_use]
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "event": self.name(),
-            "ticket": {"id": self.ticket_id, "number": self.number},
-            "kind": self.kind,
-            "data": self.data,
-            "at": self.at,
-        })
-    }
-}
-
-/// Every public event name.
-pub const EVENT_NAMES: [&str; 5] = [
-    "ticket.created",
-    "ticket.updated",
-    "message.added",
-    "sla.warning",
-    "sla.breached",
-];
 
 impl Database {
     /// Up to `limit` events with an id above `after`, oldest first.

@@ -1,11 +1,11 @@
-//! Outbound webhook subscriptions, and the dispatcher that turns new audit events into one
-//! delivery job per subscription that wants them. Deliveries then go through the jobs queue
+//! Outbound webhook subscriptions stored, and the dispatcher that turns new audit events into
+//! one delivery job per subscription that wants them (the domain's [`Subscription::wants`]). Deliveries then go through the jobs queue
 //! (leases, retries with backoff), like outbound mail.
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{Job, StoreError, WebhookDelivery};
 use frontdesk_domain::ticket::TicketId;
-use frontdesk_domain::webhook::redact_url;
+use frontdesk_domain::webhook::{EventSelection, Subscription};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -24,58 +24,26 @@ use crate::repository::db;
 /// The counter row holding the id of the last event dispatched.
 const CURSOR: &str = "webhook_events";
 
-/// An outbound webhook subscription.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Webhook {
-    pub id: Uuid,
-    pub url: String,
-    /// The HMAC-SHA256 key of the signature header.
-    pub secret: String,
-    /// Event names (`ticket.created`, …) or `*`.
-    pub events: Vec<String>,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook")
-            .field("id", &self.id)
-            .field("url", &redact_url(&self.url))
-            .field("secret", &"***")
-            .field("events", &self.events)
-            .field("active", &self.active)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Webhook {
-    /// Whether it wants events called `name`.
-    #[must_use]
-    pub fn wants(&self, name: &str) -> bool {
-        self.active && self.events.iter().any(|e| e == "*" || e == name)
-    }
-}
-
-fn from_row(m: webhooks::Model) -> Result<Webhook, StoreError> {
-    Ok(Webhook {
+fn from_row(m: webhooks::Model) -> Result<Subscription, StoreError> {
+    let names: Vec<String> =
+        serde_json::from_str(&m.events).map_err(|e| corrupt("webhook events", e))?;
+    Ok(Subscription {
         id: m.id,
         url: m.url,
         secret: m.secret,
-        events: serde_json::from_str(&m.events).map_err(|e| corrupt("webhook events", e))?,
+        events: EventSelection::parse(&names).map_err(|e| corrupt("webhook events", e))?,
         active: m.active,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
 }
 
-fn row(w: &Webhook) -> webhooks::Model {
+fn row(w: &Subscription) -> webhooks::Model {
     webhooks::Model {
         id: w.id,
         url: w.url.clone(),
         secret: w.secret.clone(),
-        events: serde_json::Value::from(w.events.clone()).to_string(),
+        events: serde_json::Value::from(w.events.names()).to_string(),
         active: w.active,
         created_at: w.created_at,
         updated_at: w.updated_at,
@@ -87,7 +55,7 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    pub async fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
+    pub async fn webhooks(&self) -> Result<Vec<Subscription>, StoreError> {
         webhooks::Entity::find()
             .order_by_asc(webhooks::Column::CreatedAt)
             .all(&self.reader)
@@ -100,7 +68,7 @@ impl Database {
 
     /// # Errors
     /// [`StoreError`] when storage fails.
-    pub async fn webhook(&self, id: Uuid) -> Result<Option<Webhook>, StoreError> {
+    pub async fn webhook(&self, id: Uuid) -> Result<Option<Subscription>, StoreError> {
         webhooks::Entity::find_by_id(id)
             .one(&self.reader)
             .await
@@ -113,7 +81,7 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    pub async fn save_webhook(&self, w: &Webhook) -> Result<(), StoreError> {
+    pub async fn save_webhook(&self, w: &Subscription) -> Result<(), StoreError> {
         use webhooks::Column as C;
         webhooks::Entity::insert(row(w).into_active_model().reset_all())
             .on_conflict(
@@ -183,7 +151,7 @@ impl Database {
             .transpose()
             .map_err(db)?
             .unwrap_or(0);
-        let hooks: Vec<Webhook> = webhooks::Entity::find()
+        let hooks: Vec<Subscription> = webhooks::Entity::find()
             .filter(webhooks::Column::Active.eq(true))
             .all(&txn)
             .await
@@ -212,11 +180,7 @@ impl Database {
             for e in &events {
                 last = e.id;
                 let body = e.to_json().to_string();
-                // A subscription gets what happened from its creation on, not the backlog.
-                for h in hooks
-                    .iter()
-                    .filter(|h| h.wants(e.name()) && e.at >= h.created_at)
-                {
+                for h in hooks.iter().filter(|h| h.wants(e)) {
                     let job = Job::DeliverWebhook(Box::new(WebhookDelivery {
                         webhook: h.id,
                         ticket_id: TicketId::from_uuid(e.ticket_id),

@@ -4,9 +4,8 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_adapters_db::{EVENT_NAMES, Webhook};
 use frontdesk_domain::access::Permission;
-use frontdesk_domain::webhook::{WebhookUrl, redact_url};
+use frontdesk_domain::webhook::{EventSelection, Subscription, WebhookUrl, redact_url};
 use frontdesk_poller::outbound::check_target;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -34,12 +33,12 @@ pub struct WebhookView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&Webhook> for WebhookView {
-    fn from(w: &Webhook) -> Self {
+impl From<&Subscription> for WebhookView {
+    fn from(w: &Subscription) -> Self {
         Self {
             id: w.id,
             url: redact_url(&w.url),
-            events: w.events.clone(),
+            events: w.events.names(),
             active: w.active,
             secret: None,
             created_at: w.created_at,
@@ -80,33 +79,13 @@ async fn url_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
     Ok(url.as_str().to_owned())
 }
 
-fn events_of(raw: Option<&[String]>) -> Result<Vec<String>, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(vec!["*".to_owned()]);
-    };
-    if raw.is_empty() {
-        return Err(ApiError::invalid_field(
-            "events",
-            "at least one event, or `*`",
-        ));
-    }
-    let mut events = Vec::new();
-    for e in raw {
-        let e = e.trim();
-        if e != "*" && !EVENT_NAMES.contains(&e) {
-            return Err(ApiError::invalid_field(
-                "events",
-                format!("`{e}` is not one of *, {}", EVENT_NAMES.join(", ")),
-            ));
-        }
-        if !events.iter().any(|k| k == e) {
-            events.push(e.to_owned());
-        }
-    }
-    Ok(events)
+fn events_of(raw: Option<&[String]>) -> Result<EventSelection, ApiError> {
+    raw.map_or(Ok(EventSelection::All), |names| {
+        EventSelection::parse(names).map_err(|e| ApiError::invalid_field("events", e.to_string()))
+    })
 }
 
-async fn stored(state: &AppState, id: Uuid) -> Result<Webhook, ApiError> {
+async fn stored(state: &AppState, id: Uuid) -> Result<Subscription, ApiError> {
     state
         .db()
         .webhook(id)
@@ -148,7 +127,7 @@ pub async fn create(
         None => random_token("whsec_").map_err(|e| ApiError::internal(&e))?,
     };
     let now = Utc::now();
-    let hook = Webhook {
+    let hook = Subscription {
         id: Uuid::now_v7(),
         url: url_of(&state, &body.url).await?,
         secret,

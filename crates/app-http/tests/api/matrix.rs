@@ -281,11 +281,11 @@ async fn fresh_record(app: &TestApp, path: &str) -> Option<String> {
         };
         db.save_canned_response(&c).await.unwrap();
     } else if path.starts_with("/api/outbound-webhooks/{id}") {
-        let w = frontdesk_adapters_db::Webhook {
+        let w = frontdesk_domain::webhook::Subscription {
             id,
             url: "https://crm.example.test/hook".into(),
             secret: "0123456789abcdef0123".into(),
-            events: vec!["*".into()],
+            events: frontdesk_domain::webhook::EventSelection::All,
             active: true,
             created_at: now,
             updated_at: now,

@@ -23,11 +23,13 @@ async fn stored_hook(app: &TestApp, url: &str) {
     let now = chrono::Utc::now();
     app.state
         .db()
-        .save_webhook(&frontdesk_adapters_db::Webhook {
+        .save_webhook(&frontdesk_domain::webhook::Subscription {
             id: uuid::Uuid::now_v7(),
             url: url.to_owned(),
             secret: "0123456789abcdef0123".to_owned(),
-            events: vec!["ticket.created".to_owned()],
+            events: frontdesk_domain::webhook::EventSelection::Only(vec![
+                frontdesk_domain::webhook::PublicEvent::TicketCreated,
+            ]),
             active: true,
             created_at: now - chrono::TimeDelta::seconds(5),
             updated_at: now,

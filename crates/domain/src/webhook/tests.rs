@@ -202,3 +202,110 @@ fn a_redacted_url_shows_no_password_query_or_fragment() {
     assert!(!format!("{url} {url:?}").contains("SECRET"));
     assert!(!format!("{url} {url:?}").contains("pw"));
 }
+
+mod events {
+    use chrono::{TimeZone, Utc};
+    use uuid::Uuid;
+
+    use crate::webhook::{
+        EventSelection, EventSelectionError, FeedEvent, PublicEvent, Subscription,
+    };
+
+    fn event(kind: &str, minute: u32) -> FeedEvent {
+        FeedEvent {
+            id: 7,
+            ticket_id: Uuid::from_u128(1),
+            number: "TKT-000001".into(),
+            customer: "alice@customer.test".into(),
+            assignee: None,
+            at: Utc.with_ymd_and_hms(2026, 12, 3, 10, minute, 0).unwrap(),
+            kind: kind.into(),
+            data: serde_json::json!({"kind": "customer"}),
+        }
+    }
+
+    fn subscription(events: EventSelection) -> Subscription {
+        let created = Utc.with_ymd_and_hms(2026, 12, 3, 10, 30, 0).unwrap();
+        Subscription {
+            id: Uuid::from_u128(2),
+            url: "https://crm.example.test/hook?key=secret".into(),
+            secret: "0123456789abcdef0123".into(),
+            events,
+            active: true,
+            created_at: created,
+            updated_at: created,
+        }
+    }
+
+    #[test]
+    fn audit_kinds_are_published_under_five_names() {
+        assert_eq!(event("created", 0).name(), "ticket.created");
+        assert_eq!(event("message_added", 0).name(), "message.added");
+        assert_eq!(event("sla_warning", 0).name(), "sla.warning");
+        assert_eq!(event("sla_breached", 0).name(), "sla.breached");
+        for kind in ["status_changed", "assigned", "tags_changed", "merged_into"] {
+            assert_eq!(event(kind, 0).name(), "ticket.updated", "{kind}");
+        }
+        for e in PublicEvent::ALL {
+            assert_eq!(PublicEvent::parse(e.as_str()), Some(e));
+        }
+    }
+
+    #[test]
+    fn the_body_names_the_event_and_its_ticket() {
+        let body = event("created", 5).to_json();
+        assert_eq!(body["event"], "ticket.created");
+        assert_eq!(body["ticket"]["number"], "TKT-000001");
+        assert_eq!(body["kind"], "created");
+        assert_eq!(body["data"]["kind"], "customer");
+        assert_eq!(body["id"], 7);
+    }
+
+    #[test]
+    fn selections_are_parsed_trimmed_and_without_duplicates() {
+        assert_eq!(
+            EventSelection::parse(&[" ticket.created", "ticket.created", "sla.breached"]),
+            Ok(EventSelection::Only(vec![
+                PublicEvent::TicketCreated,
+                PublicEvent::SlaBreached
+            ]))
+        );
+        assert_eq!(
+            EventSelection::parse(&["ticket.created", "*"]),
+            Ok(EventSelection::All)
+        );
+        assert_eq!(
+            EventSelection::parse::<&str>(&[]),
+            Err(EventSelectionError::Empty)
+        );
+        let unknown = EventSelection::parse(&["ticket.deleted"]).unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .contains("`ticket.deleted` is not one of *, ticket.created")
+        );
+        assert_eq!(EventSelection::All.names(), vec!["*"]);
+    }
+
+    #[test]
+    fn a_subscription_wants_its_events_from_its_creation_on_while_active() {
+        let only_created = subscription(EventSelection::Only(vec![PublicEvent::TicketCreated]));
+        assert!(only_created.wants(&event("created", 30)));
+        assert!(
+            !only_created.wants(&event("created", 29)),
+            "the backlog is not sent"
+        );
+        assert!(!only_created.wants(&event("message_added", 45)));
+        let mut all = subscription(EventSelection::All);
+        assert!(all.wants(&event("sla_breached", 45)));
+        all.active = false;
+        assert!(!all.wants(&event("sla_breached", 45)));
+    }
+
+    #[test]
+    fn a_subscription_prints_without_its_secret_or_query() {
+        let printed = format!("{:?}", subscription(EventSelection::All));
+        assert!(!printed.contains("0123456789abcdef"));
+        assert!(!printed.contains("key=secret"));
+    }
+}
