@@ -328,6 +328,8 @@ impl From<ReplyError> for ApiError {
             ReplyError::EmptyBody | ReplyError::TooLong => {
                 Self::invalid_field("content", e.to_string())
             }
+            ReplyError::NoAiDraft => Self::invalid_field("use_ai_draft", e.to_string()),
+            ReplyError::CustomersSendAsWritten => Self::invalid(e.to_string()),
             ReplyError::Ticket(t) => t.into(),
         }
     }

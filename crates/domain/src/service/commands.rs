@@ -64,6 +64,12 @@ pub enum ReplyError {
     EmptyBody,
     #[error("a reply may be at most {MAX_BODY_BYTES} bytes")]
     TooLong,
+    /// The assistant's draft was asked for and it has written none.
+    #[error("the ticket has no AI draft yet")]
+    NoAiDraft,
+    /// A customer asked to send the assistant's draft or to keep a draft.
+    #[error("customers send their replies as they are")]
+    CustomersSendAsWritten,
     #[error(transparent)]
     Ticket(#[from] UpdateError),
 }

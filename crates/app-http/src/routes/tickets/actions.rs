@@ -2,8 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use frontdesk_domain::ports::TicketRepository as _;
-use frontdesk_domain::service::{ReplyMode, TicketUpdate};
+use frontdesk_domain::service::{ReplyMode, ReplyText, TicketUpdate};
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Ticket};
 use serde::Deserialize;
@@ -72,37 +71,24 @@ pub async fn reply(
     body: web::Json<ReplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible(&state, &caller, &id).await?;
+    let text = ReplyText::from_request(&body.content, body.use_ai_draft);
+    let mode = match body.send {
+        SendMode::Now => ReplyMode::Send,
+        SendMode::Draft => ReplyMode::Draft,
+    };
     let committed = match &caller.principal {
         Principal::Customer(email) => {
-            if body.use_ai_draft || body.send == SendMode::Draft {
-                return Err(ApiError::invalid(
-                    "customers send their replies as they are",
-                ));
-            }
+            let content = text.from_customer(mode)?;
             state
                 .desk()
-                .customer_reply(ticket.id, email, &body.content)
+                .customer_reply(ticket.id, email, content)
                 .await?
         }
         Principal::Staff(staff) => {
-            let content = if body.use_ai_draft && body.content.trim().is_empty() {
-                state
-                    .db()
-                    .ai_drafts(ticket.id)
-                    .await?
-                    .last()
-                    .map(|d| d.draft.body.clone())
-                    .ok_or_else(|| {
-                        ApiError::invalid_field("use_ai_draft", "the ticket has no AI draft yet")
-                    })?
-            } else {
-                body.content.clone()
-            };
-            let mode = match body.send {
-                SendMode::Now => ReplyMode::Send,
-                SendMode::Draft => ReplyMode::Draft,
-            };
-            state.desk().reply(ticket.id, staff, &content, mode).await?
+            state
+                .desk()
+                .staff_reply(ticket.id, staff, text, mode)
+                .await?
         }
     };
     Ok(answer(

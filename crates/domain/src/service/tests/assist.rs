@@ -245,3 +245,49 @@ async fn assisting_a_missing_ticket_is_not_found() {
         .unwrap_err();
     assert_eq!(err, AssistError::NotFound(missing));
 }
+
+#[tokio::test]
+async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let agent = staff(1, Role::Agent);
+    let refused = w
+        .desk
+        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send)
+        .await
+        .unwrap_err();
+    assert_eq!(refused, ReplyError::NoAiDraft);
+    assert!(sent_mails(&w).is_empty());
+
+    let ai = assistant("First draft.", 0.5);
+    w.desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+    let ai = assistant("Second, better draft.", 0.9);
+    w.desk
+        .assist(id, &ai, &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.desk.latest_ai_draft(id).await.unwrap().as_deref(),
+        Some("Second, better draft.")
+    );
+    w.desk
+        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send)
+        .await
+        .unwrap();
+    let sent = sent_mails(&w);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body_text, "Second, better draft.");
+    w.desk
+        .staff_reply(
+            id,
+            &agent,
+            ReplyText::Written("My own words."),
+            ReplyMode::Send,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent_mails(&w)[1].body_text, "My own words.");
+}
