@@ -55,6 +55,18 @@ impl AppState {
         &self.app.desk
     }
 
+    /// The time now, from the helpdesk's clock (never the system's directly).
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.app.desk.now()
+    }
+
+    /// A new unique id, from the helpdesk's id source.
+    #[must_use]
+    pub fn new_id(&self) -> uuid::Uuid {
+        self.app.desk.new_id()
+    }
+
     #[must_use]
     pub fn http(&self) -> &HttpConfig {
         &self.app.config.http

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
-use chrono::Utc;
 pub use frontdesk_domain::access::Principal;
 use frontdesk_domain::access::{Permission, TokenScope};
 use frontdesk_domain::email::EmailAddress;
@@ -166,7 +165,7 @@ async fn authenticate(
         Credential::ApiToken(digest) => {
             let (staff_id, token_scope) = state
                 .db()
-                .api_token_staff(digest, Utc::now())
+                .api_token_staff(digest, state.now())
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthorized("the API token is not valid, has expired or was revoked")

@@ -119,7 +119,7 @@ pub async fn reprocess(
         .ok_or_else(|| ApiError::internal(&"no outcome for the reprocessed mail"))?;
     match &outcome {
         Outcome::Ingested(_) => {
-            state.db().resolve(*id, Utc::now()).await?;
+            state.db().resolve(*id, state.now()).await?;
             Ok(HttpResponse::Ok().json(frontdesk_poller::import::line(&mail.source, &outcome)))
         }
         Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(

@@ -76,7 +76,7 @@ pub(crate) async fn tokens_for(
     p: &Principal,
     family: Uuid,
 ) -> Result<TokenResponse, ApiError> {
-    let now = Utc::now();
+    let now = state.now();
     let (subject, role) = match p {
         Principal::Staff(s) => (staff_subject(s.id), s.role.as_str()),
         Principal::Customer(email) => (customer_subject(email), "customer"),
@@ -109,7 +109,7 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
+    let now = state.now();
     let ip = client_ip(&req);
     // Counted before the password is checked, so simultaneous guesses cannot race the limit.
     let attempt = state
@@ -146,7 +146,7 @@ pub async fn login(
             "confirm your address first: open the link we mailed you when you registered",
         ));
     }
-    let response = tokens_for(&state, &who, Uuid::now_v7()).await?;
+    let response = tokens_for(&state, &who, state.new_id()).await?;
     Ok(HttpResponse::Ok().json(response))
 }
 
@@ -196,7 +196,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
+    let now = state.now();
     let invalid = || ApiError::unauthorized("the refresh token is not valid; sign in again");
     if !body.refresh_token.starts_with(REFRESH_TOKEN_PREFIX) {
         return Err(invalid());
@@ -230,7 +230,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     if let Some(record) = state
         .db()
-        .spend_refresh_token(&digest(&body.refresh_token), Utc::now())
+        .spend_refresh_token(&digest(&body.refresh_token), state.now())
         .await?
     {
         state.db().revoke_refresh_family(record.family).await?;
@@ -301,7 +301,7 @@ pub async fn create_token(
         Some(s) => TokenScope::parse(s)
             .ok_or_else(|| ApiError::invalid_field("scope", "`full` or `read`"))?,
     };
-    let now = Utc::now();
+    let now = state.now();
     if let Some(at) = body.expires_at
         && (at <= now || at > now + MAX_TOKEN_LIFETIME)
     {
@@ -325,7 +325,7 @@ pub async fn create_token(
         None => admin.id,
     };
     let token = random_token(API_TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
-    let id = Uuid::now_v7();
+    let id = state.new_id();
     state
         .db()
         .create_api_token(
@@ -390,7 +390,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
-    if state.db().revoke_api_token(*id, Utc::now()).await? {
+    if state.db().revoke_api_token(*id, state.now()).await? {
         state.callers.clear();
         Ok(HttpResponse::NoContent().finish())
     } else {

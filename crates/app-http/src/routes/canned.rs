@@ -152,9 +152,9 @@ pub async fn create(
     body: web::Json<NewCanned>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::Configure)?;
-    let now = Utc::now();
+    let now = state.now();
     let canned = CannedResponse {
-        id: Uuid::now_v7(),
+        id: state.new_id(),
         title: input::name("title", &body.title)?,
         category: input::optional("category", body.category.as_deref())?,
         body: body_of(&body.body)?,
@@ -186,7 +186,7 @@ pub async fn patch(
     if let Some(c) = &body.category {
         canned.category = input::optional("category", c.as_deref())?;
     }
-    canned.updated_at = Utc::now();
+    canned.updated_at = state.now();
     state.db().save_canned_response(&canned).await?;
     Ok(HttpResponse::Ok().json(CannedView::from(canned)))
 }

@@ -78,7 +78,7 @@ pub async fn patch(
     let email = address(&email)?;
     if !state
         .db()
-        .set_customer_active(&email, body.active, Utc::now())
+        .set_customer_active(&email, body.active, state.now())
         .await?
     {
         return Err(ApiError::not_found("no such customer account"));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::auth::tokens::{API_TOKEN_PREFIX, digest};
@@ -64,13 +64,13 @@ impl Credential {
     async fn recheck(&self, state: &AppState) -> Result<Option<Principal>, ApiError> {
         match self {
             Self::Access { token, .. } => match state.keys.verify(token) {
-                Ok(claims) if claims.exp > Utc::now().timestamp() => {
+                Ok(claims) if claims.exp > state.now().timestamp() => {
                     principal(state, &claims.sub).await
                 }
                 _ => Ok(None),
             },
             Self::ApiToken(digest) => {
-                let Some((id, _scope)) = state.db().api_token_staff(digest, Utc::now()).await?
+                let Some((id, _scope)) = state.db().api_token_staff(digest, state.now()).await?
                 else {
                     return Ok(None);
                 };
@@ -81,10 +81,10 @@ impl Credential {
     }
 
     /// How long until the credential expires by itself, if it does.
-    fn lifetime(&self) -> Option<Duration> {
+    fn lifetime(&self, now: DateTime<Utc>) -> Option<Duration> {
         match self {
             Self::Access { expires, .. } => Some(Duration::from_secs(
-                u64::try_from(expires - Utc::now().timestamp()).unwrap_or(0),
+                u64::try_from(expires - now.timestamp()).unwrap_or(0),
             )),
             Self::ApiToken(_) => None,
         }
@@ -155,7 +155,7 @@ pub async fn events(
         // Counted until the stream ends, however it ends.
         let _slot = slot;
         let mut caller = caller;
-        let expiry = credential.lifetime().map(tokio::time::sleep);
+        let expiry = credential.lifetime(state.now()).map(tokio::time::sleep);
         let expiry = async move {
             match expiry {
                 Some(sleep) => sleep.await,

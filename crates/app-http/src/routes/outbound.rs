@@ -126,9 +126,9 @@ pub async fn create(
         Some(s) => s.trim().to_owned(),
         None => random_token("whsec_").map_err(|e| ApiError::internal(&e))?,
     };
-    let now = Utc::now();
+    let now = state.now();
     let hook = Subscription {
-        id: Uuid::now_v7(),
+        id: state.new_id(),
         url: url_of(&state, &body.url).await?,
         secret,
         events: events_of(body.events.as_deref())?,
@@ -163,7 +163,7 @@ pub async fn patch(
     if let Some(a) = body.active {
         hook.active = a;
     }
-    hook.updated_at = Utc::now();
+    hook.updated_at = state.now();
     state.db().save_webhook(&hook).await?;
     Ok(HttpResponse::Ok().json(WebhookView::from(&hook)))
 }

@@ -7,14 +7,12 @@
 //! its address's tickets. The rules are the domain's (`access`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use frontdesk_domain::access::{
     CONFIRMATION_LIFETIME, RegistrationPath, may_register, registration_path,
 };
 use frontdesk_domain::email::EmailAddress;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::auth::{client_ip, tokens_for};
 use crate::auth::Principal;
@@ -62,7 +60,7 @@ pub async fn register(
     if !state.http().customer_signup {
         return Err(ApiError::forbidden("customer sign-up is switched off"));
     }
-    let now = Utc::now();
+    let now = state.now();
     let limited = |wait: i64| {
         ApiError::too_many_requests(format!("too many registrations; try again in {wait} s"))
             .retry_after(wait.unsigned_abs())
@@ -153,7 +151,7 @@ pub async fn verify(
     body: web::Json<VerifyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = confirm(&state, &req, &body.token, &body.password).await?;
-    let response = tokens_for(&state, &Principal::Customer(email), Uuid::now_v7()).await?;
+    let response = tokens_for(&state, &Principal::Customer(email), state.new_id()).await?;
     Ok(HttpResponse::Ok().json(response))
 }
 
@@ -173,7 +171,7 @@ pub(crate) async fn confirm(
     token: &str,
     password: &str,
 ) -> Result<EmailAddress, ApiError> {
-    let now = Utc::now();
+    let now = state.now();
     if !token.starts_with(CONFIRMATION_TOKEN_PREFIX) {
         return Err(invalid_link());
     }

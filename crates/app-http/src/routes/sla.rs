@@ -4,7 +4,6 @@
 //! maintenance pass.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use frontdesk_adapters_db::SlaPolicyRecord;
 use frontdesk_domain::access::Permission;
 use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies};
@@ -151,9 +150,9 @@ pub async fn create(
             "a policy for this priority and category exists; change it instead",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let record = SlaPolicyRecord {
-        id: Uuid::now_v7(),
+        id: state.new_id(),
         priority,
         category,
         first_response_minutes: check_minutes(
@@ -191,7 +190,7 @@ pub async fn patch(
     if let Some(m) = body.resolution_minutes {
         record.resolution_minutes = check_minutes("resolution_minutes", m)?;
     }
-    record.updated_at = Utc::now();
+    record.updated_at = state.now();
     state.db().save_sla_policy(&record).await?;
     apply(&state).await?;
     Ok(HttpResponse::Ok().json(PolicyView::from(&record)))
@@ -266,7 +265,7 @@ pub async fn set_calendar(
     .map_err(|e| ApiError::invalid_field("calendar", e.to_string()))?;
     state
         .db()
-        .save_business_calendar(&calendar, Utc::now())
+        .save_business_calendar(&calendar, state.now())
         .await?;
     apply(&state).await?;
     Ok(HttpResponse::Ok().json(CalendarView {

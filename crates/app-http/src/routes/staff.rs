@@ -1,7 +1,7 @@
 //! `/api/staff`: the support team — listing, adding, changing, availability.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveTime, Utc, Weekday};
+use chrono::{NaiveTime, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::access::{
     Permission, StaffChange, change_ends_sign_ins, check_staff_change, may_set_availability,
@@ -111,7 +111,7 @@ pub async fn create(
     let email = EmailAddress::parse(body.email.trim())
         .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
     let member = Staff {
-        id: StaffId::from_uuid(Uuid::now_v7()),
+        id: StaffId::from_uuid(state.new_id()),
         email,
         name: input::name("name", &body.name)?,
         role: input::field("role", &body.role)?,
@@ -128,7 +128,7 @@ pub async fn create(
     };
     state
         .db()
-        .create_staff(&member, hash.as_deref(), Utc::now())
+        .create_staff(&member, hash.as_deref(), state.now())
         .await
         .map_err(|e| match e {
             AccountError::Exists => ApiError::conflict("a staff member with this address exists"),
@@ -156,7 +156,7 @@ async fn confirm_current_password(
     let ip = crate::routes::auth::client_ip(req);
     let attempt = state
         .limiter
-        .reserve(member.email.as_str(), &ip, Utc::now())
+        .reserve(member.email.as_str(), &ip, state.now())
         .map_err(|wait| {
             ApiError::too_many_requests(format!("too many wrong passwords; try again in {wait} s"))
                 .retry_after(wait.unsigned_abs())
@@ -261,7 +261,7 @@ pub async fn patch(
     if let Some(shift) = &body.shift {
         m.shift = shift.as_ref().map(shift_of).transpose()?;
     }
-    let now = Utc::now();
+    let now = state.now();
     let new_password = match body.password {
         Some(p) => Some(hash(&state, p, &m.email).await?),
         None => None,
@@ -305,7 +305,7 @@ pub async fn status(
     }
     let mut m = member(&state, *id).await?;
     m.availability = input::field("availability", &body.availability)?;
-    state.db().save_staff(&m, Utc::now()).await?;
+    state.db().save_staff(&m, state.now()).await?;
     state.callers.clear();
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
 }

@@ -209,6 +209,19 @@ impl Helpdesk {
         &self.settings
     }
 
+    /// The time now, from the helpdesk's clock: what adapters and handlers stamp records with,
+    /// so tests can fix it.
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.ports.clock.now()
+    }
+
+    /// A new unique id, from the helpdesk's id source.
+    #[must_use]
+    pub fn new_id(&self) -> uuid::Uuid {
+        self.ports.ids.new_id()
+    }
+
     fn new_message_id(&self) -> crate::MessageId {
         let token = self.ports.ids.new_id();
         crate::MessageId::generate(

@@ -46,7 +46,7 @@ pub async fn historical(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::ReadReports)?;
-    let now = Utc::now();
+    let now = state.now();
     let period = query.period(now)?;
     let db = state.db();
     let facts = db

@@ -51,7 +51,7 @@ pub async fn performance(
     if !may_read_performance(me, StaffId::from_uuid(*id)) {
         return Err(ApiError::forbidden("agents see only their own performance"));
     }
-    let now = Utc::now();
+    let now = state.now();
     let period = query.period(now)?;
     let db = state.db();
     let member = db

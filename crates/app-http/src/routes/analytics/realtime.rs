@@ -77,7 +77,7 @@ pub async fn realtime(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::ReadReports)?;
-    let now = Utc::now();
+    let now = state.now();
     let mut report = Realtime {
         by_status: BTreeMap::new(),
         by_priority: BTreeMap::new(),

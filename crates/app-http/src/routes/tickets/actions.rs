@@ -1,7 +1,6 @@
 //! What staff (and, for replies, customers) do to a ticket: reply, note, assign, take, escalate.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use frontdesk_domain::service::{ReplyMode, ReplyText, TicketUpdate};
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Ticket};
@@ -29,7 +28,7 @@ fn answer(
         caller.customer().is_some(),
         t,
         &state.desk().settings().sla.current(),
-        Utc::now(),
+        state.now(),
     ))
 }
 

@@ -1,7 +1,6 @@
 //! `POST /api/tickets`: tickets opened by staff, customers in the portal, or integrations.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::service::NewTicket;
 use frontdesk_domain::staff::Customer;
@@ -104,7 +103,7 @@ pub async fn create(
         caller.customer().is_some(),
         &committed.ticket,
         &state.desk().settings().sla.current(),
-        Utc::now(),
+        state.now(),
     );
     Ok(HttpResponse::Created()
         .insert_header((

@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use frontdesk_adapters_db::WholeTicket;
 use frontdesk_domain::ticket::MessageKind;
 
@@ -35,7 +34,7 @@ pub async fn detail(
     } else {
         latest_draft.as_ref().map(AiDraftView::from)
     };
-    let now = Utc::now();
+    let now = state.now();
     let mut detail = TicketDetail {
         ticket: TicketView::for_caller(
             customer,

@@ -246,7 +246,7 @@ pub async fn list(
     caller: Caller,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
+    let now = state.now();
     let filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
     let sort = sort_of(params.sort.as_deref())?;
     page(&state, &caller, filter, sort, &params, now).await
@@ -263,7 +263,7 @@ pub async fn queue(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let staff = caller.staff()?;
-    let now = Utc::now();
+    let now = state.now();
     let mut filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
     if filter.statuses.is_empty() {
         filter.statuses = vec![Status::New, Status::Open];

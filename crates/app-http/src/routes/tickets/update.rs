@@ -3,7 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use frontdesk_domain::service::TicketUpdate;
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Category, Priority, Status};
@@ -94,6 +93,6 @@ pub async fn patch(
         .json(TicketView::new(
             &t,
             &state.desk().settings().sla.current(),
-            Utc::now(),
+            state.now(),
         )))
 }

@@ -168,7 +168,12 @@ fn json_id(v: &serde_json::Value, field: &str) -> Result<String, ApiError> {
     }
 }
 
-fn zendesk_verified(req: &HttpRequest, signer: &Signer, raw: &[u8]) -> Result<(), ApiError> {
+fn zendesk_verified(
+    req: &HttpRequest,
+    signer: &Signer,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let unauthorized =
         || ApiError::unauthorized("the Zendesk webhook signature is missing or wrong");
     let signature = header(req, "x-zendesk-webhook-signature").ok_or_else(unauthorized)?;
@@ -185,7 +190,7 @@ fn zendesk_verified(req: &HttpRequest, signer: &Signer, raw: &[u8]) -> Result<()
     let at: DateTime<Utc> = timestamp
         .parse()
         .map_err(|_| ApiError::unauthorized("the signature timestamp is not RFC 3339"))?;
-    if (Utc::now() - at).abs() > ZENDESK_CLOCK_SKEW {
+    if (now - at).abs() > ZENDESK_CLOCK_SKEW {
         return Err(ApiError::unauthorized(
             "the signature timestamp is too old or in the future (a replay?)",
         ));
@@ -212,7 +217,7 @@ pub async fn zendesk(
         &state,
         state.webhooks.zendesk.as_ref(),
         payload,
-        |s, raw| zendesk_verified(&req, s, raw),
+        |s, raw| zendesk_verified(&req, s, raw, state.now()),
     )
     .await?;
     let p: ZendeskPayload = serde_json::from_slice(&raw)
