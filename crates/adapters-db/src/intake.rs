@@ -158,11 +158,7 @@ impl MailboxCursors for Database {
             .one(&self.reader)
             .await
             .map_err(db)?;
-        Ok(row.map(|r| MailboxCursor {
-            uid_validity: r.uid_validity.and_then(|v| u32::try_from(v).ok()),
-            last_uid: r.last_uid.and_then(|v| u32::try_from(v).ok()),
-            history_id: r.history_id,
-        }))
+        Ok(row.map(|r| MailboxCursor::new(r.position)))
     }
 
     async fn save_cursor(
@@ -173,16 +169,12 @@ impl MailboxCursors for Database {
     ) -> Result<(), StoreError> {
         let row = mailbox_cursors::Model {
             mailbox: mailbox.to_owned(),
-            uid_validity: cursor.uid_validity.map(i64::from),
-            last_uid: cursor.last_uid.map(i64::from),
-            history_id: cursor.history_id.clone(),
+            position: cursor.as_str().to_owned(),
             updated_at: now,
         };
         let on_conflict = OnConflict::column(mailbox_cursors::Column::Mailbox)
             .update_columns([
-                mailbox_cursors::Column::UidValidity,
-                mailbox_cursors::Column::LastUid,
-                mailbox_cursors::Column::HistoryId,
+                mailbox_cursors::Column::Position,
                 mailbox_cursors::Column::UpdatedAt,
             ])
             .to_owned();

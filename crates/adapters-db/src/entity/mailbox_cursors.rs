@@ -7,9 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub mailbox: String,
-    pub uid_validity: Option<i64>,
-    pub last_uid: Option<i64>,
-    pub history_id: Option<String>,
+    /// The mail source's own position, opaque here.
+    pub position: String,
     pub updated_at: DateTimeUtc,
 }
 

@@ -58,6 +58,10 @@ impl MigratorTrait for Migrator {
                 postgres: include_str!("m0014_intake_limits_postgres.sql"),
                 sqlite: include_str!("m0014_intake_limits_sqlite.sql"),
             }),
+            SqlMigration::everywhere(
+                "m0019_opaque_cursors",
+                include_str!("m0019_opaque_cursors.sql"),
+            ),
         ]
     }
 }
@@ -173,6 +177,7 @@ mod tests {
                 include_str!("m0012_merge_suggestions.sql"),
                 include_str!("m0013_account_security.sql"),
                 include_str!("m0014_intake_limits.sql"),
+                include_str!("m0019_opaque_cursors.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -65,11 +65,8 @@ contract!(
             db.cursor("imap://support@example.com/INBOX").await.unwrap(),
             None
         );
-        let c = MailboxCursor {
-            uid_validity: Some(u32::MAX),
-            last_uid: Some(1234),
-            history_id: None,
-        };
+        // Storage keeps a source's position as it is, whatever its format.
+        let c = MailboxCursor::new(r#"{"uid_validity":4294967295,"last_uid":1234}"#);
         db.save_cursor("imap://support@example.com/INBOX", &c, now())
             .await
             .unwrap();
@@ -77,11 +74,7 @@ contract!(
             db.cursor("imap://support@example.com/INBOX").await.unwrap(),
             Some(c)
         );
-        let g = MailboxCursor {
-            uid_validity: None,
-            last_uid: None,
-            history_id: Some("987654".into()),
-        };
+        let g = MailboxCursor::new("any text, ünïcode and \"quotes\" included");
         db.save_cursor("imap://support@example.com/INBOX", &g, now())
             .await
             .unwrap();
@@ -139,6 +132,50 @@ contract!(
             db.try_lease("support", "c", later + minute, later)
                 .await
                 .unwrap()
+        );
+    }
+);
+
+contract!(
+    cursors_stored_before_they_were_opaque_are_rewritten_in_their_sources_format,
+    |db: Database| async move {
+        use sea_orm::ConnectionTrait;
+        // Back to the columns from before `m0019_opaque_cursors`, with a cursor of each kind.
+        let conn = db.connection();
+        for sql in [
+            "ALTER TABLE mailbox_cursors DROP COLUMN position",
+            "ALTER TABLE mailbox_cursors ADD COLUMN uid_validity BIGINT",
+            "ALTER TABLE mailbox_cursors ADD COLUMN last_uid BIGINT",
+            "ALTER TABLE mailbox_cursors ADD COLUMN history_id TEXT",
+            "DELETE FROM seaql_migrations WHERE version = 'm0019_opaque_cursors'",
+        ] {
+            conn.execute_unprepared(sql).await.unwrap();
+        }
+        let at = now().to_rfc3339();
+        conn.execute_unprepared(&format!(
+            "INSERT INTO mailbox_cursors (mailbox, uid_validity, last_uid, history_id, updated_at) \
+             VALUES ('imap', 4294967295, 1234, NULL, '{at}'), \
+                    ('imap-new', 7, NULL, NULL, '{at}'), \
+                    ('gmail', NULL, NULL, '987654', '{at}')"
+        ))
+        .await
+        .unwrap();
+        db.migrate().await.unwrap();
+        let position = |m: &'static str| {
+            let db = &db;
+            async move { db.cursor(m).await.unwrap().unwrap() }
+        };
+        assert_eq!(
+            position("imap").await,
+            MailboxCursor::new(r#"{"uid_validity":4294967295,"last_uid":1234}"#)
+        );
+        assert_eq!(
+            position("imap-new").await,
+            MailboxCursor::new(r#"{"uid_validity":7,"last_uid":0}"#)
+        );
+        assert_eq!(
+            position("gmail").await,
+            MailboxCursor::new(r#"{"history_id":"987654"}"#)
         );
     }
 );

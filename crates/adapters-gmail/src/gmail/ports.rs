@@ -125,11 +125,10 @@ impl GmailSource {
     async fn save_if_done(&self, p: &mut Progress) -> Result<(), MailError> {
         if p.queue.is_empty() && p.pending.is_empty() && p.pass_ends_at.is_some() {
             p.synced_to = p.pass_ends_at.take();
-            let cursor = MailboxCursor {
-                uid_validity: None,
-                last_uid: None,
-                history_id: p.synced_to.clone(),
+            let Some(synced_to) = &p.synced_to else {
+                return Ok(());
             };
+            let cursor = write_history_id(synced_to);
             self.cursors
                 .save_cursor(&self.key, &cursor, chrono::Utc::now())
                 .await
@@ -149,7 +148,7 @@ impl MailSource for GmailSource {
                 .cursor(&self.key)
                 .await
                 .map_err(|e| MailError::Transient(e.to_string()))?;
-            p.synced_to = stored.and_then(|c| c.history_id);
+            p.synced_to = stored.as_ref().and_then(read_history_id);
             p.loaded = true;
         }
         if p.queue.is_empty() && p.pending.is_empty() {
@@ -242,5 +241,43 @@ impl DraftStore for GmailSender {
             .create_draft(&raw, mail.gmail_thread_id.as_deref())
             .await?;
         Ok(())
+    }
+}
+
+/// The Gmail source's position, as it stores it in its [`MailboxCursor`]: `{"history_id":"N"}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct GmailPosition {
+    history_id: String,
+}
+
+/// The history id in `cursor`; an unreadable one reads as none (a full listing follows, and
+/// deduplication makes that safe).
+fn read_history_id(cursor: &MailboxCursor) -> Option<String> {
+    serde_json::from_str::<GmailPosition>(cursor.as_str())
+        .ok()
+        .map(|p| p.history_id)
+}
+
+fn write_history_id(history_id: &str) -> MailboxCursor {
+    let position = GmailPosition {
+        history_id: history_id.to_owned(),
+    };
+    MailboxCursor::new(serde_json::to_string(&position).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::*;
+
+    #[test]
+    fn history_ids_round_trip_and_read_what_the_migration_wrote() {
+        assert_eq!(
+            read_history_id(&write_history_id("987654")).as_deref(),
+            Some("987654")
+        );
+        let migrated = MailboxCursor::new(r#"{"history_id":"42"}"#);
+        assert_eq!(read_history_id(&migrated).as_deref(), Some("42"));
+        let imap = MailboxCursor::new(r#"{"uid_validity":7,"last_uid":0}"#);
+        assert_eq!(read_history_id(&imap), None);
     }
 }

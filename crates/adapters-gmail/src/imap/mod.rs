@@ -134,6 +134,31 @@ fn transient(e: impl std::fmt::Display) -> MailError {
     MailError::Transient(e.to_string())
 }
 
+/// The IMAP source's position in a mailbox, as it stores it in its [`MailboxCursor`]:
+/// `{"uid_validity":N,"last_uid":N}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct ImapPosition {
+    /// The UIDVALIDITY the UIDs belong to; a change means the server renumbered the mailbox.
+    uid_validity: u32,
+    /// Every UID up to this one was ingested and acknowledged.
+    last_uid: u32,
+}
+
+impl ImapPosition {
+    /// The position in `cursor`; an unreadable one reads as none, so the mailbox is read again
+    /// from the start (deduplication makes that safe).
+    fn read(cursor: &MailboxCursor) -> Option<Self> {
+        serde_json::from_str(cursor.as_str()).ok()
+    }
+
+    fn write(self) -> MailboxCursor {
+        MailboxCursor::new(format!(
+            r#"{{"uid_validity":{},"last_uid":{}}}"#,
+            self.uid_validity, self.last_uid
+        ))
+    }
+}
+
 impl ImapSource {
     #[must_use]
     pub fn new(settings: ImapSettings, cursors: Arc<dyn MailboxCursors>) -> Self {
@@ -204,9 +229,9 @@ impl ImapSource {
                 .cursor(&self.settings.cursor_key())
                 .await
                 .map_err(transient)?;
-            if let Some(c) = stored {
-                progress.uid_validity = c.uid_validity.unwrap_or(0);
-                progress.cursor = c.last_uid.unwrap_or(0);
+            if let Some(position) = stored.as_ref().and_then(ImapPosition::read) {
+                progress.uid_validity = position.uid_validity;
+                progress.cursor = position.last_uid;
             }
             progress.loaded = true;
         }
@@ -225,11 +250,11 @@ impl ImapSource {
     }
 
     async fn save(&self, last_uid: u32, uid_validity: u32) -> Result<(), MailError> {
-        let cursor = MailboxCursor {
-            uid_validity: Some(uid_validity),
-            last_uid: Some(last_uid),
-            history_id: None,
-        };
+        let cursor = ImapPosition {
+            uid_validity,
+            last_uid,
+        }
+        .write();
         self.cursors
             .save_cursor(&self.settings.cursor_key(), &cursor, chrono::Utc::now())
             .await
@@ -495,5 +520,32 @@ impl MailSource for ImapSource {
             (p.settle(), p.uid_validity)
         };
         self.save(cursor, validity).await
+    }
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_trip_and_read_what_the_migration_wrote() {
+        let p = ImapPosition {
+            uid_validity: u32::MAX,
+            last_uid: 1234,
+        };
+        assert_eq!(ImapPosition::read(&p.write()), Some(p));
+        let migrated = MailboxCursor::new(r#"{"uid_validity":7,"last_uid":0}"#);
+        assert_eq!(
+            ImapPosition::read(&migrated),
+            Some(ImapPosition {
+                uid_validity: 7,
+                last_uid: 0
+            })
+        );
+        assert_eq!(ImapPosition::read(&MailboxCursor::new("{}")), None);
+        assert_eq!(
+            ImapPosition::read(&MailboxCursor::new(r#"{"history_id":"5"}"#)),
+            None
+        );
     }
 }

@@ -61,15 +61,24 @@ pub trait Quarantine: Send + Sync {
     async fn resolve(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
-/// How far a mailbox has been read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MailboxCursor {
-    /// IMAP UIDVALIDITY the UIDs belong to; a change means the UIDs were renumbered.
-    pub uid_validity: Option<u32>,
-    /// The last IMAP UID ingested.
-    pub last_uid: Option<u32>,
-    /// The Gmail history id synced up to.
-    pub history_id: Option<String>,
+/// How far a mailbox has been read: the mail source's own position (an IMAP UID, a Gmail
+/// history id…), opaque to the domain and to storage. Each source writes and reads its own
+/// format; storage keeps the text as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxCursor(String);
+
+impl MailboxCursor {
+    /// A position as its mail source writes it.
+    #[must_use]
+    pub fn new(position: impl Into<String>) -> Self {
+        Self(position.into())
+    }
+
+    /// The position as its mail source wrote it.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Persisted mailbox positions.
