@@ -6,111 +6,23 @@
 //! move, or nothing) and the cursor advanced only when the caller says its ingest committed; a
 //! crash in between means the message is fetched again, and deduplication makes that harmless.
 
+mod position;
+mod session;
+mod settings;
 mod stream;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_imap::Session;
 use async_trait::async_trait;
-use frontdesk_domain::ports::{FetchedMail, MailError, MailSource, MailboxCursor, MailboxCursors};
+use frontdesk_domain::ports::{FetchedMail, MailError, MailSource, MailboxCursors};
 use futures_util::TryStreamExt;
-use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
+pub use settings::{AfterIngest, ImapSettings, Security};
 pub use stream::MailStream;
 
-use crate::secret::Secret;
-
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Security {
-    /// TLS from the first byte (port 993).
-    Tls,
-    /// Plain connection upgraded with STARTTLS (port 143).
-    StartTls,
-    /// No encryption. Only for loopback test servers; never the default.
-    Plain,
-}
-
-/// What happens to a message on the server once its ingest committed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AfterIngest {
-    /// Leave it as it is (the cursor alone tracks progress).
-    Keep,
-    /// Flag it `\Seen`.
-    Seen,
-    /// Move it to this folder.
-    Move(String),
-}
-
-impl std::str::FromStr for AfterIngest {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "keep" => Ok(Self::Keep),
-            "seen" => Ok(Self::Seen),
-            other => match other.strip_prefix("move:").map(str::trim) {
-                Some(folder) if !folder.is_empty() => Ok(Self::Move(folder.to_owned())),
-                _ => Err(format!(
-                    "after_ingest must be keep, seen or move:<folder>, not `{other}`"
-                )),
-            },
-        }
-    }
-}
-
-/// One IMAP mailbox.
-#[derive(Debug, Clone)]
-pub struct ImapSettings {
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    pub username: String,
-    pub password: Secret,
-    pub mailbox: String,
-    pub after_ingest: AfterIngest,
-    /// Largest message fetched whole; bigger ones arrive as their header, marked oversized.
-    pub max_message_bytes: u32,
-    /// A PEM file of extra trusted certificate authorities (a company CA); the web PKI roots
-    /// are always trusted.
-    pub ca_file: Option<std::path::PathBuf>,
-}
-
-impl ImapSettings {
-    /// The key the cursor is stored under: the account and folder, never the password.
-    #[must_use]
-    pub fn cursor_key(&self) -> String {
-        format!(
-            "imap://{}@{}:{}/{}",
-            self.username, self.host, self.port, self.mailbox
-        )
-    }
-}
-
-/// Where this process stands in the mailbox.
-#[derive(Debug, Default)]
-struct Progress {
-    loaded: bool,
-    uid_validity: u32,
-    /// Every UID up to here was acknowledged (the persisted cursor).
-    cursor: u32,
-    /// The highest UID handed out by `fetch`.
-    high: u32,
-    /// Handed out, not yet acknowledged.
-    pending: BTreeSet<u32>,
-}
-
-impl Progress {
-    fn settle(&mut self) -> u32 {
-        self.cursor = self
-            .pending
-            .first()
-            .map_or(self.high, |first| first - 1)
-            .max(self.cursor);
-        self.cursor
-    }
-}
+use position::Progress;
 
 /// A [`MailSource`] over IMAP.
 pub struct ImapSource {
@@ -134,31 +46,6 @@ fn transient(e: impl std::fmt::Display) -> MailError {
     MailError::Transient(e.to_string())
 }
 
-/// The IMAP source's position in a mailbox, as it stores it in its [`MailboxCursor`]:
-/// `{"uid_validity":N,"last_uid":N}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct ImapPosition {
-    /// The UIDVALIDITY the UIDs belong to; a change means the server renumbered the mailbox.
-    uid_validity: u32,
-    /// Every UID up to this one was ingested and acknowledged.
-    last_uid: u32,
-}
-
-impl ImapPosition {
-    /// The position in `cursor`; an unreadable one reads as none, so the mailbox is read again
-    /// from the start (deduplication makes that safe).
-    fn read(cursor: &MailboxCursor) -> Option<Self> {
-        serde_json::from_str(cursor.as_str()).ok()
-    }
-
-    fn write(self) -> MailboxCursor {
-        MailboxCursor::new(format!(
-            r#"{{"uid_validity":{},"last_uid":{}}}"#,
-            self.uid_validity, self.last_uid
-        ))
-    }
-}
-
 impl ImapSource {
     #[must_use]
     pub fn new(settings: ImapSettings, cursors: Arc<dyn MailboxCursors>) -> Self {
@@ -169,166 +56,6 @@ impl ImapSource {
             progress: Mutex::new(Progress::default()),
             idle_supported: std::sync::OnceLock::new(),
         }
-    }
-
-    async fn connect(&self) -> Result<Session<MailStream>, MailError> {
-        let s = &self.settings;
-        let tcp = TcpStream::connect((s.host.as_str(), s.port))
-            .await
-            .map_err(transient)?;
-        let stream = match s.security {
-            Security::Plain => MailStream::Plain(tcp),
-            Security::Tls => MailStream::Tls(Box::new(self.tls(tcp).await?)),
-            Security::StartTls => {
-                let mut client = async_imap::Client::new(tcp);
-                client.read_response().await.map_err(transient)?;
-                client
-                    .run_command_and_check_ok("STARTTLS", None)
-                    .await
-                    .map_err(transient)?;
-                MailStream::Tls(Box::new(self.tls(client.into_inner()).await?))
-            }
-        };
-        let mut client = async_imap::Client::new(stream);
-        if s.security != Security::StartTls {
-            client.read_response().await.map_err(transient)?;
-        }
-        client
-            .login(&s.username, s.password.expose())
-            .await
-            .map_err(|(e, _)| {
-                MailError::Permanent(format!("IMAP login as {} failed: {e}", s.username))
-            })
-    }
-
-    async fn tls(
-        &self,
-        tcp: TcpStream,
-    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, MailError> {
-        let config = crate::tls::client_config(self.settings.ca_file.as_deref())
-            .map_err(|e| MailError::Permanent(e.to_string()))?;
-        let name = rustls::pki_types::ServerName::try_from(self.settings.host.clone())
-            .map_err(|e| MailError::Permanent(format!("invalid IMAP host name: {e}")))?;
-        tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(transient)
-    }
-
-    /// Selects the mailbox and reconciles the cursor with its UIDVALIDITY.
-    async fn open(&self, session: &mut Session<MailStream>) -> Result<(), MailError> {
-        let mailbox = session
-            .select(&self.settings.mailbox)
-            .await
-            .map_err(transient)?;
-        let validity = mailbox.uid_validity.unwrap_or(0);
-        let mut progress = self.progress.lock().await;
-        if !progress.loaded {
-            let stored = self
-                .cursors
-                .cursor(&self.settings.cursor_key())
-                .await
-                .map_err(transient)?;
-            if let Some(position) = stored.as_ref().and_then(ImapPosition::read) {
-                progress.uid_validity = position.uid_validity;
-                progress.cursor = position.last_uid;
-            }
-            progress.loaded = true;
-        }
-        if progress.uid_validity != validity {
-            // The server renumbered the mailbox: read it all again; deduplication turns the
-            // messages already ingested into no-ops.
-            *progress = Progress {
-                loaded: true,
-                uid_validity: validity,
-                ..Progress::default()
-            };
-            self.save(0, validity).await?;
-        }
-        progress.high = progress.high.max(progress.cursor);
-        Ok(())
-    }
-
-    async fn save(&self, last_uid: u32, uid_validity: u32) -> Result<(), MailError> {
-        let cursor = ImapPosition {
-            uid_validity,
-            last_uid,
-        }
-        .write();
-        self.cursors
-            .save_cursor(&self.settings.cursor_key(), &cursor, chrono::Utc::now())
-            .await
-            .map_err(transient)
-    }
-
-    /// The live session, connecting and selecting the mailbox first if needed. Network trouble
-    /// is retried a few times with exponential backoff (0.2 s doubling to 5 s); a login the
-    /// server refuses is not.
-    async fn session(
-        &self,
-    ) -> Result<tokio::sync::MutexGuard<'_, Option<Session<MailStream>>>, MailError> {
-        use backon::{ExponentialBuilder, Retryable};
-        let mut guard = self.session.lock().await;
-        if guard.is_none() {
-            let backoff = ExponentialBuilder::default()
-                .with_min_delay(std::time::Duration::from_millis(200))
-                .with_max_delay(std::time::Duration::from_secs(5))
-                .with_max_times(3);
-            let session = (|| async {
-                let mut session = self.connect().await?;
-                self.open(&mut session).await?;
-                Ok(session)
-            })
-            .retry(backoff)
-            .when(|e: &MailError| matches!(e, MailError::Transient(_)))
-            .await?;
-            *guard = Some(session);
-        }
-        Ok(guard)
-    }
-
-    /// Waits until the server reports a change in the mailbox (IMAP IDLE) or `timeout` passes,
-    /// and says whether something changed. A server without IDLE is simply waited out, so the
-    /// caller falls back to polling. Keep `timeout` under 29 minutes (RFC 2177).
-    ///
-    /// # Errors
-    /// [`MailError::Transient`] when the connection breaks; the next call reconnects.
-    pub async fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool, MailError> {
-        let mut guard = self.session().await?;
-        let Some(mut session) = guard.take() else {
-            return Err(transient("no IMAP session"));
-        };
-        let idle = match self.idle_supported.get() {
-            Some(known) => *known,
-            None => {
-                let has = session
-                    .capabilities()
-                    .await
-                    .map_err(transient)?
-                    .has_str("IDLE");
-                *self.idle_supported.get_or_init(|| has)
-            }
-        };
-        if !idle {
-            *guard = Some(session);
-            drop(guard);
-            tokio::time::sleep(timeout).await;
-            return Ok(false);
-        }
-        let mut handle = session.idle();
-        handle.init().await.map_err(transient)?;
-        let (wait, stop) = handle.wait_with_timeout(timeout);
-        let outcome = wait.await;
-        // Dropping the stop source interrupts the wait, so it lives until the wait is over.
-        drop(stop);
-        let changed = matches!(
-            outcome,
-            Ok(async_imap::extensions::idle::IdleResponse::NewData(_))
-        );
-        let session = handle.done().await.map_err(transient)?;
-        *guard = Some(session);
-        outcome.map_err(transient)?;
-        Ok(changed)
     }
 
     /// UIDs and sizes of up to `limit` messages after `high`, looking in a bounded window so a
@@ -520,32 +247,5 @@ impl MailSource for ImapSource {
             (p.settle(), p.uid_validity)
         };
         self.save(cursor, validity).await
-    }
-}
-
-#[cfg(test)]
-mod position_tests {
-    use super::*;
-
-    #[test]
-    fn positions_round_trip_and_read_what_the_migration_wrote() {
-        let p = ImapPosition {
-            uid_validity: u32::MAX,
-            last_uid: 1234,
-        };
-        assert_eq!(ImapPosition::read(&p.write()), Some(p));
-        let migrated = MailboxCursor::new(r#"{"uid_validity":7,"last_uid":0}"#);
-        assert_eq!(
-            ImapPosition::read(&migrated),
-            Some(ImapPosition {
-                uid_validity: 7,
-                last_uid: 0
-            })
-        );
-        assert_eq!(ImapPosition::read(&MailboxCursor::new("{}")), None);
-        assert_eq!(
-            ImapPosition::read(&MailboxCursor::new(r#"{"history_id":"5"}"#)),
-            None
-        );
     }
 }
