@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The hexagon's dependency rule, checked on the resolved dependency graph:
 #   - frontdesk-domain has no I/O crate among its normal dependencies;
-#   - adapters depend on the domain, never on each other;
+#   - adapters depend on the domain, never on each other, never on an app;
+#   - app-http may use app-poller's library (the shared composition root), only through its
+#     `wiring` module once that exists; app-poller never uses app-http; no other app-to-app edge;
 #   - one TLS crypto provider in the whole workspace, ring: aws-lc-rs never enters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,29 @@ for a in "${adapters[@]}"; do
         fi
     done
 done
+
+apps=(frontdesk-app-http frontdesk-app-poller)
+for crate in frontdesk-domain "${adapters[@]}"; do
+    for app in "${apps[@]}"; do
+        if cargo tree -p "$crate" -e normal --prefix none --locked | grep -q "^$app "; then
+            echo "$crate depends on $app: only the apps wire adapters together"
+            status=1
+        fi
+    done
+done
+if cargo tree -p frontdesk-app-poller -e normal,build --prefix none --locked | grep -q "^frontdesk-app-http "; then
+    echo "frontdesk-app-poller depends on frontdesk-app-http: app-http may use the poller's library, never the reverse"
+    status=1
+fi
+# Inside app-http, the poller's library is reached through one module only.
+if [ -f crates/app-http/src/wiring.rs ]; then
+    outside=$(grep -rln "frontdesk_poller" crates/app-http/src | grep -v "^crates/app-http/src/wiring.rs$" || true)
+    if [ -n "$outside" ]; then
+        echo "app-http uses frontdesk_poller outside src/wiring.rs:"
+        echo "$outside"
+        status=1
+    fi
+fi
 
 # `cargo tree -i` fails when no package of that name is in the graph, which is what we want.
 for crate in aws-lc-rs aws-lc-sys; do
