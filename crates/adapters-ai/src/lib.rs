@@ -8,3 +8,25 @@
 
 pub mod offline;
 pub mod openai;
+
+/// Which assistant answers, as configured: `offline` (the default) or `openai` (any
+/// OpenAI-compatible server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    #[default]
+    Offline,
+    #[serde(rename = "openai")]
+    OpenAi,
+}
+
+impl Provider {
+    /// The configured name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offline => "offline",
+            Self::OpenAi => "openai",
+        }
+    }
+}

@@ -4,12 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use frontdesk_adapters_ai::Provider;
 use frontdesk_adapters_ai::offline::OfflineAssistant;
-use frontdesk_adapters_ai::openai::{ApiKey, OpenAiAssistant, OpenAiConfig, ResponseFormat};
+use frontdesk_adapters_ai::openai::{ApiKey, OpenAiAssistant, OpenAiConfig};
 use frontdesk_adapters_db::{Database, DatabaseSettings};
 use frontdesk_adapters_gmail::Secret;
 use frontdesk_adapters_gmail::gmail::{GmailClient, GmailSender, GmailSettings, GmailSource};
-use frontdesk_adapters_gmail::imap::{ImapSettings, ImapSource, Security};
+use frontdesk_adapters_gmail::imap::{ImapSettings, ImapSource};
 use frontdesk_adapters_gmail::maildir::{MaildirOutbox, MaildirSource};
 use frontdesk_adapters_gmail::mime::{SANITIZER_VERSION, sanitize_html};
 use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
@@ -223,12 +224,8 @@ impl App {
                 .or_else(|| std::env::var("FRONTDESK_SMTP_PASSWORD").ok());
                 let settings = SmtpSettings {
                     host: smtp.host.clone(),
-                    port: smtp.port.unwrap_or(match smtp.security.as_str() {
-                        "tls" => 465,
-                        "plain" => 25,
-                        _ => 587,
-                    }),
-                    security: security(&smtp.security),
+                    port: smtp.port.unwrap_or(smtp.security.smtp_port()),
+                    security: smtp.security,
                     username: smtp.username.clone(),
                     password: password.map(Secret::new),
                     from_address: support.clone(),
@@ -251,9 +248,9 @@ impl App {
                 (outbox.clone(), Some(outbox))
             };
 
-        let assistant: Arc<dyn AiAssistant> = match config.ai.provider.as_str() {
-            "openai" => Arc::new(openai(&config)?),
-            _ => Arc::new(OfflineAssistant::new(classifier)),
+        let assistant: Arc<dyn AiAssistant> = match config.ai.provider {
+            Provider::OpenAi => Arc::new(openai(&config)?),
+            Provider::Offline => Arc::new(OfflineAssistant::new(classifier)),
         };
         let draft_context = DraftContext {
             agent_name: None,
@@ -302,14 +299,6 @@ impl App {
     }
 }
 
-fn security(name: &str) -> Security {
-    match name {
-        "tls" => Security::Tls,
-        "plain" => Security::Plain,
-        _ => Security::StartTls,
-    }
-}
-
 fn imap_settings(m: &ImapConfig, index: usize) -> Result<ImapSettings, AppError> {
     let key = format!("mailbox[{index}].password");
     let password = secret(&key, m.password_env.as_deref(), m.password_file.as_deref())?
@@ -319,10 +308,8 @@ fn imap_settings(m: &ImapConfig, index: usize) -> Result<ImapSettings, AppError>
         })?;
     Ok(ImapSettings {
         host: m.host.clone(),
-        port: m
-            .port
-            .unwrap_or(if m.security == "tls" { 993 } else { 143 }),
-        security: security(&m.security),
+        port: m.port.unwrap_or(m.security.imap_port()),
+        security: m.security,
         username: m.username.clone(),
         password: Secret::new(password),
         mailbox: m.folder.clone(),
@@ -383,11 +370,7 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         max_retries: ai.max_retries,
         initial_backoff: Duration::from_millis(500),
         max_retry_wait: Duration::from_secs(ai.max_retry_wait_secs),
-        response_format: if ai.response_format == "json_object" {
-            ResponseFormat::JsonObject
-        } else {
-            ResponseFormat::JsonSchema
-        },
+        response_format: ai.response_format,
     })
     .map_err(|e| AppError::Assistant(e.to_string()))
 }

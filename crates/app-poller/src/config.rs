@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::TimeDelta;
+use frontdesk_adapters_ai::Provider;
+use frontdesk_adapters_ai::openai::ResponseFormat;
+use frontdesk_adapters_gmail::imap::Security;
 use frontdesk_domain::EmailAddress;
 use frontdesk_domain::ai::AutoSendPolicy;
 use frontdesk_domain::assignment::Strategy;
@@ -293,7 +296,7 @@ pub struct ImapConfig {
     pub port: Option<u16>,
     /// `tls` (default), `starttls` or `plain` (loopback test servers only).
     #[serde(default = "default_security")]
-    pub security: String,
+    pub security: Security,
     pub username: String,
     /// The environment variable holding the password.
     pub password_env: Option<String>,
@@ -343,7 +346,7 @@ pub struct SmtpConfig {
     pub port: Option<u16>,
     /// `tls`, `starttls` (default) or `plain`.
     #[serde(default = "default_smtp_security")]
-    pub security: String,
+    pub security: Security,
     pub username: Option<String>,
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
@@ -371,7 +374,7 @@ impl Default for OutboxConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct AiConfig {
     /// `offline` or `openai`.
-    pub provider: String,
+    pub provider: Provider,
     /// `off`, `draft` or `auto`.
     pub mode: String,
     pub auto_send_threshold: f32,
@@ -385,13 +388,13 @@ pub struct AiConfig {
     pub max_retries: u32,
     pub max_retry_wait_secs: u64,
     /// `json_schema` or `json_object`.
-    pub response_format: String,
+    pub response_format: ResponseFormat,
 }
 
 impl Default for AiConfig {
     fn default() -> Self {
         Self {
-            provider: "offline".to_owned(),
+            provider: Provider::Offline,
             mode: "draft".to_owned(),
             auto_send_threshold: 0.85,
             base_url: "https://api.openai.com/v1".to_owned(),
@@ -403,7 +406,7 @@ impl Default for AiConfig {
             deadline_secs: 120,
             max_retries: 3,
             max_retry_wait_secs: 60,
-            response_format: "json_schema".to_owned(),
+            response_format: ResponseFormat::JsonSchema,
         }
     }
 }
@@ -411,11 +414,11 @@ impl Default for AiConfig {
 fn default_max_message_bytes() -> u32 {
     25 * 1024 * 1024
 }
-fn default_security() -> String {
-    "tls".to_owned()
+fn default_security() -> Security {
+    Security::Tls
 }
-fn default_smtp_security() -> String {
-    "starttls".to_owned()
+fn default_smtp_security() -> Security {
+    Security::StartTls
 }
 fn default_smtp_timeout() -> u64 {
     30
@@ -500,12 +503,13 @@ impl Config {
         })?;
         reject_secrets(&toml::Value::Table(table.clone()), "")?;
         apply_env(&mut table, vars)?;
-        let config: Self = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Parse {
+        // Errors name the key they are about (`mailbox[0].security: unknown variant …`).
+        let config: Self = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(
+            |e: serde_path_to_error::Error<toml::de::Error>| ConfigError::Parse {
                 path: file,
                 message: e.to_string(),
-            })?;
+            },
+        )?;
         config.validate()?;
         Ok(config)
     }
@@ -515,23 +519,8 @@ impl Config {
         self.support_address()?;
         self.helpdesk_settings()?;
         self.ai_mode()?;
-        if !matches!(self.ai.provider.as_str(), "offline" | "openai") {
-            return Err(invalid(
-                "ai.provider",
-                format!("must be offline or openai, not `{}`", self.ai.provider),
-            ));
-        }
         if !(0.0..=1.0).contains(&self.ai.auto_send_threshold) {
             return Err(invalid("ai.auto_send_threshold", "must be within 0..1"));
-        }
-        if !matches!(
-            self.ai.response_format.as_str(),
-            "json_schema" | "json_object"
-        ) {
-            return Err(invalid(
-                "ai.response_format",
-                "must be json_schema or json_object",
-            ));
         }
         if self.http.access_token_minutes == 0 || self.http.refresh_token_days == 0 {
             return Err(invalid(
@@ -574,21 +563,10 @@ impl Config {
                 ));
             }
             if let MailboxConfig::Imap(imap) = mailbox {
-                if !matches!(imap.security.as_str(), "tls" | "starttls" | "plain") {
-                    return Err(invalid(
-                        &format!("mailbox[{i}].security"),
-                        "must be tls, starttls or plain",
-                    ));
-                }
                 imap.after_ingest
                     .parse::<frontdesk_adapters_gmail::imap::AfterIngest>()
                     .map_err(|e| invalid(&format!("mailbox[{i}].after_ingest"), e))?;
             }
-        }
-        if let Some(smtp) = &self.smtp
-            && !matches!(smtp.security.as_str(), "tls" | "starttls" | "plain")
-        {
-            return Err(invalid("smtp.security", "must be tls, starttls or plain"));
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ fn no_file_means_the_embedded_defaults() {
     // …the default one may be missing.
     let c = Config::load_with_env(None, &[]).unwrap();
     assert!(c.database.url.starts_with("sqlite://"));
-    assert_eq!(c.ai.provider, "offline");
+    assert_eq!(c.ai.provider, frontdesk_adapters_ai::Provider::Offline);
     assert_eq!(c.ai_mode().unwrap(), AiMode::Draft);
     let mailboxes = c.mailboxes();
     assert!(
@@ -141,6 +141,15 @@ fn bad_values_name_their_key() {
     for (text, key) in [
         ("[ai]\nmode = \"yolo\"\n", "ai.mode"),
         ("[ai]\nprovider = \"skynet\"\n", "ai.provider"),
+        ("[ai]\nresponse_format = \"yaml\"\n", "ai.response_format"),
+        (
+            "[smtp]\nhost = \"h\"\nsecurity = \"ssl\"\n",
+            "smtp.security: unknown variant `ssl`, expected one of `tls`, `starttls`, `plain`",
+        ),
+        (
+            "[[mailbox]]\nkind = \"imap\"\nhost = \"h\"\nusername = \"u\"\nsecurity = \"tlss\"\n",
+            "unknown variant `tlss`",
+        ),
         (
             "[helpdesk]\nsupport_address = \"nope\"\n",
             "helpdesk.support_address",

@@ -180,7 +180,7 @@ async fn check_config(config: Config) -> Result<(), String> {
             format!("local outbox {}", c.outbox.path.display())
         }
     );
-    println!("  AI: {} in {} mode", c.ai.provider, c.ai.mode);
+    println!("  AI: {} in {} mode", c.ai.provider.as_str(), c.ai.mode);
     Ok(())
 }
 

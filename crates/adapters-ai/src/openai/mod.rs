@@ -45,8 +45,9 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-/// How the answer's format is requested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the answer's format is requested, as configured: `json_schema` or `json_object`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ResponseFormat {
     /// `{"type": "json_schema", "json_schema": {"strict": true, …}}`: OpenAI, vLLM, Ollama ≥ 0.5,
     /// llama.cpp server.

@@ -2,15 +2,37 @@
 
 use crate::secret::Secret;
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the connection is secured (IMAP and SMTP), as configured: `tls`, `starttls` or `plain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Security {
-    /// TLS from the first byte (port 993).
+    /// TLS from the first byte (IMAP port 993, SMTP 465).
     Tls,
-    /// Plain connection upgraded with STARTTLS (port 143).
+    /// Plain connection upgraded with STARTTLS (IMAP port 143, SMTP 587).
     StartTls,
     /// No encryption. Only for loopback test servers; never the default.
     Plain,
+}
+
+impl Security {
+    /// The IMAP port this security is usually served on.
+    #[must_use]
+    pub fn imap_port(self) -> u16 {
+        match self {
+            Self::Tls => 993,
+            Self::StartTls | Self::Plain => 143,
+        }
+    }
+
+    /// The SMTP submission port this security is usually served on.
+    #[must_use]
+    pub fn smtp_port(self) -> u16 {
+        match self {
+            Self::Tls => 465,
+            Self::StartTls => 587,
+            Self::Plain => 25,
+        }
+    }
 }
 
 /// What happens to a message on the server once its ingest committed.
