@@ -457,7 +457,7 @@ impl Database {
             ))
             .await
             .map_err(db)?
-            .ok_or_else(|| StoreError::Other(format!("secret {name} vanished")))?;
+            .ok_or_else(|| StoreError::other(format!("secret {name} vanished")))?;
         text(&row, "value")
     }
 }

@@ -34,7 +34,7 @@ use crate::{Database, jobs as job_json};
 const VARIABLES_PER_STATEMENT: usize = 30_000;
 
 fn db(e: DbErr) -> CommitError {
-    CommitError::Store(store_error(&e))
+    CommitError::Store(store_error(e))
 }
 
 impl Database {
@@ -181,7 +181,7 @@ async fn write(
 }
 
 fn store(message: &str) -> CommitError {
-    CommitError::Store(StoreError::Other(message.to_owned()))
+    CommitError::Store(StoreError::other(message.to_owned()))
 }
 
 /// `n` consecutive ticket numbers. The row lock on the counter serialises concurrent creators on
@@ -432,7 +432,7 @@ async fn write_search(
                 None => last_search_sequence(txn, number).await? + 1,
             };
             if sequence >= 1 << SEARCH_SEQUENCE_BITS {
-                return Err(CommitError::Store(StoreError::Other(format!(
+                return Err(CommitError::Store(StoreError::other(format!(
                     "ticket {} has more searchable messages than can be indexed",
                     ticket.number
                 ))));

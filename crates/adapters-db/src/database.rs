@@ -254,11 +254,11 @@ impl Database {
                 "SELECT value FROM counters WHERE name = 'ticket_number'",
             ))
             .await
-            .map_err(|e| crate::error::store_error(&e))?;
+            .map_err(crate::error::store_error)?;
         let value: i64 = match row {
             Some(row) => row
                 .try_get("", "value")
-                .map_err(|e| crate::error::store_error(&e))?,
+                .map_err(crate::error::store_error)?,
             None => 0,
         };
         Ok(u64::try_from(value).unwrap_or(0))

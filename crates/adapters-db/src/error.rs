@@ -1,12 +1,13 @@
 //! Translating database errors into the domain's storage errors.
 
-use frontdesk_domain::ports::StoreError;
+use frontdesk_domain::ports::{StoreError, StoreFailure};
 use sea_orm::{DbErr, RuntimeErr, SqlErr, sqlx};
 
 /// A database error as the domain sees it: "unavailable" for connection trouble (worth a retry
-/// later), "other" for the rest. Messages never contain connection strings or credentials.
-pub(crate) fn store_error(e: &DbErr) -> StoreError {
-    let lost_connection = match e {
+/// later), "other" for the rest, with the database's error as the source. Messages never contain
+/// connection strings or credentials.
+pub(crate) fn store_error(e: DbErr) -> StoreError {
+    let lost_connection = match &e {
         DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
             matches!(
@@ -19,10 +20,11 @@ pub(crate) fn store_error(e: &DbErr) -> StoreError {
         }
         _ => false,
     };
+    let failure = StoreFailure::caused_by(e.to_string(), e);
     if lost_connection {
-        StoreError::Unavailable(e.to_string())
+        StoreError::Unavailable(failure)
     } else {
-        StoreError::Other(e.to_string())
+        StoreError::Other(failure)
     }
 }
 
@@ -32,5 +34,24 @@ pub(crate) fn is_unique_violation(e: &DbErr) -> bool {
 
 /// A stored value that does not parse back into its domain type.
 pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(format!("stored {what} is invalid: {detail}"))
+    StoreError::other(format!("stored {what} is invalid: {detail}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn the_database_error_stays_the_source() {
+        let e = store_error(DbErr::Custom("disk on fire".into()));
+        assert!(matches!(e, StoreError::Other(_)));
+        assert!(e.to_string().contains("disk on fire"));
+        let failure = e.source().expect("the failure");
+        let db = failure.source().expect("the database's error");
+        assert!(db.downcast_ref::<DbErr>().is_some());
+        let lost = store_error(DbErr::Conn(RuntimeErr::Internal("refused".into())));
+        assert!(matches!(lost, StoreError::Unavailable(_)));
+    }
 }

@@ -69,7 +69,7 @@ static WHOLE_BY_ID: LazyLock<String> = LazyLock::new(|| whole_sql("t.id"));
 static WHOLE_BY_NUMBER: LazyLock<String> = LazyLock::new(|| whole_sql("t.number"));
 
 pub(crate) fn db(e: DbErr) -> StoreError {
-    store_error(&e)
+    store_error(e)
 }
 
 /// The stored names of the statuses the domain counts as active (still needing work).
@@ -223,7 +223,7 @@ impl TicketRepository for Database {
         let mut committed = self.commit_changes(vec![change]).await?;
         committed
             .pop()
-            .ok_or_else(|| CommitError::Store(StoreError::Other("commit returned nothing".into())))
+            .ok_or_else(|| CommitError::Store(StoreError::other("commit returned nothing")))
     }
 
     async fn commit_batch(&self, changes: Vec<ChangeSet>) -> Result<Vec<Committed>, CommitError> {

@@ -44,7 +44,7 @@ pub(crate) async fn write_suggestions(
         merge_suggestions::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await
-            .map_err(|e| CommitError::Store(store_error(&e)))?;
+            .map_err(|e| CommitError::Store(store_error(e)))?;
     }
     Ok(())
 }

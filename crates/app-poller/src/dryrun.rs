@@ -67,7 +67,7 @@ impl<S> DryRun<S> {
 }
 
 fn store(e: impl std::fmt::Display) -> CommitError {
-    CommitError::Store(StoreError::Other(e.to_string()))
+    CommitError::Store(StoreError::other(e.to_string()))
 }
 
 #[async_trait]

@@ -137,8 +137,8 @@ pub async fn process_batch_as(
                 },
                 Some(Err(IngestError::Store(e))) => return Err(e),
                 None => {
-                    return Err(StoreError::Other(
-                        "ingest returned fewer results than mails".into(),
+                    return Err(StoreError::other(
+                        "ingest returned fewer results than mails",
                     ));
                 }
             },

@@ -22,8 +22,8 @@ pub use search::{
 };
 pub use store::{
     Absorb, AgentLoad, AutoReplyLog, ChangeSet, CommitError, Committed, InboundRecord,
-    SenderActivity, StaffDirectory, StoreError, ThreadLookup, TicketQueries, TicketRef,
-    TicketRepository, TicketWrite,
+    SenderActivity, StaffDirectory, StoreError, StoreFailure, ThreadLookup, TicketQueries,
+    TicketRef, TicketRepository, TicketWrite,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -15,11 +15,86 @@ use crate::ticket::{Message, Status, Ticket, TicketDraft, TicketEvent, TicketId,
 pub enum StoreError {
     /// The database cannot be reached right now; retry later.
     #[error("storage unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] StoreFailure),
     /// Anything else the storage reported.
     #[error("storage error: {0}")]
-    Other(String),
+    Other(#[source] StoreFailure),
 }
+
+impl StoreError {
+    /// Anything else, described by `message` alone (no underlying error).
+    #[must_use]
+    pub fn other(message: impl Into<String>) -> Self {
+        Self::Other(StoreFailure::new(message))
+    }
+
+    /// Unavailable, described by `message` alone.
+    #[must_use]
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::Unavailable(StoreFailure::new(message))
+    }
+}
+
+/// What storage reported: a message safe to log (never a connection string or a password) and,
+/// when there is one, the adapter's own error as the [`std::error::Error::source`], so the
+/// whole chain can be logged and inspected.
+#[derive(Debug, Clone)]
+pub struct StoreFailure {
+    message: String,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreFailure {
+    /// A failure described by `message` alone.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`, described by `message`.
+    #[must_use]
+    pub fn caused_by(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Failures are equal when their messages are: what tests and callers can compare.
+impl PartialEq for StoreFailure {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for StoreFailure {}
 
 /// Why a [`ChangeSet`] was not committed. Nothing of it was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

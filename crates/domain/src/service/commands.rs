@@ -51,7 +51,7 @@ impl From<CommitError> for UpdateError {
             CommitError::NotFound(id) => Self::NotFound(id),
             CommitError::Store(s) => Self::Store(s),
             CommitError::Duplicate(id) => {
-                Self::Store(StoreError::Other(format!("duplicate message {id}")))
+                Self::Store(StoreError::other(format!("duplicate message {id}")))
             }
         }
     }

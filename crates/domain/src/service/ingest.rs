@@ -104,7 +104,7 @@ impl From<CommitError> for IngestError {
     fn from(e: CommitError) -> Self {
         match e {
             CommitError::Store(s) => Self::Store(s),
-            other => Self::Store(StoreError::Other(other.to_string())),
+            other => Self::Store(StoreError::other(other.to_string())),
         }
     }
 }

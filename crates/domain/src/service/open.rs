@@ -134,7 +134,7 @@ impl Helpdesk {
         self.ports.tickets.commit(change).await.map_err(|e| {
             OpenError::Store(match e {
                 crate::ports::CommitError::Store(s) => s,
-                other => StoreError::Other(other.to_string()),
+                other => StoreError::other(other.to_string()),
             })
         })
     }

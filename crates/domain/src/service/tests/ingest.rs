@@ -69,18 +69,14 @@ async fn losing_a_duplicate_race_at_commit_is_still_a_duplicate() {
 #[tokio::test]
 async fn a_storage_failure_is_reported_and_nothing_is_written() {
     let w = world();
-    w.store.with(|s| {
-        s.fail_next_commit = Some(CommitError::Store(StoreError::Unavailable("down".into())))
-    });
+    w.store
+        .with(|s| s.fail_next_commit = Some(CommitError::Store(StoreError::unavailable("down"))));
     let err = w
         .desk
         .ingest(mail("a@c", "jane@x.com", "Help", "text"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err,
-        IngestError::Store(StoreError::Unavailable("down".into()))
-    );
+    assert_eq!(err, IngestError::Store(StoreError::unavailable("down")));
     w.store.with(|s| assert!(s.tickets.is_empty()));
 }
 
