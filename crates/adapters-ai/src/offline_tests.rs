@@ -23,7 +23,7 @@ fn ticket(subject: &str, body: &str) -> Ticket {
             tags: vec![],
             sla: SlaPolicies::default().start(Priority::Medium, Category::Other, now),
             follow_up_of: None,
-            gmail_thread_id: None,
+            provider_thread: None,
             created_at: now,
         },
         TicketNumber::new(42).unwrap(),

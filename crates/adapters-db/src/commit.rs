@@ -543,7 +543,7 @@ async fn write_inbound(txn: &DatabaseTransaction, written: &[Written]) -> Result
                 raw_sha256: sha,
                 in_reply_to: ids_to_text(&mail.in_reply_to),
                 references_ids: ids_to_text(&mail.references),
-                gmail_thread_id: mail.gmail_thread_id.clone(),
+                provider_thread: mail.provider_thread.clone(),
                 from_address: mail.from.as_ref().map(|f| f.address.to_string()),
                 from_name: mail
                     .from

@@ -26,7 +26,7 @@ fn outbound_json(m: &OutboundEmail) -> Value {
         "body_html": m.body_html,
         "automatic": m.automatic,
         "x_loop": m.x_loop,
-        "gmail_thread_id": m.gmail_thread_id,
+        "provider_thread": m.provider_thread,
         "attachments": m.attachments.iter().map(|a| json!({
             "filename": a.filename,
             "content_type": a.content_type,
@@ -139,7 +139,8 @@ fn outbound_from(v: &Value) -> Result<OutboundEmail, StoreError> {
         body_html: opt_text(v, "body_html"),
         automatic: v.get("automatic").and_then(Value::as_bool).unwrap_or(false),
         x_loop: opt_text(v, "x_loop"),
-        gmail_thread_id: opt_text(v, "gmail_thread_id"),
+        // Jobs queued before the rename (issue 16) name it `gmail_thread_id`.
+        provider_thread: opt_text(v, "provider_thread").or_else(|| opt_text(v, "gmail_thread_id")),
         attachments: v
             .get("attachments")
             .and_then(Value::as_array)
@@ -233,7 +234,7 @@ mod tests {
             body_html: None,
             automatic: true,
             x_loop: Some("support@fd".into()),
-            gmail_thread_id: Some("t1".into()),
+            provider_thread: Some("t1".into()),
             attachments: vec![OutboundAttachment {
                 filename: "a.pdf".into(),
                 content_type: "application/pdf".into(),

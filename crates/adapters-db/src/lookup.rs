@@ -147,9 +147,9 @@ impl ThreadLookup for Database {
         row.as_ref().map(reference).transpose()
     }
 
-    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+    async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
         let row = tickets::Entity::find()
-            .filter(tickets::Column::GmailThreadId.eq(thread_id))
+            .filter(tickets::Column::ProviderThread.eq(thread_id))
             .order_by_desc(tickets::Column::UpdatedAt)
             .one(&self.reader)
             .await

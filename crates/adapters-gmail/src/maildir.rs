@@ -98,7 +98,7 @@ impl MailSource for MaildirSource {
             mails.push(FetchedMail {
                 raw,
                 source_ref: name,
-                gmail_thread_id: None,
+                provider_thread: None,
                 oversized: oversized.then_some(size),
             });
         }

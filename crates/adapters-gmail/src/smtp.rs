@@ -190,7 +190,7 @@ pub(crate) mod tests {
             body_html: None,
             automatic: false,
             x_loop: None,
-            gmail_thread_id: None,
+            provider_thread: None,
             attachments: Vec::new(),
         }
     }

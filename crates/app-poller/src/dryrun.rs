@@ -20,7 +20,7 @@ struct Overlay {
     last_number: u64,
     tickets: HashMap<TicketId, Ticket>,
     keys: HashMap<MessageId, TicketId>,
-    gmail_threads: HashMap<String, TicketId>,
+    provider_threads: HashMap<String, TicketId>,
     inbound: HashSet<MessageId>,
     /// Addresses the dry run's mails added to a ticket's participants.
     participants: HashMap<TicketId, Vec<EmailAddress>>,
@@ -135,8 +135,10 @@ impl<S: TicketRepository + ThreadLookup + 'static> TicketRepository for DryRun<S
                         people.push(address);
                     }
                 }
-                if let Some(thread) = &ticket.gmail_thread_id {
-                    o.gmail_threads.entry(thread.clone()).or_insert(ticket.id);
+                if let Some(thread) = &ticket.provider_thread {
+                    o.provider_threads
+                        .entry(thread.clone())
+                        .or_insert(ticket.id);
                 }
                 o.tickets.insert(ticket.id, ticket.clone());
                 out.push(Committed { ticket });
@@ -185,11 +187,11 @@ impl<S: TicketRepository + ThreadLookup + 'static> ThreadLookup for DryRun<S> {
         }
     }
 
-    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
-        let ticket = self.with(|o| o.gmail_threads.get(thread_id).copied());
+    async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+        let ticket = self.with(|o| o.provider_threads.get(thread_id).copied());
         match ticket.and_then(|t| self.reference(t)) {
             Some(r) => Ok(Some(r)),
-            None => self.inner.by_gmail_thread(thread_id).await,
+            None => self.inner.by_provider_thread(thread_id).await,
         }
     }
 

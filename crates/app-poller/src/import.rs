@@ -83,7 +83,7 @@ pub async fn import(
             batch.push(RawMail {
                 source: message.source,
                 raw: message.raw,
-                gmail_thread_id: None,
+                provider_thread: None,
                 oversized: None,
             });
         }

@@ -19,7 +19,7 @@ pub struct RawMail {
     /// A file path, `mbox#n`, or `mailbox:reference` for live mail.
     pub source: String,
     pub raw: Vec<u8>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     /// The full size when only the header was fetched because the message is too large.
     pub oversized: Option<u64>,
 }
@@ -112,7 +112,7 @@ pub async fn process_batch_as(
         }
         match parse_message(&m.raw, now, &limits) {
             Ok(mut mail) => {
-                mail.gmail_thread_id.clone_from(&m.gmail_thread_id);
+                mail.provider_thread.clone_from(&m.provider_thread);
                 mail.channel = channel_of(&m.source);
                 parsed.push(mail);
                 slots.push(Ok(parsed.len() - 1));
@@ -278,7 +278,7 @@ pub async fn drain(
             .map(|f| RawMail {
                 source: format!("{mailbox}:{}", f.source_ref),
                 raw: f.raw,
-                gmail_thread_id: f.gmail_thread_id,
+                provider_thread: f.provider_thread,
                 oversized: f.oversized,
             })
             .collect();

@@ -28,7 +28,7 @@ fn ticket(priority: Priority) -> Ticket {
             tags: Vec::new(),
             sla: SlaPolicies::default().start(priority, Category::Order, now),
             follow_up_of: None,
-            gmail_thread_id: None,
+            provider_thread: None,
             created_at: now,
         },
         TicketNumber::new(1).unwrap(),

@@ -45,7 +45,7 @@ fn ticket() -> Ticket {
             tags: Vec::new(),
             sla: SlaPolicies::default().start(Priority::Medium, Category::Order, now()),
             follow_up_of: None,
-            gmail_thread_id: None,
+            provider_thread: None,
             created_at: now(),
         },
         TicketNumber::new(42).unwrap(),

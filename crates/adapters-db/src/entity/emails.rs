@@ -12,7 +12,7 @@ pub struct Model {
     pub raw_sha256: String,
     pub in_reply_to: Option<String>,
     pub references_ids: Option<String>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub from_address: Option<String>,
     pub from_name: Option<String>,
     pub to_addresses: String,

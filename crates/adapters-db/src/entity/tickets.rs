@@ -24,7 +24,7 @@ pub struct Model {
     pub escalation_level: i64,
     pub follow_up_of: Option<Uuid>,
     pub merged_into: Option<Uuid>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

@@ -62,6 +62,10 @@ impl MigratorTrait for Migrator {
                 "m0019_opaque_cursors",
                 include_str!("m0019_opaque_cursors.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0020_provider_thread",
+                include_str!("m0020_provider_thread.sql"),
+            ),
         ]
     }
 }
@@ -178,6 +182,7 @@ mod tests {
                 include_str!("m0013_account_security.sql"),
                 include_str!("m0014_intake_limits.sql"),
                 include_str!("m0019_opaque_cursors.sql"),
+                include_str!("m0020_provider_thread.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -42,7 +42,7 @@ pub fn new_ticket(customer: &str, subject: &str, now: DateTime<Utc>) -> ChangeSe
         tags: vec!["vip".into(), "b2b".into()],
         sla: SlaPolicies::default().start(Priority::Medium, Category::Other, now),
         follow_up_of: None,
-        gmail_thread_id: Some("thread-1".into()),
+        provider_thread: Some("thread-1".into()),
         created_at: now,
     };
     ChangeSet::new(TicketWrite::Create(Box::new(draft)))

@@ -165,7 +165,7 @@ impl MailSource for GmailSource {
                     mails.push(FetchedMail {
                         raw: m.raw,
                         source_ref: id,
-                        gmail_thread_id: m.thread_id,
+                        provider_thread: m.thread_id,
                         oversized: None,
                     });
                 }
@@ -227,7 +227,7 @@ impl MailSender for GmailSender {
     async fn send(&self, mail: &OutboundEmail) -> Result<(), MailError> {
         let raw = build_message(&self.from, mail)?.formatted();
         self.client
-            .send(&raw, mail.gmail_thread_id.as_deref())
+            .send(&raw, mail.provider_thread.as_deref())
             .await?;
         Ok(())
     }
@@ -238,7 +238,7 @@ impl DraftStore for GmailSender {
     async fn save_draft(&self, mail: &OutboundEmail) -> Result<(), MailError> {
         let raw = build_message(&self.from, mail)?.formatted();
         self.client
-            .create_draft(&raw, mail.gmail_thread_id.as_deref())
+            .create_draft(&raw, mail.provider_thread.as_deref())
             .await?;
         Ok(())
     }

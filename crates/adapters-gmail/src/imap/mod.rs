@@ -145,7 +145,7 @@ impl ImapSource {
                 mails.push(FetchedMail {
                     raw: raw.unwrap_or_default().to_vec(),
                     source_ref: uid.to_string(),
-                    gmail_thread_id: None,
+                    provider_thread: None,
                     oversized: oversized.then_some(u64::from(size)),
                 });
             }

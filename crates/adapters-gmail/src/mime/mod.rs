@@ -115,7 +115,7 @@ pub fn parse_message(
         new_text,
         html_body,
         headers: headers(&message),
-        gmail_thread_id: None,
+        provider_thread: None,
         attachments: attachments(&message),
         channel: Channel::Email,
     })

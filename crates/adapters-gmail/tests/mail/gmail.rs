@@ -397,7 +397,7 @@ mod ports {
         let first = gmail.fetch(10).await.unwrap();
         let refs: Vec<_> = first
             .iter()
-            .map(|m| (m.source_ref.as_str(), m.gmail_thread_id.as_deref()))
+            .map(|m| (m.source_ref.as_str(), m.provider_thread.as_deref()))
             .collect();
         assert_eq!(refs, [("old", Some("t1")), ("new", Some("t2"))]);
         assert_eq!(first[0].raw, RAW);
@@ -479,7 +479,7 @@ mod ports {
             body_html: None,
             automatic: false,
             x_loop: None,
-            gmail_thread_id: Some("t1".into()),
+            provider_thread: Some("t1".into()),
             attachments: Vec::new(),
         };
         sender.send(&mail).await.unwrap();

@@ -47,7 +47,7 @@ fn reply(to: &str) -> OutboundEmail {
         body_html: Some("<p>Your parcel left the warehouse.</p>".into()),
         automatic: true,
         x_loop: Some("support@frontdesk.test".into()),
-        gmail_thread_id: None,
+        provider_thread: None,
         attachments: vec![frontdesk_domain::ports::OutboundAttachment {
             filename: "label.pdf".into(),
             content_type: "application/pdf".into(),

@@ -101,7 +101,7 @@ pub async fn reprocess(
     let mail = RawMail {
         source: entry.source.clone(),
         raw: entry.raw,
-        gmail_thread_id: None,
+        provider_thread: None,
         oversized: None,
     };
     // Staff looked at it: a mail held for its sender's hourly cap opens its ticket now.

@@ -62,7 +62,7 @@ pub struct InboundEmail {
     /// Every header, for loop and auto-reply detection.
     pub headers: Vec<Header>,
     /// Gmail's thread id when the mail came through the Gmail API.
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub attachments: Vec<Attachment>,
     /// How the message reached us: e-mail, or a conversation of another helpdesk (Zendesk,
     /// Intercom) its webhook delivered and the intake turned into a message.

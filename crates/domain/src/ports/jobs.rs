@@ -31,7 +31,7 @@ pub struct OutboundEmail {
     /// `Auto-Submitted: auto-replied` and our X-Loop go on automatic mail.
     pub automatic: bool,
     pub x_loop: Option<String>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub attachments: Vec<OutboundAttachment>,
 }
 

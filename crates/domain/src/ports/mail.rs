@@ -23,7 +23,7 @@ pub struct FetchedMail {
     pub raw: Vec<u8>,
     /// Adapter-specific position: an IMAP UID, a Gmail message id, a Maildir file name.
     pub source_ref: String,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     /// Set when the message is over the size cap: `raw` then holds only its header, and the
     /// caller quarantines it (and acknowledges it, so it never blocks the mailbox).
     pub oversized: Option<u64>,

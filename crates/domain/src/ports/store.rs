@@ -310,7 +310,7 @@ pub trait ThreadLookup: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError>;
+    async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError>;
 
     /// The ticket's participants, each address once: its customer and every address on From,
     /// To or Cc of the inbound mails stored on it (see [`crate::threading::may_join`]).

@@ -22,7 +22,7 @@ use crate::ticket::{Status, TicketId, TicketNumber};
 struct BatchIndex {
     message_ids: HashMap<MessageId, TicketRef>,
     keys: HashMap<MessageId, TicketId>,
-    gmail_threads: HashMap<String, TicketId>,
+    provider_threads: HashMap<String, TicketId>,
     tickets: HashMap<TicketId, TicketRef>,
     /// Participants the batch added to a ticket (its customer and its mails' addresses).
     participants: HashMap<TicketId, Vec<EmailAddress>>,
@@ -60,14 +60,14 @@ impl BatchLookup<'_> {
                 None,
                 Status::New,
                 d.customer.email.clone(),
-                d.gmail_thread_id.clone(),
+                d.provider_thread.clone(),
             ),
             TicketWrite::Update(t) => (
                 t.id,
                 Some(t.number),
                 t.status,
                 t.customer.email.clone(),
-                t.gmail_thread_id.clone(),
+                t.provider_thread.clone(),
             ),
         };
         let reference = TicketRef {
@@ -86,7 +86,7 @@ impl BatchLookup<'_> {
                 i.keys.entry(key.clone()).or_insert(id);
             }
             if let Some(thread) = gmail {
-                i.gmail_threads.insert(thread, id);
+                i.provider_threads.insert(thread, id);
             }
             let people = i.participants.entry(id).or_default();
             let customer = std::iter::once(reference.customer.clone());
@@ -128,16 +128,16 @@ impl ThreadLookup for BatchLookup<'_> {
         Ok(self.refresh(self.inner.by_thread_keys(ids).await?))
     }
 
-    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+    async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
         let in_batch = self.with_index(|i| {
-            i.gmail_threads
+            i.provider_threads
                 .get(thread_id)
                 .and_then(|t| i.tickets.get(t).cloned())
         });
         if in_batch.is_some() {
             return Ok(in_batch);
         }
-        Ok(self.refresh(self.inner.by_gmail_thread(thread_id).await?))
+        Ok(self.refresh(self.inner.by_provider_thread(thread_id).await?))
     }
 
     async fn participants(&self, ticket: TicketId) -> Result<Vec<EmailAddress>, StoreError> {

@@ -219,7 +219,7 @@ impl Helpdesk {
             body_html: None,
             automatic,
             x_loop: automatic.then(|| self.settings.loop_guard.x_loop().to_owned()),
-            gmail_thread_id: ticket.gmail_thread_id.clone(),
+            provider_thread: ticket.provider_thread.clone(),
             attachments: Vec::new(),
         }
     }

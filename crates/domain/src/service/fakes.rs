@@ -266,11 +266,11 @@ impl ThreadLookup for MemoryStore {
         }))
     }
 
-    async fn by_gmail_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
+    async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {
         Ok(self.with(|s| {
             s.tickets
                 .values()
-                .find(|t| t.gmail_thread_id.as_deref() == Some(thread_id))
+                .find(|t| t.provider_thread.as_deref() == Some(thread_id))
                 .map(Self::reference)
         }))
     }

@@ -432,7 +432,7 @@ impl Helpdesk {
                 .current()
                 .start(class.priority, class.category, now),
             follow_up_of: follows.as_ref().map(|f| f.id),
-            gmail_thread_id: mail.gmail_thread_id.clone(),
+            provider_thread: mail.provider_thread.clone(),
             created_at: now,
         };
         let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));

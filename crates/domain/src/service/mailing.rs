@@ -117,7 +117,7 @@ impl Helpdesk {
             body_html: None,
             automatic: true,
             x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
-            gmail_thread_id: None,
+            provider_thread: None,
             attachments: Vec::new(),
         }
     }
@@ -162,7 +162,7 @@ impl Helpdesk {
             body_html: None,
             automatic: true,
             x_loop: Some(self.settings.loop_guard.x_loop().to_owned()),
-            gmail_thread_id: None,
+            provider_thread: None,
             attachments: Vec::new(),
         }
     }

@@ -111,7 +111,7 @@ impl Helpdesk {
             tags: new.tags,
             sla: self.settings.sla.current().start(priority, category, now),
             follow_up_of: None,
-            gmail_thread_id: None,
+            provider_thread: None,
             created_at: now,
         };
         let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));

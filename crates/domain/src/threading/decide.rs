@@ -15,7 +15,7 @@ pub enum ThreadMatch {
     /// In-Reply-To or References named a message of the ticket, or an id its messages named.
     Headers,
     /// Same Gmail thread.
-    GmailThread,
+    ProviderThread,
 }
 
 /// A mail that refers to a ticket it may not join: it opens a ticket of its own, and staff see
@@ -132,9 +132,11 @@ pub async fn decide(
             return Ok(d);
         }
     }
-    if let Some(thread) = mail.gmail_thread_id.as_deref().filter(|t| !t.is_empty())
-        && let Some(found) = lookup.by_gmail_thread(thread).await?
-        && let Some(d) = verdicts.consider(found, ThreadMatch::GmailThread).await?
+    if let Some(thread) = mail.provider_thread.as_deref().filter(|t| !t.is_empty())
+        && let Some(found) = lookup.by_provider_thread(thread).await?
+        && let Some(d) = verdicts
+            .consider(found, ThreadMatch::ProviderThread)
+            .await?
     {
         return Ok(d);
     }
@@ -229,9 +231,9 @@ fn evidence(mail: &InboundEmail, how: ThreadMatch) -> String {
             }
             parts.join("; ")
         }
-        ThreadMatch::GmailThread => format!(
+        ThreadMatch::ProviderThread => format!(
             "Gmail thread: {}",
-            mail.gmail_thread_id.as_deref().unwrap_or_default()
+            mail.provider_thread.as_deref().unwrap_or_default()
         ),
     };
     if mail.is_from_ambiguous() {

@@ -34,7 +34,7 @@ fn lookup() -> MockThreadLookup {
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_number().returning(|_| Ok(None));
     l.expect_by_thread_keys().returning(|_| Ok(None));
-    l.expect_by_gmail_thread().returning(|_| Ok(None));
+    l.expect_by_provider_thread().returning(|_| Ok(None));
     l.expect_participants().returning(|_| Ok(Vec::new()));
     l
 }
@@ -109,7 +109,7 @@ async fn a_subject_tag_from_a_stranger_opens_a_linked_ticket_instead() {
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_number()
         .returning(|_| Ok(Some(tref(123, Status::Open, "victim@x.com"))));
-    l.expect_by_gmail_thread().returning(|_| Ok(None));
+    l.expect_by_provider_thread().returning(|_| Ok(None));
     l.expect_participants()
         .returning(|_| Ok(addresses(&["victim@x.com", "support@frontdesk.test"])));
     let d = run(
@@ -284,17 +284,17 @@ async fn a_stranger_in_the_gmail_thread_opens_a_linked_ticket() {
     let mut l = lookup();
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
-    l.expect_by_gmail_thread()
+    l.expect_by_provider_thread()
         .returning(|_| Ok(Some(tref(2, Status::Open, "c@x.com"))));
     l.expect_participants()
         .returning(|_| Ok(addresses(&["c@x.com"])));
     let mut m = mail("stranger@y.com", "Re: something");
-    m.gmail_thread_id = Some("thread-1".into());
+    m.provider_thread = Some("thread-1".into());
     assert_eq!(
         run(&m, &l).await,
         suggest(
             tref(2, Status::Open, "c@x.com"),
-            ThreadMatch::GmailThread,
+            ThreadMatch::ProviderThread,
             Some("stranger@y.com"),
             "Gmail thread: thread-1"
         )
@@ -390,14 +390,17 @@ async fn a_reply_to_a_closed_ticket_is_a_follow_up() {
 async fn the_gmail_thread_is_the_last_resort() {
     let mut l = MockThreadLookup::new();
     l.expect_by_message_id().returning(|_| Ok(None));
-    l.expect_by_gmail_thread()
+    l.expect_by_provider_thread()
         .withf(|t| t == "thread-1")
         .returning(|_| Ok(Some(tref(2, Status::Open, "c@x.com"))));
     let mut m = mail("c@x.com", "Re: something");
-    m.gmail_thread_id = Some("thread-1".into());
+    m.provider_thread = Some("thread-1".into());
     assert_eq!(
         run(&m, &l).await,
-        ThreadDecision::Append(tref(2, Status::Open, "c@x.com"), ThreadMatch::GmailThread)
+        ThreadDecision::Append(
+            tref(2, Status::Open, "c@x.com"),
+            ThreadMatch::ProviderThread
+        )
     );
 }
 

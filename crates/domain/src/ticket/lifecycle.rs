@@ -50,7 +50,7 @@ pub struct TicketDraft {
     pub tags: Vec<String>,
     pub sla: TicketSla,
     pub follow_up_of: Option<TicketId>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -78,7 +78,7 @@ pub struct TicketParts {
     /// Set when this ticket was merged into another; it is closed and its conversation lives
     /// there.
     pub merged_into: Option<TicketId>,
-    pub gmail_thread_id: Option<String>,
+    pub provider_thread: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Bumped by storage on every write; the API's ETag and the guard against lost updates.
@@ -158,7 +158,7 @@ impl Ticket {
             escalation_level: 0,
             follow_up_of: draft.follow_up_of,
             merged_into: None,
-            gmail_thread_id: draft.gmail_thread_id,
+            provider_thread: draft.provider_thread,
             created_at: draft.created_at,
             updated_at: draft.created_at,
             version: 0,

@@ -21,7 +21,7 @@ fn new_ticket(priority: Priority, now: DateTime<Utc>) -> Ticket {
         tags: vec![" VIP ".into(), "vip".into(), "".into()],
         sla: sla.start(priority, Category::Order, now),
         follow_up_of: None,
-        gmail_thread_id: None,
+        provider_thread: None,
         created_at: now,
     };
     Ticket::create(draft, TicketNumber::new(7).unwrap())

@@ -79,7 +79,7 @@ async fn ingest_one(
     let mail = RawMail {
         source: source.to_owned(),
         raw,
-        gmail_thread_id: None,
+        provider_thread: None,
         oversized: None,
     };
     let outcome = process_batch(state.desk(), state.db(), std::slice::from_ref(&mail), false)
