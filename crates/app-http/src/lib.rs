@@ -1,7 +1,7 @@
 //! `frontdesk-http`: the REST API over Frontdesk's domain use cases (actix-web). Handlers are
 //! thin: they authenticate, check the caller's rights, translate JSON to domain calls and domain
-//! results (or errors, in `problem.rs`) back to JSON. Wiring lives in `startup.rs`, shared with
-//! the poller's configuration and adapters.
+//! results (or errors, in `problem.rs`) back to JSON. Wiring lives in `startup.rs`; what it takes from the
+//! poller's library (the shared composition root) comes through [`wiring`] alone.
 
 pub mod assets;
 pub mod auth;
@@ -15,3 +15,4 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod views;
+pub mod wiring;

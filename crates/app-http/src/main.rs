@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use frontdesk_http::startup::{Application, Options};
-use frontdesk_poller::cli::CommonArgs;
-use frontdesk_poller::observe;
+use frontdesk_http::wiring::CommonArgs;
+use frontdesk_http::wiring::{init_logs, init_metrics};
 
 /// mimalloc, as in the poller (docs/performance.md).
 #[global_allocator]
@@ -43,7 +43,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    observe::init_logs(cli.common.log_format);
+    init_logs(cli.common.log_format);
     // One TLS provider for every client in the process (ring; see docs/decisions.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     match actix_web::rt::System::new().block_on(serve(cli)) {
@@ -62,7 +62,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
         None => cli.serve,
     };
     let bind = args.bind.unwrap_or_else(|| config.http.bind.clone());
-    let metrics = observe::init_metrics().ok();
+    let metrics = init_metrics().ok();
     let app = Application::build(
         config,
         Options {

@@ -5,14 +5,14 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App as ActixApp, HttpServer, web};
+use crate::wiring::{Config, secret};
+use crate::wiring::{Frontdesk, Workload, connect, migrate};
+use crate::wiring::{Health, run_poller};
+use actix_web::{App, HttpServer, web};
 use chrono::{TimeDelta, Utc};
 use frontdesk_adapters_db::Database;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
-use frontdesk_poller::app::{App, Workload, connect, migrate};
-use frontdesk_poller::config::{Config, secret};
-use frontdesk_poller::daemon::{self, Health};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 
@@ -97,7 +97,7 @@ impl Application {
                 HashPool::new(n, HashPool::DEFAULT_WAIT)
             });
         let webhooks = webhooks(&config)?;
-        let app = Arc::new(App::build(config, db).await.map_err(|e| wiring(&e))?);
+        let app = Arc::new(Frontdesk::build(config, db).await.map_err(|e| wiring(&e))?);
         let state = web::Data::new(AppState {
             app: app.clone(),
             keys,
@@ -129,7 +129,7 @@ impl Application {
             min_bytes_per_sec: state.http().body_min_bytes_per_sec,
         };
         let mut server = HttpServer::new(move || {
-            ActixApp::new()
+            App::new()
                 .wrap(actix_web::middleware::from_fn(
                     crate::deadline::body_deadline,
                 ))
@@ -154,7 +154,7 @@ impl Application {
             .run();
         let poller = options.with_poller.then(|| {
             let (stop, shutdown) = watch::channel(false);
-            let task = tokio::spawn(daemon::run(app, shutdown, Arc::new(Health::default())));
+            let task = tokio::spawn(run_poller(app, shutdown, Arc::new(Health::default())));
             (stop, task)
         });
         Ok(Self {

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::wiring::Frontdesk;
+use crate::wiring::HttpConfig;
 use frontdesk_adapters_db::Database;
 use frontdesk_domain::service::Helpdesk;
-use frontdesk_poller::app::App;
-use frontdesk_poller::config::HttpConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::cache::CallerCache;
@@ -18,7 +18,7 @@ use crate::auth::tokens::TokenKeys;
 /// Shared by all workers.
 #[derive(Debug)]
 pub struct AppState {
-    pub app: Arc<App>,
+    pub app: Arc<Frontdesk>,
     pub keys: TokenKeys,
     pub limiter: LoginLimiter,
     /// Registrations per client address.

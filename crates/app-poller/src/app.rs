@@ -59,7 +59,7 @@ impl std::fmt::Debug for Mailbox {
 }
 
 /// The helpdesk, wired.
-pub struct App {
+pub struct Frontdesk {
     pub config: Config,
     pub db: Arc<Database>,
     pub desk: Arc<Helpdesk>,
@@ -74,9 +74,9 @@ pub struct App {
     pub webhooks: crate::outbound::WebhookClient,
 }
 
-impl std::fmt::Debug for App {
+impl std::fmt::Debug for Frontdesk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
+        f.debug_struct("Frontdesk")
             .field("mailboxes", &self.mailboxes)
             .finish_non_exhaustive()
     }
@@ -137,7 +137,7 @@ pub async fn migrate(db: &Database) -> Result<(), AppError> {
     Ok(())
 }
 
-impl App {
+impl Frontdesk {
     /// Wires the helpdesk on `db` as `config` describes.
     ///
     /// # Errors

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{Notify, watch};
 
-use crate::app::{App, Mailbox};
+use crate::app::{Frontdesk, Mailbox};
 use frontdesk_domain::ports::MailboxLeases;
 
 use crate::intake::{IntakeError, Lease, PassReport, drain};
@@ -102,7 +102,7 @@ impl Backoff {
 ///
 /// # Errors
 /// The first failure, after every mailbox and the maintenance pass were tried.
-pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), String> {
+pub async fn once(app: &Frontdesk) -> Result<(Vec<PassReport>, MaintenanceReport), String> {
     let mut first_error = None;
     let mut reports = Vec::new();
     for (name, result) in ingest_pass(app).await {
@@ -130,7 +130,7 @@ pub async fn once(app: &App) -> Result<(Vec<PassReport>, MaintenanceReport), Str
 /// Reads every mailbox until it has nothing new (or another poller holds it), then lets go of
 /// the leases; each mailbox's report or error, in configuration order. What `once` and the
 /// API's "poll now" do.
-pub async fn ingest_pass(app: &App) -> Vec<(String, Result<PassReport, String>)> {
+pub async fn ingest_pass(app: &Frontdesk) -> Vec<(String, Result<PassReport, String>)> {
     let mut results = Vec::new();
     for mailbox in &app.mailboxes {
         let result = poll_all(app, mailbox).await.map_err(|e| {
@@ -148,7 +148,7 @@ pub async fn ingest_pass(app: &App) -> Vec<(String, Result<PassReport, String>)>
 }
 
 /// Passes over `mailbox` until it has nothing new.
-async fn poll_all(app: &App, mailbox: &Mailbox) -> Result<PassReport, IntakeError> {
+async fn poll_all(app: &Frontdesk, mailbox: &Mailbox) -> Result<PassReport, IntakeError> {
     let mut total = PassReport::default();
     loop {
         let r = poll(app, mailbox, &|| false).await?;
@@ -165,7 +165,7 @@ const BATCHES_PER_PASS: usize = 20;
 /// One pass over `mailbox` while this process holds (or can take) its lease; another poller
 /// holding it makes the pass an empty one.
 async fn poll(
-    app: &App,
+    app: &Frontdesk,
     mailbox: &Mailbox,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<PassReport, IntakeError> {
@@ -208,7 +208,7 @@ async fn poll(
 /// # Errors
 /// A description of the first step that failed; later steps still ran.
 pub async fn maintain(
-    app: &App,
+    app: &Frontdesk,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<MaintenanceReport, String> {
     let mut report = MaintenanceReport::default();
@@ -272,7 +272,7 @@ pub async fn maintain(
 }
 
 /// Runs until `shutdown` turns true: one task per mailbox and one for maintenance.
-pub async fn run(app: Arc<App>, shutdown: watch::Receiver<bool>, health: Arc<Health>) {
+pub async fn run(app: Arc<Frontdesk>, shutdown: watch::Receiver<bool>, health: Arc<Health>) {
     let wake = Arc::new(Notify::new());
     let mut tasks = tokio::task::JoinSet::new();
     for index in 0..app.mailboxes.len() {
@@ -305,7 +305,12 @@ async fn pause(shutdown: &mut watch::Receiver<bool>, wait: Duration) -> bool {
     }
 }
 
-async fn mailbox_loop(app: &App, index: usize, mut shutdown: watch::Receiver<bool>, wake: &Notify) {
+async fn mailbox_loop(
+    app: &Frontdesk,
+    index: usize,
+    mut shutdown: watch::Receiver<bool>,
+    wake: &Notify,
+) {
     let Some(mailbox) = app.mailboxes.get(index) else {
         return;
     };
@@ -316,7 +321,7 @@ async fn mailbox_loop(app: &App, index: usize, mut shutdown: watch::Receiver<boo
 }
 
 async fn read_mailbox(
-    app: &App,
+    app: &Frontdesk,
     mailbox: &Mailbox,
     shutdown: &mut watch::Receiver<bool>,
     wake: &Notify,
@@ -376,7 +381,7 @@ async fn read_mailbox(
 }
 
 async fn maintenance_loop(
-    app: &App,
+    app: &Frontdesk,
     mut shutdown: watch::Receiver<bool>,
     wake: &Notify,
     health: &Health,

@@ -8,7 +8,7 @@ use frontdesk_domain::ports::{
 };
 use frontdesk_domain::service::AssistError;
 
-use crate::app::App;
+use crate::app::Frontdesk;
 
 /// Counts of one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,7 +58,7 @@ fn retry_delay(attempts: u32) -> TimeDelta {
 /// # Errors
 /// [`StoreError`] when the queue cannot be read or updated.
 pub async fn run_jobs(
-    app: &App,
+    app: &Frontdesk,
     limit: u32,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<JobReport, StoreError> {
@@ -80,7 +80,11 @@ pub async fn run_jobs(
     Ok(report)
 }
 
-async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(), StoreError> {
+async fn run_one(
+    app: &Frontdesk,
+    job: ClaimedJob,
+    report: &mut JobReport,
+) -> Result<(), StoreError> {
     let kind = job.job.kind();
     let result = execute(app, &job.job).await;
     let max_attempts = app.config.poller.job_max_attempts.max(1);
@@ -116,13 +120,13 @@ async fn run_one(app: &App, job: ClaimedJob, report: &mut JobReport) -> Result<(
     Ok(())
 }
 
-async fn send(app: &App, mail: &OutboundEmail) -> Result<(), Failure> {
+async fn send(app: &Frontdesk, mail: &OutboundEmail) -> Result<(), Failure> {
     app.sender.send(mail).await?;
     metrics::counter!("frontdesk_mails_sent_total").increment(1);
     Ok(())
 }
 
-async fn execute(app: &App, job: &Job) -> Result<(), Failure> {
+async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
     match job {
         Job::SendEmail(mail) => send(app, mail).await,
         Job::DeliverWebhook(d) => crate::outbound::deliver(&app.db, &app.webhooks, d)

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::Backlog;
-use frontdesk_poller::app::{App, Workload, connect, migrate};
+use frontdesk_poller::app::{Frontdesk, Workload, connect, migrate};
 use frontdesk_poller::cli::CommonArgs;
 use frontdesk_poller::config::Config;
 use frontdesk_poller::daemon::{self, Health};
@@ -145,15 +145,19 @@ async fn daemon_database(config: &Config) -> Result<Database, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn build(config: Config) -> Result<App, String> {
+async fn build(config: Config) -> Result<Frontdesk, String> {
     let db = daemon_database(&config).await?;
     migrate(&db).await.map_err(|e| e.to_string())?;
-    App::build(config, db).await.map_err(|e| e.to_string())
+    Frontdesk::build(config, db)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn check_config(config: Config) -> Result<(), String> {
     let db = daemon_database(&config).await?;
-    let app = App::build(config, db).await.map_err(|e| e.to_string())?;
+    let app = Frontdesk::build(config, db)
+        .await
+        .map_err(|e| e.to_string())?;
     let c = &app.config;
     println!("configuration is valid");
     println!("  support address: {}", c.helpdesk.support_address);

@@ -1,11 +1,11 @@
 //! Operations for admins and managers: the quarantine (list, reprocess) and "poll now".
 
+use crate::wiring::{Outcome, RawMail, process_batch_as};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::Quarantine as _;
 use frontdesk_domain::service::Admission;
-use frontdesk_poller::intake::{Outcome, RawMail, process_batch_as};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -120,7 +120,7 @@ pub async fn reprocess(
     match &outcome {
         Outcome::Ingested(_) => {
             state.db().resolve(*id, state.now()).await?;
-            Ok(HttpResponse::Ok().json(frontdesk_poller::import::line(&mail.source, &outcome)))
+            Ok(HttpResponse::Ok().json(crate::wiring::import_line(&mail.source, &outcome)))
         }
         Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(
             "the mail still cannot be ingested: {error}"
@@ -147,13 +147,13 @@ pub struct MailboxPass {
     responses((status = 200, body = [MailboxPass]), (status = 403, body = crate::problem::Problem)))]
 pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
-    let passes: Vec<MailboxPass> = frontdesk_poller::daemon::ingest_pass(&state.app)
+    let passes: Vec<MailboxPass> = crate::wiring::ingest_pass(&state.app)
         .await
         .into_iter()
         .map(|(mailbox, result)| {
             let (m, error) = match result {
                 Ok(r) => (r.mails, None),
-                Err(e) => (frontdesk_poller::intake::Tally::default(), Some(e)),
+                Err(e) => (crate::wiring::Tally::default(), Some(e)),
             };
             MailboxPass {
                 mailbox,

@@ -1,12 +1,12 @@
 //! `/api/outbound-webhooks`: subscriptions that receive ticket events as signed POSTs
 //! (managers and admins). Deliveries go through the jobs queue with retries; see
-//! `frontdesk_poller::outbound` for the signature.
+//! the poller's `outbound` module for the signature.
 
+use crate::wiring::check_target;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use frontdesk_domain::access::Permission;
 use frontdesk_domain::webhook::{EventSelection, Subscription, WebhookUrl, redact_url};
-use frontdesk_poller::outbound::check_target;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -4,10 +4,10 @@
 //! ticket is classified and put on SLA clocks like mail, and what cannot be used is quarantined
 //! with its bytes.
 
+use crate::wiring::{INTERCOM_SOURCE, ZENDESK_SOURCE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
-use frontdesk_poller::intake::{INTERCOM_SOURCE, ZENDESK_SOURCE};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use serde::Deserialize;

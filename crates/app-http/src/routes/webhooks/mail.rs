@@ -106,7 +106,7 @@ pub async fn gmail_push(
     tracing::info!(mailbox = %notice.email_address, history = %notice.history_id, "Gmail push received");
     let app = state.app.clone();
     tokio::spawn(async move {
-        frontdesk_poller::daemon::ingest_pass(&app).await;
+        crate::wiring::ingest_pass(&app).await;
     });
     Ok(HttpResponse::NoContent().finish())
 }

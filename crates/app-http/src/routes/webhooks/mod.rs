@@ -5,10 +5,10 @@
 mod helpdesks;
 mod mail;
 
+use crate::wiring::{Outcome, RawMail, process_batch};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use frontdesk_domain::service::IngestOutcome;
-use frontdesk_poller::intake::{Outcome, RawMail, process_batch};
 use futures_util::StreamExt as _;
 
 pub use helpdesks::{__path_intercom, __path_zendesk, intercom, zendesk};
@@ -98,5 +98,5 @@ async fn ingest_one(
         Outcome::Ingested(_) => actix_web::http::StatusCode::OK,
         Outcome::Quarantined { .. } => actix_web::http::StatusCode::ACCEPTED,
     };
-    Ok(HttpResponse::build(status).json(frontdesk_poller::import::line(&mail.source, &outcome)))
+    Ok(HttpResponse::build(status).json(crate::wiring::import_line(&mail.source, &outcome)))
 }
