@@ -14,6 +14,7 @@ use frontdesk_adapters_gmail::imap::{ImapSettings, ImapSource};
 use frontdesk_adapters_gmail::maildir::{MaildirOutbox, MaildirSource};
 use frontdesk_adapters_gmail::mime::{SANITIZER_VERSION, sanitize_html};
 use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
+use frontdesk_domain::EmailAddress;
 use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
 };
@@ -151,102 +152,10 @@ impl Frontdesk {
         let support = config.support_address()?;
         let support_name = config.helpdesk.support_name.clone();
 
-        let mut mailboxes = Vec::new();
-        let mut gmail_sender = None;
-        for (i, mailbox) in config.mailboxes().iter().enumerate() {
-            let name = mailbox.name();
-            let interval = Duration::from_secs(mailbox.interval_secs(config.poller.interval_secs));
-            let fail = |message: String| AppError::Mailbox {
-                name: name.clone(),
-                message,
-            };
-            match mailbox {
-                MailboxConfig::Maildir(m) => {
-                    let source = MaildirSource::open(&m.path, u64::from(m.max_message_bytes))
-                        .await
-                        .map_err(|e| fail(e.to_string()))?;
-                    mailboxes.push(Mailbox {
-                        name,
-                        kind: "maildir",
-                        source: Arc::new(source),
-                        idle: None,
-                        interval,
-                    });
-                }
-                MailboxConfig::Imap(m) => {
-                    let source = Arc::new(ImapSource::new(
-                        imap_settings(m, i)?,
-                        db.clone() as Arc<dyn frontdesk_domain::ports::MailboxCursors>,
-                    ));
-                    mailboxes.push(Mailbox {
-                        name,
-                        kind: "imap",
-                        idle: m.idle.then(|| source.clone()),
-                        source,
-                        interval,
-                    });
-                }
-                MailboxConfig::Gmail(m) => {
-                    let client = Arc::new(
-                        GmailClient::new(gmail_settings(m, i)?).map_err(|e| fail(e.to_string()))?,
-                    );
-                    if gmail_sender.is_none() && m.send != Some(false) {
-                        gmail_sender = Some(
-                            GmailSender::new(client.clone(), &support, support_name.clone())
-                                .map_err(|e| fail(e.to_string()))?,
-                        );
-                    }
-                    let source = GmailSource::new(
-                        client,
-                        db.clone(),
-                        format!("gmail://{}", m.user),
-                        m.query.clone(),
-                        m.processed_label.clone(),
-                    );
-                    mailboxes.push(Mailbox {
-                        name,
-                        kind: "gmail",
-                        source: Arc::new(source),
-                        idle: None,
-                        interval,
-                    });
-                }
-            }
-        }
-
-        let (sender, drafts): (Arc<dyn MailSender>, Option<Arc<dyn DraftStore>>) =
-            if let Some(smtp) = &config.smtp {
-                let password = secret(
-                    "smtp.password",
-                    smtp.password_env.as_deref(),
-                    smtp.password_file.as_deref(),
-                )?
-                .or_else(|| std::env::var("FRONTDESK_SMTP_PASSWORD").ok());
-                let settings = SmtpSettings {
-                    host: smtp.host.clone(),
-                    port: smtp.port.unwrap_or(smtp.security.smtp_port()),
-                    security: smtp.security,
-                    username: smtp.username.clone(),
-                    password: password.map(Secret::new),
-                    from_address: support.clone(),
-                    from_name: support_name.clone(),
-                    timeout: Duration::from_secs(smtp.timeout_secs.max(1)),
-                };
-                let sender =
-                    SmtpSender::new(&settings).map_err(|e| AppError::Sender(e.to_string()))?;
-                let drafts = gmail_sender.map(|g| Arc::new(g) as Arc<dyn DraftStore>);
-                (Arc::new(sender), drafts)
-            } else if let Some(gmail) = gmail_sender {
-                let gmail = Arc::new(gmail);
-                (gmail.clone(), Some(gmail))
-            } else {
-                let outbox = Arc::new(
-                    MaildirOutbox::open(&config.outbox.path, &support, support_name.clone())
-                        .await
-                        .map_err(|e| AppError::Sender(e.to_string()))?,
-                );
-                (outbox.clone(), Some(outbox))
-            };
+        let (mailboxes, gmail_sender) =
+            mailboxes(&config, &db, &support, support_name.as_ref()).await?;
+        let (sender, drafts) =
+            sender(&config, gmail_sender, &support, support_name.as_ref()).await?;
 
         let assistant: Arc<dyn AiAssistant> = match config.ai.provider {
             Provider::OpenAi => Arc::new(openai(&config)?),
@@ -258,6 +167,11 @@ impl Frontdesk {
             canned_responses: Vec::new(),
             facts: Vec::new(),
         };
+        let holder = format!(
+            "{}-{}",
+            std::process::id(),
+            &desk.new_id().simple().to_string()[20..]
+        );
         let app = Self {
             db,
             desk,
@@ -266,11 +180,7 @@ impl Frontdesk {
             drafts,
             assistant,
             draft_context,
-            holder: format!(
-                "{}-{}",
-                std::process::id(),
-                &uuid::Uuid::now_v7().simple().to_string()[20..]
-            ),
+            holder,
             webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,
             config,
@@ -297,6 +207,119 @@ impl Frontdesk {
         self.desk.settings().sla.replace(policies);
         Ok(())
     }
+}
+
+/// The configured mailboxes as mail sources, and the first Gmail account that may send.
+async fn mailboxes(
+    config: &Config,
+    db: &Arc<Database>,
+    support: &EmailAddress,
+    support_name: Option<&String>,
+) -> Result<(Vec<Mailbox>, Option<GmailSender>), AppError> {
+    let mut mailboxes = Vec::new();
+    let mut gmail_sender = None;
+    for (i, mailbox) in config.mailboxes().iter().enumerate() {
+        let name = mailbox.name();
+        let interval = Duration::from_secs(mailbox.interval_secs(config.poller.interval_secs));
+        let fail = |message: String| AppError::Mailbox {
+            name: name.clone(),
+            message,
+        };
+        match mailbox {
+            MailboxConfig::Maildir(m) => {
+                let source = MaildirSource::open(&m.path, u64::from(m.max_message_bytes))
+                    .await
+                    .map_err(|e| fail(e.to_string()))?;
+                mailboxes.push(Mailbox {
+                    name,
+                    kind: "maildir",
+                    source: Arc::new(source),
+                    idle: None,
+                    interval,
+                });
+            }
+            MailboxConfig::Imap(m) => {
+                let source = Arc::new(ImapSource::new(
+                    imap_settings(m, i)?,
+                    db.clone() as Arc<dyn frontdesk_domain::ports::MailboxCursors>,
+                ));
+                mailboxes.push(Mailbox {
+                    name,
+                    kind: "imap",
+                    idle: m.idle.then(|| source.clone()),
+                    source,
+                    interval,
+                });
+            }
+            MailboxConfig::Gmail(m) => {
+                let client = Arc::new(
+                    GmailClient::new(gmail_settings(m, i)?).map_err(|e| fail(e.to_string()))?,
+                );
+                if gmail_sender.is_none() && m.send != Some(false) {
+                    gmail_sender = Some(
+                        GmailSender::new(client.clone(), support, support_name.cloned())
+                            .map_err(|e| fail(e.to_string()))?,
+                    );
+                }
+                let source = GmailSource::new(
+                    client,
+                    db.clone(),
+                    format!("gmail://{}", m.user),
+                    m.query.clone(),
+                    m.processed_label.clone(),
+                );
+                mailboxes.push(Mailbox {
+                    name,
+                    kind: "gmail",
+                    source: Arc::new(source),
+                    idle: None,
+                    interval,
+                });
+            }
+        }
+    }
+    Ok((mailboxes, gmail_sender))
+}
+
+/// Where replies go: SMTP when configured (with a Gmail account's drafts), else the Gmail
+/// account, else the local outbox.
+async fn sender(
+    config: &Config,
+    gmail_sender: Option<GmailSender>,
+    support: &EmailAddress,
+    support_name: Option<&String>,
+) -> Result<(Arc<dyn MailSender>, Option<Arc<dyn DraftStore>>), AppError> {
+    Ok(if let Some(smtp) = &config.smtp {
+        let password = secret(
+            "smtp.password",
+            smtp.password_env.as_deref(),
+            smtp.password_file.as_deref(),
+        )?
+        .or_else(|| std::env::var("FRONTDESK_SMTP_PASSWORD").ok());
+        let settings = SmtpSettings {
+            host: smtp.host.clone(),
+            port: smtp.port.unwrap_or(smtp.security.smtp_port()),
+            security: smtp.security,
+            username: smtp.username.clone(),
+            password: password.map(Secret::new),
+            from_address: support.clone(),
+            from_name: support_name.cloned(),
+            timeout: Duration::from_secs(smtp.timeout_secs.max(1)),
+        };
+        let sender = SmtpSender::new(&settings).map_err(|e| AppError::Sender(e.to_string()))?;
+        let drafts = gmail_sender.map(|g| Arc::new(g) as Arc<dyn DraftStore>);
+        (Arc::new(sender), drafts)
+    } else if let Some(gmail) = gmail_sender {
+        let gmail = Arc::new(gmail);
+        (gmail.clone(), Some(gmail))
+    } else {
+        let outbox = Arc::new(
+            MaildirOutbox::open(&config.outbox.path, support, support_name.cloned())
+                .await
+                .map_err(|e| AppError::Sender(e.to_string()))?,
+        );
+        (outbox.clone(), Some(outbox))
+    })
 }
 
 fn imap_settings(m: &ImapConfig, index: usize) -> Result<ImapSettings, AppError> {
