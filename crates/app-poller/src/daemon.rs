@@ -233,7 +233,7 @@ pub async fn maintain(
             first_error.get_or_insert_with(|| format!("auto-assignment: {e}"));
         }
     }
-    if let Err(e) = app.db.dispatch_webhook_events(1_000, Utc::now()).await {
+    if let Err(e) = app.db.dispatch_webhook_events(1_000, app.desk.now()).await {
         first_error.get_or_insert_with(|| format!("webhook dispatch: {e}"));
     }
     let batch = app.config.poller.job_batch.max(1);

@@ -98,7 +98,7 @@ pub async fn process_batch_as(
     dry_run: bool,
     admission: Admission,
 ) -> Result<Vec<Outcome>, StoreError> {
-    let now = Utc::now();
+    let now = desk.now();
     let limits = MimeLimits::default();
     let mut parsed: Vec<InboundEmail> = Vec::with_capacity(mails.len());
     // For each input: the index into `parsed`, or why it was not parsed.

@@ -2,7 +2,7 @@
 //! notifications — each claimed under a lease, retried with backoff on temporary failures,
 //! failed for good (and, for a customer reply, noted on the ticket) on permanent ones.
 
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 use frontdesk_domain::ports::{
     ClaimedJob, Job, JobQueue, MailError, OutboundEmail, StoreError, TicketRepository,
 };
@@ -63,7 +63,7 @@ pub async fn run_jobs(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<JobReport, StoreError> {
     let lease = TimeDelta::seconds(i64::try_from(app.config.poller.job_lease_secs).unwrap_or(300));
-    let claimed = app.db.claim(Utc::now(), lease, limit).await?;
+    let claimed = app.db.claim(app.desk.now(), lease, limit).await?;
     let mut report = JobReport {
         claimed: claimed.len(),
         ..JobReport::default()
@@ -71,7 +71,7 @@ pub async fn run_jobs(
     for job in claimed {
         if stop() {
             app.db
-                .fail(job.id, "handed back at shutdown", Some(Utc::now()))
+                .fail(job.id, "handed back at shutdown", Some(app.desk.now()))
                 .await?;
         } else {
             run_one(app, job, &mut report).await?;
@@ -96,7 +96,7 @@ async fn run_one(
                 .increment(1);
         }
         Err(Failure::Transient(error)) if job.attempts < max_attempts => {
-            let at = Utc::now() + retry_delay(job.attempts);
+            let at = app.desk.now() + retry_delay(job.attempts);
             tracing::warn!(job = %job.id, kind, attempt = job.attempts, %error, "job failed; will retry");
             app.db.fail(job.id, &error, Some(at)).await?;
             report.retried += 1;
