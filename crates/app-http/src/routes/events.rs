@@ -18,6 +18,7 @@ use crate::auth::{Caller, Principal, customer_subject, principal, staff_subject}
 use crate::events::frame;
 use crate::problem::ApiError;
 use crate::state::AppState;
+use frontdesk_adapters_db::FeedEvent;
 
 /// At most this many missed events are replayed after `Last-Event-ID`.
 const REPLAY: u64 = 1_000;
@@ -115,15 +116,7 @@ pub async fn events(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let resume = match req.headers().get("last-event-id") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .ok_or_else(|| ApiError::bad_request("Last-Event-ID is not an event id"))?,
-        ),
-    };
+    let resume = last_event_id(&req)?;
     let credential = Credential::of(&state, &req)?;
     let limits = state.http();
     let slot = match state.events.open_stream(
@@ -141,21 +134,72 @@ pub async fn events(
             return Ok(response);
         }
     };
-    let keep_alive_every = Duration::from_secs(limits.event_keep_alive_secs.max(1));
     // Subscribe before reading the backlog, so nothing falls between the two.
-    let mut live = state.events.subscribe();
+    let live = state.events.subscribe();
     let backlog = match resume {
         Some(after) => state.db().events_after(after, REPLAY).await?,
         None => Vec::new(),
     };
-    let see_all = state.http().agents_see_all;
+    let stream = Stream {
+        caller,
+        credential,
+        live,
+        backlog,
+        sent: resume.unwrap_or(0),
+        see_all: state.http().agents_see_all,
+        keep_alive_every: Duration::from_secs(limits.event_keep_alive_secs.max(1)),
+    };
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let state = state.into_inner();
     tokio::spawn(async move {
         // Counted until the stream ends, however it ends.
         let _slot = slot;
-        let mut caller = caller;
-        let expiry = credential.lifetime(state.now()).map(tokio::time::sleep);
+        stream.run(&state, &tx).await;
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("cache-control", "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(stream))
+}
+
+/// `Last-Event-ID`, if the client sent one.
+fn last_event_id(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    req.headers()
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| ApiError::bad_request("Last-Event-ID is not an event id"))
+        })
+        .transpose()
+}
+
+/// One open stream: whom it serves and what it has sent.
+struct Stream {
+    caller: Caller,
+    credential: Credential,
+    live: broadcast::Receiver<std::sync::Arc<FeedEvent>>,
+    /// Missed events to replay first.
+    backlog: Vec<FeedEvent>,
+    /// The id of the last event sent (or skipped as not the caller's).
+    sent: i64,
+    see_all: bool,
+    keep_alive_every: Duration,
+}
+
+impl Stream {
+    /// Sends the backlog, then live events and keep-alives (re-checking the caller at each),
+    /// until the client goes, the credential expires or stops signing anyone in.
+    async fn run(mut self, state: &AppState, tx: &mpsc::Sender<Bytes>) {
+        let expiry = self
+            .credential
+            .lifetime(state.now())
+            .map(tokio::time::sleep);
         let expiry = async move {
             match expiry {
                 Some(sleep) => sleep.await,
@@ -163,7 +207,6 @@ pub async fn events(
             }
         };
         tokio::pin!(expiry);
-        let mut sent = resume.unwrap_or(0);
         if tx
             .send(Bytes::from_static(b": connected\n\n"))
             .await
@@ -171,33 +214,34 @@ pub async fn events(
         {
             return;
         }
-        for e in &backlog {
-            sent = e.id;
-            if let Some(f) = frame(&caller, e, see_all)
+        for e in std::mem::take(&mut self.backlog) {
+            self.sent = e.id;
+            if let Some(f) = frame(&self.caller, &e, self.see_all)
                 && tx.send(Bytes::from(f)).await.is_err()
             {
                 return;
             }
         }
-        let mut keep_alive = tokio::time::interval(keep_alive_every);
+        let mut keep_alive = tokio::time::interval(self.keep_alive_every);
         keep_alive.tick().await;
         loop {
             let out = tokio::select! {
-                received = live.recv() => match received {
-                    Ok(e) if e.id > sent => {
-                        sent = e.id;
-                        frame(&caller, &e, see_all)
+                received = self.live.recv() => match received {
+                    Ok(e) if e.id > self.sent => {
+                        self.sent = e.id;
+                        frame(&self.caller, &e, self.see_all)
                     }
                     Ok(_) => None,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        Some(format!(": {n} events skipped; reconnect with Last-Event-ID {sent}\n\n"))
-                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => Some(format!(
+                        ": {n} events skipped; reconnect with Last-Event-ID {}\n\n",
+                        self.sent
+                    )),
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
-                _ = keep_alive.tick() => match credential.recheck(&state).await {
+                _ = keep_alive.tick() => match self.credential.recheck(state).await {
                     Ok(Some(now)) => {
                         // A changed role filters from now on.
-                        caller.principal = now;
+                        self.caller.principal = now;
                         Some(": keep-alive\n\n".to_owned())
                     }
                     Ok(None) => {
@@ -222,13 +266,5 @@ pub async fn events(
                 return;
             }
         }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
-    });
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("cache-control", "no-cache"))
-        .insert_header(("x-accel-buffering", "no"))
-        .streaming(stream))
+    }
 }
