@@ -8,8 +8,8 @@ use frontdesk_domain::ticket::TicketId;
 use frontdesk_domain::webhook::{EventSelection, Subscription};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -122,35 +122,7 @@ impl Database {
     ) -> Result<usize, StoreError> {
         let txn = self.writer.begin().await.map_err(db)?;
         let backend = txn.get_database_backend();
-        // The cursor row exists from the first call on; a concurrent first call waits for this
-        // insert and then does nothing. Taking the row's lock next serialises dispatchers on
-        // PostgreSQL (SQLite has one writer anyway).
-        txn.execute_raw(statement(
-            backend,
-            "INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-            [CURSOR.into()],
-        ))
-        .await
-        .map_err(db)?;
-        txn.execute_raw(statement(
-            backend,
-            "UPDATE counters SET value = value WHERE name = $1",
-            [CURSOR.into()],
-        ))
-        .await
-        .map_err(db)?;
-        let cursor: i64 = txn
-            .query_one_raw(statement(
-                backend,
-                "SELECT value FROM counters WHERE name = $1",
-                [CURSOR.into()],
-            ))
-            .await
-            .map_err(db)?
-            .map(|r| r.try_get::<i64>("", "value"))
-            .transpose()
-            .map_err(db)?
-            .unwrap_or(0);
+        let cursor = lock_cursor(&txn).await?;
         let hooks: Vec<Subscription> = webhooks::Entity::find()
             .filter(webhooks::Column::Active.eq(true))
             .all(&txn)
@@ -160,44 +132,10 @@ impl Database {
             .map(from_row)
             .collect::<Result<_, _>>()?;
         let (last, queued) = if hooks.is_empty() {
-            let newest = txn
-                .query_one_raw(statement(
-                    backend,
-                    "SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events",
-                    [],
-                ))
-                .await
-                .map_err(db)?
-                .map(|r| r.try_get::<i64>("", "id"))
-                .transpose()
-                .map_err(db)?
-                .unwrap_or(cursor);
-            (newest, 0)
+            // Nobody listens: skip what happened so far, a new subscription starts from now.
+            (newest_event(&txn, cursor).await?, 0)
         } else {
-            let events = events_after(&txn, cursor, limit).await?;
-            let mut queued = 0;
-            let mut last = cursor;
-            for e in &events {
-                last = e.id;
-                let body = e.to_json().to_string();
-                for h in hooks.iter().filter(|h| h.wants(e)) {
-                    let job = Job::DeliverWebhook(Box::new(WebhookDelivery {
-                        webhook: h.id,
-                        ticket_id: TicketId::from_uuid(e.ticket_id),
-                        event_id: e.id,
-                        event: e.name().to_owned(),
-                        body: body.clone(),
-                    }));
-                    job_json::queued_row(&job, now)
-                        .into_active_model()
-                        .reset_all()
-                        .insert(&txn)
-                        .await
-                        .map_err(db)?;
-                    queued += 1;
-                }
-            }
-            (last, queued)
+            queue_deliveries(&txn, &hooks, cursor, limit, now).await?
         };
         if last != cursor {
             txn.execute_raw(statement(
@@ -211,4 +149,88 @@ impl Database {
         txn.commit().await.map_err(db)?;
         Ok(queued)
     }
+}
+
+/// The dispatch cursor, created at 0 on first use and locked for this transaction: a concurrent
+/// first call waits for the insert and then does nothing; taking the row's lock serialises
+/// dispatchers on PostgreSQL (SQLite has one writer anyway).
+async fn lock_cursor(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
+    let backend = txn.get_database_backend();
+    txn.execute_raw(statement(
+        backend,
+        "INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+        [CURSOR.into()],
+    ))
+    .await
+    .map_err(db)?;
+    txn.execute_raw(statement(
+        backend,
+        "UPDATE counters SET value = value WHERE name = $1",
+        [CURSOR.into()],
+    ))
+    .await
+    .map_err(db)?;
+    Ok(txn
+        .query_one_raw(statement(
+            backend,
+            "SELECT value FROM counters WHERE name = $1",
+            [CURSOR.into()],
+        ))
+        .await
+        .map_err(db)?
+        .map(|r| r.try_get::<i64>("", "value"))
+        .transpose()
+        .map_err(db)?
+        .unwrap_or(0))
+}
+
+/// The id of the newest event (or `cursor` when there is none).
+async fn newest_event(txn: &DatabaseTransaction, cursor: i64) -> Result<i64, StoreError> {
+    Ok(txn
+        .query_one_raw(statement(
+            txn.get_database_backend(),
+            "SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events",
+            [],
+        ))
+        .await
+        .map_err(db)?
+        .map(|r| r.try_get::<i64>("", "id"))
+        .transpose()
+        .map_err(db)?
+        .unwrap_or(cursor))
+}
+
+/// Queues one delivery per event after `cursor` (at most `limit`) and subscription that wants
+/// it; the id of the last event read and the deliveries queued.
+async fn queue_deliveries(
+    txn: &DatabaseTransaction,
+    hooks: &[Subscription],
+    cursor: i64,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<(i64, usize), StoreError> {
+    let events = events_after(txn, cursor, limit).await?;
+    let mut queued = 0;
+    let mut last = cursor;
+    for e in &events {
+        last = e.id;
+        let body = e.to_json().to_string();
+        for h in hooks.iter().filter(|h| h.wants(e)) {
+            let job = Job::DeliverWebhook(Box::new(WebhookDelivery {
+                webhook: h.id,
+                ticket_id: TicketId::from_uuid(e.ticket_id),
+                event_id: e.id,
+                event: e.name().to_owned(),
+                body: body.clone(),
+            }));
+            job_json::queued_row(&job, now)
+                .into_active_model()
+                .reset_all()
+                .insert(txn)
+                .await
+                .map_err(db)?;
+            queued += 1;
+        }
+    }
+    Ok((last, queued))
 }
