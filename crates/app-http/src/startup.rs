@@ -85,73 +85,11 @@ impl Application {
             .domain()
             .to_owned();
         ensure_admin(&db, &domain).await?;
-        let keys = token_keys(&config, &db).await?;
-        let limiter = LoginLimiter::new(
-            config.http.login_failures_per_account,
-            config.http.login_failures_per_ip,
-        );
-        let hashing = config
-            .http
-            .password_hash_slots
-            .map_or_else(HashPool::for_this_machine, |n| {
-                HashPool::new(n, HashPool::DEFAULT_WAIT)
-            });
-        let webhooks = webhooks(&config)?;
-        let app = Arc::new(Frontdesk::build(config, db).await.map_err(|e| wiring(&e))?);
-        let state = web::Data::new(AppState {
-            app: app.clone(),
-            keys,
-            limiter,
-            registrations: RateLimiter::default(),
-            hashing,
-            callers: CallerCache::default(),
-            metrics: options.metrics,
-            webhooks,
-            events: EventHub::default(),
-        });
+        let state = web::Data::new(shared_state(config, db, options.metrics.clone()).await?);
+        let app = state.app.clone();
         let (stop_feed, feed_stop) = watch::channel(false);
         tokio::spawn(state.events.clone().run(state.app.db.clone(), feed_stop));
-        let listener = TcpListener::bind(&options.bind).map_err(|source| StartupError::Bind {
-            bind: options.bind.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                bind: options.bind.clone(),
-                source,
-            })?
-            .port();
-        let data = state.clone();
-        let json = routes::json_config(&state);
-        let body_deadline = crate::deadline::BodyDeadline {
-            grace: Duration::from_secs(u64::from(state.http().body_grace_secs)),
-            min_bytes_per_sec: state.http().body_min_bytes_per_sec,
-        };
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(actix_web::middleware::from_fn(
-                    crate::deadline::body_deadline,
-                ))
-                .wrap(actix_web::middleware::from_fn(
-                    crate::headers::security_headers,
-                ))
-                .app_data(body_deadline)
-                .app_data(data.clone())
-                .app_data(json.clone())
-                .configure(routes::configure)
-        })
-        .shutdown_timeout(8);
-        if let Some(n) = options.workers {
-            server = server.workers(n.max(1));
-        }
-        let server = server
-            .listen(listener)
-            .map_err(|source| StartupError::Bind {
-                bind: options.bind.clone(),
-                source,
-            })?
-            .run();
+        let (port, server) = serve(&state, &options)?;
         let poller = options.with_poller.then(|| {
             let (stop, shutdown) = watch::channel(false);
             let task = tokio::spawn(run_poller(app, shutdown, Arc::new(Health::default())));
@@ -238,6 +176,91 @@ async fn ensure_admin(db: &Database, domain: &str) -> Result<(), StartupError> {
         tracing::info!(%email, "created the first admin from FRONTDESK_ADMIN_EMAIL");
     }
     Ok(())
+}
+
+/// What every handler shares: the wired helpdesk, the token keys, the limiters and pools.
+async fn shared_state(
+    config: Config,
+    db: frontdesk_adapters_db::Database,
+    metrics: Option<PrometheusHandle>,
+) -> Result<AppState, StartupError> {
+    let keys = token_keys(&config, &db).await?;
+    let limiter = LoginLimiter::new(
+        config.http.login_failures_per_account,
+        config.http.login_failures_per_ip,
+    );
+    let hashing = config
+        .http
+        .password_hash_slots
+        .map_or_else(HashPool::for_this_machine, |n| {
+            HashPool::new(n, HashPool::DEFAULT_WAIT)
+        });
+    let webhooks = webhooks(&config)?;
+    let app = Arc::new(
+        Frontdesk::build(config, db)
+            .await
+            .map_err(|e| StartupError::Wiring(e.to_string()))?,
+    );
+    Ok(AppState {
+        app,
+        keys,
+        limiter,
+        registrations: RateLimiter::default(),
+        hashing,
+        callers: CallerCache::default(),
+        metrics,
+        webhooks,
+        events: EventHub::default(),
+    })
+}
+
+/// Binds `options.bind` and starts serving the routes with their middleware.
+fn serve(
+    state: &web::Data<AppState>,
+    options: &Options,
+) -> Result<(u16, actix_web::dev::Server), StartupError> {
+    let listener = TcpListener::bind(&options.bind).map_err(|source| StartupError::Bind {
+        bind: options.bind.clone(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind {
+            bind: options.bind.clone(),
+            source,
+        })?
+        .port();
+    let data = state.clone();
+    let json = routes::json_config(state);
+    let body_deadline = crate::deadline::BodyDeadline {
+        grace: Duration::from_secs(u64::from(state.http().body_grace_secs)),
+        min_bytes_per_sec: state.http().body_min_bytes_per_sec,
+    };
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::from_fn(
+                crate::deadline::body_deadline,
+            ))
+            .wrap(actix_web::middleware::from_fn(
+                crate::headers::security_headers,
+            ))
+            .app_data(body_deadline)
+            .app_data(data.clone())
+            .app_data(json.clone())
+            .configure(routes::configure)
+    })
+    .shutdown_timeout(8);
+    if let Some(n) = options.workers {
+        server = server.workers(n.max(1));
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            bind: options.bind.clone(),
+            source,
+        })?
+        .run();
+    Ok((port, server))
 }
 
 /// The JWT key: from `http.jwt_secret_env`/`_file`, or generated once and kept in the database.
