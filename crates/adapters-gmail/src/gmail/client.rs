@@ -214,34 +214,7 @@ impl GmailClient {
                 delay *= 2;
                 continue;
             }
-            let text_body = response
-                .text()
-                .await
-                .map_err(|e| GmailError::Network(e.without_url().to_string()))?;
-            if !status.is_success() {
-                let message = serde_json::from_str::<Value>(&text_body)
-                    .ok()
-                    .and_then(|v| {
-                        v.pointer("/error/message")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned)
-                    })
-                    .unwrap_or_default();
-                return Err(
-                    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                        GmailError::Unauthorized(message)
-                    } else {
-                        GmailError::Rejected {
-                            status: status.as_u16(),
-                            message,
-                        }
-                    },
-                );
-            }
-            if text_body.trim().is_empty() {
-                return Ok(Value::Null);
-            }
-            return serde_json::from_str(&text_body).map_err(malformed);
+            return final_answer(status, response).await;
         }
         Err(GmailError::Network("gave up after retries".into()))
     }
@@ -419,6 +392,42 @@ impl GmailClient {
             _ => Err(malformed("profile without historyId")),
         }
     }
+}
+
+/// The JSON body of an answer that is not retried (or `Null` for an empty body), or the error
+/// Google's `{"error": {"message"}}` describes.
+async fn final_answer(
+    status: StatusCode,
+    response: reqwest::Response,
+) -> Result<Value, GmailError> {
+    let text_body = response
+        .text()
+        .await
+        .map_err(|e| GmailError::Network(e.without_url().to_string()))?;
+    if !status.is_success() {
+        let message = serde_json::from_str::<Value>(&text_body)
+            .ok()
+            .and_then(|v| {
+                v.pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        return Err(
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                GmailError::Unauthorized(message)
+            } else {
+                GmailError::Rejected {
+                    status: status.as_u16(),
+                    message,
+                }
+            },
+        );
+    }
+    if text_body.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text_body).map_err(malformed)
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
