@@ -73,33 +73,7 @@ impl Matcher {
 
     /// Validates and stems every keyword of `config`.
     pub(super) fn new(config: &ClassifierConfig) -> Result<Self, ClassifierConfigError> {
-        let stemmer = Stemmer::create(Algorithm::English);
-        let mut buf = String::new();
-        let mut keywords: Vec<(Target, Vec<String>)> = Vec::new();
-        for table in config.tables() {
-            for (index, keyword) in table.keywords.iter().enumerate() {
-                if keyword.trim().is_empty() {
-                    return Err(ClassifierConfigError::EmptyKeyword {
-                        table: table.name,
-                        index,
-                    });
-                }
-                let stems: Vec<String> = words(keyword)
-                    .map(|word| {
-                        lower_into(word, &mut buf);
-                        stem_lowered(&stemmer, &buf).into_owned()
-                    })
-                    .collect();
-                if stems.is_empty() {
-                    return Err(ClassifierConfigError::NoWordCharacters {
-                        table: table.name,
-                        keyword: keyword.clone(),
-                    });
-                }
-                keywords.push((table.target, stems));
-            }
-        }
-
+        let keywords = stemmed_keywords(config)?;
         let mut vocabulary: Vec<&str> = keywords
             .iter()
             .flat_map(|(_, stems)| stems.iter().map(String::as_str))
@@ -110,35 +84,7 @@ impl Matcher {
         for stem in &vocabulary {
             filter.register(stem);
         }
-
-        let mut phrases: Vec<Phrase> = Vec::new();
-        let mut phrase_of: HashMap<Vec<StemId>, usize> = HashMap::new();
-        for (target, stems) in &keywords {
-            let ids: Vec<StemId> = stems
-                .iter()
-                .map(|s| vocabulary.binary_search(&s.as_str()).unwrap_or(NO_STEM))
-                .collect();
-            let at = *phrase_of.entry(ids.clone()).or_insert_with(|| {
-                phrases.push(Phrase {
-                    stems: ids.into_boxed_slice(),
-                    priority: None,
-                    categories: 0,
-                });
-                phrases.len() - 1
-            });
-            let Some(phrase) = phrases.get_mut(at) else {
-                continue;
-            };
-            match *target {
-                Target::Priority(p) => phrase.priority = phrase.priority.max(Some(p)),
-                Target::Category(c) => {
-                    if let Some(bit) = CATEGORIES.iter().position(|&known| known == c) {
-                        phrase.categories |= 1 << bit;
-                    }
-                }
-            }
-        }
-
+        let phrases = phrases(&keywords, &vocabulary);
         let mut ending_with = vec![Vec::new(); vocabulary.len()];
         for (at, phrase) in phrases.iter().enumerate() {
             if let Some(list) = phrase
@@ -157,6 +103,72 @@ impl Matcher {
             ending_with: ending_with.into_boxed_slice(),
         })
     }
+}
+
+/// Every keyword of `config` as its target and the stems of its words, validated.
+fn stemmed_keywords(
+    config: &ClassifierConfig,
+) -> Result<Vec<(Target, Vec<String>)>, ClassifierConfigError> {
+    let stemmer = Stemmer::create(Algorithm::English);
+    let mut buf = String::new();
+    let mut keywords: Vec<(Target, Vec<String>)> = Vec::new();
+    for table in config.tables() {
+        for (index, keyword) in table.keywords.iter().enumerate() {
+            if keyword.trim().is_empty() {
+                return Err(ClassifierConfigError::EmptyKeyword {
+                    table: table.name,
+                    index,
+                });
+            }
+            let stems: Vec<String> = words(keyword)
+                .map(|word| {
+                    lower_into(word, &mut buf);
+                    stem_lowered(&stemmer, &buf).into_owned()
+                })
+                .collect();
+            if stems.is_empty() {
+                return Err(ClassifierConfigError::NoWordCharacters {
+                    table: table.name,
+                    keyword: keyword.clone(),
+                });
+            }
+            keywords.push((table.target, stems));
+        }
+    }
+    Ok(keywords)
+}
+
+/// One phrase per distinct stem sequence, with the highest priority and every category its
+/// keywords name.
+fn phrases(keywords: &[(Target, Vec<String>)], vocabulary: &[&str]) -> Vec<Phrase> {
+    let mut phrases: Vec<Phrase> = Vec::new();
+    let mut phrase_of: HashMap<Vec<StemId>, usize> = HashMap::new();
+    for (target, stems) in keywords {
+        let ids: Vec<StemId> = stems
+            .iter()
+            .map(|s| vocabulary.binary_search(&s.as_str()).unwrap_or(NO_STEM))
+            .collect();
+        let at = *phrase_of.entry(ids.clone()).or_insert_with(|| {
+            phrases.push(Phrase {
+                stems: ids.into_boxed_slice(),
+                priority: None,
+                categories: 0,
+            });
+            phrases.len() - 1
+        });
+        let Some(phrase) = phrases.get_mut(at) else {
+            continue;
+        };
+        match *target {
+            Target::Priority(p) => phrase.priority = phrase.priority.max(Some(p)),
+            Target::Category(c) => {
+                if let Some(bit) = CATEGORIES.iter().position(|&known| known == c) {
+                    phrase.categories |= 1 << bit;
+                }
+            }
+        }
+    }
+    phrases
 }
 
 /// What the keywords found so far say about a ticket.
