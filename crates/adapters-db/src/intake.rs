@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{
     MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail, StoreError,
 };
+use frontdesk_domain::ticket::Channel;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -12,6 +13,7 @@ use sea_orm::{
 };
 
 use crate::Database;
+
 use crate::entity::{mailbox_cursors, mailbox_leases, quarantine, raw_messages};
 use crate::error::corrupt;
 use crate::mapping::{clean, content_address};
@@ -33,6 +35,10 @@ impl Database {
             out.push(QuarantinedMail {
                 id: q.id,
                 source: q.source,
+                channel: q
+                    .channel
+                    .parse()
+                    .map_err(|e| corrupt("quarantine channel", e))?,
                 raw,
                 error: q.error,
                 attempts: u32::try_from(q.attempts).unwrap_or(u32::MAX),
@@ -50,6 +56,7 @@ impl Quarantine for Database {
     async fn quarantine(
         &self,
         source: &str,
+        channel: Channel,
         raw: &[u8],
         error: &str,
         now: DateTime<Utc>,
@@ -91,6 +98,7 @@ impl Quarantine for Database {
                 let row = quarantine::Model {
                     id,
                     source: clean(source),
+                    channel: channel.as_str().to_owned(),
                     raw_sha256: sha,
                     error: clean(error),
                     attempts: 1,

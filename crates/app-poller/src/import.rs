@@ -8,6 +8,7 @@ use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::{Backlog, BacklogError};
 use frontdesk_domain::ports::{StoreError, SystemClock, UuidV7Ids};
 use frontdesk_domain::service::{Helpdesk, Ports, Settings};
+use frontdesk_domain::ticket::Channel;
 use serde_json::json;
 
 use crate::dryrun::DryRun;
@@ -82,6 +83,7 @@ pub async fn import(
             let message = message?;
             batch.push(RawMail {
                 source: message.source,
+                channel: Channel::Email,
                 raw: message.raw,
                 provider_thread: None,
                 oversized: None,

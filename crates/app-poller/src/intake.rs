@@ -6,45 +6,11 @@
 //! unacknowledged; it is fetched again and deduplication makes the second ingest a no-op.
 
 use chrono::Utc;
-use frontdesk_adapters_gmail::mime::{MimeLimits, parse_message, raw_message_id};
-use frontdesk_domain::MessageId;
-use frontdesk_domain::email::InboundEmail;
+use frontdesk_adapters_gmail::mime::MimeParser;
 use frontdesk_domain::ports::{MailError, MailSource, MailboxLeases, Quarantine, StoreError};
-use frontdesk_domain::service::{Admission, Helpdesk, IngestError, IngestOutcome, IngestResult};
+use frontdesk_domain::service::{Admission, Helpdesk, IngestOutcome};
+pub use frontdesk_domain::service::{RawMail, Received as Outcome};
 use frontdesk_domain::ticket::Channel;
-
-/// One raw message and where it came from.
-#[derive(Debug, Clone)]
-pub struct RawMail {
-    /// A file path, `mbox#n`, or `mailbox:reference` for live mail.
-    pub source: String,
-    pub raw: Vec<u8>,
-    pub provider_thread: Option<String>,
-    /// The full size when only the header was fetched because the message is too large.
-    pub oversized: Option<u64>,
-}
-
-/// What became of one message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Ingested(IngestResult),
-    /// Kept with its raw bytes in quarantine (or, in a dry run, would have been).
-    Quarantined {
-        message_id: MessageId,
-        error: String,
-    },
-}
-
-impl Outcome {
-    /// `created`, `appended`, `followup`, `duplicate` or `quarantined`.
-    #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Ingested(r) => r.outcome.as_str(),
-            Self::Quarantined { .. } => "quarantined",
-        }
-    }
-}
 
 /// Why a batch could not be processed. Nothing of it may be acknowledged.
 #[derive(Debug, thiserror::Error)]
@@ -55,25 +21,15 @@ pub enum IntakeError {
     Mail(#[from] MailError),
 }
 
-/// The channel of a message by where it came from: the Zendesk and Intercom webhooks name
-/// themselves in `source` (also when their quarantined messages are reprocessed); the rest is mail.
-#[must_use]
-pub fn channel_of(source: &str) -> Channel {
-    match source {
-        ZENDESK_SOURCE => Channel::Zendesk,
-        INTERCOM_SOURCE => Channel::Intercom,
-        _ => Channel::Email,
-    }
-}
-
 /// The `source` of messages the Zendesk webhook delivered.
 pub const ZENDESK_SOURCE: &str = "webhook:zendesk";
 /// The `source` of messages the Intercom webhook delivered.
 pub const INTERCOM_SOURCE: &str = "webhook:intercom";
 
-/// Parses, ingests and quarantines `mails` (one commit for the whole batch), returning each
-/// message's outcome in input order. With `dry_run` the quarantine is not written (the
-/// helpdesk itself must then be one over a dry-run store).
+/// Parses, ingests and quarantines `mails` (one commit for the whole batch) through the
+/// domain's [`Helpdesk::receive`] with the MIME adapter, returning each message's outcome in
+/// input order. With `dry_run` the quarantine is not written (the helpdesk itself must then be
+/// one over a dry-run store).
 ///
 /// # Errors
 /// [`StoreError`] when storage fails: the caller must not acknowledge any of the batch.
@@ -98,63 +54,21 @@ pub async fn process_batch_as(
     dry_run: bool,
     admission: Admission,
 ) -> Result<Vec<Outcome>, StoreError> {
-    let now = desk.now();
-    let limits = MimeLimits::default();
-    let mut parsed: Vec<InboundEmail> = Vec::with_capacity(mails.len());
-    // For each input: the index into `parsed`, or why it was not parsed.
-    let mut slots: Vec<Result<usize, String>> = Vec::with_capacity(mails.len());
-    for m in mails {
-        if let Some(size) = m.oversized {
-            slots.push(Err(format!(
-                "message is {size} bytes, over the mailbox's size limit; only its header was kept"
-            )));
-            continue;
-        }
-        match parse_message(&m.raw, now, &limits) {
-            Ok(mut mail) => {
-                mail.provider_thread.clone_from(&m.provider_thread);
-                mail.channel = channel_of(&m.source);
-                parsed.push(mail);
-                slots.push(Ok(parsed.len() - 1));
-            }
-            Err(e) => slots.push(Err(e.to_string())),
-        }
-    }
-    let mut results: Vec<Option<Result<IngestResult, IngestError>>> = desk
-        .ingest_batch_as(&parsed, admission)
-        .await?
-        .into_iter()
-        .map(Some)
-        .collect();
-    let mut outcomes = Vec::with_capacity(mails.len());
-    for (m, slot) in mails.iter().zip(slots) {
-        let outcome = match slot {
-            Ok(i) => match results.get_mut(i).and_then(Option::take) {
-                Some(Ok(result)) => Outcome::Ingested(result),
-                Some(Err(IngestError::Quarantine(reason))) => Outcome::Quarantined {
-                    message_id: parsed[i].effective_message_id(),
-                    error: reason.to_string(),
-                },
-                Some(Err(IngestError::Store(e))) => return Err(e),
-                None => {
-                    return Err(StoreError::other(
-                        "ingest returned fewer results than mails",
-                    ));
-                }
-            },
-            Err(error) => Outcome::Quarantined {
-                message_id: raw_message_id(&m.raw)
-                    .unwrap_or_else(|| MessageId::synthetic_from_raw(&m.raw)),
-                error,
-            },
-        };
-        if let Outcome::Quarantined { error, .. } = &outcome
-            && !dry_run
-        {
-            quarantine.quarantine(&m.source, &m.raw, error, now).await?;
-            metrics::counter!("frontdesk_mails_quarantined_total").increment(1);
-        }
-        outcomes.push(outcome);
+    let outcomes = desk
+        .receive(
+            &MimeParser::default(),
+            quarantine,
+            mails,
+            dry_run,
+            admission,
+        )
+        .await?;
+    let quarantined = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Quarantined { .. }))
+        .count();
+    if quarantined > 0 && !dry_run {
+        metrics::counter!("frontdesk_mails_quarantined_total").increment(quarantined as u64);
     }
     Ok(outcomes)
 }
@@ -277,6 +191,7 @@ pub async fn drain(
             .into_iter()
             .map(|f| RawMail {
                 source: format!("{mailbox}:{}", f.source_ref),
+                channel: Channel::Email,
                 raw: f.raw,
                 provider_thread: f.provider_thread,
                 oversized: f.oversized,

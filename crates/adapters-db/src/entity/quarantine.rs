@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub source: String,
+    /// `email`, `zendesk`, … (the domain's `Channel`).
+    pub channel: String,
     pub raw_sha256: String,
     pub error: String,
     pub attempts: i64,

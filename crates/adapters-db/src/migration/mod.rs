@@ -66,6 +66,10 @@ impl MigratorTrait for Migrator {
                 "m0020_provider_thread",
                 include_str!("m0020_provider_thread.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0021_quarantine_channel",
+                include_str!("m0021_quarantine_channel.sql"),
+            ),
         ]
     }
 }
@@ -183,6 +187,7 @@ mod tests {
                 include_str!("m0014_intake_limits.sql"),
                 include_str!("m0019_opaque_cursors.sql"),
                 include_str!("m0020_provider_thread.sql"),
+                include_str!("m0021_quarantine_channel.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -3,6 +3,7 @@
 use chrono::TimeDelta;
 use frontdesk_adapters_db::Database;
 use frontdesk_domain::ports::{MailboxCursor, MailboxCursors, Quarantine};
+use frontdesk_domain::ticket::Channel;
 
 use crate::backends::now;
 use crate::contract;
@@ -14,12 +15,19 @@ contract!(
         let raw: Vec<u8> =
             b"From: x\r\nContent-Type: multipart/mixed; boundary=\xff\xfe\0\r\n\r\n--".to_vec();
         let id = db
-            .quarantine("imap:INBOX#42", &raw, "unterminated multipart", t0)
+            .quarantine(
+                "imap:INBOX#42",
+                Channel::Email,
+                &raw,
+                "unterminated multipart",
+                t0,
+            )
             .await
             .unwrap();
         let again = db
             .quarantine(
                 "imap:INBOX#42",
+                Channel::Email,
                 &raw,
                 "still broken",
                 t0 + TimeDelta::minutes(1),
@@ -28,7 +36,13 @@ contract!(
             .unwrap();
         assert_eq!(id, again);
         let other = db
-            .quarantine("import:/tmp/a.eml", b"garbage", "no headers", t0)
+            .quarantine(
+                "import:/tmp/a.eml",
+                Channel::Email,
+                b"garbage",
+                "no headers",
+                t0,
+            )
             .await
             .unwrap();
         let open = db.quarantined(false, 10).await.unwrap();
@@ -44,10 +58,20 @@ contract!(
         // After resolution, the same bytes failing again open a new entry.
         db.resolve(id, t0).await.unwrap();
         assert_ne!(
-            db.quarantine("imap:INBOX#42", &raw, "again", t0)
+            db.quarantine("imap:INBOX#42", Channel::Email, &raw, "again", t0)
                 .await
                 .unwrap(),
             id
+        );
+        // The channel the receiver said is kept, so reprocessing ingests it the same way.
+        let webhook = db
+            .quarantine("zendesk", Channel::Zendesk, b"{}", "no requester", t0)
+            .await
+            .unwrap();
+        let entry = db.quarantined_mail(webhook).await.unwrap().unwrap();
+        assert_eq!(
+            (entry.channel, entry.source.as_str()),
+            (Channel::Zendesk, "zendesk")
         );
         assert!(
             db.quarantined_mail(uuid::Uuid::now_v7())

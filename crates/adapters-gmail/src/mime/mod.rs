@@ -7,6 +7,7 @@
 //! attachments, within configurable limits.
 
 mod html;
+mod parser;
 mod quotes;
 
 use chrono::{DateTime, Utc};
@@ -17,6 +18,7 @@ use mail_parser::{
 };
 
 pub use html::{KEEP as SANITIZED_ELEMENTS, SANITIZER_VERSION, html_to_text, sanitize_html};
+pub use parser::MimeParser;
 pub use quotes::strip_quoted;
 
 /// One parser for every message, decoding only the headers the helpdesk reads; the rest (the

@@ -98,12 +98,7 @@ pub async fn reprocess(
         .await?
         .filter(|q| q.resolved_at.is_none())
         .ok_or_else(|| ApiError::not_found("no open quarantine entry with this id"))?;
-    let mail = RawMail {
-        source: entry.source.clone(),
-        raw: entry.raw,
-        provider_thread: None,
-        oversized: None,
-    };
+    let mail = RawMail::new(entry.source.clone(), entry.channel, entry.raw);
     // Staff looked at it: a mail held for its sender's hourly cap opens its ticket now.
     let outcomes = process_batch_as(
         state.desk(),

@@ -12,6 +12,8 @@ pub struct QuarantinedMail {
     pub id: uuid::Uuid,
     /// Where it came from (mailbox and position, or an import path).
     pub source: String,
+    /// The way it came in, so reprocessing opens its ticket on the same channel.
+    pub channel: crate::ticket::Channel,
     pub raw: Vec<u8>,
     pub error: String,
     /// How often it failed; the same bytes failing again count here instead of a new entry.
@@ -34,6 +36,7 @@ pub trait Quarantine: Send + Sync {
     async fn quarantine(
         &self,
         source: &str,
+        channel: crate::ticket::Channel,
         raw: &[u8],
         error: &str,
         now: DateTime<Utc>,
@@ -122,4 +125,27 @@ pub trait MailboxLeases: Send + Sync {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn release(&self, mailbox: &str, holder: &str) -> Result<(), StoreError>;
+}
+
+/// Why raw bytes are not a mail Frontdesk can read (the mail is then quarantined with them).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseFailure(pub String);
+
+/// Turns raw message bytes into an [`crate::email::InboundEmail`] (the MIME adapter). Pure work
+/// on bytes in memory: no I/O, so it is a plain trait.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait MailParser: Send + Sync {
+    /// The mail in `raw`, received at `received_at`.
+    ///
+    /// # Errors
+    /// [`ParseFailure`] saying why the bytes cannot be read as a mail.
+    fn parse(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+    ) -> Result<crate::email::InboundEmail, ParseFailure>;
+
+    /// The `Message-ID` of bytes that did not parse, when their header still names one.
+    fn message_id(&self, raw: &[u8]) -> Option<crate::MessageId>;
 }

@@ -7,7 +7,10 @@ mod mail;
 mod search;
 mod store;
 
-pub use intake::{MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail};
+pub use intake::{
+    MailParser, MailboxCursor, MailboxCursors, MailboxLeases, ParseFailure, Quarantine,
+    QuarantinedMail,
+};
 pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
     WebhookDelivery,
@@ -27,7 +30,7 @@ pub use store::{
 };
 
 #[cfg(any(test, feature = "mocks"))]
-pub use intake::{MockMailboxCursors, MockMailboxLeases, MockQuarantine};
+pub use intake::{MockMailParser, MockMailboxCursors, MockMailboxLeases, MockQuarantine};
 #[cfg(any(test, feature = "mocks"))]
 pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]

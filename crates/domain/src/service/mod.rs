@@ -12,6 +12,7 @@ mod ingest;
 mod mailing;
 mod merge;
 mod open;
+mod receive;
 mod reply_text;
 mod suggest;
 
@@ -39,6 +40,7 @@ pub use commands::{
 pub use ingest::{Admission, IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};
+pub use receive::{RawMail, Received};
 pub use reply_text::ReplyText;
 
 /// What the AI assistant does with new customer mail.

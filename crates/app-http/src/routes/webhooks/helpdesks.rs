@@ -8,6 +8,7 @@ use crate::wiring::{INTERCOM_SOURCE, ZENDESK_SOURCE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
+use frontdesk_domain::ticket::Channel;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use serde::Deserialize;
@@ -251,7 +252,7 @@ pub async fn zendesk(
         }
     };
     let raw_mail = mail(&state, &message, "ticket.requester.email")?;
-    ingest_one(&state, ZENDESK_SOURCE, raw_mail).await
+    ingest_one(&state, ZENDESK_SOURCE, Channel::Zendesk, raw_mail).await
 }
 
 /// Who wrote an Intercom message.
@@ -418,5 +419,5 @@ pub async fn intercom(
             }
         };
     let raw_mail = mail(&state, &message, "author.email")?;
-    ingest_one(&state, INTERCOM_SOURCE, raw_mail).await
+    ingest_one(&state, INTERCOM_SOURCE, Channel::Intercom, raw_mail).await
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{body, check, ingest_one, presented};
 use crate::problem::ApiError;
 use crate::state::AppState;
+use frontdesk_domain::ticket::Channel;
 
 /// Ingest one raw RFC 822 message (`message/rfc822`, `application/octet-stream` or
 /// `text/plain`), authenticated by the shared secret `http.inbound_secret_env`/`_file`. Answers
@@ -51,7 +52,7 @@ pub async fn inbound_email(
     if raw.is_empty() {
         return Err(ApiError::invalid("the body is empty; send the raw message"));
     }
-    ingest_one(&state, "webhook:inbound-email", raw).await
+    ingest_one(&state, "webhook:inbound-email", Channel::Email, raw).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -9,6 +9,7 @@ use crate::wiring::{Outcome, RawMail, process_batch};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use frontdesk_domain::service::IngestOutcome;
+use frontdesk_domain::ticket::Channel;
 use futures_util::StreamExt as _;
 
 pub use helpdesks::{__path_intercom, __path_zendesk, intercom, zendesk};
@@ -74,14 +75,10 @@ async fn body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiErr
 async fn ingest_one(
     state: &AppState,
     source: &str,
+    channel: Channel,
     raw: Vec<u8>,
 ) -> Result<HttpResponse, ApiError> {
-    let mail = RawMail {
-        source: source.to_owned(),
-        raw,
-        provider_thread: None,
-        oversized: None,
-    };
+    let mail = RawMail::new(source, channel, raw);
     let outcome = process_batch(state.desk(), state.db(), std::slice::from_ref(&mail), false)
         .await?
         .into_iter()

@@ -7,6 +7,7 @@ mod commands;
 mod ingest;
 mod limits;
 mod merge;
+mod receive;
 mod suggest;
 
 use std::sync::Arc;
