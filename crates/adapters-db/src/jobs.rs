@@ -63,7 +63,9 @@ pub(crate) fn payload(job: &Job) -> Value {
             ticket_id,
             to,
             answered,
+            message_id: ack_id,
         } => json!({
+            "ack_message_id": ack_id.as_ref().map(MessageId::as_str),
             "ticket_id": ticket_id.to_string(),
             "to": to.to_string(),
             "message_id": answered.message_id.as_str(),
@@ -173,6 +175,7 @@ pub(crate) fn from_stored(kind: &str, payload: &str) -> Result<Job, StoreError> 
                 in_reply_to: opt_text(&v, "in_reply_to").and_then(|i| MessageId::parse(&i).ok()),
                 references: ids_from_text(v.get("references").and_then(Value::as_str)),
             }),
+            message_id: opt_text(&v, "ack_message_id").and_then(|i| MessageId::parse(&i).ok()),
         },
         "draft_reply" => Job::DraftReply {
             ticket_id: ticket(&v)?,
@@ -252,6 +255,7 @@ mod tests {
                     in_reply_to: None,
                     references: vec![],
                 }),
+                message_id: Some(id("ack@frontdesk.test")),
             },
             Job::DraftReply { ticket_id: t },
             Job::Notify(Box::new(Notification {

@@ -122,9 +122,9 @@ impl ThreadLookup for Database {
         row.as_ref().map(reference).transpose()
     }
 
-    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Vec<TicketRef>, StoreError> {
         if ids.is_empty() {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let keys: Vec<String> = ids.iter().map(|i| i.as_str().to_owned()).collect();
         let ticket_ids: Vec<uuid::Uuid> = thread_keys::Entity::find()
@@ -136,15 +136,17 @@ impl ThreadLookup for Database {
             .map(|k| k.ticket_id)
             .collect();
         if ticket_ids.is_empty() {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        let row = tickets::Entity::find()
+        tickets::Entity::find()
             .filter(tickets::Column::Id.is_in(ticket_ids))
             .order_by_desc(tickets::Column::UpdatedAt)
-            .one(&self.reader)
+            .all(&self.reader)
             .await
-            .map_err(db)?;
-        row.as_ref().map(reference).transpose()
+            .map_err(db)?
+            .iter()
+            .map(reference)
+            .collect()
     }
 
     async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {

@@ -10,6 +10,8 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use sea_orm::sea_query::OnConflict;
+
 use crate::Database;
 use crate::entity::{merge_suggestions, tickets};
 use crate::error::{corrupt, store_error};
@@ -40,8 +42,17 @@ pub(crate) async fn write_suggestions(
         })
         .collect();
     // Few per commit (one per mail kept apart), far under any variable limit per statement.
+    // A pair already suggested keeps its first suggestion (one per pair, by a unique key).
     for chunk in rows.chunks(1000) {
         merge_suggestions::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    merge_suggestions::Column::TicketId,
+                    merge_suggestions::Column::OtherId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
             .exec_without_returning(txn)
             .await
             .map_err(|e| CommitError::Store(store_error(e)))?;

@@ -179,12 +179,25 @@ impl<S: TicketRepository + ThreadLookup + 'static> ThreadLookup for DryRun<S> {
         Ok(known)
     }
 
-    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
-        let ticket = self.with(|o| ids.iter().find_map(|id| o.keys.get(id).copied()));
-        match ticket.and_then(|t| self.reference(t)) {
-            Some(r) => Ok(Some(r)),
-            None => self.inner.by_thread_keys(ids).await,
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Vec<TicketRef>, StoreError> {
+        // The dry run's own tickets are the newest: first, then the stored ones not among them.
+        let mine: Vec<_> = self.with(|o| {
+            ids.iter()
+                .filter_map(|id| o.keys.get(id).copied())
+                .collect()
+        });
+        let mut found: Vec<TicketRef> = Vec::new();
+        for r in mine.into_iter().filter_map(|t| self.reference(t)) {
+            if !found.iter().any(|f| f.id == r.id) {
+                found.push(r);
+            }
         }
+        for r in self.inner.by_thread_keys(ids).await? {
+            if !found.iter().any(|f| f.id == r.id) {
+                found.push(r);
+            }
+        }
+        Ok(found)
     }
 
     async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {

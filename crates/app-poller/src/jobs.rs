@@ -143,13 +143,17 @@ async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
         Job::AutoAcknowledge {
             ticket_id,
             answered,
+            message_id,
             ..
         } => {
             let ticket = TicketRepository::get(app.db.as_ref(), *ticket_id)
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?
                 .ok_or_else(|| Failure::Permanent(format!("ticket {ticket_id} is gone")))?;
-            match app.desk.acknowledgement(&ticket, answered) {
+            match app
+                .desk
+                .acknowledgement(&ticket, answered, message_id.as_ref())
+            {
                 Some(mail) => send(app, &mail).await,
                 None => Ok(()),
             }

@@ -70,6 +70,10 @@ impl MigratorTrait for Migrator {
                 "m0021_quarantine_channel",
                 include_str!("m0021_quarantine_channel.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0022_one_suggestion_per_pair",
+                include_str!("m0022_one_suggestion_per_pair.sql"),
+            ),
         ]
     }
 }
@@ -188,6 +192,7 @@ mod tests {
                 include_str!("m0019_opaque_cursors.sql"),
                 include_str!("m0020_provider_thread.sql"),
                 include_str!("m0021_quarantine_channel.sql"),
+                include_str!("m0022_one_suggestion_per_pair.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

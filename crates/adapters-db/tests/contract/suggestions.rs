@@ -2,7 +2,7 @@
 //! that may not.
 
 use frontdesk_adapters_db::Database;
-use frontdesk_domain::email::{EmailAddress, Mailbox};
+use frontdesk_domain::email::{EmailAddress, Mailbox, MessageId};
 use frontdesk_domain::ports::{ThreadLookup, TicketRepository};
 use frontdesk_domain::service::IngestOutcome;
 use frontdesk_domain::ticket::TicketId;
@@ -127,5 +127,54 @@ contract!(
                 .unwrap()
                 .is_empty()
         );
+    }
+);
+
+contract!(
+    a_mail_bridging_two_tickets_is_placed_by_in_reply_to_and_suggested_once,
+    |db: Database| async move {
+        let desk = helpdesk(&db, |_| {});
+        let lamp = desk
+            .ingest(mail("l1@client", "jane@x.com", "Lamp", "broken"))
+            .await
+            .unwrap()
+            .ticket_id
+            .unwrap();
+        let order = desk
+            .ingest(mail("o1@client", "jane@x.com", "Order", "late"))
+            .await
+            .unwrap()
+            .ticket_id
+            .unwrap();
+        let ids = [
+            MessageId::parse("l1@client").unwrap(),
+            MessageId::parse("o1@client").unwrap(),
+        ];
+        let found: Vec<TicketId> = db
+            .by_thread_keys(&ids)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(found, [order, lamp], "each ticket once, newest first");
+        for (n, id) in ["b1@client", "b2@client"].into_iter().enumerate() {
+            let mut bridge = replying(mail(id, "jane@x.com", "Re: Lamp", "both"), "l1@client");
+            bridge.references = ids.to_vec();
+            let r = desk.ingest(bridge).await.unwrap();
+            assert_eq!(r.ticket_id, Some(lamp), "mail {n}");
+        }
+        let links = db.merge_suggestions(lamp).await.unwrap();
+        assert_eq!(links.len(), 1, "one suggestion per pair: {links:?}");
+        assert_eq!(links[0].other, order);
+        // The order conversation kept its own ids.
+        let r = desk
+            .ingest(replying(
+                mail("o2@client", "jane@x.com", "Re: Order", "?"),
+                "o1@client",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.ticket_id, Some(order));
     }
 );

@@ -13,9 +13,7 @@ mod quotes;
 use chrono::{DateTime, Utc};
 use frontdesk_domain::email::{Attachment, EmailAddress, Header, InboundEmail, Mailbox, MessageId};
 use frontdesk_domain::ticket::Channel;
-use mail_parser::{
-    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
-};
+use mail_parser::{Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 pub use html::{KEEP as SANITIZED_ELEMENTS, SANITIZER_VERSION, html_to_text, sanitize_html};
 pub use parser::MimeParser;
@@ -103,8 +101,8 @@ pub fn parse_message(
         message_id: message
             .message_id()
             .and_then(|id| MessageId::parse(id).ok()),
-        in_reply_to: ids(message.in_reply_to()),
-        references: ids(message.references()),
+        in_reply_to: ids(&message, "In-Reply-To"),
+        references: ids(&message, "References"),
         from: first_mailbox(message.from()),
         ambiguous_from: ambiguous_from(&message),
         reply_to: first_mailbox(message.reply_to()),
@@ -218,22 +216,20 @@ fn bodies(message: &Message<'_>) -> (String, Option<String>) {
     (text, html)
 }
 
-fn ids(value: &HeaderValue<'_>) -> Vec<MessageId> {
+/// The ids of every `name` header, read from the header's raw text by the domain's rule
+/// ([`MessageId::parse_list`]: bracketed ids, a bare one only when it is the whole header), not
+/// from the parser's tokens, which would take each word of an RFC 822 phrase for an id.
+fn ids(message: &Message<'_>, name: &str) -> Vec<MessageId> {
     let mut out: Vec<MessageId> = Vec::new();
-    let mut push = |raw: &str| {
-        for id in MessageId::parse_list(raw)
-            .into_iter()
-            .chain(MessageId::parse(raw).ok())
-        {
-            if id.as_str().contains('@') && !out.contains(&id) {
+    for (_, raw) in message
+        .headers_raw()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        for id in MessageId::parse_list(raw) {
+            if !out.contains(&id) {
                 out.push(id);
             }
         }
-    };
-    if let Some(list) = value.as_text_list() {
-        list.iter().for_each(|i| push(i));
-    } else if let Some(one) = value.as_text() {
-        push(one);
     }
     out
 }

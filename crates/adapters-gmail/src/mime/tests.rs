@@ -77,6 +77,29 @@ fn addresses_subject_date_and_ids_are_normalised() {
 }
 
 #[test]
+fn an_rfc_822_phrase_in_reply_to_names_no_message() {
+    // Old clients answer with a phrase: every word with an `@` used to become an id, so all of
+    // one person's replies shared the key `jane@x.example's` and landed in one ticket.
+    let m = parse(
+        "From: jane@x.example\r\nSubject: Re: hello\r\nMessage-ID: <r1@x.example>\r\n\
+In-Reply-To: jane@x.example's message of \"Tue, 27 Aug 2002 10:00:00\r\n +0200\"\r\n\
+References: (none) jane@x.example\r\n\r\nHi\r\n",
+    );
+    assert!(m.in_reply_to.is_empty(), "{:?}", m.in_reply_to);
+    assert!(m.references.is_empty(), "{:?}", m.references);
+    let bare = parse(
+        "From: jane@x.example\r\nSubject: Re\r\nIn-Reply-To: p1@frontdesk.test\r\n\r\nHi\r\n",
+    );
+    assert_eq!(
+        bare.in_reply_to
+            .iter()
+            .map(MessageId::as_str)
+            .collect::<Vec<_>>(),
+        ["p1@frontdesk.test"]
+    );
+}
+
+#[test]
 fn a_missing_or_absurd_date_is_left_empty() {
     let m = parse("From: a@b.c\r\nSubject: x\r\n\r\nbody");
     assert_eq!(m.date, None);

@@ -49,29 +49,47 @@ impl MessageId {
         Ok(Self(t.to_owned()))
     }
 
-    /// Every id found in a header such as References or In-Reply-To, in order, without
-    /// duplicates. Garbage between ids (comments, phrases some clients add) is ignored.
+    /// Every id in a header such as References or In-Reply-To, in order, without duplicates.
+    ///
+    /// Only angle-bracketed msg-ids count (RFC 5322 §3.6.4): whatever lies between them —
+    /// comments, or the free-text phrase of the obsolete RFC 822 form (`jane@x.com's message of
+    /// "Tue, 27 Aug 2002 …"`) — is ignored, so a phrase's address never becomes a bogus key that
+    /// would join one person's unrelated conversations. A bare id is accepted only when it is
+    /// the whole header and looks like one ([`Self::looks_bare`]).
     #[must_use]
     pub fn parse_list(header: &str) -> Vec<Self> {
         let mut ids: Vec<Self> = Vec::new();
-        let mut push = |candidate: &str| {
-            if let Ok(id) = Self::parse(candidate)
-                && id.0.contains('@')
-                && !ids.contains(&id)
-            {
-                ids.push(id);
-            }
-        };
         if header.contains('<') {
             for part in header.split('<').skip(1) {
-                if let Some((inner, _)) = part.split_once('>') {
-                    push(inner);
+                if let Some((inner, _)) = part.split_once('>')
+                    && let Ok(id) = Self::parse(inner)
+                    && id.0.contains('@')
+                    && !ids.contains(&id)
+                {
+                    ids.push(id);
                 }
             }
-        } else {
-            header.split_whitespace().for_each(push);
+        } else if Self::looks_bare(header)
+            && let Ok(id) = Self::parse(header)
+        {
+            ids.push(id);
         }
         ids
+    }
+
+    /// Whether a header without angle brackets is one bare id: a single `local@domain` token
+    /// with no quote or apostrophe (which only phrases have) and no comment.
+    fn looks_bare(header: &str) -> bool {
+        let t = header.trim();
+        let Some((local, domain)) = t.split_once('@') else {
+            return false;
+        };
+        !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && !t.contains(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '(' | ')' | ',' | ';' | '\u{2019}')
+            })
     }
 
     /// A stable id for mail that has none: the SHA-256 of its raw bytes, so a second delivery
@@ -164,9 +182,29 @@ mod tests {
     }
 
     #[test]
-    fn parse_list_accepts_bare_ids_from_sloppy_clients() {
-        let ids = MessageId::parse_list("a@x b@y");
-        assert_eq!(ids.len(), 2);
+    fn parse_list_accepts_a_bare_id_only_when_it_is_the_whole_header() {
+        let ids = MessageId::parse_list(" a@x.example\r\n");
+        assert_eq!(ids, [MessageId::parse("a@x.example").unwrap()]);
+        assert!(MessageId::parse_list("a@x b@y").is_empty());
+        assert!(MessageId::parse_list("nobody").is_empty());
+        assert!(MessageId::parse_list("\"a b\"@x").is_empty());
+    }
+
+    #[test]
+    fn the_rfc_822_phrase_form_yields_no_bogus_id() {
+        for header in [
+            "user@example.com's message of \"Tue, 27 Aug 2002 10:00:00 +0200\"",
+            "Your message of Tue, 27 Aug 2002 10:00:00 (user@example.com)",
+            "user@example.com\u{2019}s message",
+            "\"user@example.com\"",
+        ] {
+            assert!(MessageId::parse_list(header).is_empty(), "{header}");
+        }
+        // The phrase form with the id in brackets still gives the id, and only it.
+        let ids = MessageId::parse_list(
+            "user@example.com's message of \"Tue, 27 Aug 2002\" <3D6B@mail.example.com>",
+        );
+        assert_eq!(ids, [MessageId::parse("3D6B@mail.example.com").unwrap()]);
     }
 
     #[test]

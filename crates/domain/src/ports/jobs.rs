@@ -78,6 +78,11 @@ pub enum Job {
         ticket_id: TicketId,
         to: EmailAddress,
         answered: Box<EmailHeaders>,
+        /// The Message-ID the acknowledgement is sent with, chosen at ingest and recorded as a
+        /// thread key of the ticket, so a customer answering it from a client that drops the
+        /// subject tag still lands on the ticket. `None` only for jobs queued before ids were
+        /// chosen at ingest: one is made when the mail is sent.
+        message_id: Option<crate::MessageId>,
     },
     /// Ask the AI assistant to analyse the ticket and draft a reply.
     DraftReply {

@@ -299,12 +299,12 @@ pub trait ThreadLookup: Send + Sync {
         Ok(known)
     }
 
-    /// The ticket that any of these ids leads to: a Message-ID stored on it, or an id one of its
-    /// messages referenced. The most recently active ticket wins when several match.
+    /// Every ticket any of these ids leads to (a Message-ID stored on it, or an id one of its
+    /// messages referenced), each once, the most recently active first.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError>;
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Vec<TicketRef>, StoreError>;
 
     /// The ticket of a Gmail thread.
     ///

@@ -116,16 +116,27 @@ impl ThreadLookup for BatchLookup<'_> {
         Ok(self.refresh(self.inner.by_number(number).await?))
     }
 
-    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
-        let in_batch = self.with_index(|i| {
-            ids.iter()
-                .find_map(|id| i.keys.get(id))
-                .and_then(|t| i.tickets.get(t).cloned())
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Vec<TicketRef>, StoreError> {
+        // The batch's own tickets are the newest: first, then the stored ones not among them.
+        let mut found: Vec<TicketRef> = self.with_index(|i| {
+            let mut in_batch: Vec<TicketRef> = Vec::new();
+            for t in ids.iter().filter_map(|id| i.keys.get(id)) {
+                if let Some(r) = i.tickets.get(t)
+                    && !in_batch.iter().any(|b| b.id == r.id)
+                {
+                    in_batch.push(r.clone());
+                }
+            }
+            in_batch
         });
-        if in_batch.is_some() {
-            return Ok(in_batch);
+        for stored in self.inner.by_thread_keys(ids).await? {
+            if let Some(r) = self.refresh(Some(stored))
+                && !found.iter().any(|f| f.id == r.id)
+            {
+                found.push(r);
+            }
         }
-        Ok(self.refresh(self.inner.by_thread_keys(ids).await?))
+        Ok(found)
     }
 
     async fn by_provider_thread(&self, thread_id: &str) -> Result<Option<TicketRef>, StoreError> {

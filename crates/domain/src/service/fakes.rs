@@ -179,7 +179,16 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
     s.jobs.extend(change.jobs);
     s.inbound.extend(change.inbound);
     s.ai_drafts.extend(change.ai_drafts);
-    s.merge_suggestions.extend(change.merge_suggestions);
+    // One suggestion per pair of tickets, as storage's unique key keeps it.
+    for m in change.merge_suggestions {
+        if !s
+            .merge_suggestions
+            .iter()
+            .any(|o| (o.ticket, o.other) == (m.ticket, m.other))
+        {
+            s.merge_suggestions.push(m);
+        }
+    }
     Ok(Committed { ticket })
 }
 
@@ -256,13 +265,20 @@ impl ThreadLookup for MemoryStore {
         }))
     }
 
-    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Option<TicketRef>, StoreError> {
+    async fn by_thread_keys(&self, ids: &[MessageId]) -> Result<Vec<TicketRef>, StoreError> {
         Ok(self.with(|s| {
-            ids.iter()
+            let mut found: Vec<&crate::Ticket> = Vec::new();
+            for t in ids
+                .iter()
                 .filter_map(|id| s.thread_keys.get(id))
                 .filter_map(|t| s.tickets.get(t))
-                .max_by_key(|t| t.updated_at)
-                .map(Self::reference)
+            {
+                if !found.iter().any(|f| f.id == t.id) {
+                    found.push(t);
+                }
+            }
+            found.sort_by_key(|t| std::cmp::Reverse(t.updated_at));
+            found.into_iter().map(Self::reference).collect()
         }))
     }
 

@@ -225,6 +225,26 @@ impl Helpdesk {
     ) -> Result<Placement, IngestError> {
         let decision = decide(m.mail, &m.message_id, lookup, self.settings.references_cap).await?;
         let now = self.ports.clock.now();
+        match decision {
+            ThreadDecision::Bridge(bridge) => {
+                let placed = self
+                    .place_decided(plan, m, bridge.placed.clone(), now)
+                    .await?;
+                self.suggest_bridge(plan, &placed, m, &bridge, now);
+                Ok(placed)
+            }
+            decision => self.place_decided(plan, m, decision, now).await,
+        }
+    }
+
+    /// Places the mail as `decision` says (never a bridge: [`Self::place`] unwraps it).
+    async fn place_decided(
+        &self,
+        plan: &mut Plan,
+        m: &Incoming<'_>,
+        decision: ThreadDecision,
+        now: DateTime<Utc>,
+    ) -> Result<Placement, IngestError> {
         let found = match decision {
             ThreadDecision::Duplicate => {
                 return Ok(Placement {
@@ -240,6 +260,9 @@ impl Helpdesk {
                 return self.place_suggested(plan, m, &suggestion, now).await;
             }
             ThreadDecision::Append(found, _) => found,
+            ThreadDecision::Bridge(bridge) => {
+                return Box::pin(self.place_decided(plan, m, bridge.placed, now)).await;
+            }
         };
         if let Some(index) = plan.change_of(found.id) {
             return Ok(self.place_reply(plan, index, found.id, m, now).await?);
@@ -475,7 +498,10 @@ impl Helpdesk {
                 EventKind::AcknowledgementWithheld { reason },
             ));
         } else if acknowledge == Acknowledge::Yes {
+            let ack_id = self.new_message_id();
+            change.thread_keys.push(ack_id.clone());
             change.jobs.push(Job::AutoAcknowledge {
+                message_id: Some(ack_id),
                 ticket_id: id,
                 to: customer.email.clone(),
                 answered: Box::new(EmailHeaders {

@@ -122,13 +122,15 @@ impl Helpdesk {
         }
     }
 
-    /// The acknowledgement mail for `ticket`, answering the customer's first mail. `None` when
-    /// acknowledgements are switched off.
+    /// The acknowledgement mail for `ticket`, answering the customer's first mail, sent as
+    /// `message_id` (the id recorded on the ticket when the job was queued; a new one when
+    /// `None`). `None` when acknowledgements are switched off.
     #[must_use]
     pub fn acknowledgement(
         &self,
         ticket: &Ticket,
         answered: &EmailHeaders,
+        message_id: Option<&crate::MessageId>,
     ) -> Option<OutboundEmail> {
         let ack = self.settings.auto_acknowledgement.as_ref()?;
         let number = ticket.number.to_string();
@@ -142,7 +144,11 @@ impl Helpdesk {
                 ("subject", subject.as_str()),
             ],
         );
-        Some(self.reply_mail(ticket, Some(answered), &body, true))
+        let mut mail = self.reply_mail(ticket, Some(answered), &body, true);
+        if let Some(id) = message_id {
+            mail.message_id = id.clone();
+        }
+        Some(mail)
     }
 
     /// The mail telling staff about `notification` (an SLA warning or breach, an escalation):

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::Helpdesk;
 use super::ingest::{Incoming, IngestError, Placement, Plan};
 use crate::ports::ChangeSet;
-use crate::threading::{MergeSuggestion, Suggestion};
+use crate::threading::{Bridge, MergeSuggestion, Suggestion};
 use crate::ticket::{Actor, EventKind, Message, MessageKind, TicketEvent, TicketId};
 
 impl Helpdesk {
@@ -35,6 +35,37 @@ impl Helpdesk {
             });
         }
         Ok(placed)
+    }
+
+    /// A mail placed on one ticket whose ids also led to `bridge.others`: it claims none of
+    /// their ids (that would lead their later mail here too), and staff get a merge suggestion
+    /// for each of them on the ticket it was placed on.
+    pub(super) fn suggest_bridge(
+        &self,
+        plan: &mut Plan,
+        placed: &Placement,
+        m: &Incoming<'_>,
+        bridge: &Bridge,
+        now: DateTime<Utc>,
+    ) {
+        let (Some(index), Some(ticket)) = (placed.change, placed.result.ticket_id) else {
+            return;
+        };
+        let referenced = m.mail.referenced_ids(self.settings.references_cap);
+        let change = &mut plan.changes[index];
+        change
+            .thread_keys
+            .retain(|k| *k == m.message_id || !referenced.contains(k));
+        for other in &bridge.others {
+            change.merge_suggestions.push(MergeSuggestion {
+                id: self.ports.ids.new_id(),
+                ticket,
+                other: other.id,
+                reason: bridge.reason_text(other),
+                evidence: bridge.evidence.clone(),
+                created_at: now,
+            });
+        }
     }
 
     /// For a mail naming several senders: a system message (staff only) with its From headers,

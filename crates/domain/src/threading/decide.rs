@@ -65,6 +65,46 @@ pub enum ThreadDecision {
     Suggest(Box<Suggestion>),
     /// Starts a new conversation.
     New,
+    /// Belongs where `placed` says (an append or a follow-up), but its ids also lead to other
+    /// tickets: it bridges conversations. Nothing merges by itself; staff get a suggestion.
+    Bridge(Box<Bridge>),
+}
+
+/// A mail whose In-Reply-To/References lead to more than one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bridge {
+    /// Where the mail goes: [`ThreadDecision::Append`] or [`ThreadDecision::FollowUp`] on the
+    /// ticket its In-Reply-To names (or, failing that, the newest it may join).
+    pub placed: ThreadDecision,
+    /// The other tickets its ids lead to, newest first.
+    pub others: Vec<TicketRef>,
+    /// The headers that named them, quoted for staff.
+    pub evidence: String,
+}
+
+impl Bridge {
+    /// The ticket the mail is placed on.
+    #[must_use]
+    pub fn ticket(&self) -> Option<&TicketRef> {
+        match &self.placed {
+            ThreadDecision::Append(t, _) | ThreadDecision::FollowUp(t, _) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Why staff see the link, as they read it.
+    #[must_use]
+    pub fn reason_text(&self, other: &TicketRef) -> String {
+        let name = |t: Option<&TicketRef>| {
+            t.and_then(|t| t.number)
+                .map_or_else(|| "another ticket".to_owned(), |n| n.to_string())
+        };
+        format!(
+            "one mail refers to messages of both {} and {}; it was added to the first only",
+            name(self.ticket()),
+            name(Some(other))
+        )
+    }
 }
 
 /// The most ids of a header quoted in a suggestion's evidence.
@@ -79,7 +119,9 @@ const EVIDENCE_SUBJECT: usize = 200;
 /// one rule guards them all: the mail joins the ticket found only when its sender is one of the
 /// ticket's participants ([`may_join`]) and it names a single sender. The first ticket it may
 /// join wins; when it may join none of those it referred to, it is a [`ThreadDecision::Suggest`]
-/// for the first of them.
+/// for the first of them. When the headers lead to several tickets, the one In-Reply-To names
+/// is considered first, and the verdict is a [`ThreadDecision::Bridge`]: the mail is placed
+/// there and the others are only suggested to staff, never merged.
 ///
 /// # Errors
 /// [`StoreError`] when a lookup fails; the caller retries later.
@@ -109,27 +151,12 @@ pub async fn decide(
     {
         return Ok(d);
     }
-    if !referenced.is_empty()
-        && let Some(found) = lookup.by_thread_keys(&referenced).await?
-    {
-        let refused = found.id;
-        if let Some(d) = verdicts.consider(found, ThreadMatch::Headers).await? {
-            return Ok(d);
-        }
-        // The newest ticket any id leads to was not the sender's: the one In-Reply-To names may
-        // be (someone answering their own mail that also references another conversation).
-        let parents: Vec<MessageId> = mail
-            .in_reply_to
-            .iter()
-            .filter(|id| *id != message_id)
-            .cloned()
-            .collect();
-        if !parents.is_empty()
-            && let Some(parent) = lookup.by_thread_keys(&parents).await?
-            && parent.id != refused
-            && let Some(d) = verdicts.consider(parent, ThreadMatch::Headers).await?
-        {
-            return Ok(d);
+    if !referenced.is_empty() {
+        let found = lookup.by_thread_keys(&referenced).await?;
+        for ticket in header_order(mail, message_id, lookup, &found).await? {
+            if let Some(d) = verdicts.consider(ticket, ThreadMatch::Headers).await? {
+                return Ok(bridged(d, found, mail));
+            }
         }
     }
     if let Some(thread) = mail.provider_thread.as_deref().filter(|t| !t.is_empty())
@@ -142,6 +169,54 @@ pub async fn decide(
     }
     Ok(verdicts.suggestion.map_or(ThreadDecision::New, |s| {
         ThreadDecision::Suggest(Box::new(s))
+    }))
+}
+
+/// The tickets the headers led to, in the order they are considered: when they lead to several,
+/// the one In-Reply-To names comes first (the mail answers it; the rest it only mentions), then
+/// the others newest first.
+async fn header_order(
+    mail: &InboundEmail,
+    message_id: &MessageId,
+    lookup: &dyn ThreadLookup,
+    found: &[TicketRef],
+) -> Result<Vec<TicketRef>, StoreError> {
+    let mut order: Vec<TicketRef> = Vec::with_capacity(found.len());
+    if found.len() > 1 {
+        let parents: Vec<MessageId> = mail
+            .in_reply_to
+            .iter()
+            .filter(|id| *id != message_id)
+            .cloned()
+            .collect();
+        if !parents.is_empty()
+            && let Some(parent) = lookup.by_thread_keys(&parents).await?.into_iter().next()
+        {
+            order.push(parent);
+        }
+    }
+    for t in found {
+        if !order.iter().any(|o| o.id == t.id) {
+            order.push(t.clone());
+        }
+    }
+    Ok(order)
+}
+
+/// `decision`, or a [`ThreadDecision::Bridge`] when the headers also led to other tickets.
+fn bridged(decision: ThreadDecision, found: Vec<TicketRef>, mail: &InboundEmail) -> ThreadDecision {
+    let placed_on = match &decision {
+        ThreadDecision::Append(t, _) | ThreadDecision::FollowUp(t, _) => t.id,
+        _ => return decision,
+    };
+    let others: Vec<TicketRef> = found.into_iter().filter(|t| t.id != placed_on).collect();
+    if others.is_empty() {
+        return decision;
+    }
+    ThreadDecision::Bridge(Box::new(Bridge {
+        placed: decision,
+        others,
+        evidence: evidence(mail, ThreadMatch::Headers),
     }))
 }
 

@@ -33,7 +33,7 @@ fn lookup() -> MockThreadLookup {
     let mut l = MockThreadLookup::new();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_number().returning(|_| Ok(None));
-    l.expect_by_thread_keys().returning(|_| Ok(None));
+    l.expect_by_thread_keys().returning(|_| Ok(Vec::new()));
     l.expect_by_provider_thread().returning(|_| Ok(None));
     l.expect_participants().returning(|_| Ok(Vec::new()));
     l
@@ -140,7 +140,7 @@ async fn a_participant_from_the_cc_may_use_the_tag() {
     let mut l = MockThreadLookup::new();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(9, Status::Open, "c@x.com"))));
+        .returning(|_| Ok(vec![tref(9, Status::Open, "c@x.com")]));
     l.expect_by_number()
         .returning(|_| Ok(Some(tref(9, Status::Open, "c@x.com"))));
     l.expect_participants()
@@ -161,7 +161,7 @@ async fn a_stranger_with_matching_headers_may_not_use_the_tag_either() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(9, Status::Open, "c@x.com"))));
+        .returning(|_| Ok(vec![tref(9, Status::Open, "c@x.com")]));
     l.expect_by_number()
         .returning(|_| Ok(Some(tref(9, Status::Open, "c@x.com"))));
     l.expect_participants()
@@ -185,7 +185,7 @@ async fn a_stranger_replying_to_a_customers_message_id_opens_a_linked_ticket() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Open, "alice@customer.test")]));
     l.expect_participants().returning(|_| {
         Ok(addresses(&[
             "alice@customer.test",
@@ -212,7 +212,7 @@ async fn a_stranger_replying_to_a_closed_ticket_gets_no_follow_up_of_it() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Closed, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Closed, "alice@customer.test")]));
     l.expect_participants()
         .returning(|_| Ok(addresses(&["alice@customer.test"])));
     let mut m = mail("mallory@attacker.test", "Re: my order");
@@ -226,7 +226,7 @@ async fn someone_on_the_cc_of_the_tickets_mail_may_reply_by_headers() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Pending, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Pending, "alice@customer.test")]));
     l.expect_participants()
         .returning(|_| Ok(addresses(&["alice@customer.test", "bob@customer.test"])));
     let mut m = mail("BOB@customer.test", "Re: my order");
@@ -246,7 +246,7 @@ async fn the_customer_threads_without_asking_for_the_other_participants() {
     let mut l = MockThreadLookup::new();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Open, "alice@customer.test")]));
     let mut m = mail("Alice@Customer.test", "Re: my order");
     m.in_reply_to = vec![id("ours@frontdesk.test")];
     assert_eq!(
@@ -265,7 +265,7 @@ async fn a_strangers_tag_for_another_ticket_does_not_stop_their_own_reply() {
     l.expect_by_number()
         .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(2, Status::Open, "mallory@attacker.test"))));
+        .returning(|_| Ok(vec![tref(2, Status::Open, "mallory@attacker.test")]));
     l.expect_participants()
         .returning(|_| Ok(addresses(&["alice@customer.test"])));
     let mut m = mail("mallory@attacker.test", "Re: [TKT-000001]");
@@ -309,7 +309,7 @@ async fn mail_naming_two_senders_never_joins_even_the_customers_ticket() {
     l.expect_by_number()
         .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Open, "alice@customer.test")]));
     let mut m = mail("alice@customer.test", "Re: [TKT-000001]");
     m.in_reply_to = vec![id("alice-1@customer.test")];
     m.ambiguous_from = vec!["alice@customer.test, mallory@attacker.test".into()];
@@ -339,7 +339,7 @@ async fn mail_without_a_sender_never_joins_a_ticket() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(1, Status::Open, "alice@customer.test"))));
+        .returning(|_| Ok(vec![tref(1, Status::Open, "alice@customer.test")]));
     let mut m = mail("alice@customer.test", "Re: my order");
     m.from = None;
     m.in_reply_to = vec![id("alice-1@customer.test")];
@@ -360,7 +360,7 @@ async fn in_reply_to_or_references_find_the_ticket() {
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
         .withf(|ids| ids == [id("parent@x"), id("root@x")])
-        .returning(|_| Ok(Some(tref(5, Status::Resolved, "c@x.com"))));
+        .returning(|_| Ok(vec![tref(5, Status::Resolved, "c@x.com")]));
     let mut m = mail("c@x.com", "Re: no tag");
     m.in_reply_to = vec![id("parent@x")];
     m.references = vec![id("root@x"), id("parent@x")];
@@ -377,7 +377,7 @@ async fn a_reply_to_a_closed_ticket_is_a_follow_up() {
     l.checkpoint();
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
-        .returning(|_| Ok(Some(tref(5, Status::Closed, "c@x.com"))));
+        .returning(|_| Ok(vec![tref(5, Status::Closed, "c@x.com")]));
     let mut m = mail("c@x.com", "Re: thanks");
     m.in_reply_to = vec![id("parent@x")];
     assert_eq!(
@@ -411,7 +411,7 @@ async fn a_mail_referencing_itself_does_not_loop() {
     // Only the other id is looked up: the mail's own id in its References is dropped.
     l.expect_by_thread_keys()
         .withf(|ids| ids == [id("other@x")])
-        .returning(|_| Ok(None));
+        .returning(|_| Ok(Vec::new()));
     let mut m = mail("c@x.com", "loop");
     m.references = vec![id("new@client"), id("other@x"), id("new@client")];
     m.in_reply_to = vec![id("new@client")];
@@ -424,7 +424,7 @@ async fn a_huge_references_header_is_capped() {
     l.expect_by_message_id().returning(|_| Ok(None));
     l.expect_by_thread_keys()
         .withf(|ids| ids.len() == 50)
-        .returning(|_| Ok(None));
+        .returning(|_| Ok(Vec::new()));
     let mut m = mail("c@x.com", "long thread");
     m.references = (0..5000).map(|i| id(&format!("r{i}@x"))).collect();
     assert_eq!(run(&m, &l).await, ThreadDecision::New);

@@ -8,7 +8,7 @@ mod outbound;
 mod participants;
 
 pub use auto_reply::{AutoReplyKind, LoopGuard};
-pub use decide::{Suggestion, ThreadDecision, ThreadMatch, decide};
+pub use decide::{Bridge, Suggestion, ThreadDecision, ThreadMatch, decide};
 pub use outbound::{OutboundHeaders, REFERENCES_CAP, SUBJECT_CAP, reply_headers, reply_subject};
 pub use participants::{
     MergeSuggestion, SuggestReason, SuggestedLink, mail_participants, may_join,

@@ -32,7 +32,8 @@ pub fn reply_subject(subject: &str, number: TicketNumber) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let without_tag = flat.replace(&tag, " ");
+    // Every tag goes, not only ours: a follow-up's subject still names the closed ticket.
+    let without_tag = TicketNumber::strip_tags(&flat);
     let mut base = without_tag.split_whitespace().collect::<Vec<_>>().join(" ");
     loop {
         let lower = base.to_lowercase();
@@ -128,6 +129,14 @@ mod tests {
         assert_eq!(
             reply_subject("AW: Bestellung", n()),
             "Re: Bestellung [TKT-000123]"
+        );
+    }
+
+    #[test]
+    fn a_follow_ups_reply_carries_only_its_own_tag() {
+        assert_eq!(
+            reply_subject("Re: [TKT-000002] Re: Order late [TKT-000071]", n()),
+            "Re: Order late [TKT-000123]"
         );
     }
 

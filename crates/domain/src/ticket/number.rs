@@ -72,6 +72,31 @@ impl TicketNumber {
         None
     }
 
+    /// `subject` without any ticket tag (`[TKT-000002]`), whichever ticket it names: a
+    /// follow-up's subject still carries its closed ticket's tag, and a reply must carry one
+    /// tag only, the current ticket's.
+    #[must_use]
+    pub fn strip_tags(subject: &str) -> String {
+        let mut out = String::with_capacity(subject.len());
+        let mut rest = subject;
+        while let Some(start) = rest.find('[') {
+            let after = &rest[start + 1..];
+            match after.find(']') {
+                Some(end) if Self::parse(&after[..end]).is_ok() => {
+                    out.push_str(&rest[..start]);
+                    out.push(' ');
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    out.push_str(&rest[..=start]);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     #[must_use]
     pub fn value(self) -> u64 {
         self.0
@@ -100,6 +125,14 @@ impl std::str::FromStr for TicketNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tag_is_stripped_and_other_brackets_kept() {
+        assert_eq!(
+            TicketNumber::strip_tags("Re: [TKT-000002] Help [TKT-000071] [urgent] [x"),
+            "Re:   Help   [urgent] [x"
+        );
+    }
 
     #[test]
     fn formats_with_six_digits_and_grows_past_them() {

@@ -219,13 +219,49 @@ async fn the_acknowledgement_is_tagged_threaded_and_marked_automatic() {
         .await;
     let t = w.ticket(r.ticket_id.unwrap());
     let answered = w.store.with(|s| s.messages[0].email.clone().unwrap());
-    let ack = w.desk.acknowledgement(&t, &answered).unwrap();
+    let ack = w.desk.acknowledgement(&t, &answered, None).unwrap();
     assert_eq!(ack.subject, "Re: Broken lamp [TKT-000001]");
     assert_eq!(ack.in_reply_to, Some(MessageId::parse("a@c").unwrap()));
     assert!(ack.automatic);
     assert_eq!(ack.x_loop.as_deref(), Some("support@frontdesk.test"));
     assert!(ack.body_text.contains("TKT-000001"));
     assert!(ack.message_id.as_str().ends_with("@frontdesk.test"));
+}
+
+#[tokio::test]
+async fn an_answer_to_the_acknowledgement_without_the_tag_joins_the_ticket() {
+    let w = world_with(|s| s.auto_acknowledgement = Some(AutoAcknowledgement::default()));
+    let first = w
+        .ingest(mail("a@c", "jane@x.com", "Broken lamp", "x"))
+        .await;
+    let queued = w.store.with(|s| {
+        s.jobs.iter().find_map(|j| match j {
+            Job::AutoAcknowledge {
+                answered,
+                message_id,
+                ..
+            } => Some((answered.clone(), message_id.clone())),
+            _ => None,
+        })
+    });
+    let (answered, ack_id) = queued.unwrap();
+    let t = w.ticket(first.ticket_id.unwrap());
+    let ack = w
+        .desk
+        .acknowledgement(&t, &answered, ack_id.as_ref())
+        .unwrap();
+    assert_eq!(Some(&ack.message_id), ack_id.as_ref(), "sent as recorded");
+    // The client drops the tag and quotes only the acknowledgement's id.
+    let answer = replying(
+        mail("b@c", "jane@x.com", "Re: Broken lamp", "still broken"),
+        ack.message_id.as_str(),
+        &[ack.message_id.as_str()],
+    );
+    let r = w.ingest(answer).await;
+    assert_eq!(
+        (r.outcome, r.ticket_id),
+        (IngestOutcome::Appended, first.ticket_id)
+    );
 }
 
 #[tokio::test]

@@ -284,7 +284,7 @@ async fn the_default_acknowledgement_repeats_no_text_the_sender_chose() {
     let r = w.ingest(spam()).await;
     let t = w.ticket(r.ticket_id.unwrap());
     let answered = w.store.with(|s| s.messages[0].email.clone().unwrap());
-    let ack = w.desk.acknowledgement(&t, &answered).unwrap();
+    let ack = w.desk.acknowledgement(&t, &answered, None).unwrap();
     assert!(ack.body_text.contains("TKT-000001"));
     for text in [&ack.body_text, &ack.subject] {
         assert!(
@@ -312,7 +312,7 @@ async fn a_custom_template_gets_the_senders_text_defanged_and_short() {
     let r = w.ingest(m).await;
     let t = w.ticket(r.ticket_id.unwrap());
     let answered = w.store.with(|s| s.messages[0].email.clone().unwrap());
-    let ack = w.desk.acknowledgement(&t, &answered).unwrap();
+    let ack = w.desk.acknowledgement(&t, &answered, None).unwrap();
     assert!(
         ack.body_text.starts_with(
             "Dear Call +1 555 or write boss[at]evil[.]test, about \"hxxps[:]//evil[.]test spam"

@@ -18,7 +18,8 @@ fn parser() -> MockMailParser {
     });
     p.expect_message_id().returning(|raw| {
         let text = String::from_utf8_lossy(raw);
-        text.strip_prefix("bad:").map(|id| MessageId::parse(id).unwrap())
+        text.strip_prefix("bad:")
+            .map(|id| MessageId::parse(id).unwrap())
     });
     p
 }
@@ -64,7 +65,13 @@ async fn each_mail_gets_its_outcome_in_order_and_the_unreadable_keep_their_bytes
     let names: Vec<_> = out.iter().map(Received::name).collect();
     assert_eq!(
         names,
-        ["created", "quarantined", "quarantined", "created", "quarantined"]
+        [
+            "created",
+            "quarantined",
+            "quarantined",
+            "created",
+            "quarantined"
+        ]
     );
     let Received::Quarantined { message_id, .. } = &out[1] else {
         panic!("not quarantined: {:?}", out[1]);

@@ -164,3 +164,56 @@ async fn a_batch_links_a_strangers_reply_to_a_ticket_of_the_same_batch() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_mail_bridging_two_conversations_goes_where_in_reply_to_says_and_merges_nothing() {
+    let w = world();
+    // Jane has two conversations.
+    let lamp = w.open_ticket().await; // a@c
+    let order = w
+        .ingest(mail("o@c", "jane@x.com", "Order 7", "late"))
+        .await
+        .ticket_id
+        .unwrap();
+    assert_ne!(lamp, order);
+    // She answers the lamp conversation, quoting the order one in References too.
+    let bridge = replying(
+        mail("b@c", "jane@x.com", "Re: Help", "both?"),
+        "a@c",
+        &["o@c", "a@c"],
+    );
+    let r = w.ingest(bridge).await;
+    assert_eq!(
+        (r.outcome, r.ticket_id),
+        (IngestOutcome::Appended, Some(lamp)),
+        "placed where In-Reply-To points, though the order ticket is newer"
+    );
+    w.store.with(|s| {
+        assert_eq!(s.merge_suggestions.len(), 1);
+        let link = &s.merge_suggestions[0];
+        assert_eq!((link.ticket, link.other), (lamp, order));
+        assert_eq!(
+            link.reason,
+            "one mail refers to messages of both TKT-000001 and TKT-000002; \
+             it was added to the first only"
+        );
+        assert_eq!(s.thread_keys[&MessageId::parse("o@c").unwrap()], order);
+    });
+    // A later answer on the order conversation still goes there: nothing was merged, and the
+    // same bridge again adds no second suggestion.
+    let r = w
+        .ingest(replying(
+            mail("c@c", "jane@x.com", "Re: Order 7", "any news?"),
+            "o@c",
+            &["o@c"],
+        ))
+        .await;
+    assert_eq!(r.ticket_id, Some(order));
+    let again = replying(
+        mail("d@c", "jane@x.com", "Re: Help", "both again"),
+        "b@c",
+        &["o@c", "a@c", "b@c"],
+    );
+    assert_eq!(w.ingest(again).await.ticket_id, Some(lamp));
+    assert_eq!(w.store.with(|s| s.merge_suggestions.len()), 1);
+}
