@@ -76,5 +76,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    // `/api/docs` without its slash is where people type it: the UI lives at `/api/docs/`.
+    cfg.service(web::resource("/api/docs").route(web::get().to(|| async {
+        actix_web::HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+            .finish()
+    })));
     cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document()));
 }

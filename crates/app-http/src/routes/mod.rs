@@ -104,6 +104,38 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/webhooks/intercom" => webhooks::intercom),
 ];
 
+/// Paths the product's source documents use, answering exactly as ours do (same handler, same
+/// rights, same answers). They are not in the OpenAPI document: it names each route once.
+#[derive(Debug, Clone, Copy)]
+pub struct Alias {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The endpoint it answers as: its method and path in [`ENDPOINTS`].
+    pub of: (&'static str, &'static str),
+    route: fn() -> actix_web::Route,
+}
+
+macro_rules! alias {
+    ($method:ident $path:literal => $handler:path, as $of_method:ident $of:literal) => {
+        Alias {
+            method: stringify!($method),
+            path: $path,
+            of: (stringify!($of_method), $of),
+            route: || web::$method().to($handler),
+        }
+    };
+}
+
+/// Every alias. Registered before [`ENDPOINTS`], so `/api/tickets/create` is never read as a
+/// ticket id.
+pub const ALIASES: &[Alias] = &[
+    alias!(post "/api/tickets/create" => tickets::create, as post "/api/tickets"),
+    alias!(put "/api/tickets/{id}/status" => tickets::put_status, as patch "/api/tickets/{id}"),
+    alias!(get "/api/agents" => staff::list, as get "/api/staff"),
+    alias!(post "/api/tickets/webhook/zendesk" => webhooks::zendesk, as post "/api/webhooks/zendesk"),
+    alias!(post "/api/tickets/webhook/intercom" => webhooks::intercom, as post "/api/webhooks/intercom"),
+];
+
 impl Endpoint {
     #[must_use]
     pub fn method(&self) -> Method {
@@ -116,6 +148,13 @@ impl Endpoint {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error));
+    for alias in ALIASES {
+        cfg.service(
+            web::resource(alias.path)
+                .route((alias.route)())
+                .default_service(web::to(method_not_allowed)),
+        );
+    }
     let mut paths: Vec<&'static str> = Vec::new();
     for e in ENDPOINTS {
         if !paths.contains(&e.path) {

@@ -308,7 +308,8 @@ both!(
             Some(&json!({"status": "closed"})),
         )
         .await;
-        let (status, _) = app
+        // On a closed ticket the reply opens a follow-up, as a mailed one does.
+        let (status, follow) = app
             .json(
                 "post",
                 &format!("{url}/reply"),
@@ -316,7 +317,15 @@ both!(
                 Some(&json!({"content": "Hello?"})),
             )
             .await;
-        assert_eq!(status, 409, "a closed ticket takes no more replies");
+        assert_eq!(status, 201, "{follow}");
+        assert_ne!(follow["id"], json!(t.id.as_uuid()));
+        assert_eq!(follow["follow_up_of"], json!(t.id.as_uuid()));
+        assert_eq!(
+            (&follow["status"], &follow["subject"], &follow["channel"]),
+            (&json!("new"), &json!("Refund"), &json!("web"))
+        );
+        let (_, closed) = app.json("get", &url, Who::Customer, None).await;
+        assert_eq!(closed["status"], "closed", "the closed ticket stays closed");
     }
 );
 

@@ -80,6 +80,16 @@ impl Helpdesk {
     /// # Errors
     /// [`OpenError`] for a blank or multi-line subject, a blank or huge body, or storage.
     pub async fn open(&self, new: NewTicket) -> Result<Committed, OpenError> {
+        self.open_following(new, None).await
+    }
+
+    /// Opens `new`, as the follow-up of the closed ticket `follows` when given (linked both
+    /// ways by events, as a mailed follow-up is).
+    async fn open_following(
+        &self,
+        new: NewTicket,
+        follows: Option<&crate::Ticket>,
+    ) -> Result<Committed, OpenError> {
         let subject = new.subject.trim();
         if subject.is_empty() {
             return Err(OpenError::EmptySubject);
@@ -110,7 +120,7 @@ impl Helpdesk {
             channel: new.channel,
             tags: new.tags,
             sla: self.settings.sla.current().start(priority, category, now),
-            follow_up_of: None,
+            follow_up_of: follows.map(|f| f.id),
             provider_thread: None,
             created_at: now,
         };
@@ -130,6 +140,18 @@ impl Helpdesk {
         change.events.push(event(EventKind::MessageAdded {
             kind: MessageKind::Customer,
         }));
+        if let Some(old) = follows {
+            change.events.push(event(EventKind::FollowUpOf {
+                ticket: old.id,
+                number: old.number,
+            }));
+            change.events.push(TicketEvent::new(
+                old.id,
+                now,
+                new.actor.clone(),
+                EventKind::FollowUpOpened { ticket: id },
+            ));
+        }
         self.queue_assistant(&mut change, id);
         self.ports.tickets.commit(change).await.map_err(|e| {
             OpenError::Store(match e {
@@ -140,11 +162,12 @@ impl Helpdesk {
     }
 
     /// A customer's reply written in the portal: a customer message on the ticket, which
-    /// reopens a pending or resolved ticket and resumes its clocks, as a mailed reply does.
+    /// reopens a pending or resolved ticket and resumes its clocks, as a mailed reply does. On a
+    /// closed ticket it opens a follow-up linked to it, as a mailed reply does: the committed
+    /// ticket returned is then the new one.
     ///
     /// # Errors
-    /// [`ReplyError::EmptyBody`]/[`ReplyError::TooLong`], a transition error when the
-    /// ticket is closed (the customer opens a new one), and storage failures.
+    /// [`ReplyError::EmptyBody`]/[`ReplyError::TooLong`], and storage failures.
     pub async fn customer_reply(
         &self,
         id: TicketId,
@@ -159,7 +182,7 @@ impl Helpdesk {
             return Err(ReplyError::TooLong);
         }
         let sla = &*self.settings.sla.current();
-        let committed = self
+        let replied = self
             .change_ticket(id, |mut ticket, now| {
                 let (effect, kinds) = ticket.record_customer_reply(now, sla, false);
                 if effect == CustomerReplyEffect::NeedsFollowUp {
@@ -184,7 +207,46 @@ impl Helpdesk {
                 self.queue_assistant(&mut change, id);
                 Ok(change)
             })
-            .await?;
-        Ok(committed)
+            .await;
+        match replied {
+            Err(UpdateError::Transition(TransitionError {
+                from: Status::Closed,
+                ..
+            })) => self.portal_follow_up(id, customer, body).await,
+            other => Ok(other?),
+        }
+    }
+
+    /// A follow-up of the closed ticket `id` with the customer's portal reply as its first
+    /// message, on the web channel, under the closed ticket's subject.
+    async fn portal_follow_up(
+        &self,
+        id: TicketId,
+        customer: &EmailAddress,
+        body: &str,
+    ) -> Result<Committed, ReplyError> {
+        let closed = self
+            .ports
+            .tickets
+            .get(id)
+            .await
+            .map_err(UpdateError::Store)?
+            .ok_or(UpdateError::NotFound(id))?;
+        let new = NewTicket {
+            customer: closed.customer.clone(),
+            subject: closed.subject.clone(),
+            body: body.to_owned(),
+            channel: Channel::Web,
+            priority: None,
+            category: None,
+            tags: Vec::new(),
+            actor: Actor::Customer(customer.clone()),
+        };
+        self.open_following(new, Some(&closed))
+            .await
+            .map_err(|e| match e {
+                OpenError::Store(s) => ReplyError::Ticket(UpdateError::Store(s)),
+                other => ReplyError::Ticket(UpdateError::Invalid(other.to_string())),
+            })
     }
 }

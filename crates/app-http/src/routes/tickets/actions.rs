@@ -58,7 +58,8 @@ pub struct ReplyRequest {
 /// Reply to the customer. Staff replies go out by mail through the jobs queue (SMTP, Gmail or
 /// the local outbox), threaded with `In-Reply-To`/`References` and the `[TKT-…]` subject tag,
 /// and count as the first response. A customer's reply (portal) is added to the conversation
-/// and reopens a pending or resolved ticket.
+/// and reopens a pending or resolved ticket; on a closed ticket it opens a follow-up linked to
+/// it (`follow_up_of`), and the answer is that new ticket.
 #[utoipa::path(post, path = "/api/tickets/{id}/reply", tag = "tickets", request_body = ReplyRequest,
     security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
     responses((status = 201, body = TicketView), (status = 404, body = crate::problem::Problem),

@@ -33,6 +33,14 @@ pub struct CreateTicket {
     pub category: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The order the ticket is about, as the source documents' form sends it: kept as the tag
+    /// `order:<id>` (at most 64 characters, no spaces).
+    #[serde(default)]
+    pub order_id: Option<String>,
+    /// Where the ticket came from (`web`, `api`, `email`, `zendesk`, `intercom`); staff and
+    /// integrations may say, customers' tickets are always `web`.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Open a ticket, classified and put on SLA clocks like mail. Staff open tickets on a
@@ -48,6 +56,12 @@ pub async fn create(
     let body = body.into_inner();
     let (customer, channel, actor) = match &caller.principal {
         Principal::Customer(email) => {
+            if body.source.as_deref().is_some_and(|s| s.trim() != "web") {
+                return Err(ApiError::invalid_field(
+                    "source",
+                    "customers' tickets come from the web",
+                ));
+            }
             if body.customer_email.is_some() || body.priority.is_some() || body.category.is_some() {
                 return Err(ApiError::invalid(
                     "customers open tickets for themselves; customer_email, priority and \
@@ -77,12 +91,29 @@ pub async fn create(
             }
             (
                 Customer::new(email, body.customer_name.clone()),
-                Channel::Api,
+                input::optional::<Channel>("source", body.source.as_deref())?
+                    .unwrap_or(Channel::Api),
                 Actor::Staff(staff.id),
             )
         }
     };
-    if body.tags.len() > 50 || body.tags.iter().any(|t| t.len() > 100) {
+    let mut tags = body.tags;
+    if let Some(order) = body.order_id.as_deref().map(str::trim) {
+        if order.is_empty()
+            || order.chars().count() > 64
+            || order.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ApiError::invalid_field(
+                "order_id",
+                "1 to 64 characters, no spaces",
+            ));
+        }
+        let tag = format!("order:{order}");
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 50 || tags.iter().any(|t| t.len() > 100) {
         return Err(ApiError::invalid_field(
             "tags",
             "at most 50 tags of 100 bytes",
@@ -95,7 +126,7 @@ pub async fn create(
         channel,
         priority: input::optional::<Priority>("priority", body.priority.as_deref())?,
         category: input::optional::<Category>("category", body.category.as_deref())?,
-        tags: body.tags,
+        tags,
         actor,
     };
     let committed = state.desk().open(new).await?;

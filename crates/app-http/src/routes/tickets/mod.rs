@@ -16,7 +16,7 @@ pub use attachments::{__path_attachment, attachment};
 pub use create::{__path_create, create};
 pub use get::{__path_detail, detail};
 pub use list::{__path_list, __path_queue, list, queue};
-pub use update::{__path_patch, patch};
+pub use update::{__path_patch, patch, put_status};
 
 use frontdesk_adapters_db::{TicketKey, WholeTicket};
 use frontdesk_domain::TicketId;

@@ -96,3 +96,25 @@ pub async fn patch(
             state.now(),
         )))
 }
+
+/// The body of `PUT /api/tickets/{id}/status`, the source documents' path for a status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: String,
+}
+
+/// `PUT /api/tickets/{id}/status`: a `PATCH` of the status alone, with its rights and answers.
+pub async fn put_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<StatusChange>,
+) -> Result<HttpResponse, ApiError> {
+    let change = PatchTicket {
+        status: Some(body.into_inner().status),
+        ..PatchTicket::default()
+    };
+    patch(state, caller, req, id, web::Json(change)).await
+}
