@@ -87,6 +87,7 @@ pub(crate) fn ticket_row(t: &Ticket) -> tickets::Model {
         created_at: t.created_at,
         updated_at: t.updated_at,
         version: i64::try_from(t.version).unwrap_or(i64::MAX),
+        revision: i64::try_from(t.revision).unwrap_or(i64::MAX),
         fr_target_secs: secs(fr.target),
         fr_started_at: fr.started_at,
         fr_due_at: fr.due_at,
@@ -178,6 +179,7 @@ pub(crate) fn ticket_from_row(m: tickets::Model) -> Result<Ticket, StoreError> {
         created_at: m.created_at,
         updated_at: m.updated_at,
         version: u64::try_from(m.version).map_err(|e| corrupt("version", e))?,
+        revision: u64::try_from(m.revision).map_err(|e| corrupt("revision", e))?,
     }))
 }
 

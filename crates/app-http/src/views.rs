@@ -182,7 +182,7 @@ impl TicketView {
             closed_at: t.closed_at,
             created_at: t.created_at,
             updated_at: t.updated_at,
-            version: Some(t.version),
+            version: Some(t.revision),
             sla: Some(SlaView {
                 first_response: ClockView::new(
                     sla.status(&t.sla.first_response, now),

@@ -28,6 +28,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+    pub revision: i64,
     pub fr_target_secs: i64,
     pub fr_started_at: DateTimeUtc,
     pub fr_due_at: DateTimeUtc,

@@ -74,6 +74,10 @@ impl MigratorTrait for Migrator {
                 "m0022_one_suggestion_per_pair",
                 include_str!("m0022_one_suggestion_per_pair.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0023_ticket_revision",
+                include_str!("m0023_ticket_revision.sql"),
+            ),
         ]
     }
 }
@@ -193,6 +197,7 @@ mod tests {
                 include_str!("m0020_provider_thread.sql"),
                 include_str!("m0021_quarantine_channel.sql"),
                 include_str!("m0022_one_suggestion_per_pair.sql"),
+                include_str!("m0023_ticket_revision.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

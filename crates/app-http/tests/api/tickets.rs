@@ -168,6 +168,43 @@ both!(
 );
 
 both!(
+    only_edits_change_the_etag_notes_and_no_op_patches_do_not,
+    async |app: &TestApp| {
+        let t = app.ticket("Squeaky door", "It squeaks").await;
+        let url = format!("/api/tickets/{}", t.id);
+        let etag = |r: &reqwest::Response| r.headers()["etag"].to_str().unwrap().to_owned();
+        let before = etag(&app.call("get", &url, Who::Agent, None).await);
+        let noop = app.call("patch", &url, Who::Agent, Some(&json!({}))).await;
+        assert_eq!((noop.status().as_u16(), etag(&noop)), (200, before.clone()));
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("{url}/notes"),
+                Who::Agent,
+                Some(&json!({"content": "Customer called"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        assert_eq!(etag(&app.call("get", &url, Who::Agent, None).await), before);
+        let edit = app
+            .client
+            .patch(app.url(&url))
+            .bearer_auth(app.token(Who::Agent).unwrap())
+            .header("If-Match", &before)
+            .json(&json!({"tags": ["door"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            edit.status().as_u16(),
+            200,
+            "the note did not make the copy stale"
+        );
+        assert_ne!(etag(&edit), before);
+    }
+);
+
+both!(
     a_stale_if_match_is_refused_and_changes_nothing,
     async |app: &TestApp| {
         let t = app

@@ -101,7 +101,7 @@ pub struct TicketUpdate {
     /// `Some(None)` unassigns.
     pub assignee: Option<Option<StaffId>>,
     pub tags: Option<Vec<String>>,
-    /// Apply only if the ticket is still at this version (optimistic locking).
+    /// Apply only if the ticket is still at this revision (its ETag: optimistic locking).
     pub expected_version: Option<u64>,
 }
 
@@ -127,6 +127,20 @@ impl Helpdesk {
     where
         F: FnMut(Ticket, DateTime<Utc>) -> Result<ChangeSet, UpdateError> + Send,
     {
+        self.change_ticket_if(id, |ticket, now| plan(ticket, now).map(Some))
+            .await
+    }
+
+    /// [`Self::change_ticket`] for a plan that may find nothing to change (`None`): then nothing
+    /// is written, and the ticket comes back as it was (its version unbumped).
+    pub(super) async fn change_ticket_if<F>(
+        &self,
+        id: TicketId,
+        mut plan: F,
+    ) -> Result<Committed, UpdateError>
+    where
+        F: FnMut(Ticket, DateTime<Utc>) -> Result<Option<ChangeSet>, UpdateError> + Send,
+    {
         let mut attempt = 0;
         loop {
             let ticket = self
@@ -135,7 +149,9 @@ impl Helpdesk {
                 .get(id)
                 .await?
                 .ok_or(UpdateError::NotFound(id))?;
-            let change = plan(ticket, self.ports.clock.now())?;
+            let Some(change) = plan(ticket.clone(), self.ports.clock.now())? else {
+                return Ok(Committed { ticket });
+            };
             match self.ports.tickets.commit(change).await {
                 Err(CommitError::Conflict(_)) if attempt < CONFLICT_RETRIES => attempt += 1,
                 other => return other.map_err(UpdateError::from),
@@ -349,7 +365,8 @@ impl Helpdesk {
         Message::new(self.ports.ids.new_id(), id, MessageKind::System, text, now)
     }
 
-    /// Changes status, priority, category, assignee and tags in one step.
+    /// Changes status, priority, category, assignee and tags in one step. A change that changes
+    /// nothing (`PATCH {}`, or every field as it is) writes nothing.
     ///
     /// # Errors
     /// [`UpdateError::Conflict`] for a stale `expected_version`, [`UpdateError::Transition`] for
@@ -369,8 +386,11 @@ impl Helpdesk {
             }
         }
         let sla = &*self.settings.sla.current();
-        self.change_ticket(id, |mut ticket, now| {
-            if update.expected_version.is_some_and(|v| v != ticket.version) {
+        self.change_ticket_if(id, |mut ticket, now| {
+            if update
+                .expected_version
+                .is_some_and(|v| v != ticket.revision)
+            {
                 return Err(UpdateError::Conflict(id));
             }
             let mut kinds = Vec::new();
@@ -389,12 +409,15 @@ impl Helpdesk {
             if let Some(tags) = update.tags.clone() {
                 kinds.extend(ticket.set_tags(tags, now));
             }
+            if kinds.is_empty() {
+                return Ok(None);
+            }
             let mut change = ChangeSet::update(ticket);
             change.events = kinds
                 .into_iter()
                 .map(|k| TicketEvent::new(id, now, actor.clone(), k))
                 .collect();
-            Ok(change)
+            Ok(Some(change))
         })
         .await
     }

@@ -81,8 +81,12 @@ pub struct TicketParts {
     pub provider_thread: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Bumped by storage on every write; the API's ETag and the guard against lost updates.
+    /// Bumped by storage on every write: the guard against lost updates between writers.
     pub version: u64,
+    /// Bumped when a field clients edit changes (status, priority, category, assignee, tags):
+    /// the API's ETag and what `If-Match` compares, so background work (the assistant, notes,
+    /// SLA sweeps, a no-op change) never makes an editor's copy stale.
+    pub revision: u64,
 }
 
 /// A support ticket.
@@ -162,6 +166,7 @@ impl Ticket {
             created_at: draft.created_at,
             updated_at: draft.created_at,
             version: 0,
+            revision: 0,
         })
     }
 
@@ -216,6 +221,7 @@ impl Ticket {
         }
         t.status = to;
         t.updated_at = now;
+        t.revision += 1;
         let mut events = vec![EventKind::StatusChanged { from, to }];
         if from == Status::Resolved && to == Status::Open {
             events.push(EventKind::Reopened);
@@ -280,6 +286,7 @@ impl Ticket {
             return Vec::new();
         }
         self.0.priority = to;
+        self.0.revision += 1;
         let category = self.category;
         sla.retarget(&mut self.0.sla, to, category, now);
         self.0.updated_at = now;
@@ -298,6 +305,7 @@ impl Ticket {
             return Vec::new();
         }
         self.0.category = to;
+        self.0.revision += 1;
         let priority = self.priority;
         sla.retarget(&mut self.0.sla, priority, to, now);
         self.0.updated_at = now;
@@ -311,6 +319,7 @@ impl Ticket {
             return Vec::new();
         }
         self.0.assignee = to;
+        self.0.revision += 1;
         self.0.updated_at = now;
         vec![EventKind::Assigned { from, to }]
     }
@@ -322,6 +331,7 @@ impl Ticket {
             return Vec::new();
         }
         self.0.tags.clone_from(&tags);
+        self.0.revision += 1;
         self.0.updated_at = now;
         vec![EventKind::TagsChanged { tags }]
     }
@@ -395,6 +405,7 @@ impl Ticket {
         t.sla.first_response.stop(now, cal);
         t.sla.resolution.stop(now, cal);
         t.status = Status::Closed;
+        t.revision += 1;
         t.closed_at = Some(now);
         t.merged_into = Some(target.id);
         t.updated_at = now;

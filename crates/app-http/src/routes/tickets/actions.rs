@@ -22,7 +22,7 @@ fn answer(
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     if caller.customer().is_none() {
-        response.insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.version)));
+        response.insert_header((actix_web::http::header::ETAG, format!("\"{}\"", t.revision)));
     }
     response.json(TicketView::for_caller(
         caller.customer().is_some(),

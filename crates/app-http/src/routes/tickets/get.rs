@@ -76,6 +76,6 @@ pub async fn detail(
         }
     }
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", ticket.version)))
+        .insert_header((header::ETAG, format!("\"{}\"", ticket.revision)))
         .json(detail))
 }

@@ -89,7 +89,7 @@ pub async fn patch(
         .await?;
     let t = committed.ticket;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", t.version)))
+        .insert_header((header::ETAG, format!("\"{}\"", t.revision)))
         .json(TicketView::new(
             &t,
             &state.desk().settings().sla.current(),

@@ -104,6 +104,25 @@ async fn draft_mode_stores_the_analysis_and_draft_and_sends_nothing() {
 }
 
 #[tokio::test]
+async fn a_draft_leaves_the_tickets_revision_so_an_editors_if_match_still_applies() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let seen = w.ticket(id).revision;
+    w.desk
+        .assist(id, &assistant("Hello", 0.99), &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(w.ticket(id).revision, seen);
+    let edit = TicketUpdate {
+        priority: Some(crate::ticket::Priority::Low),
+        expected_version: Some(seen),
+        ..Default::default()
+    };
+    let c = w.desk.update(id, Actor::System, edit).await.unwrap();
+    assert_eq!(c.ticket.revision, seen + 1);
+}
+
+#[tokio::test]
 async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     let w = auto_world();
     let id = w.open_ticket().await;

@@ -140,8 +140,8 @@ async fn updates_check_version_transitions_and_assignees() {
     };
     let c = w.desk.update(id, Actor::System, ok).await.unwrap();
     assert_eq!(
-        (c.ticket.priority, c.ticket.version, c.ticket.tags.clone()),
-        (Priority::High, 1, vec!["vip".to_owned()])
+        (c.ticket.priority, c.ticket.revision, c.ticket.tags.clone()),
+        (Priority::High, 2, vec!["vip".to_owned()])
     );
     let back_to_new = TicketUpdate {
         status: Some(Status::New),
@@ -152,6 +152,36 @@ async fn updates_check_version_transitions_and_assignees() {
         w.desk.update(id, Actor::System, back_to_new).await,
         Err(UpdateError::Transition(_))
     ));
+}
+
+#[tokio::test]
+async fn a_change_that_changes_nothing_writes_nothing() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let before = w.ticket(id);
+    let events = w.store.with(|s| s.events.len());
+    let same = TicketUpdate {
+        status: Some(before.status),
+        priority: Some(before.priority),
+        tags: Some(Vec::new()),
+        expected_version: Some(before.revision),
+        ..Default::default()
+    };
+    for update in [TicketUpdate::default(), same] {
+        let c = w.desk.update(id, Actor::System, update).await.unwrap();
+        assert_eq!(c.ticket, before);
+    }
+    assert_eq!(w.ticket(id), before, "not even the row version moved");
+    assert_eq!(w.store.with(|s| s.events.len()), events);
+    // A stale revision is still refused, change or not.
+    let stale = TicketUpdate {
+        expected_version: Some(before.revision + 1),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.desk.update(id, Actor::System, stale).await.unwrap_err(),
+        UpdateError::Conflict(id)
+    );
 }
 
 #[tokio::test]
