@@ -9,7 +9,7 @@ use frontdesk_adapters_ai::Provider;
 use frontdesk_adapters_ai::openai::ResponseFormat;
 use frontdesk_adapters_gmail::imap::Security;
 use frontdesk_domain::EmailAddress;
-use frontdesk_domain::ai::AutoSendPolicy;
+use frontdesk_domain::ai::{AutoReplyEffect, AutoSendPolicy};
 use frontdesk_domain::assignment::Strategy;
 use frontdesk_domain::classify::{Classifier, ClassifierConfig};
 use frontdesk_domain::service::{AiMode, AutoAcknowledgement, IntakeLimits, Settings};
@@ -378,6 +378,9 @@ pub struct AiConfig {
     /// `off`, `draft` or `auto`.
     pub mode: String,
     pub auto_send_threshold: f32,
+    /// What an automatic reply does: `holding` (the default: the first-response clock runs on
+    /// until a person answers) or `resolving` (it resolves the ticket and is the first response).
+    pub auto_reply: AutoReplyEffect,
     pub base_url: String,
     pub model: String,
     pub api_key_file: Option<PathBuf>,
@@ -397,6 +400,7 @@ impl Default for AiConfig {
             provider: Provider::Offline,
             mode: "draft".to_owned(),
             auto_send_threshold: 0.85,
+            auto_reply: AutoReplyEffect::Holding,
             base_url: "https://api.openai.com/v1".to_owned(),
             model: "gpt-4o-mini".to_owned(),
             api_key_file: None,
@@ -670,6 +674,7 @@ impl Config {
         settings.ai_mode = self.ai_mode()?;
         settings.auto_send = AutoSendPolicy {
             min_confidence: self.ai.auto_send_threshold,
+            effect: self.ai.auto_reply,
             ..AutoSendPolicy::default()
         };
         settings.auto_close_after = TimeDelta::days(i64::from(self.helpdesk.auto_close_days));

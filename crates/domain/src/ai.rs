@@ -162,13 +162,27 @@ impl std::fmt::Display for HoldReason {
     }
 }
 
-/// When auto mode may send a drafted reply.
+/// What an automatic reply from the assistant does to the ticket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoReplyEffect {
+    /// A holding answer: the customer hears back, but no person has answered yet, so the
+    /// ticket keeps its status and its first-response clock keeps running.
+    #[default]
+    Holding,
+    /// The answer is taken as the solution: the ticket is resolved (the customer's next mail
+    /// reopens it) and the reply counts as the first response.
+    Resolving,
+}
+
+/// When auto mode may send a drafted reply, and what sending it does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AutoSendPolicy {
     /// The least draft confidence that is sent (0..1).
     pub min_confidence: f32,
     /// At most one automatic reply per ticket in this long.
     pub cooldown: TimeDelta,
+    pub effect: AutoReplyEffect,
 }
 
 impl Default for AutoSendPolicy {
@@ -176,6 +190,7 @@ impl Default for AutoSendPolicy {
         Self {
             min_confidence: 0.85,
             cooldown: TimeDelta::hours(24),
+            effect: AutoReplyEffect::Holding,
         }
     }
 }

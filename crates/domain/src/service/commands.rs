@@ -4,6 +4,7 @@ use chrono::DateTime;
 use chrono::Utc;
 
 use super::Helpdesk;
+use crate::ai::AutoReplyEffect;
 use crate::ports::{
     ChangeSet, CommitError, Committed, Job, Notification, NotificationKind, OutboundEmail,
     StoreError,
@@ -274,7 +275,14 @@ impl Helpdesk {
         let mut events = vec![EventKind::MessageAdded {
             kind: MessageKind::Agent,
         }];
-        events.extend(ticket.record_agent_reply(now, &self.settings.sla.current()));
+        let sla = self.settings.sla.current();
+        events.extend(match author {
+            Some(_) => ticket.record_agent_reply(now, &sla),
+            None => {
+                let resolves = self.settings.auto_send.effect == AutoReplyEffect::Resolving;
+                ticket.record_automatic_reply(now, &sla, resolves)
+            }
+        });
         let mail = OutboundEmail {
             message: Some(message.id),
             ..mail

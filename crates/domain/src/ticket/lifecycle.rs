@@ -248,6 +248,32 @@ impl Ticket {
         events
     }
 
+    /// Records an automatic reply by the assistant. Only a person answers first: a holding
+    /// reply leaves the status and the first-response clock alone; a resolving one (by
+    /// configuration) resolves the ticket and counts as the first response.
+    pub fn record_automatic_reply(
+        &mut self,
+        now: DateTime<Utc>,
+        sla: &SlaPolicies,
+        resolves: bool,
+    ) -> Vec<EventKind> {
+        self.0.updated_at = now;
+        if !resolves {
+            return Vec::new();
+        }
+        let mut events = Vec::new();
+        if self.first_response_at.is_none() {
+            self.0.first_response_at = Some(now);
+            self.0.sla.first_response.stop(now, sla.calendar());
+            events.push(EventKind::FirstResponse);
+        }
+        events.extend(
+            self.change_status(Status::Resolved, now, sla)
+                .unwrap_or_default(),
+        );
+        events
+    }
+
     /// Applies a customer's reply. Machine-generated mail (auto-replies, bounces) never reopens.
     pub fn record_customer_reply(
         &mut self,

@@ -123,6 +123,29 @@ async fn a_draft_leaves_the_tickets_revision_so_an_editors_if_match_still_applie
 }
 
 #[tokio::test]
+async fn a_resolving_automatic_answer_resolves_and_counts_as_the_first_response() {
+    let w = world_with(|s| {
+        s.ai_mode = AiMode::Auto;
+        s.auto_send.effect = crate::ai::AutoReplyEffect::Resolving;
+    });
+    let id = w.open_ticket().await;
+    w.clock.advance(TimeDelta::minutes(3));
+    w.desk
+        .assist(
+            id,
+            &assistant("Here is the fix.", 0.95),
+            &DraftContext::default(),
+        )
+        .await
+        .unwrap();
+    let t = w.ticket(id);
+    assert_eq!(
+        (t.status, t.first_response_at),
+        (Status::Resolved, Some(w.clock.now()))
+    );
+}
+
+#[tokio::test]
 async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     let w = auto_world();
     let id = w.open_ticket().await;
@@ -142,7 +165,15 @@ async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     assert_eq!(sent.subject, "Re: Help [TKT-000001]");
     assert_eq!(sent.in_reply_to.as_ref().map(|m| m.as_str()), Some("a@c"));
     let t = w.ticket(id);
-    assert_eq!(t.first_response_at, Some(w.clock.now()));
+    assert_eq!(
+        (
+            t.status,
+            t.first_response_at,
+            t.sla.first_response.stopped_at
+        ),
+        (Status::New, None, None),
+        "a holding answer is no person's first response"
+    );
     let reply: Message = w.store.with(|s| {
         s.messages
             .iter()
