@@ -25,6 +25,7 @@ fn ticket(subject: &str, body: &str) -> Ticket {
             follow_up_of: None,
             provider_thread: None,
             created_at: now,
+            closed_at: None,
         },
         TicketNumber::new(42).unwrap(),
     )

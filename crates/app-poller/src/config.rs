@@ -155,6 +155,9 @@ pub struct PollerConfig {
     /// How long a poller's claim on a mailbox lasts; renewed before every batch, so a poller
     /// that died lets another take over after this long.
     pub mailbox_lease_secs: u64,
+    /// `import` without `--as`: mail at most this many days old enters the queue open, older
+    /// mail is imported closed, as history.
+    pub import_open_within_days: u32,
 }
 
 impl Default for PollerConfig {
@@ -168,6 +171,7 @@ impl Default for PollerConfig {
             max_backoff_secs: 300,
             metrics_bind: "127.0.0.1:9464".to_owned(),
             mailbox_lease_secs: 30,
+            import_open_within_days: 14,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::{Backlog, BacklogError};
 use frontdesk_domain::ports::{StoreError, SystemClock, UuidV7Ids};
-use frontdesk_domain::service::{Helpdesk, Ports, Settings};
+use frontdesk_domain::service::{Helpdesk, ImportAs, Ports, Settings};
 use frontdesk_domain::ticket::Channel;
 use serde_json::json;
 
@@ -22,6 +22,8 @@ pub struct ImportOptions {
     /// Show a progress bar (on a terminal, without `--json`).
     pub progress: bool,
     pub batch_size: usize,
+    /// Whether the imported tickets are history (closed) or work (open).
+    pub import_as: ImportAs,
 }
 
 /// Why an import could not run to its end.
@@ -48,7 +50,7 @@ pub async fn import(
     options: &ImportOptions,
     out: &mut dyn Write,
 ) -> Result<Tally, ImportError> {
-    let settings = settings.for_backlog();
+    let settings = settings.for_backlog(options.import_as);
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7Ids);
     let desk = if options.dry_run {

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::TimeDelta;
 use clap::{Parser, Subcommand};
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::Backlog;
+use frontdesk_domain::service::ImportAs;
 use frontdesk_poller::app::{Frontdesk, Workload, connect, migrate};
 use frontdesk_poller::cli::CommonArgs;
 use frontdesk_poller::config::Config;
@@ -49,11 +51,23 @@ enum Command {
         /// One JSON object per message on stdout, in input order.
         #[arg(long)]
         json: bool,
+        /// `closed`: the tickets are history (closed at their mail's date, no SLA measured);
+        /// `open`: they enter the queue (SLA clocks from now). Default: open when the mail is
+        /// at most `poller.import_open_within_days` old, closed when older.
+        #[arg(long = "as", value_enum)]
+        import_as: Option<ImportAsArg>,
     },
     /// Bring the database schema up to date.
     Migrate,
     /// Check the configuration (and that the database answers), print a summary, exit.
     CheckConfig,
+}
+
+/// `import --as`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ImportAsArg {
+    Closed,
+    Open,
 }
 
 fn main() -> ExitCode {
@@ -94,6 +108,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             path,
             dry_run,
             json,
+            import_as,
         } => {
             let backlog = Backlog::open(&path).map_err(|e| e.to_string())?;
             let db = daemon_database(&config).await?;
@@ -106,6 +121,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 json,
                 progress: !json && std::io::stdout().is_terminal(),
                 batch_size: config.poller.batch_size.max(200),
+                import_as: match import_as {
+                    Some(ImportAsArg::Closed) => ImportAs::Closed,
+                    Some(ImportAsArg::Open) => ImportAs::Open,
+                    None => ImportAs::OpenWithin(TimeDelta::days(i64::from(
+                        config.poller.import_open_within_days,
+                    ))),
+                },
             };
             let started = Instant::now();
             let stdout = std::io::stdout();

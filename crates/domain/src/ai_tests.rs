@@ -30,6 +30,7 @@ fn ticket(priority: Priority) -> Ticket {
             follow_up_of: None,
             provider_thread: None,
             created_at: now,
+            closed_at: None,
         },
         TicketNumber::new(1).unwrap(),
     )

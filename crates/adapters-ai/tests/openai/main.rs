@@ -47,6 +47,7 @@ fn ticket() -> Ticket {
             follow_up_of: None,
             provider_thread: None,
             created_at: now(),
+            closed_at: None,
         },
         TicketNumber::new(42).unwrap(),
     )

@@ -44,6 +44,7 @@ pub fn new_ticket(customer: &str, subject: &str, now: DateTime<Utc>) -> ChangeSe
         follow_up_of: None,
         provider_thread: Some("thread-1".into()),
         created_at: now,
+        closed_at: None,
     };
     ChangeSet::new(TicketWrite::Create(Box::new(draft)))
 }

@@ -222,3 +222,48 @@ async fn a_run_that_cannot_proceed_exits_non_zero_with_a_reason() {
     assert!(stderr(&out).contains("database"), "{}", stderr(&out));
     site.finish().await;
 }
+
+both!(
+    old_mail_keeps_its_date_and_is_history_unless_imported_as_open,
+    async |site: &Site| {
+        let june = mail("j1@x.example", "ann@x.example", "Refund", "Where is it?")
+            .replace("Mon, 23 Nov 2026 09:00:00", "Wed, 03 Jun 2026 10:00:00");
+        let dir = site.path("old");
+        write(&dir.join("june.eml"), &june);
+        write(
+            &dir.join("recent.eml"),
+            &mail("r1@x.example", "tom@x.example", "Login", "Broken").replace(
+                "Mon, 23 Nov 2026",
+                &chrono::Utc::now().format("%a, %d %b %Y").to_string(),
+            ),
+        );
+        let out = site.poller(&["import", dir.to_str().unwrap(), "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let db: &Database = &site.fresh.db;
+        let by_number = async |n: u64| {
+            db.get_by_number(TicketNumber::new(n).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let old = by_number(1).await;
+        assert_eq!(old.status.as_str(), "closed", "older than 14 days: history");
+        assert_eq!(old.created_at.to_rfc3339(), "2026-06-03T10:00:00+00:00");
+        assert_eq!(by_number(2).await.status.as_str(), "new", "recent: work");
+
+        let again = site.path("again");
+        write(
+            &again.join("june.eml"),
+            &june.replace("j1@x.example>", "j2@x.example>"),
+        );
+        let out = site.poller(&["import", again.to_str().unwrap(), "--as", "open"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let open = by_number(3).await;
+        assert_eq!(open.status.as_str(), "new");
+        assert_eq!(open.created_at.to_rfc3339(), "2026-06-03T10:00:00+00:00");
+        assert!(open.sla.first_response.due_at > chrono::Utc::now());
+        let bad = site.poller(&["import", again.to_str().unwrap(), "--as", "maybe"]);
+        assert!(!bad.status.success());
+        assert!(stderr(&bad).contains("closed"), "{}", stderr(&bad));
+    }
+);

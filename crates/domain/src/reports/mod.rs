@@ -21,7 +21,8 @@ pub use period::{Interval, MAX_BUCKETS, Period, PeriodError};
 /// How an SLA clock ended, or that it has not yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlaOutcome {
-    /// Still running or paused with time left.
+    /// Still running or paused with time left, or never measured: a clock stopped the instant
+    /// it started (history imported closed) decides nothing.
     Pending,
     /// Stopped in time, at this instant.
     Met(DateTime<Utc>),
@@ -34,6 +35,9 @@ impl SlaOutcome {
     #[must_use]
     pub fn of(clock: &SlaClock, now: DateTime<Utc>) -> Self {
         let left = clock.remaining_at_stop;
+        if clock.stopped_at == Some(clock.started_at) {
+            return Self::Pending;
+        }
         match (clock.stopped_at, left) {
             (Some(at), Some(left)) if left > TimeDelta::zero() => Self::Met(at),
             // Stopped or paused with no time left: the deadline was passed before.

@@ -207,6 +207,16 @@ impl Helpdesk {
         }
     }
 
+    /// When `mail` counts as having arrived: now, or for backlog mail its own date (never
+    /// later than now: a clock set wrong must not date mail in the future).
+    fn arrival(&self, mail: &InboundEmail) -> DateTime<Utc> {
+        let now = self.ports.clock.now();
+        match (self.settings.backlog, mail.date) {
+            (Some(_), Some(date)) => date.min(now),
+            _ => now,
+        }
+    }
+
     pub(super) fn incoming<'a>(&self, mail: &'a InboundEmail) -> Incoming<'a> {
         Incoming {
             mail,
@@ -224,7 +234,7 @@ impl Helpdesk {
         m: &Incoming<'_>,
     ) -> Result<Placement, IngestError> {
         let decision = decide(m.mail, &m.message_id, lookup, self.settings.references_cap).await?;
-        let now = self.ports.clock.now();
+        let now = self.arrival(m.mail);
         match decision {
             ThreadDecision::Bridge(bridge) => {
                 let placed = self
@@ -253,9 +263,11 @@ impl Helpdesk {
                 });
             }
             ThreadDecision::New => return self.place_new(plan, m, None, now).await,
-            ThreadDecision::FollowUp(closed, _) => {
+            // Backlog mail is history: an answer to a closed ticket joins it, unopened.
+            ThreadDecision::FollowUp(closed, _) if self.settings.backlog.is_none() => {
                 return self.place_new(plan, m, Some(closed), now).await;
             }
+            ThreadDecision::FollowUp(found, _) => found,
             ThreadDecision::Suggest(suggestion) => {
                 return self.place_suggested(plan, m, &suggestion, now).await;
             }
@@ -269,7 +281,7 @@ impl Helpdesk {
         }
         match self.ports.tickets.get(found.id).await? {
             // Closed since the lookup: the reply belongs on a follow-up after all.
-            Some(ticket) if ticket.status == Status::Closed => {
+            Some(ticket) if ticket.status == Status::Closed && self.settings.backlog.is_none() => {
                 let closed = TicketRef {
                     status: Status::Closed,
                     number: Some(ticket.number),
@@ -440,6 +452,7 @@ impl Helpdesk {
             .classifier
             .classify(&subject, mail.message_text());
         let id = TicketId::from_uuid(self.ports.ids.new_id());
+        let (sla, closed_at) = self.clocks_of_new(class.priority, class.category, now);
         let draft = TicketDraft {
             id,
             customer: customer.clone(),
@@ -449,20 +462,26 @@ impl Helpdesk {
             category: class.category,
             channel: mail.channel,
             tags: Vec::new(),
-            sla: self
-                .settings
-                .sla
-                .current()
-                .start(class.priority, class.category, now),
+            sla,
             follow_up_of: follows.as_ref().map(|f| f.id),
             provider_thread: mail.provider_thread.clone(),
             created_at: now,
+            closed_at,
         };
         let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));
         self.record_mail(&mut change, id, m, now);
         let actor = Actor::Customer(customer.email.clone());
         let event = |ticket, kind| TicketEvent::new(ticket, now, actor.clone(), kind);
         change.events.push(event(id, EventKind::Created));
+        if closed_at.is_some() {
+            change.events.push(event(
+                id,
+                EventKind::StatusChanged {
+                    from: Status::New,
+                    to: Status::Closed,
+                },
+            ));
+        }
         change.events.push(event(
             id,
             EventKind::MessageAdded {
@@ -674,6 +693,31 @@ impl Helpdesk {
             change: Some(index),
             result,
         })
+    }
+}
+
+impl Helpdesk {
+    /// The SLA clocks of a ticket a mail arriving at `at` opens, and when it is closed at once.
+    /// Live mail: clocks from `at`, open. Backlog mail imported closed: clocks stopped where they
+    /// start (nothing measured), closed at `at`; imported open: clocks from the import.
+    fn clocks_of_new(
+        &self,
+        priority: crate::ticket::Priority,
+        category: crate::ticket::Category,
+        at: DateTime<Utc>,
+    ) -> (crate::sla::TicketSla, Option<DateTime<Utc>>) {
+        let policies = self.settings.sla.current();
+        let Some(import_as) = self.settings.backlog else {
+            return (policies.start(priority, category, at), None);
+        };
+        let now = self.ports.clock.now();
+        if !import_as.closes(at, now) {
+            return (policies.start(priority, category, now), None);
+        }
+        let mut sla = policies.start(priority, category, at);
+        sla.first_response.stop(at, policies.calendar());
+        sla.resolution.stop(at, policies.calendar());
+        (sla, Some(at))
     }
 }
 

@@ -122,6 +122,34 @@ impl Default for IntakeLimits {
     }
 }
 
+/// How a backlog import places old mail (`frontdesk-poller import --as …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAs {
+    /// History: each ticket is created closed at its mail's date, with no SLA measured.
+    Closed,
+    /// Work: tickets enter the queue as new; their SLA clocks start at the import, not at the
+    /// mail's date (nobody can answer in the past), so no warning or breach is raised for it.
+    Open,
+    /// Open when the mail is at most this old, closed when older.
+    OpenWithin(TimeDelta),
+}
+
+impl ImportAs {
+    /// Whether a mail dated `at` is imported closed, as of `now`.
+    #[must_use]
+    pub fn closes(
+        self,
+        at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        match self {
+            Self::Closed => true,
+            Self::Open => false,
+            Self::OpenWithin(age) => now - at > age,
+        }
+    }
+}
+
 /// Rules and knobs of one helpdesk.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -149,6 +177,8 @@ pub struct Settings {
     /// decide whether a new ticket is acknowledged; empty: the topmost header's (see
     /// [`crate::email::sender_authentication_failure`]).
     pub trusted_authserv_ids: Vec<String>,
+    /// Set while importing a backlog ([`Settings::for_backlog`]): mail keeps its own date.
+    pub backlog: Option<ImportAs>,
 }
 
 impl Settings {
@@ -156,11 +186,17 @@ impl Settings {
     /// mail, but gets no acknowledgement and queues no AI draft — nobody wants an answer to a
     /// two-year-old message, or thousands of model calls no one asked for. Nor is it held to
     /// the per-sender ticket cap: an archive an admin imports is not a flood.
+    ///
+    /// Each mail keeps its own date (its `Date:` header, never later than now) for its
+    /// message, its ticket and their events; `import_as` says whether its ticket is history
+    /// (closed) or work (open), and a reply to a closed ticket is added to it as history
+    /// rather than opening a follow-up.
     #[must_use]
-    pub fn for_backlog(mut self) -> Self {
+    pub fn for_backlog(mut self, import_as: ImportAs) -> Self {
         self.auto_acknowledgement = None;
         self.ai_mode = AiMode::Off;
         self.intake_limits.tickets_per_sender = None;
+        self.backlog = Some(import_as);
         self
     }
 
@@ -182,6 +218,7 @@ impl Settings {
             references_cap: 50,
             intake_limits: IntakeLimits::default(),
             trusted_authserv_ids: Vec::new(),
+            backlog: None,
         }
     }
 }

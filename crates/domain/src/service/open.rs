@@ -123,6 +123,7 @@ impl Helpdesk {
             follow_up_of: follows.map(|f| f.id),
             provider_thread: None,
             created_at: now,
+            closed_at: None,
         };
         let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));
         let mut message = Message::new(

@@ -52,6 +52,9 @@ pub struct TicketDraft {
     pub follow_up_of: Option<TicketId>,
     pub provider_thread: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Imported history: the ticket is created closed at this time, its clocks stopped there,
+    /// so it never enters the queue, the SLA sweeps or today's reports.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// A ticket's data. Read it through a [`Ticket`]; build one directly only to restore a stored
@@ -143,13 +146,18 @@ impl Ticket {
     /// A new ticket from a draft and the number storage allocated for it.
     #[must_use]
     pub fn create(draft: TicketDraft, number: TicketNumber) -> Self {
+        let status = if draft.closed_at.is_some() {
+            Status::Closed
+        } else {
+            Status::New
+        };
         Self(TicketParts {
             id: draft.id,
             number,
             customer: draft.customer,
             subject: draft.subject,
             description: draft.description,
-            status: Status::New,
+            status,
             priority: draft.priority,
             category: draft.category,
             channel: draft.channel,
@@ -157,8 +165,9 @@ impl Ticket {
             tags: normalize_tags(draft.tags),
             sla: draft.sla,
             first_response_at: None,
+            // History closed on import was never resolved here: no resolution time to report.
             resolved_at: None,
-            closed_at: None,
+            closed_at: draft.closed_at,
             escalation_level: 0,
             follow_up_of: draft.follow_up_of,
             merged_into: None,

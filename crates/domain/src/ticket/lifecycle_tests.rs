@@ -23,6 +23,7 @@ fn new_ticket(priority: Priority, now: DateTime<Utc>) -> Ticket {
         follow_up_of: None,
         provider_thread: None,
         created_at: now,
+        closed_at: None,
     };
     Ticket::create(draft, TicketNumber::new(7).unwrap())
 }

@@ -227,7 +227,7 @@ async fn released_mail_is_not_held_to_the_ticket_cap() {
 async fn a_backlog_import_is_not_held_to_the_ticket_cap() {
     let w = world_with(|s| {
         s.intake_limits.tickets_per_sender = Some(1);
-        *s = s.clone().for_backlog();
+        *s = s.clone().for_backlog(ImportAs::Open);
     });
     w.ingest(mail("a@c", "jane@x.com", "One", "x")).await;
     w.ingest(mail("b@c", "jane@x.com", "Two", "x")).await;

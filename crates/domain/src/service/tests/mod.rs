@@ -2,6 +2,7 @@
 
 mod assist;
 mod background;
+mod backlog;
 mod batch;
 mod commands;
 mod ingest;
