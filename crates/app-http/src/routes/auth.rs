@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
-use frontdesk_domain::access::Permission;
+use frontdesk_domain::access::{AccountKind, AddressAccounts, Permission};
 use frontdesk_domain::access::{MAX_TOKEN_LIFETIME, TokenScope};
 use frontdesk_domain::email::EmailAddress;
 use serde::{Deserialize, Serialize};
@@ -159,25 +159,28 @@ struct Found {
     confirmed: bool,
 }
 
-/// The active account behind an address, if any.
+/// The account a sign-in with this address reaches, if any, by the domain's identity rule
+/// ([`AddressAccounts::signs_in_as`]: an active staff member, else an active customer account).
 async fn find_account(state: &AppState, email: &EmailAddress) -> Result<Option<Found>, ApiError> {
-    if let Some((staff, hash)) = state.db().staff_by_email(email).await? {
-        return Ok(staff.active.then_some(Found {
+    let staff = state.db().staff_by_email(email).await?;
+    let customer = state.db().customer_account(email).await?;
+    let accounts = AddressAccounts {
+        staff: staff.as_ref().map(|(s, _)| s.active),
+        customer: customer.as_ref().map(|a| a.active),
+    };
+    Ok(match (accounts.signs_in_as(), staff, customer) {
+        (Some(AccountKind::Staff), Some((staff, hash)), _) => Some(Found {
             principal: Principal::Staff(staff),
             hash,
             confirmed: true,
-        }));
-    }
-    Ok(state
-        .db()
-        .customer_account(email)
-        .await?
-        .filter(|a| a.active)
-        .map(|a| Found {
+        }),
+        (Some(AccountKind::Customer), _, Some(a)) => Some(Found {
             confirmed: a.confirmed_at.is_some(),
             hash: Some(a.password_hash),
             principal: Principal::Customer(a.email),
-        }))
+        }),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,7 +8,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use frontdesk_domain::access::{
-    CONFIRMATION_LIFETIME, RegistrationPath, may_register, registration_path,
+    AddressAccounts, CONFIRMATION_LIFETIME, RegistrationPath, may_register, registration_path,
 };
 use frontdesk_domain::email::EmailAddress;
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,16 @@ pub async fn register(
         .hashing
         .hash(body.password.clone(), Some(email.clone()))
         .await??;
-    let staff = state.db().staff_by_email(&email).await?.is_some();
+    // Only an active staff member holds an address (the domain's identity rule).
+    let staff = AddressAccounts {
+        staff: state
+            .db()
+            .staff_by_email(&email)
+            .await?
+            .map(|(s, _)| s.active),
+        customer: None,
+    }
+    .held_by_staff();
     let confirmed = state
         .db()
         .customer_account(&email)

@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveTime, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::access::{
-    Permission, StaffChange, change_ends_sign_ins, check_staff_change, may_set_availability,
+    AddressAccounts, Permission, StaffChange, change_ends_sign_ins, check_staff_change,
+    may_set_availability,
 };
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, ShiftWindow, Staff, StaffId};
@@ -122,6 +123,7 @@ pub async fn create(
         shift: body.shift.as_ref().map(shift_of).transpose()?,
         active: true,
     };
+    may_become_staff(&state, &member.email).await?;
     let hash = match body.password {
         Some(p) => Some(hash(&state, p, &member.email).await?),
         None => None,
@@ -140,6 +142,18 @@ pub async fn create(
             format!("/api/staff/{}", member.id),
         ))
         .json(StaffView::from(&member)))
+}
+
+/// The identity rule: an address a customer account has never becomes a staff member's
+/// (409), so the customer is never locked out of the portal by it.
+async fn may_become_staff(state: &AppState, email: &EmailAddress) -> Result<(), ApiError> {
+    let accounts = AddressAccounts {
+        staff: None,
+        customer: state.db().customer_account(email).await?.map(|a| a.active),
+    };
+    accounts
+        .may_become_staff()
+        .map_err(|e| ApiError::conflict(e.to_string()))
 }
 
 /// Checks `current` against the member's password, counted by the sign-in limiter like a sign-in
@@ -253,6 +267,9 @@ pub async fn patch(
         m.role = role;
     }
     if let Some(active) = body.active {
+        if active && !m.active {
+            may_become_staff(&state, &m.email).await?;
+        }
         m.active = active;
     }
     if let Some(a) = &body.availability {

@@ -149,3 +149,69 @@ both!(
         assert_eq!(login(app, "agent@frontdesk.test", PASSWORD).await.0, 401);
     }
 );
+
+both!(
+    an_address_is_one_identity_and_a_former_staff_member_keeps_the_portal,
+    async |app: &TestApp| {
+        // A customer's address never becomes a staff member's.
+        let (status, body) = app
+            .json(
+                "post",
+                "/api/staff",
+                Who::Admin,
+                Some(&json!({"email": "Alice@Customer.test", "name": "Alice", "role": "agent"})),
+            )
+            .await;
+        assert_eq!(status, 409, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("customer account")
+        );
+
+        // Data from before the rule holds both: the active staff member signs in; once
+        // deactivated, the customer account is reachable again (not locked out for good).
+        let both = frontdesk_domain::staff::Staff {
+            id: frontdesk_domain::StaffId::from_uuid(uuid::Uuid::now_v7()),
+            email: app.customer.clone(),
+            name: "Alice at work".into(),
+            role: frontdesk_domain::Role::Agent,
+            availability: frontdesk_domain::Availability::Offline,
+            shift: None,
+            active: true,
+        };
+        let hash = frontdesk_http::auth::password::hash("another long passphrase", None).unwrap();
+        app.fresh
+            .db
+            .create_staff(&both, Some(&hash), chrono::Utc::now())
+            .await
+            .unwrap();
+        let (status, _) = login(app, app.customer.as_str(), "another long passphrase").await;
+        assert_eq!(status, 200, "the active staff member signs in");
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", both.id),
+                Who::Admin,
+                Some(&json!({"active": false})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, signed) = login(app, app.customer.as_str(), PASSWORD).await;
+        assert_eq!(status, 200, "{signed}");
+        let token = signed["access_token"].as_str().unwrap();
+        let (_, who) = me(app, token).await;
+        assert_eq!(who["role"], "customer", "{who}");
+        // And the staff member cannot be reactivated onto the customer's address.
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", both.id),
+                Who::Admin,
+                Some(&json!({"active": true})),
+            )
+            .await;
+        assert_eq!(status, 409);
+    }
+);

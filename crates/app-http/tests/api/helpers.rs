@@ -57,7 +57,7 @@ pub struct TestApp {
     pub other_agent: Staff,
     pub customer: EmailAddress,
     pub other_customer: EmailAddress,
-    fresh: Fresh,
+    pub fresh: Fresh,
     _dir: tempfile::TempDir,
 }
 

@@ -1,11 +1,13 @@
 //! Access rules: who may sign in with what, how a customer proves an address, and who may see
 //! and change what.
 
+mod identity;
 mod password;
 mod registration;
 mod rights;
 mod token;
 
+pub use identity::{AccountKind, AddressAccounts, IdentityConflict};
 pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRejected, check_password};
 pub use registration::{
     CONFIRMATION_LIFETIME, CONFIRMATION_TOKEN_BYTES, RegistrationPath, RegistrationRefused,
