@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Helpdesk;
+use super::commands::UpdateError;
 use crate::assignment::pick;
 use crate::ports::{ChangeSet, CommitError, NotificationKind, StoreError};
 use crate::sla::ClockState;
@@ -21,6 +22,8 @@ pub struct SweepReport {
     pub closed: u32,
     /// Tickets skipped because someone changed them meanwhile; the next pass retries them.
     pub conflicts: u32,
+    /// Tickets whose SLA deadlines moved to a new calendar.
+    pub moved: u32,
 }
 
 /// Why a background pass stopped early. What was committed before stays committed.
@@ -50,6 +53,51 @@ impl Helpdesk {
                 let now = self.ports.clock.now();
                 if let Some(change) = self.plan_sla(ticket, now, &managers, &mut report).await? {
                     self.commit_background(change, &mut report).await?;
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Moves every active ticket's running SLA clocks from the calendar `old` to the one in
+    /// force now (see [`crate::sla::SlaClock::recalendar`]): called once by whoever changed the
+    /// business hours, right after the new policies are in force, so that no clock is read on
+    /// one calendar with a deadline computed on another (which raised warnings for deadlines
+    /// days away). Targets are not touched: a policy change applies to clocks started after it.
+    /// Returns how many tickets' deadlines moved.
+    ///
+    /// # Errors
+    /// [`SweepError`] when storage fails; tickets done so far stay done (a ticket changed
+    /// meanwhile is re-read and moved again, so none is left on the old calendar).
+    pub async fn recalendar(&self, old: &crate::sla::Calendar) -> Result<SweepReport, SweepError> {
+        let mut report = SweepReport::default();
+        let policies = self.settings.sla.current();
+        let new = policies.calendar();
+        if new == old {
+            return Ok(report);
+        }
+        let mut after = None;
+        loop {
+            let page = self.ports.queries.active_page(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let full = page.len() == PAGE as usize;
+            for ticket in page {
+                let mut moved = false;
+                let result = self
+                    .change_ticket_if(ticket.id, |mut t, now| {
+                        moved = t.recalendar(now, old, new);
+                        Ok(moved.then(|| ChangeSet::update(t)))
+                    })
+                    .await;
+                match result {
+                    Ok(_) if moved => report.moved += 1,
+                    Ok(_) | Err(UpdateError::NotFound(_)) => {}
+                    Err(UpdateError::Store(e)) => return Err(e.into()),
+                    Err(_) => report.conflicts += 1,
                 }
             }
             if !full {

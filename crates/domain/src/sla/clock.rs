@@ -141,9 +141,13 @@ impl SlaClock {
     }
 
     /// Moves the clock to a new target (the ticket's priority changed), keeping the counted time
-    /// already used.
+    /// already used. A breach that happened stays one: an overdue clock keeps its deadline and
+    /// its flags, whatever the new target (it stays in `?sla=breached` and in the reports).
     pub fn retarget(&mut self, target: TimeDelta, now: DateTime<Utc>, calendar: &Calendar) {
         if self.is_stopped() {
+            return;
+        }
+        if self.remaining_now(now, calendar) <= TimeDelta::zero() {
             return;
         }
         let delta = target - self.target;
@@ -161,6 +165,20 @@ impl SlaClock {
         if delta > TimeDelta::zero() {
             self.breach_escalated = false;
             self.warning_notified = false;
+        }
+    }
+
+    /// Moves a running clock from the calendar `old` to `new` at `now`: the counted time it had
+    /// left under `old` is counted on `new` from now on, so its remaining time (and whether it
+    /// warns) is what it was a moment before. Paused and stopped clocks keep counted time, not
+    /// deadlines, and an overdue clock keeps its breach.
+    pub fn recalendar(&mut self, now: DateTime<Utc>, old: &Calendar, new: &Calendar) {
+        if self.is_paused() || self.is_stopped() {
+            return;
+        }
+        let left = old.between(now, self.due_at);
+        if left > TimeDelta::zero() {
+            self.due_at = new.add(now, left);
         }
     }
 
@@ -206,6 +224,12 @@ pub struct TicketSla {
 }
 
 impl TicketSla {
+    /// Both clocks moved from calendar `old` to `new` ([`SlaClock::recalendar`]).
+    pub fn recalendar(&mut self, now: DateTime<Utc>, old: &Calendar, new: &Calendar) {
+        self.first_response.recalendar(now, old, new);
+        self.resolution.recalendar(now, old, new);
+    }
+
     /// The earliest deadline among the clocks that are running (neither paused nor stopped):
     /// what "sort by SLA due" and "due soon" mean. `None` when no clock runs.
     #[must_use]

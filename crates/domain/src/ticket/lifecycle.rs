@@ -309,6 +309,19 @@ impl Ticket {
         (CustomerReplyEffect::Reopened, events)
     }
 
+    /// Moves the running SLA clocks from calendar `old` to `new` (the business hours changed);
+    /// whether a deadline moved.
+    pub fn recalendar(
+        &mut self,
+        now: DateTime<Utc>,
+        old: &crate::sla::Calendar,
+        new: &crate::sla::Calendar,
+    ) -> bool {
+        let before = self.0.sla.clone();
+        self.0.sla.recalendar(now, old, new);
+        self.0.sla != before
+    }
+
     /// Changes the priority and moves the SLA clocks to the new targets.
     pub fn set_priority(
         &mut self,

@@ -130,3 +130,86 @@ async fn manual_escalation_notifies_the_managers() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_calendar_change_moves_open_clocks_and_raises_no_false_warning() {
+    use crate::sla::{BusinessCalendar, Calendar, SlaPolicies};
+    // Monday 2026-11-23 09:00 UTC; 24/7 at first.
+    let w = world();
+    let mut open = Vec::new();
+    for n in 0..5 {
+        let r = w
+            .ingest(mail(
+                &format!("m{n}@c"),
+                "jane@x.com",
+                "Question",
+                "curious",
+            ))
+            .await;
+        open.push(r.ticket_id.unwrap()); // low: 24 h, 120 h
+    }
+    w.clock.advance(TimeDelta::hours(3));
+    let policies = w.desk.settings().sla.current();
+    let before: Vec<_> = open
+        .iter()
+        .map(|id| policies.status(&w.ticket(*id).sla.first_response, w.clock.now()))
+        .collect();
+    let old = policies.calendar().clone();
+    let office = Calendar::Business(Box::new(
+        BusinessCalendar::office_hours("Europe/Berlin").unwrap(),
+    ));
+    w.desk
+        .settings()
+        .sla
+        .replace(SlaPolicies::default().with_calendar(office));
+    let r = w.desk.recalendar(&old).await.unwrap();
+    assert_eq!(r.moved, 5);
+    let now = w.clock.now();
+    let policies = w.desk.settings().sla.current();
+    for (id, was) in open.iter().zip(&before) {
+        let is = policies.status(&w.ticket(*id).sla.first_response, now);
+        assert_eq!(is.remaining, was.remaining, "the counted time left is kept");
+        assert_eq!(is.state, ClockState::Ok);
+    }
+    let sweep = w.desk.sla_sweep().await.unwrap();
+    assert_eq!((sweep.warnings, sweep.breaches), (0, 0), "no false warning");
+    assert_eq!(
+        w.desk.recalendar(policies.calendar()).await.unwrap().moved,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_breach_stays_a_breach_whatever_the_new_priority() {
+    let w = world();
+    let id = w
+        .ingest(mail("a@c", "jane@x.com", "Question", "just curious"))
+        .await
+        .ticket_id
+        .unwrap(); // low: first response in 24 h
+    w.clock.advance(TimeDelta::hours(25));
+    let due = w.ticket(id).sla.first_response.due_at;
+    for priority in [Priority::Urgent, Priority::Low] {
+        let change = TicketUpdate {
+            priority: Some(priority),
+            ..Default::default()
+        };
+        w.desk.update(id, Actor::System, change).await.unwrap();
+        let t = w.ticket(id);
+        let status = w
+            .desk
+            .settings()
+            .sla
+            .current()
+            .status(&t.sla.first_response, w.clock.now());
+        assert_eq!(status.state, ClockState::Breached, "{priority:?}");
+        assert_eq!(
+            t.sla.first_response.due_at, due,
+            "the breach instant is kept"
+        );
+        assert!(
+            t.sla.next_due().unwrap() <= w.clock.now(),
+            "still in ?sla=breached"
+        );
+    }
+}
