@@ -21,6 +21,7 @@ mod jobs;
 mod lookup;
 mod mapping;
 mod migration;
+mod notify_prefs;
 mod outbound;
 mod queue;
 mod reports;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use frontdesk_domain::TicketId;
 use frontdesk_domain::email::{EmailAddress, MessageId};
 use frontdesk_domain::ports::{
-    AgentLoad, AutoReplyLog, StaffDirectory, StoreError, ThreadLookup, TicketRef,
+    AgentLoad, AutoReplyLog, NotificationKind, StaffDirectory, StoreError, ThreadLookup, TicketRef,
 };
 use frontdesk_domain::staff::{Role, Staff, StaffId};
 use frontdesk_domain::ticket::TicketNumber;
@@ -212,6 +212,13 @@ impl ThreadLookup for Database {
 
 #[async_trait]
 impl StaffDirectory for Database {
+    async fn muted_notifications(
+        &self,
+        emails: &[EmailAddress],
+    ) -> Result<Vec<(EmailAddress, Vec<NotificationKind>)>, StoreError> {
+        self.muted_by_address(emails).await
+    }
+
     async fn get(&self, id: StaffId) -> Result<Option<Staff>, StoreError> {
         let row = staff::Entity::find_by_id(id.as_uuid())
             .one(&self.reader)

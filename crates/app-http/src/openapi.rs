@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         tickets::attachment,
         customers::list, customers::patch, customers::delete,
         staff::list, staff::create, staff::patch, staff::status,
+        staff::notifications, staff::set_notifications,
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,

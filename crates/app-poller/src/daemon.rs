@@ -14,7 +14,7 @@ use crate::app::{Frontdesk, Mailbox};
 use frontdesk_domain::ports::MailboxLeases;
 
 use crate::intake::{IntakeError, Lease, PassReport, drain};
-use crate::jobs::{JobReport, run_jobs};
+use crate::jobs::{JobReport, run_jobs, send_digests};
 
 /// What the daemon's health check reports: when the database last answered, and the last
 /// error seen.
@@ -238,12 +238,14 @@ pub async fn maintain(
     }
     let batch = app.config.poller.job_batch.max(1);
     // Jobs may queue jobs (an AI draft queues saving it); run rounds until the queue has
-    // nothing due, bounded so a pass always ends.
+    // nothing due, bounded so a pass always ends. Staff notifications wait for the end of the
+    // pass and go out as one digest per person.
+    let mut notices = Vec::new();
     for _ in 0..100 {
         if stop() {
             break;
         }
-        match run_jobs(app, batch, stop).await {
+        match run_jobs(app, batch, stop, &mut notices).await {
             Ok(r) => {
                 report.jobs.add(&r);
                 if r.claimed == 0 {
@@ -255,6 +257,9 @@ pub async fn maintain(
                 break;
             }
         }
+    }
+    if let Err(e) = send_digests(app, notices, &mut report.jobs).await {
+        first_error.get_or_insert_with(|| format!("notification digests: {e}"));
     }
     match app.desk.auto_close().await {
         Ok(r) => report.closed = r.closed,

@@ -53,7 +53,9 @@ fn retry_delay(attempts: u32) -> TimeDelta {
 }
 
 /// Claims up to `limit` due jobs and runs them one after another. `stop` is asked between jobs;
-/// jobs claimed but not started when it says yes are handed back at once.
+/// jobs claimed but not started when it says yes are handed back at once. Staff notifications
+/// are not sent one by one: they are handed to `notices`, for [`send_digests`] at the end of
+/// the pass.
 ///
 /// # Errors
 /// [`StoreError`] when the queue cannot be read or updated.
@@ -61,6 +63,7 @@ pub async fn run_jobs(
     app: &Frontdesk,
     limit: u32,
     stop: &(dyn Fn() -> bool + Sync),
+    notices: &mut Vec<ClaimedJob>,
 ) -> Result<JobReport, StoreError> {
     let lease = TimeDelta::seconds(i64::try_from(app.config.poller.job_lease_secs).unwrap_or(300));
     let claimed = app.db.claim(app.desk.now(), lease, limit).await?;
@@ -73,20 +76,68 @@ pub async fn run_jobs(
             app.db
                 .fail(job.id, "handed back at shutdown", Some(app.desk.now()))
                 .await?;
+        } else if matches!(job.job, Job::Notify(_)) {
+            notices.push(job);
         } else {
-            run_one(app, job, &mut report).await?;
+            let result = execute(app, &job.job).await;
+            settle(app, job, result, &mut report).await?;
         }
     }
     Ok(report)
 }
 
-async fn run_one(
+/// Sends the staff notifications a pass collected as one digest per person (the domain's
+/// [`Helpdesk::digests`](frontdesk_domain::service::Helpdesk::digests): what each person turned
+/// off left out) and settles their jobs: a job is done when its person's digest went out (or
+/// held nothing they receive), and retried with that digest's error otherwise.
+///
+/// # Errors
+/// [`StoreError`] when the queue cannot be updated.
+pub async fn send_digests(
+    app: &Frontdesk,
+    notices: Vec<ClaimedJob>,
+    report: &mut JobReport,
+) -> Result<(), StoreError> {
+    let notes: Vec<_> = notices
+        .iter()
+        .filter_map(|j| match &j.job {
+            Job::Notify(n) => Some((**n).clone()),
+            _ => None,
+        })
+        .collect();
+    if notes.is_empty() || notes.len() != notices.len() {
+        return Ok(());
+    }
+    let mut failures: Vec<Option<Failure>> = vec![None; notices.len()];
+    match app.desk.digests(&notes).await {
+        Ok(digests) => {
+            for d in digests {
+                let Some(mail) = &d.mail else { continue };
+                if let Err(f) = send(app, mail).await {
+                    for i in d.covers {
+                        if let Some(slot) = failures.get_mut(i) {
+                            slot.get_or_insert_with(|| f.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Err(e) => failures.fill(Some(Failure::Transient(e.to_string()))),
+    }
+    for (job, failure) in notices.into_iter().zip(failures) {
+        settle(app, job, failure.map_or(Ok(()), Err), report).await?;
+    }
+    Ok(())
+}
+
+/// Records how a job went: done, retried later, or failed for good.
+async fn settle(
     app: &Frontdesk,
     job: ClaimedJob,
+    result: Result<(), Failure>,
     report: &mut JobReport,
 ) -> Result<(), StoreError> {
     let kind = job.job.kind();
-    let result = execute(app, &job.job).await;
     let max_attempts = app.config.poller.job_max_attempts.max(1);
     match result {
         Ok(()) => {

@@ -78,6 +78,10 @@ impl MigratorTrait for Migrator {
                 "m0023_ticket_revision",
                 include_str!("m0023_ticket_revision.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0024_notification_settings",
+                include_str!("m0024_notification_settings.sql"),
+            ),
         ]
     }
 }
@@ -198,6 +202,7 @@ mod tests {
                 include_str!("m0021_quarantine_channel.sql"),
                 include_str!("m0022_one_suggestion_per_pair.sql"),
                 include_str!("m0023_ticket_revision.sql"),
+                include_str!("m0024_notification_settings.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -5,11 +5,12 @@ use chrono::{NaiveTime, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::access::{
     AddressAccounts, Permission, StaffChange, change_ends_sign_ins, check_staff_change,
-    may_set_availability,
+    may_choose_notifications, may_set_availability,
 };
 use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::ports::NotificationKind;
 use frontdesk_domain::staff::{Availability, Role, ShiftWindow, Staff, StaffId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -325,4 +326,94 @@ pub async fn status(
     state.db().save_staff(&m, state.now()).await?;
     state.callers.clear();
     Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+}
+
+/// Which staff notifications a person receives: every kind, `true` when it is mailed to them.
+/// Notifications go out as one digest per person per pass of the poller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsView {
+    /// "Ticket … was assigned to you".
+    pub assigned: bool,
+    /// An SLA target is due soon (on your ticket, or on an unassigned one for managers).
+    pub sla_warning: bool,
+    /// An SLA target was breached.
+    pub sla_breach: bool,
+    /// A ticket was escalated by hand.
+    pub escalated: bool,
+}
+
+impl NotificationsView {
+    fn of(muted: &[NotificationKind]) -> Self {
+        let on = |k| !muted.contains(&k);
+        Self {
+            assigned: on(NotificationKind::Assigned),
+            sla_warning: on(NotificationKind::SlaWarning),
+            sla_breach: on(NotificationKind::SlaBreach),
+            escalated: on(NotificationKind::Escalated),
+        }
+    }
+}
+
+/// The kinds to switch on (`true`) or off (`false`); absent kinds stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsChange {
+    pub assigned: Option<bool>,
+    pub sla_warning: Option<bool>,
+    pub sla_breach: Option<bool>,
+    pub escalated: Option<bool>,
+}
+
+async fn notifications_of(state: &AppState, caller: &Caller, id: Uuid) -> Result<Staff, ApiError> {
+    let me = caller.staff()?;
+    if !may_choose_notifications(me, StaffId::from_uuid(id)) {
+        return Err(ApiError::forbidden(
+            "you choose only your own notifications",
+        ));
+    }
+    member(state, id).await
+}
+
+/// The notifications a staff member receives (your own; admins anyone's).
+#[utoipa::path(get, path = "/api/staff/{id}/notifications", tag = "staff",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = NotificationsView), (status = 403, body = crate::problem::Problem),
+              (status = 404, body = crate::problem::Problem)))]
+pub async fn notifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let m = notifications_of(&state, &caller, *id).await?;
+    let muted = state.db().muted_of(m.id).await?;
+    Ok(HttpResponse::Ok().json(NotificationsView::of(&muted)))
+}
+
+/// Choose which notifications a staff member receives (your own; admins anyone's).
+#[utoipa::path(put, path = "/api/staff/{id}/notifications", tag = "staff",
+    request_body = NotificationsChange, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = NotificationsView), (status = 403, body = crate::problem::Problem),
+              (status = 404, body = crate::problem::Problem)))]
+pub async fn set_notifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<NotificationsChange>,
+) -> Result<HttpResponse, ApiError> {
+    let m = notifications_of(&state, &caller, *id).await?;
+    let mut muted = state.db().muted_of(m.id).await?;
+    for (kind, on) in [
+        (NotificationKind::Assigned, body.assigned),
+        (NotificationKind::SlaWarning, body.sla_warning),
+        (NotificationKind::SlaBreach, body.sla_breach),
+        (NotificationKind::Escalated, body.escalated),
+    ] {
+        match on {
+            Some(true) => muted.retain(|k| *k != kind),
+            Some(false) if !muted.contains(&kind) => muted.push(kind),
+            _ => {}
+        }
+    }
+    state.db().set_muted(m.id, &muted, state.now()).await?;
+    Ok(HttpResponse::Ok().json(NotificationsView::of(&muted)))
 }

@@ -215,3 +215,42 @@ both!(
         assert_eq!(status, 409);
     }
 );
+
+both!(
+    each_person_chooses_the_notifications_they_receive,
+    async |app: &TestApp| {
+        let url = format!("/api/staff/{}/notifications", app.agent.id);
+        let (status, all) = app.json("get", &url, Who::Agent, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            all,
+            json!({"assigned": true, "sla_warning": true, "sla_breach": true, "escalated": true})
+        );
+        let (status, now) = app
+            .json(
+                "put",
+                &url,
+                Who::Agent,
+                Some(&json!({"assigned": false, "sla_warning": false})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            (&now["assigned"], &now["sla_warning"]),
+            (&json!(false), &json!(false))
+        );
+        let (_, again) = app
+            .json("put", &url, Who::Admin, Some(&json!({"sla_warning": true})))
+            .await;
+        assert_eq!(
+            again,
+            json!({"assigned": false, "sla_warning": true, "sla_breach": true, "escalated": true})
+        );
+        let muted = app.state.db().muted_of(app.agent.id).await.unwrap();
+        assert_eq!(muted, [frontdesk_domain::ports::NotificationKind::Assigned]);
+        let (status, _) = app
+            .json("put", &url, Who::Agent, Some(&json!({"loud": true})))
+            .await;
+        assert_eq!(status, 422);
+    }
+);

@@ -86,6 +86,17 @@ const TABLE: &[Row] = &[
         "/api/staff/{id}/status",
         [401, 403, 403, 200, 200, 200],
     ),
+    // The agent's own choices; nobody else's but an admin's.
+    (
+        "get",
+        "/api/staff/{id}/notifications",
+        [401, 403, 403, 200, 403, 200],
+    ),
+    (
+        "put",
+        "/api/staff/{id}/notifications",
+        [401, 403, 403, 200, 403, 200],
+    ),
     (
         "get",
         "/api/admin/quarantine",
@@ -259,6 +270,7 @@ fn body(
             "email": format!("new{n}@frontdesk.test"), "name": "New Person", "role": "agent"}),
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
         ("put", "/api/staff/{id}/status") => json!({"availability": "busy"}),
+        ("put", "/api/staff/{id}/notifications") => json!({"assigned": false}),
         ("post", "/api/webhooks/gmail") => json!({"message": {"data": "e30="}}),
         _ => return None,
     })

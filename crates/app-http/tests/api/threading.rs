@@ -116,7 +116,7 @@ both!(
         staff_see_the_suggestion(app, &second, &alice, ours.trim_matches(['<', '>'])).await;
 
         // Mallory answers the acknowledgement we mailed Alice.
-        frontdesk_poller::jobs::run_jobs(&app.state.app, 20, &|| false)
+        frontdesk_poller::jobs::run_jobs(&app.state.app, 20, &|| false, &mut Vec::new())
             .await
             .unwrap();
         let outbox = app.state.app.config.outbox.path.join("new");

@@ -286,9 +286,10 @@ both!(
         assert_eq!(status, 201, "{t}");
         assert!(t["first_response_at"].is_string());
         assert_eq!(t["sla"]["first_response"]["state"], "met");
-        let report = frontdesk_poller::jobs::run_jobs(&app.state.app, 20, &|| false)
-            .await
-            .unwrap();
+        let report =
+            frontdesk_poller::jobs::run_jobs(&app.state.app, 20, &|| false, &mut Vec::new())
+                .await
+                .unwrap();
         assert!(report.done >= 1, "{report:?}");
         let outbox = app.state.app.config.outbox.path.join("new");
         let sent: Vec<String> = std::fs::read_dir(&outbox)

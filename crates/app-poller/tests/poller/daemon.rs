@@ -215,3 +215,57 @@ both!(
         other.finish().await;
     }
 );
+
+both!(
+    assignments_in_one_pass_reach_each_agent_as_one_digest,
+    async |site: &Site| {
+        let db: &Database = &site.fresh.db;
+        for (n, email) in ["ana@frontdesk.localhost", "ben@frontdesk.localhost"]
+            .into_iter()
+            .enumerate()
+        {
+            let member = frontdesk_domain::staff::Staff {
+                id: frontdesk_domain::StaffId::from_uuid(uuid::Uuid::from_u128(n as u128 + 1)),
+                email: frontdesk_domain::EmailAddress::parse(email).unwrap(),
+                name: format!("Agent {n}"),
+                role: frontdesk_domain::Role::Agent,
+                availability: frontdesk_domain::Availability::Available,
+                shift: None,
+                active: true,
+            };
+            db.create_staff(&member, None, chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+        for n in 0..4 {
+            write(
+                &site.path(&format!("data/maildir/new/{n}.a.host")),
+                &mail(
+                    &format!("d{n}@client.example"),
+                    &format!("c{n}@client.example"),
+                    &format!("Question {n}"),
+                    "Hello?",
+                ),
+            );
+        }
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("4 assigned"), "{}", stderr(&out));
+        let sent: Vec<String> = files(&site.path("data/outbox/new"))
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        for agent in ["ana@frontdesk.localhost", "ben@frontdesk.localhost"] {
+            let theirs: Vec<&String> = sent
+                .iter()
+                .filter(|m| m.contains(&format!("To: {agent}")))
+                .collect();
+            assert_eq!(theirs.len(), 1, "one digest for {agent}: {sent:?}");
+            assert!(
+                theirs[0].contains("Frontdesk: 2 notifications (2 assigned to you)"),
+                "{}",
+                theirs[0]
+            );
+        }
+    }
+);

@@ -205,6 +205,13 @@ pub fn may_set_availability(actor: &Staff, of: StaffId) -> bool {
     actor.id == of || Permission::SetOthersAvailability.allows(actor.role)
 }
 
+/// Whether `actor` may read and choose the notifications staff member `of` receives: their own,
+/// and anyone's with [`Permission::ManageStaff`].
+#[must_use]
+pub fn may_choose_notifications(actor: &Staff, of: StaffId) -> bool {
+    actor.id == of || Permission::ManageStaff.allows(actor.role)
+}
+
 /// A change asked of a staff record: which fields, and the new role and activity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StaffChange {

@@ -45,6 +45,30 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    pub const ALL: [Self; 4] = [
+        Self::Assigned,
+        Self::SlaWarning,
+        Self::SlaBreach,
+        Self::Escalated,
+    ];
+
+    /// The kind named `name` (as [`Self::as_str`] writes it).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// How a digest names it, in the plural: "assigned to you", "SLA warnings".
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SlaWarning => "SLA warning",
+            Self::SlaBreach => "SLA breach",
+            Self::Escalated => "escalation",
+            Self::Assigned => "assigned to you",
+        }
+    }
+
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {

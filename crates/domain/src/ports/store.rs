@@ -397,4 +397,14 @@ pub trait StaffDirectory: Send + Sync {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn loads(&self) -> Result<Vec<AgentLoad>, StoreError>;
+
+    /// The notification kinds the staff members with these addresses turned off. Addresses of
+    /// nobody on staff, or of someone who turned nothing off, are left out.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn muted_notifications(
+        &self,
+        emails: &[EmailAddress],
+    ) -> Result<Vec<(EmailAddress, Vec<super::NotificationKind>)>, StoreError>;
 }

@@ -500,30 +500,34 @@ impl Helpdesk {
             .collect())
     }
 
-    /// A notification job about `ticket`, or none when nobody is to be told.
+    /// The notification jobs about `ticket`, one per recipient (none when nobody is to be told).
     pub(super) fn notification(
         &self,
         ticket: &Ticket,
         kind: NotificationKind,
         recipients: Vec<crate::EmailAddress>,
         text: &str,
-    ) -> Option<Job> {
-        if recipients.is_empty() {
-            return None;
-        }
-        Some(Job::Notify(Box::new(Notification {
-            ticket_id: ticket.id,
-            kind,
-            recipients,
-            subject: format!(
-                "{} {}",
-                ticket.number.tag(),
-                text.lines().next().unwrap_or(text)
-            ),
-            body: format!(
-                "{text}\n\nTicket {}: {}\nCustomer: {}",
-                ticket.number, ticket.subject, ticket.customer.email
-            ),
-        })))
+    ) -> Vec<Job> {
+        // One job per person: each is settled with that person's digest, so a failure to mail
+        // one person never resends to another.
+        recipients
+            .into_iter()
+            .map(|to| {
+                Job::Notify(Box::new(Notification {
+                    ticket_id: ticket.id,
+                    kind,
+                    recipients: vec![to],
+                    subject: format!(
+                        "{} {}",
+                        ticket.number.tag(),
+                        text.lines().next().unwrap_or(text)
+                    ),
+                    body: format!(
+                        "{text}\n\nTicket {}: {}\nCustomer: {}",
+                        ticket.number, ticket.subject, ticket.customer.email
+                    ),
+                }))
+            })
+            .collect()
     }
 }

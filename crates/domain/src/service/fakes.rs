@@ -31,6 +31,8 @@ pub struct State {
     pub ai_drafts: Vec<AiDraftRecord>,
     pub merge_suggestions: Vec<MergeSuggestion>,
     pub staff: Vec<Staff>,
+    /// Notification kinds turned off, by normalised staff address.
+    pub muted: HashMap<String, Vec<crate::ports::NotificationKind>>,
     pub auto_replies: HashMap<String, DateTime<Utc>>,
     pub next_number: u64,
     /// Batches committed.
@@ -322,6 +324,22 @@ impl ThreadLookup for MemoryStore {
 impl StaffDirectory for MemoryStore {
     async fn get(&self, id: StaffId) -> Result<Option<Staff>, StoreError> {
         Ok(self.with(|s| s.staff.iter().find(|m| m.id == id).cloned()))
+    }
+
+    async fn muted_notifications(
+        &self,
+        emails: &[EmailAddress],
+    ) -> Result<Vec<(EmailAddress, Vec<crate::ports::NotificationKind>)>, StoreError> {
+        Ok(self.with(|s| {
+            emails
+                .iter()
+                .filter_map(|e| {
+                    s.muted
+                        .get(&e.normalized())
+                        .map(|kinds| (e.clone(), kinds.clone()))
+                })
+                .collect()
+        }))
     }
 
     async fn with_roles(&self, roles: &[Role]) -> Result<Vec<Staff>, StoreError> {

@@ -77,6 +77,18 @@ pub enum QuarantineReason {
         "the sender opened {cap} tickets in the last hour, the limit; reprocess the mail to open its ticket anyway"
     )]
     SenderRateLimited { cap: u32 },
+    /// Mail from a staff member's address that names no ticket (or is automatic): staff are not
+    /// customers. Released from quarantine, it opens a ticket as any mail would.
+    #[error(
+        "mail from the staff address {address} names no ticket; staff answer tickets in Frontdesk — reprocess the mail to open a ticket from it anyway"
+    )]
+    StaffMailWithoutTicket { address: String },
+    /// Mail from a staff member's address that failed sender authentication: it could be forged,
+    /// so it is added to no ticket.
+    #[error(
+        "mail from the staff address {address} failed sender authentication ({reason}); it was added to no ticket"
+    )]
+    StaffMailUnauthenticated { address: String, reason: String },
 }
 
 /// Whether mail is held to the per-sender cap on new tickets.
@@ -123,6 +135,8 @@ pub(super) struct Plan {
     /// Per normalised customer: assistant jobs within the limit window, stored and planned.
     drafts: HashMap<String, u32>,
     pub admission: Admission,
+    /// The active team, read once per batch when a mail needs it ([`Helpdesk::staff_sender`]).
+    pub staff: Option<Vec<crate::staff::Staff>>,
 }
 
 /// Where a planned mail went: which change set, and its result without the ticket number
@@ -137,15 +151,16 @@ impl Plan {
     pub fn new(admission: Admission) -> Self {
         Self {
             admission,
+            staff: None,
             ..Self::default()
         }
     }
 
-    fn change_of(&self, ticket: TicketId) -> Option<usize> {
+    pub(super) fn change_of(&self, ticket: TicketId) -> Option<usize> {
         self.by_ticket.get(&ticket).copied()
     }
 
-    fn push(&mut self, ticket: TicketId, change: ChangeSet) -> usize {
+    pub(super) fn push(&mut self, ticket: TicketId, change: ChangeSet) -> usize {
         self.changes.push(change);
         let index = self.changes.len() - 1;
         self.by_ticket.insert(ticket, index);
@@ -235,6 +250,11 @@ impl Helpdesk {
     ) -> Result<Placement, IngestError> {
         let decision = decide(m.mail, &m.message_id, lookup, self.settings.references_cap).await?;
         let now = self.arrival(m.mail);
+        if decision != ThreadDecision::Duplicate
+            && let Some(staff) = self.staff_sender(plan, m).await?
+        {
+            return self.place_staff_mail(plan, m, decision, &staff, now).await;
+        }
         match decision {
             ThreadDecision::Bridge(bridge) => {
                 let placed = self

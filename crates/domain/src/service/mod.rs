@@ -11,9 +11,11 @@ mod commands;
 mod ingest;
 mod mailing;
 mod merge;
+mod notify;
 mod open;
 mod receive;
 mod reply_text;
+mod staff_mail;
 mod suggest;
 
 use std::sync::{Arc, Mutex};
@@ -39,6 +41,7 @@ pub use commands::{
 };
 pub use ingest::{Admission, IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
+pub use notify::Digest;
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};
 pub use receive::{RawMail, Received};
 pub use reply_text::ReplyText;

@@ -57,13 +57,20 @@ async fn the_sla_sweep_warns_once_and_escalates_a_breach_once() {
                 .iter()
                 .any(|m| m.kind == MessageKind::System && m.body_text.contains("breached"))
         );
-        let breach = s.jobs.iter().find_map(|j| match j {
-            Job::Notify(n) if n.kind == NotificationKind::SlaBreach => Some(n.recipients.clone()),
-            _ => None,
-        });
+        // One job per person, so each is settled with that person's digest.
+        let breach: Vec<_> = s
+            .jobs
+            .iter()
+            .filter_map(|j| match j {
+                Job::Notify(n) if n.kind == NotificationKind::SlaBreach => {
+                    Some(n.recipients.clone())
+                }
+                _ => None,
+            })
+            .collect();
         assert_eq!(
-            breach.unwrap(),
-            [agent.email.clone(), manager.email.clone()]
+            breach,
+            [vec![agent.email.clone()], vec![manager.email.clone()]]
         );
     });
 }

@@ -8,6 +8,7 @@ mod commands;
 mod ingest;
 mod limits;
 mod merge;
+mod notify;
 mod receive;
 mod suggest;
 
