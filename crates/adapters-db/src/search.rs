@@ -7,6 +7,8 @@ use frontdesk_domain::ports::{
     AssigneeFilter, PageCursor, SearchError, SlaFilter, SortKey, TicketFilter, TicketListQuery,
     TicketPage, TicketSearch,
 };
+use frontdesk_domain::sla::RiskBand;
+use frontdesk_domain::ticket::SlaClockName;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -92,7 +94,8 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
             .to_owned();
         c = c.add(C::Id.in_subquery(tagged));
     }
-    match f.sla {
+    match &f.sla {
+        Some(SlaFilter::AtRisk(bands)) => c = c.add(at_risk(bands, now)),
         Some(SlaFilter::Breached) => {
             let active = C::Status.is_in(crate::repository::active_statuses());
             let breached = Condition::any()
@@ -101,7 +104,9 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
                 .add(C::ResBreachEscalated.eq(true));
             c = c.add(active).add(breached);
         }
-        Some(SlaFilter::DueBefore(t)) => c = c.add(C::SlaNextDue.gt(now)).add(C::SlaNextDue.lte(t)),
+        Some(SlaFilter::DueBefore(t)) => {
+            c = c.add(C::SlaNextDue.gt(now)).add(C::SlaNextDue.lte(*t))
+        }
         None => {}
     }
     if let Some(from) = f.created_from {
@@ -114,6 +119,31 @@ fn filter_condition(backend: DbBackend, f: &TicketFilter, now: DateTime<Utc>) ->
         c = c.add(text);
     }
     c
+}
+
+/// The domain's "at risk" bands as SQL: per priority, category and clock, the clock runs and
+/// falls due after `now` and before the band's end.
+fn at_risk(bands: &[RiskBand], now: DateTime<Utc>) -> Condition {
+    use tickets::Column as C;
+    let mut any = Condition::any();
+    for b in bands {
+        let (due, paused, stopped) = match b.clock {
+            SlaClockName::FirstResponse => (C::FrDueAt, C::FrPausedSince, C::FrStoppedAt),
+            SlaClockName::Resolution => (C::ResDueAt, C::ResPausedSince, C::ResStoppedAt),
+        };
+        any = any.add(
+            Condition::all()
+                .add(C::Priority.eq(b.priority.as_str()))
+                .add(C::Category.eq(b.category.as_str()))
+                .add(paused.is_null())
+                .add(stopped.is_null())
+                .add(due.gt(now))
+                .add(due.lt(b.due_before)),
+        );
+    }
+    Condition::all()
+        .add(C::Status.is_in(crate::repository::active_statuses()))
+        .add(any)
 }
 
 /// A position: the sort value (nanoseconds or rank) and the ticket id.

@@ -263,6 +263,51 @@ contract!(
     }
 );
 
+contract!(
+    at_risk_is_the_warning_rule_not_a_fixed_hour,
+    |db: Database| async move {
+        let sla = SlaPolicies::default();
+        let t0 = now();
+        // (priority, opened hours ago): low 22.5 h into 24 h (6 % left: at risk); urgent
+        // 10 min into 1 h (83 % left, yet due within the hour: not at risk); medium 9 h into
+        // 8 h (breached: not "at risk", breached).
+        for (i, (priority, minutes_ago)) in [
+            (Priority::Low, 22 * 60 + 30),
+            (Priority::Urgent, 10),
+            (Priority::Medium, 9 * 60),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = t0 - TimeDelta::minutes(minutes_ago);
+            let mut change = new_ticket("c@x.com", &format!("R{i}"), at);
+            if let TicketWrite::Create(d) = &mut change.ticket {
+                d.priority = priority;
+                d.sla = sla.start(priority, Category::Other, at);
+            }
+            db.commit(change).await.unwrap();
+        }
+        let old_rule = TicketFilter {
+            sla: Some(SlaFilter::DueBefore(t0 + TimeDelta::hours(1))),
+            ..TicketFilter::default()
+        };
+        assert_eq!(
+            total(&db, old_rule).await,
+            1,
+            "the old rule picked the urgent one"
+        );
+        let at_risk = TicketFilter {
+            sla: Some(SlaFilter::AtRisk(sla.risk_bands(t0))),
+            ..TicketFilter::default()
+        };
+        let mut q = query(at_risk);
+        q.now = t0;
+        let page = db.list(&q).await.unwrap();
+        let subjects: Vec<&str> = page.tickets.iter().map(|t| t.subject.as_str()).collect();
+        assert_eq!(subjects, ["R0"]);
+    }
+);
+
 contract!(a_foreign_cursor_is_refused, |db: Database| async move {
     seed(&db).await;
     let mut q = query(TicketFilter::default());

@@ -16,12 +16,15 @@ pub enum AssigneeFilter {
 }
 
 /// Tickets by SLA situation, judged at [`TicketListQuery::now`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlaFilter {
     /// A running clock is past due, or a breach was escalated.
     Breached,
     /// A running clock falls due before this instant (and none is breached yet).
     DueBefore(DateTime<Utc>),
+    /// A running clock is in its warning band ([`crate::sla::SlaPolicies::risk_bands`]):
+    /// "at risk", by the same rule as the SLA warning.
+    AtRisk(Vec<crate::sla::RiskBand>),
 }
 
 /// The longest search text accepted, in bytes.

@@ -11,4 +11,4 @@ pub use calendar::{BusinessCalendar, Calendar, CalendarError, TimeFrame};
 pub use clock::{ClockState, ClockStatus, SlaClock, TicketSla};
 pub use config::{CalendarConfig, PolicyConfig, SlaConfig, SlaConfigError};
 pub use live::LiveSla;
-pub use policy::{EscalationPolicy, SlaPolicies, SlaPolicyError, SlaTargets};
+pub use policy::{EscalationPolicy, RiskBand, SlaPolicies, SlaPolicyError, SlaTargets};

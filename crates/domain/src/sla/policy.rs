@@ -5,7 +5,17 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Calendar, ClockStatus, SlaClock, TicketSla};
-use crate::ticket::{Category, Priority};
+use crate::ticket::{Category, Priority, SlaClockName};
+
+/// One slice of "at risk" ([`SlaPolicies::risk_bands`]): tickets of this priority and category
+/// whose `clock` runs and falls due after now but before `due_before`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiskBand {
+    pub priority: Priority,
+    pub category: Category,
+    pub clock: SlaClockName,
+    pub due_before: DateTime<Utc>,
+}
 
 /// The two targets of a policy, in counted (business) time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +168,34 @@ impl SlaPolicies {
             .unwrap_or_else(|| SlaTargets::hours(8, 48))
     }
 
+    /// "At risk", as every reader asks it (the ticket list's `?sla=at_risk`, the realtime
+    /// report, the pages): a running clock with less than the warning share of its target left,
+    /// counted on the calendar — the very rule that raises the SLA warning
+    /// ([`SlaClock::status`]). As bands storage can filter on: for each priority, category and
+    /// clock, a deadline after `now` and before the instant that share of the target from now.
+    #[must_use]
+    pub fn risk_bands(&self, now: DateTime<Utc>) -> Vec<RiskBand> {
+        let mut bands = Vec::new();
+        for priority in Priority::ALL {
+            for category in Category::ALL {
+                let t = self.targets(*priority, *category);
+                for (clock, target) in [
+                    (SlaClockName::FirstResponse, t.first_response),
+                    (SlaClockName::Resolution, t.resolution),
+                ] {
+                    let share = target * i32::from(self.warning_percent) / 100;
+                    bands.push(RiskBand {
+                        priority: *priority,
+                        category: *category,
+                        clock,
+                        due_before: self.calendar.add(now, share),
+                    });
+                }
+            }
+        }
+        bands
+    }
+
     #[must_use]
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
@@ -204,6 +242,27 @@ impl SlaPolicies {
 mod tests {
     use super::*;
     use crate::sla::ClockState;
+
+    #[test]
+    fn at_risk_bands_end_at_the_warning_share_of_each_target() {
+        let p = SlaPolicies::default();
+        let now: DateTime<Utc> = "2026-11-23T09:00:00Z".parse().unwrap();
+        let bands = p.risk_bands(now);
+        assert_eq!(bands.len(), Priority::ALL.len() * Category::ALL.len() * 2);
+        let urgent_fr = bands
+            .iter()
+            .find(|b| {
+                b.priority == Priority::Urgent
+                    && b.category == Category::Other
+                    && b.clock == SlaClockName::FirstResponse
+            })
+            .unwrap();
+        assert_eq!(
+            urgent_fr.due_before,
+            now + TimeDelta::minutes(12),
+            "20 % of 1 h"
+        );
+    }
 
     #[test]
     fn defaults_follow_the_product_table() {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::{
     SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
@@ -138,7 +138,9 @@ pub async fn realtime(
     report.sla_at_risk = count(
         &state,
         TicketFilter {
-            sla: Some(SlaFilter::DueBefore(now + TimeDelta::hours(1))),
+            sla: Some(SlaFilter::AtRisk(
+                state.desk().settings().sla.current().risk_bands(now),
+            )),
             ..active()
         },
         now,

@@ -1,7 +1,7 @@
 //! `GET /api/tickets` and `GET /api/tickets/queue`.
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use frontdesk_domain::access::TicketScope;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{
@@ -36,7 +36,8 @@ pub struct ListParams {
     /// The customer's address.
     pub customer: Option<String>,
     pub tag: Option<String>,
-    /// `breached`, or `at_risk` (a clock falls due within the hour).
+    /// `breached`, or `at_risk` (a running clock has under 20 % of its target left, counted on
+    /// the business calendar: the rule that raises the SLA warning).
     pub sla: Option<String>,
     /// Created at or after (RFC 3339).
     pub created_from: Option<String>,
@@ -139,9 +140,10 @@ fn customer_may_filter(p: &ListParams) -> Result<(), ApiError> {
 fn filter_of(
     p: &ListParams,
     caller: &Caller,
-    agents_see_all: bool,
+    state: &AppState,
     now: DateTime<Utc>,
 ) -> Result<TicketFilter, ApiError> {
+    let agents_see_all = state.http().agents_see_all;
     let mut filter = TicketFilter {
         statuses: list_of("status", p.status.as_deref())?,
         priorities: list_of("priority", p.priority.as_deref())?,
@@ -186,7 +188,9 @@ fn filter_of(
     filter.sla = match p.sla.as_deref().map(str::trim) {
         None | Some("") => None,
         Some("breached") => Some(SlaFilter::Breached),
-        Some("at_risk") => Some(SlaFilter::DueBefore(now + TimeDelta::hours(1))),
+        Some("at_risk") => Some(SlaFilter::AtRisk(
+            state.desk().settings().sla.current().risk_bands(now),
+        )),
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "sla: `{other}` is not breached or at_risk"
@@ -247,7 +251,7 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
-    let filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
+    let filter = filter_of(&params, &caller, &state, now)?;
     let sort = sort_of(params.sort.as_deref())?;
     page(&state, &caller, filter, sort, &params, now).await
 }
@@ -264,7 +268,7 @@ pub async fn queue(
 ) -> Result<HttpResponse, ApiError> {
     let staff = caller.staff()?;
     let now = state.now();
-    let mut filter = filter_of(&params, &caller, state.http().agents_see_all, now)?;
+    let mut filter = filter_of(&params, &caller, &state, now)?;
     if filter.statuses.is_empty() {
         filter.statuses = vec![Status::New, Status::Open];
     }
