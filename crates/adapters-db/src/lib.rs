@@ -41,4 +41,4 @@ pub use database::{ConnectError, Database, DatabaseSettings};
 pub use feed::FeedEvent;
 pub use migration::Migrator;
 pub use repository::{TicketKey, WholeTicket};
-pub use sla::SlaPolicyRecord;
+pub use sla::{SavePolicyError, SlaPolicyRecord};

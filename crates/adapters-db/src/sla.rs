@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::accounts::statement;
-use crate::error::corrupt;
+use crate::error::{corrupt, is_unique_violation};
 use crate::repository::db;
 
 /// The name of the one calendar the API edits.
@@ -51,6 +51,15 @@ fn policy_from(row: &sea_orm::QueryResult) -> Result<SlaPolicyRecord, StoreError
 const POLICY_COLUMNS: &str =
     "id, priority, category, first_response_secs, resolution_secs, created_at, updated_at";
 
+/// Why a policy was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SavePolicyError {
+    #[error("a policy for this priority and category exists")]
+    Exists,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 impl Database {
     /// Every stored policy, by priority and category.
     ///
@@ -88,9 +97,10 @@ impl Database {
     /// Inserts or replaces (by id) a policy.
     ///
     /// # Errors
-    /// [`StoreError`] when storage fails (a second policy for the same priority and category
-    /// included: check first).
-    pub async fn save_sla_policy(&self, p: &SlaPolicyRecord) -> Result<(), StoreError> {
+    /// [`SavePolicyError::Exists`] when another policy has the same priority and category
+    /// (a unique key, so two creators racing cannot both win); [`SavePolicyError::Store`] when
+    /// storage fails.
+    pub async fn save_sla_policy(&self, p: &SlaPolicyRecord) -> Result<(), SavePolicyError> {
         let values = [
             Value::from(p.id),
             Value::from(p.priority.as_str().to_owned()),
@@ -109,7 +119,13 @@ impl Database {
         self.writer
             .execute_raw(statement(self.backend(), sql, values))
             .await
-            .map_err(db)?;
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    SavePolicyError::Exists
+                } else {
+                    SavePolicyError::Store(db(e))
+                }
+            })?;
         Ok(())
     }
 

@@ -82,6 +82,10 @@ impl MigratorTrait for Migrator {
                 "m0024_notification_settings",
                 include_str!("m0024_notification_settings.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0025_one_policy_per_pair",
+                include_str!("m0025_one_policy_per_pair.sql"),
+            ),
         ]
     }
 }
@@ -203,6 +207,7 @@ mod tests {
                 include_str!("m0022_one_suggestion_per_pair.sql"),
                 include_str!("m0023_ticket_revision.sql"),
                 include_str!("m0024_notification_settings.sql"),
+                include_str!("m0025_one_policy_per_pair.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -18,6 +18,7 @@ mod queue;
 mod resanitize;
 mod search;
 mod settings;
+mod sla;
 mod suggestions;
 mod tickets;
 

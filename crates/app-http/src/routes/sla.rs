@@ -4,9 +4,9 @@
 //! maintenance pass.
 
 use actix_web::{HttpResponse, web};
-use frontdesk_adapters_db::SlaPolicyRecord;
+use frontdesk_adapters_db::{SavePolicyError, SlaPolicyRecord};
 use frontdesk_domain::access::Permission;
-use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies};
+use frontdesk_domain::sla::{CalendarConfig, SlaConfig, SlaPolicies, SlaTargets};
 use frontdesk_domain::ticket::{Category, Priority};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,9 +16,6 @@ use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::routes::input;
 use crate::state::AppState;
-
-/// At most a year, at least a minute (the domain's bounds).
-const MAX_MINUTES: u32 = 366 * 24 * 60;
 
 /// A stored policy.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,14 +72,11 @@ pub struct PatchPolicy {
     pub resolution_minutes: Option<u32>,
 }
 
-fn check_minutes(field: &str, m: u32) -> Result<u32, ApiError> {
-    if m == 0 || m > MAX_MINUTES {
-        return Err(ApiError::invalid_field(
-            field,
-            format!("1 to {MAX_MINUTES} minutes"),
-        ));
-    }
-    Ok(m)
+/// The domain's bounds for a policy's targets, checked before anything is stored.
+fn check_targets(first_response: u32, resolution: u32) -> Result<(), ApiError> {
+    SlaTargets::from_minutes(first_response, resolution)
+        .map(|_| ())
+        .map_err(|e| ApiError::invalid_field(e.field(), e.to_string()))
 }
 
 /// Puts the stored settings in force here (other processes follow on their next pass).
@@ -163,29 +157,28 @@ pub async fn create(
     caller.may(Permission::Configure)?;
     let priority: Priority = input::field("priority", &body.priority)?;
     let category: Option<Category> = input::optional("category", body.category.as_deref())?;
-    let stored = state.db().sla_policies().await?;
-    if stored
-        .iter()
-        .any(|p| p.priority == priority && p.category == category)
-    {
-        return Err(ApiError::conflict(
-            "a policy for this priority and category exists; change it instead",
-        ));
-    }
+    check_targets(body.first_response_minutes, body.resolution_minutes)?;
     let now = state.now();
     let record = SlaPolicyRecord {
         id: state.new_id(),
         priority,
         category,
-        first_response_minutes: check_minutes(
-            "first_response_minutes",
-            body.first_response_minutes,
-        )?,
-        resolution_minutes: check_minutes("resolution_minutes", body.resolution_minutes)?,
+        first_response_minutes: body.first_response_minutes,
+        resolution_minutes: body.resolution_minutes,
         created_at: now,
         updated_at: now,
     };
-    state.db().save_sla_policy(&record).await?;
+    // Storage's unique key on priority × category decides a race between two creators.
+    state
+        .db()
+        .save_sla_policy(&record)
+        .await
+        .map_err(|e| match e {
+            SavePolicyError::Exists => ApiError::conflict(
+                "a policy for this priority and category exists; change it instead",
+            ),
+            SavePolicyError::Store(s) => s.into(),
+        })?;
     apply(&state).await?;
     Ok(HttpResponse::Created().json(PolicyView::from(&record)))
 }
@@ -207,13 +200,21 @@ pub async fn patch(
         .await?
         .ok_or_else(|| ApiError::not_found("no such SLA policy"))?;
     if let Some(m) = body.first_response_minutes {
-        record.first_response_minutes = check_minutes("first_response_minutes", m)?;
+        record.first_response_minutes = m;
     }
     if let Some(m) = body.resolution_minutes {
-        record.resolution_minutes = check_minutes("resolution_minutes", m)?;
+        record.resolution_minutes = m;
     }
+    check_targets(record.first_response_minutes, record.resolution_minutes)?;
     record.updated_at = state.now();
-    state.db().save_sla_policy(&record).await?;
+    state
+        .db()
+        .save_sla_policy(&record)
+        .await
+        .map_err(|e| match e {
+            SavePolicyError::Exists => ApiError::conflict("a policy for this pair exists"),
+            SavePolicyError::Store(s) => s.into(),
+        })?;
     apply(&state).await?;
     Ok(HttpResponse::Ok().json(PolicyView::from(&record)))
 }

@@ -11,4 +11,7 @@ pub use calendar::{BusinessCalendar, Calendar, CalendarError, TimeFrame};
 pub use clock::{ClockState, ClockStatus, SlaClock, TicketSla};
 pub use config::{CalendarConfig, PolicyConfig, SlaConfig, SlaConfigError};
 pub use live::LiveSla;
-pub use policy::{EscalationPolicy, RiskBand, SlaPolicies, SlaPolicyError, SlaTargets};
+pub use policy::{
+    EscalationPolicy, MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, RiskBand, SlaPolicies,
+    SlaPolicyError, SlaTargets, TargetError,
+};

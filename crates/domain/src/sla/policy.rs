@@ -90,9 +90,61 @@ impl Default for SlaPolicies {
     }
 }
 
+/// The shortest SLA target: a minute.
+pub const MIN_TARGET_MINUTES: u32 = 1;
+/// The longest SLA target: a (leap) year.
+pub const MAX_TARGET_MINUTES: u32 = 366 * 24 * 60;
+
+fn in_bounds(d: TimeDelta) -> bool {
+    d >= TimeDelta::minutes(i64::from(MIN_TARGET_MINUTES))
+        && d <= TimeDelta::minutes(i64::from(MAX_TARGET_MINUTES))
+}
+
+/// Which of a policy's two targets is out of bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "the first-response target must be {MIN_TARGET_MINUTES} to {MAX_TARGET_MINUTES} minutes"
+    )]
+    FirstResponse,
+    #[error("the resolution target must be {MIN_TARGET_MINUTES} to {MAX_TARGET_MINUTES} minutes")]
+    Resolution,
+}
+
+impl TargetError {
+    /// The field of a policy it is about: `first_response_minutes` or `resolution_minutes`.
+    #[must_use]
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::FirstResponse => "first_response_minutes",
+            Self::Resolution => "resolution_minutes",
+        }
+    }
+}
+
+impl SlaTargets {
+    /// Targets given in minutes, as a policy stored through the API has them, checked against
+    /// the bounds every policy obeys, so nothing out of them is ever stored.
+    ///
+    /// # Errors
+    /// [`TargetError`] naming the first target out of bounds.
+    pub fn from_minutes(first_response: u32, resolution: u32) -> Result<Self, TargetError> {
+        let targets = Self {
+            first_response: TimeDelta::minutes(i64::from(first_response)),
+            resolution: TimeDelta::minutes(i64::from(resolution)),
+        };
+        if !in_bounds(targets.first_response) {
+            return Err(TargetError::FirstResponse);
+        }
+        if !in_bounds(targets.resolution) {
+            return Err(TargetError::Resolution);
+        }
+        Ok(targets)
+    }
+}
+
 fn check(what: impl FnOnce() -> String, targets: SlaTargets) -> Result<SlaTargets, SlaPolicyError> {
-    let ok = |d: TimeDelta| d >= TimeDelta::minutes(1) && d <= TimeDelta::days(366);
-    if ok(targets.first_response) && ok(targets.resolution) {
+    if in_bounds(targets.first_response) && in_bounds(targets.resolution) {
         Ok(targets)
     } else {
         Err(SlaPolicyError::TargetOutOfRange { what: what() })
@@ -242,6 +294,27 @@ impl SlaPolicies {
 mod tests {
     use super::*;
     use crate::sla::ClockState;
+
+    #[test]
+    fn targets_in_minutes_are_checked_against_the_bounds_every_policy_obeys() {
+        assert_eq!(
+            SlaTargets::from_minutes(30, 480),
+            Ok(SlaTargets {
+                first_response: TimeDelta::minutes(30),
+                resolution: TimeDelta::hours(8)
+            })
+        );
+        assert_eq!(
+            SlaTargets::from_minutes(0, 480),
+            Err(TargetError::FirstResponse)
+        );
+        let over = MAX_TARGET_MINUTES + 1;
+        assert_eq!(
+            SlaTargets::from_minutes(30, over),
+            Err(TargetError::Resolution)
+        );
+        assert_eq!(TargetError::Resolution.field(), "resolution_minutes");
+    }
 
     #[test]
     fn at_risk_bands_end_at_the_warning_share_of_each_target() {
