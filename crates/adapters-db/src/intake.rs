@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{
-    MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantinedMail, StoreError,
+    MailboxCursor, MailboxCursors, MailboxLeases, Quarantine, QuarantineKind, QuarantinedMail,
+    StoreError,
 };
 use frontdesk_domain::ticket::Channel;
 use sea_orm::sea_query::OnConflict;
@@ -41,6 +42,8 @@ impl Database {
                     .map_err(|e| corrupt("quarantine channel", e))?,
                 raw,
                 error: q.error,
+                kind: QuarantineKind::parse(&q.kind)
+                    .ok_or_else(|| corrupt("quarantine kind", &q.kind))?,
                 attempts: u32::try_from(q.attempts).unwrap_or(u32::MAX),
                 created_at: q.created_at,
                 updated_at: q.updated_at,
@@ -59,6 +62,7 @@ impl Quarantine for Database {
         channel: Channel,
         raw: &[u8],
         error: &str,
+        kind: QuarantineKind,
         now: DateTime<Utc>,
     ) -> Result<uuid::Uuid, StoreError> {
         let sha = content_address(raw);
@@ -86,6 +90,7 @@ impl Quarantine for Database {
                 let mut entry = entry.into_active_model();
                 entry.attempts = sea_orm::ActiveValue::Set(*entry.attempts.as_ref() + 1);
                 entry.error = sea_orm::ActiveValue::Set(clean(error));
+                entry.kind = sea_orm::ActiveValue::Set(kind.as_str().to_owned());
                 entry.updated_at = sea_orm::ActiveValue::Set(now);
                 quarantine::Entity::update(entry)
                     .exec(&txn)
@@ -101,6 +106,7 @@ impl Quarantine for Database {
                     channel: channel.as_str().to_owned(),
                     raw_sha256: sha,
                     error: clean(error),
+                    kind: kind.as_str().to_owned(),
                     attempts: 1,
                     created_at: now,
                     updated_at: now,
@@ -120,11 +126,15 @@ impl Quarantine for Database {
     async fn quarantined(
         &self,
         include_resolved: bool,
+        kind: Option<QuarantineKind>,
         limit: u32,
     ) -> Result<Vec<QuarantinedMail>, StoreError> {
         let mut select = quarantine::Entity::find();
         if !include_resolved {
             select = select.filter(quarantine::Column::ResolvedAt.is_null());
+        }
+        if let Some(kind) = kind {
+            select = select.filter(quarantine::Column::Kind.eq(kind.as_str()));
         }
         let rows = select
             .order_by_desc(quarantine::Column::UpdatedAt)

@@ -53,7 +53,7 @@ impl Modify for BearerAuth {
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
         sla::delete_calendar,
         analytics::performance, analytics::realtime, analytics::historical,
-        admin::quarantine, admin::reprocess, admin::poll,
+        admin::quarantine, admin::reprocess, admin::poll, admin::machine_mail, admin::promote,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,
     ),
     modifiers(&BearerAuth),

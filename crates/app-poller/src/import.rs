@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use frontdesk_adapters_db::Database;
 use frontdesk_adapters_gmail::backlog::{Backlog, BacklogError};
-use frontdesk_domain::ports::{StoreError, SystemClock, UuidV7Ids};
+use frontdesk_domain::ports::{QuarantineKind, StoreError, SystemClock, UuidV7Ids};
 use frontdesk_domain::service::{Helpdesk, ImportAs, Ports, Settings};
 use frontdesk_domain::ticket::Channel;
 use serde_json::json;
@@ -128,14 +128,19 @@ pub fn line(source: &str, outcome: &Outcome) -> serde_json::Value {
             "auto_reply": r.auto_reply.is_some(),
             "error": null,
         }),
-        Outcome::Quarantined { message_id, error } => json!({
+        Outcome::Quarantined {
+            message_id,
+            error,
+            kind,
+        } => json!({
             "source": source,
             "outcome": "quarantined",
             "ticket": null,
             "message_id": message_id.to_header(),
             "priority": null,
             "category": null,
-            "auto_reply": false,
+            // Machine mail kept apart is machine mail: the flag says so.
+            "auto_reply": *kind == QuarantineKind::Machine,
             "error": error,
         }),
     }

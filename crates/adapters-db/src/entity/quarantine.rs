@@ -12,6 +12,8 @@ pub struct Model {
     pub channel: String,
     pub raw_sha256: String,
     pub error: String,
+    /// `failed` or `machine` (the domain's `QuarantineKind`).
+    pub kind: String,
     pub attempts: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

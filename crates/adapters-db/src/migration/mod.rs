@@ -86,6 +86,7 @@ impl MigratorTrait for Migrator {
                 "m0025_one_policy_per_pair",
                 include_str!("m0025_one_policy_per_pair.sql"),
             ),
+            SqlMigration::everywhere("m0026_machine_mail", include_str!("m0026_machine_mail.sql")),
         ]
     }
 }
@@ -208,6 +209,7 @@ mod tests {
                 include_str!("m0023_ticket_revision.sql"),
                 include_str!("m0024_notification_settings.sql"),
                 include_str!("m0025_one_policy_per_pair.sql"),
+                include_str!("m0026_machine_mail.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use frontdesk_adapters_db::Database;
-use frontdesk_domain::ports::{MailboxCursor, MailboxCursors, Quarantine};
+use frontdesk_domain::ports::{MailboxCursor, MailboxCursors, Quarantine, QuarantineKind};
 use frontdesk_domain::ticket::Channel;
 
 use crate::backends::now;
@@ -20,6 +20,7 @@ contract!(
                 Channel::Email,
                 &raw,
                 "unterminated multipart",
+                QuarantineKind::Failed,
                 t0,
             )
             .await
@@ -30,6 +31,7 @@ contract!(
                 Channel::Email,
                 &raw,
                 "still broken",
+                QuarantineKind::Failed,
                 t0 + TimeDelta::minutes(1),
             )
             .await
@@ -41,11 +43,12 @@ contract!(
                 Channel::Email,
                 b"garbage",
                 "no headers",
+                QuarantineKind::Failed,
                 t0,
             )
             .await
             .unwrap();
-        let open = db.quarantined(false, 10).await.unwrap();
+        let open = db.quarantined(false, None, 10).await.unwrap();
         assert_eq!(open.len(), 2);
         let entry = db.quarantined_mail(id).await.unwrap().unwrap();
         assert_eq!(
@@ -53,26 +56,46 @@ contract!(
             (raw.clone(), 2, "still broken")
         );
         db.resolve(other, t0).await.unwrap();
-        assert_eq!(db.quarantined(false, 10).await.unwrap().len(), 1);
-        assert_eq!(db.quarantined(true, 10).await.unwrap().len(), 2);
+        assert_eq!(db.quarantined(false, None, 10).await.unwrap().len(), 1);
+        assert_eq!(db.quarantined(true, None, 10).await.unwrap().len(), 2);
         // After resolution, the same bytes failing again open a new entry.
         db.resolve(id, t0).await.unwrap();
         assert_ne!(
-            db.quarantine("imap:INBOX#42", Channel::Email, &raw, "again", t0)
-                .await
-                .unwrap(),
+            db.quarantine(
+                "imap:INBOX#42",
+                Channel::Email,
+                &raw,
+                "again",
+                QuarantineKind::Failed,
+                t0
+            )
+            .await
+            .unwrap(),
             id
         );
         // The channel the receiver said is kept, so reprocessing ingests it the same way.
         let webhook = db
-            .quarantine("zendesk", Channel::Zendesk, b"{}", "no requester", t0)
+            .quarantine(
+                "zendesk",
+                Channel::Zendesk,
+                b"{}",
+                "no requester",
+                QuarantineKind::Machine,
+                t0,
+            )
             .await
             .unwrap();
         let entry = db.quarantined_mail(webhook).await.unwrap().unwrap();
         assert_eq!(
-            (entry.channel, entry.source.as_str()),
-            (Channel::Zendesk, "zendesk")
+            (entry.channel, entry.source.as_str(), entry.kind),
+            (Channel::Zendesk, "zendesk", QuarantineKind::Machine)
         );
+        let machine = db
+            .quarantined(false, Some(QuarantineKind::Machine), 10)
+            .await
+            .unwrap();
+        assert_eq!(machine.len(), 1);
+        assert_eq!(machine[0].id, webhook);
         assert!(
             db.quarantined_mail(uuid::Uuid::now_v7())
                 .await

@@ -118,6 +118,40 @@ pub fn parse_message(
         provider_thread: None,
         attachments: attachments(&message),
         channel: Channel::Email,
+        returned_message_id: returned_message_id(&message),
+    })
+}
+
+/// The Message-ID of the message a bounce returns: from a `message/rfc822` part (the whole
+/// message) or a `text/rfc822-headers` part (its header only), the first found.
+fn returned_message_id(message: &Message<'_>) -> Option<MessageId> {
+    message.parts.iter().skip(1).find_map(|part| {
+        if let PartType::Message(inner) = &part.body
+            && let Some(id) = inner.message_id().and_then(|id| MessageId::parse(id).ok())
+        {
+            return Some(id);
+        }
+        let returned = part.content_type().is_some_and(|ct| {
+            let sub = ct.subtype().unwrap_or_default();
+            (ct.ctype().eq_ignore_ascii_case("text") && sub.eq_ignore_ascii_case("rfc822-headers"))
+                || (ct.ctype().eq_ignore_ascii_case("message")
+                    && sub.eq_ignore_ascii_case("rfc822"))
+        });
+        if !returned {
+            return None;
+        }
+        // Its header as text: the lines up to the first blank one.
+        let text = String::from_utf8_lossy(part.contents());
+        text.lines()
+            .take_while(|l| !l.trim().is_empty())
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                if name.trim().eq_ignore_ascii_case("message-id") {
+                    MessageId::parse_list(value).into_iter().next()
+                } else {
+                    None
+                }
+            })
     })
 }
 

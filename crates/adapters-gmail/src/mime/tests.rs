@@ -301,3 +301,38 @@ fn every_authentication_results_header_is_kept_in_order_unfolded() {
         ]
     );
 }
+
+#[test]
+fn a_bounce_names_the_message_it_returns() {
+    let dsn = "From: MAILER-DAEMON@mx.example\r\nTo: support@frontdesk.test\r\n\
+Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mx.example>\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n\
+--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n\
+Final-Recipient: rfc822; gone@customer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+--b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@frontdesk.test\r\n\
+Message-ID: <reply-7@frontdesk.test>\r\nSubject: Re: Help [TKT-000001]\r\n\
+--b--\r\n";
+    let m = parse(dsn);
+    assert_eq!(
+        m.returned_message_id.as_ref().map(MessageId::as_str),
+        Some("reply-7@frontdesk.test")
+    );
+    let whole = dsn
+        .replace(
+            "Content-Type: text/rfc822-headers",
+            "Content-Type: message/rfc822",
+        )
+        .replace(
+            "Subject: Re: Help [TKT-000001]\r\n",
+            "Subject: Re: Help [TKT-000001]\r\n\r\nHello Jane\r\n",
+        );
+    assert_eq!(
+        parse(&whole)
+            .returned_message_id
+            .as_ref()
+            .map(MessageId::as_str),
+        Some("reply-7@frontdesk.test")
+    );
+    assert_eq!(parse(PLAIN).returned_message_id, None);
+}

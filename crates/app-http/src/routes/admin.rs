@@ -1,10 +1,11 @@
-//! Operations for admins and managers: the quarantine (list, reprocess) and "poll now".
+//! Operations for admins and managers: the quarantine (list, reprocess) and "poll now"; and for
+//! all staff, the machine mail kept out of the queue (list, promote to a ticket).
 
 use crate::wiring::{Outcome, RawMail, process_batch_as};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_domain::access::Permission;
-use frontdesk_domain::ports::Quarantine as _;
+use frontdesk_domain::ports::{Quarantine as _, QuarantineKind};
 use frontdesk_domain::service::Admission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,6 +32,8 @@ pub struct QuarantineEntry {
     pub id: Uuid,
     pub source: String,
     pub error: String,
+    /// `failed` (could not be ingested) or `machine` (machine mail kept out of the queue).
+    pub kind: String,
     pub attempts: u32,
     /// Size of the raw message in bytes.
     pub size: usize,
@@ -51,19 +54,30 @@ pub async fn quarantine(
     params: web::Query<QuarantineParams>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
+    let entries = entries(&state, &params, None).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// Entries of `kind` (every kind with `None`), as listed.
+async fn entries(
+    state: &AppState,
+    params: &QuarantineParams,
+    kind: Option<QuarantineKind>,
+) -> Result<Vec<QuarantineEntry>, ApiError> {
     let limit = params.limit.unwrap_or(100);
     if limit == 0 || limit > 500 {
         return Err(ApiError::bad_request("limit: 1 to 500"));
     }
-    let entries: Vec<QuarantineEntry> = state
+    Ok(state
         .db()
-        .quarantined(params.include_resolved, limit)
+        .quarantined(params.include_resolved, kind, limit)
         .await?
         .into_iter()
         .map(|q| QuarantineEntry {
             id: q.id,
             source: q.source,
             error: q.error,
+            kind: q.kind.as_str().to_owned(),
             attempts: q.attempts,
             size: q.raw.len(),
             preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
@@ -75,8 +89,36 @@ pub async fn quarantine(
             updated_at: q.updated_at,
             resolved_at: q.resolved_at,
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(entries))
+        .collect())
+}
+
+/// Machine mail kept out of the queue (auto-replies, bounces of nothing we sent, list and bulk
+/// mail, spam, loops), newest first (all staff).
+#[utoipa::path(get, path = "/api/machine-mail", tag = "tickets", params(QuarantineParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = [QuarantineEntry]), (status = 403, body = crate::problem::Problem)))]
+pub async fn machine_mail(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<QuarantineParams>,
+) -> Result<HttpResponse, ApiError> {
+    caller.staff()?;
+    Ok(HttpResponse::Ok().json(entries(&state, &params, Some(QuarantineKind::Machine)).await?))
+}
+
+/// Promote a machine mail to a ticket (all staff): it is ingested as a person's mail, with
+/// clocks, assignment and the assistant; the answer is the outcome.
+#[utoipa::path(post, path = "/api/machine-mail/{id}/promote", tag = "tickets",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the outcome, as a line of `frontdesk-poller import --json`"),
+              (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn promote(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.staff()?;
+    release(&state, *id, Some(QuarantineKind::Machine)).await
 }
 
 /// Try a quarantined mail again (after a fix or a configuration change). Ingested, the entry is
@@ -92,14 +134,24 @@ pub async fn reprocess(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
+    release(&state, *id, None).await
+}
+
+/// Ingests an open entry again, released by staff (of `kind` only, when given).
+async fn release(
+    state: &AppState,
+    id: Uuid,
+    kind: Option<QuarantineKind>,
+) -> Result<HttpResponse, ApiError> {
     let entry = state
         .db()
-        .quarantined_mail(*id)
+        .quarantined_mail(id)
         .await?
-        .filter(|q| q.resolved_at.is_none())
-        .ok_or_else(|| ApiError::not_found("no open quarantine entry with this id"))?;
+        .filter(|q| q.resolved_at.is_none() && kind.is_none_or(|k| q.kind == k))
+        .ok_or_else(|| ApiError::not_found("no open entry with this id"))?;
     let mail = RawMail::new(entry.source.clone(), entry.channel, entry.raw);
-    // Staff looked at it: a mail held for its sender's hourly cap opens its ticket now.
+    // Staff looked at it: a mail held for its sender's hourly cap, or machine mail, opens its
+    // ticket now.
     let outcomes = process_batch_as(
         state.desk(),
         state.db(),
@@ -114,7 +166,7 @@ pub async fn reprocess(
         .ok_or_else(|| ApiError::internal(&"no outcome for the reprocessed mail"))?;
     match &outcome {
         Outcome::Ingested(_) => {
-            state.db().resolve(*id, state.now()).await?;
+            state.db().resolve(id, state.now()).await?;
             Ok(HttpResponse::Ok().json(crate::wiring::import_line(&mail.source, &outcome)))
         }
         Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(

@@ -54,7 +54,7 @@ both!(
             .count();
         assert_eq!((drafts, acks), (20, 1));
         // Nothing lost: every held mail is in quarantine with its exact bytes.
-        let entries = app.state.db().quarantined(false, 1000).await.unwrap();
+        let entries = app.state.db().quarantined(false, None, 1000).await.unwrap();
         assert_eq!(entries.len(), 270);
         for n in &held {
             let raw = flood(*n).into_bytes();

@@ -13,6 +13,7 @@ mod events;
 mod helpdesks;
 mod helpers;
 mod intake_limits;
+mod machine_mail;
 mod matrix;
 mod memory;
 mod openapi;

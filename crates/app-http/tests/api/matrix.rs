@@ -102,6 +102,13 @@ const TABLE: &[Row] = &[
         "/api/admin/quarantine",
         [401, 403, 403, 403, 200, 200],
     ),
+    ("get", "/api/machine-mail", [401, 403, 403, 200, 200, 200]),
+    // No such entry: every staff member may promote, nobody finds this one.
+    (
+        "post",
+        "/api/machine-mail/{id}/promote",
+        [401, 403, 403, 404, 404, 404],
+    ),
     (
         "post",
         "/api/admin/quarantine/{id}/reprocess",
@@ -386,6 +393,10 @@ both!(
                     .replace(
                         "/api/admin/quarantine/{id}",
                         &format!("/api/admin/quarantine/{}", uuid::Uuid::now_v7()),
+                    )
+                    .replace(
+                        "/api/machine-mail/{id}",
+                        &format!("/api/machine-mail/{}", uuid::Uuid::now_v7()),
                     );
                 let status = app
                     .call(

@@ -67,6 +67,10 @@ pub struct InboundEmail {
     /// How the message reached us: e-mail, or a conversation of another helpdesk (Zendesk,
     /// Intercom) its webhook delivered and the intake turned into a message.
     pub channel: crate::ticket::Channel,
+    /// For a bounce: the Message-ID of the message it returns, read from the returned headers
+    /// (a `message/rfc822` or `text/rfc822-headers` part), so it can be matched to the reply
+    /// we sent.
+    pub returned_message_id: Option<MessageId>,
 }
 
 impl InboundEmail {

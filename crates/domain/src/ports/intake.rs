@@ -6,6 +6,35 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 
+/// Why mail is held in quarantine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QuarantineKind {
+    /// It could not be read or placed: unparsable, oversized, no sender, held by a limit.
+    #[default]
+    Failed,
+    /// Machine mail (an auto-reply, bounce, list or bulk mail, spam, a loop) that would have
+    /// opened a ticket: kept out of the agents' queue; staff may promote it to a ticket.
+    Machine,
+}
+
+impl QuarantineKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Failed => "failed",
+            Self::Machine => "machine",
+        }
+    }
+
+    /// The kind stored as `name`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Failed, Self::Machine]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
 /// A quarantined mail: its exact bytes and why it could not be ingested.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarantinedMail {
@@ -16,6 +45,7 @@ pub struct QuarantinedMail {
     pub channel: crate::ticket::Channel,
     pub raw: Vec<u8>,
     pub error: String,
+    pub kind: QuarantineKind,
     /// How often it failed; the same bytes failing again count here instead of a new entry.
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
@@ -39,16 +69,18 @@ pub trait Quarantine: Send + Sync {
         channel: crate::ticket::Channel,
         raw: &[u8],
         error: &str,
+        kind: QuarantineKind,
         now: DateTime<Utc>,
     ) -> Result<uuid::Uuid, StoreError>;
 
-    /// Open entries first, newest first.
+    /// Open entries first, newest first; of one kind, or every kind with `None`.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn quarantined(
         &self,
         include_resolved: bool,
+        kind: Option<QuarantineKind>,
         limit: u32,
     ) -> Result<Vec<QuarantinedMail>, StoreError>;
 

@@ -9,7 +9,7 @@ mod store;
 
 pub use intake::{
     MailParser, MailboxCursor, MailboxCursors, MailboxLeases, ParseFailure, Quarantine,
-    QuarantinedMail,
+    QuarantineKind, QuarantinedMail,
 };
 pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,

@@ -89,6 +89,24 @@ pub enum QuarantineReason {
         "mail from the staff address {address} failed sender authentication ({reason}); it was added to no ticket"
     )]
     StaffMailUnauthenticated { address: String, reason: String },
+    /// Machine mail that would have opened a ticket: kept out of the queue, the SLA, assignment
+    /// and the assistant. Promoted by staff, it opens its ticket.
+    #[error(
+        "machine mail ({}): kept out of the queue; promote it to open a ticket from it",
+        kind.as_str()
+    )]
+    MachineMail { kind: AutoReplyKind },
+}
+
+impl QuarantineReason {
+    /// Failed mail, or machine mail kept apart.
+    #[must_use]
+    pub fn kind(&self) -> crate::ports::QuarantineKind {
+        match self {
+            Self::MachineMail { .. } => crate::ports::QuarantineKind::Machine,
+            _ => crate::ports::QuarantineKind::Failed,
+        }
+    }
 }
 
 /// Whether mail is held to the per-sender cap on new tickets.
@@ -255,6 +273,12 @@ impl Helpdesk {
         {
             return self.place_staff_mail(plan, m, decision, &staff, now).await;
         }
+        if let Some(placed) = self
+            .place_machine_mail(plan, lookup, m, &decision, now)
+            .await?
+        {
+            return Ok(placed);
+        }
         match decision {
             ThreadDecision::Bridge(bridge) => {
                 let placed = self
@@ -283,8 +307,11 @@ impl Helpdesk {
                 });
             }
             ThreadDecision::New => return self.place_new(plan, m, None, now).await,
-            // Backlog mail is history: an answer to a closed ticket joins it, unopened.
-            ThreadDecision::FollowUp(closed, _) if self.settings.backlog.is_none() => {
+            // Backlog mail is history, and machine mail is no one's question: an answer to a
+            // closed ticket joins it, unopened.
+            ThreadDecision::FollowUp(closed, _)
+                if self.settings.backlog.is_none() && m.auto_reply.is_none() =>
+            {
                 return self.place_new(plan, m, Some(closed), now).await;
             }
             ThreadDecision::FollowUp(found, _) => found,
@@ -301,7 +328,11 @@ impl Helpdesk {
         }
         match self.ports.tickets.get(found.id).await? {
             // Closed since the lookup: the reply belongs on a follow-up after all.
-            Some(ticket) if ticket.status == Status::Closed && self.settings.backlog.is_none() => {
+            Some(ticket)
+                if ticket.status == Status::Closed
+                    && self.settings.backlog.is_none()
+                    && m.auto_reply.is_none() =>
+            {
                 let closed = TicketRef {
                     status: Status::Closed,
                     number: Some(ticket.number),

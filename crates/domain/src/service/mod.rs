@@ -9,6 +9,7 @@ mod background;
 mod batch;
 mod commands;
 mod ingest;
+mod machine;
 mod mailing;
 mod merge;
 mod notify;

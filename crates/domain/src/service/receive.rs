@@ -9,7 +9,7 @@
 use super::{Admission, Helpdesk, IngestError, IngestResult};
 use crate::MessageId;
 use crate::email::InboundEmail;
-use crate::ports::{MailParser, Quarantine, StoreError};
+use crate::ports::{MailParser, Quarantine, QuarantineKind, StoreError};
 use crate::ticket::Channel;
 
 /// One raw message, where it came from and the way it came in.
@@ -48,6 +48,8 @@ pub enum Received {
     Quarantined {
         message_id: MessageId,
         error: String,
+        /// Failed, or machine mail kept out of the queue.
+        kind: QuarantineKind,
     },
 }
 
@@ -114,6 +116,7 @@ impl Helpdesk {
                     Some(Err(IngestError::Quarantine(reason))) => Received::Quarantined {
                         message_id: parsed[i].effective_message_id(),
                         error: reason.to_string(),
+                        kind: reason.kind(),
                     },
                     Some(Err(IngestError::Store(e))) => return Err(e),
                     None => {
@@ -127,13 +130,14 @@ impl Helpdesk {
                         .message_id(&m.raw)
                         .unwrap_or_else(|| MessageId::synthetic_from_raw(&m.raw)),
                     error,
+                    kind: QuarantineKind::Failed,
                 },
             };
-            if let Received::Quarantined { error, .. } = &outcome
+            if let Received::Quarantined { error, kind, .. } = &outcome
                 && !dry_run
             {
                 quarantine
-                    .quarantine(&m.source, m.channel, &m.raw, error, now)
+                    .quarantine(&m.source, m.channel, &m.raw, error, *kind, now)
                     .await?;
             }
             outcomes.push(outcome);

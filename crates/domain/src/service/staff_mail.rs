@@ -124,7 +124,7 @@ impl Helpdesk {
 
     /// The index of `ticket`'s change set in `plan`, loading the ticket when it has none yet;
     /// `None` when the ticket is gone. A closed ticket takes the note too: notes are history.
-    async fn change_index(
+    pub(super) async fn change_index(
         &self,
         plan: &mut Plan,
         ticket: &TicketRef,

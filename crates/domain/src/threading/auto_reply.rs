@@ -20,6 +20,8 @@ pub enum AutoReplyKind {
     List,
     /// Bulk or junk precedence.
     Bulk,
+    /// Marked as spam by our receiving server (`X-Spam-Flag: YES`).
+    Spam,
 }
 
 impl AutoReplyKind {
@@ -31,6 +33,7 @@ impl AutoReplyKind {
             Self::AutoReply => "auto_reply",
             Self::List => "list",
             Self::Bulk => "bulk",
+            Self::Spam => "spam",
         }
     }
 
@@ -43,6 +46,7 @@ impl AutoReplyKind {
             Self::AutoReply,
             Self::List,
             Self::Bulk,
+            Self::Spam,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -80,11 +84,19 @@ impl LoopGuard {
             .iter()
             .filter(|h| h.name.eq_ignore_ascii_case("X-Loop"))
             .any(|h| h.value.trim().eq_ignore_ascii_case(&self.x_loop));
-        if ours {
+        // Our X-Loop, or mail claiming to come from our own address: a loop either way.
+        let from_us = mail
+            .from
+            .as_ref()
+            .is_some_and(|f| f.address.as_str().eq_ignore_ascii_case(&self.x_loop));
+        if ours || from_us {
             return Some(AutoReplyKind::Loop);
         }
         if is_bounce(mail) {
             return Some(AutoReplyKind::Bounce);
+        }
+        if value("X-Spam-Flag").is_some_and(|v| v == "yes") {
+            return Some(AutoReplyKind::Spam);
         }
         let auto_submitted = value("Auto-Submitted").is_some_and(|v| {
             // `no` may carry parameters (`no; comment`): only the keyword counts.
@@ -262,8 +274,24 @@ mod tests {
             AutoReplyKind::AutoReply,
             AutoReplyKind::List,
             AutoReplyKind::Bulk,
+            AutoReplyKind::Spam,
         ] {
             assert_eq!(AutoReplyKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[test]
+    fn spam_flags_and_mail_from_our_own_address_are_machine_mail() {
+        assert_eq!(
+            guard().classify(&mail(&[("X-Spam-Flag", " YES ")])),
+            Some(AutoReplyKind::Spam)
+        );
+        assert_eq!(guard().classify(&mail(&[("X-Spam-Flag", "NO")])), None);
+        let mut ours = mail(&[]);
+        ours.from = Some(Mailbox::new(
+            None,
+            EmailAddress::parse("Support@Frontdesk.test").unwrap(),
+        ));
+        assert_eq!(guard().classify(&ours), Some(AutoReplyKind::Loop));
     }
 }

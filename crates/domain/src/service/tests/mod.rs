@@ -7,6 +7,7 @@ mod batch;
 mod commands;
 mod ingest;
 mod limits;
+mod machine;
 mod merge;
 mod notify;
 mod receive;

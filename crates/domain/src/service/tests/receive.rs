@@ -3,7 +3,7 @@
 use mockall::predicate::{always, eq};
 
 use super::*;
-use crate::ports::{MockMailParser, MockQuarantine, ParseFailure};
+use crate::ports::{MockMailParser, MockQuarantine, ParseFailure, QuarantineKind};
 use crate::service::{RawMail, Received};
 use crate::ticket::Channel;
 
@@ -51,9 +51,16 @@ async fn each_mail_gets_its_outcome_in_order_and_the_unreadable_keep_their_bytes
     ] {
         quarantine
             .expect_quarantine()
-            .with(eq(source), eq(channel), eq(raw), eq(error), always())
+            .with(
+                eq(source),
+                eq(channel),
+                eq(raw),
+                eq(error),
+                eq(QuarantineKind::Failed),
+                always(),
+            )
             .times(1)
-            .returning(|_, _, _, _, _| Ok(uuid::Uuid::nil()));
+            .returning(|_, _, _, _, _, _| Ok(uuid::Uuid::nil()));
     }
 
     let out = w
