@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{AiMode, Helpdesk};
-use crate::email::{EmailAddress, InboundEmail, MessageId, sender_authentication_failure};
+use crate::email::{
+    EmailAddress, InboundEmail, MessageId, SenderVerdict, sender_authentication_failure,
+};
 use crate::ports::{
     ChangeSet, CommitError, InboundRecord, Job, StoreError, ThreadLookup, TicketRef, TicketWrite,
 };
@@ -96,6 +98,11 @@ pub enum QuarantineReason {
         kind.as_str()
     )]
     MachineMail { kind: AutoReplyKind },
+    /// The sender is on the deny list: kept out of the queue like machine mail.
+    #[error(
+        "the sender matches the deny list (`{pattern}`): kept out of the queue; promote it to open a ticket from it"
+    )]
+    DeniedSender { pattern: String },
 }
 
 impl QuarantineReason {
@@ -103,7 +110,9 @@ impl QuarantineReason {
     #[must_use]
     pub fn kind(&self) -> crate::ports::QuarantineKind {
         match self {
-            Self::MachineMail { .. } => crate::ports::QuarantineKind::Machine,
+            Self::MachineMail { .. } | Self::DeniedSender { .. } => {
+                crate::ports::QuarantineKind::Machine
+            }
             _ => crate::ports::QuarantineKind::Failed,
         }
     }
@@ -191,6 +200,8 @@ pub(super) struct Incoming<'a> {
     pub mail: &'a InboundEmail,
     pub message_id: MessageId,
     pub auto_reply: Option<AutoReplyKind>,
+    /// The deny-list pattern its sender matched (and no allow-list pattern did).
+    pub denied: Option<String>,
 }
 
 impl Helpdesk {
@@ -250,11 +261,24 @@ impl Helpdesk {
         }
     }
 
+    /// What ingest derives from a mail before threading. A sender on the allow list is a
+    /// person whatever the headers say; one on the deny list is kept out of the queue.
     pub(super) fn incoming<'a>(&self, mail: &'a InboundEmail) -> Incoming<'a> {
+        let verdict = mail
+            .sender()
+            .and_then(|s| self.settings.sender_filters.current().judge(&s.address));
+        let (auto_reply, denied) = match verdict {
+            Some(SenderVerdict::Allowed) => (None, None),
+            Some(SenderVerdict::Denied(pattern)) => {
+                (self.settings.loop_guard.classify(mail), Some(pattern))
+            }
+            None => (self.settings.loop_guard.classify(mail), None),
+        };
         Incoming {
             mail,
             message_id: mail.effective_message_id(),
-            auto_reply: self.settings.loop_guard.classify(mail),
+            auto_reply,
+            denied,
         }
     }
 
@@ -268,6 +292,14 @@ impl Helpdesk {
     ) -> Result<Placement, IngestError> {
         let decision = decide(m.mail, &m.message_id, lookup, self.settings.references_cap).await?;
         let now = self.arrival(m.mail);
+        if decision != ThreadDecision::Duplicate
+            && plan.admission != Admission::Released
+            && let Some(pattern) = &m.denied
+        {
+            return Err(IngestError::Quarantine(QuarantineReason::DeniedSender {
+                pattern: pattern.clone(),
+            }));
+        }
         if decision != ThreadDecision::Duplicate
             && let Some(staff) = self.staff_sender(plan, m).await?
         {

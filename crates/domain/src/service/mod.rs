@@ -183,6 +183,8 @@ pub struct Settings {
     pub trusted_authserv_ids: Vec<String>,
     /// Set while importing a backlog ([`Settings::for_backlog`]): mail keeps its own date.
     pub backlog: Option<ImportAs>,
+    /// Senders always treated as people, and senders kept out of the queue.
+    pub sender_filters: crate::email::LiveFilters,
 }
 
 impl Settings {
@@ -223,6 +225,7 @@ impl Settings {
             intake_limits: IntakeLimits::default(),
             trusted_authserv_ids: Vec::new(),
             backlog: None,
+            sender_filters: crate::email::LiveFilters::default(),
         }
     }
 }

@@ -113,3 +113,35 @@ async fn an_auto_reply_to_a_closed_ticket_joins_it_without_a_follow_up() {
     assert_eq!(w.ticket(id).status, Status::Closed);
     assert_eq!(w.store.with(|s| s.tickets.len()), 1);
 }
+
+#[tokio::test]
+async fn the_allow_list_makes_alerts_tickets_and_the_deny_list_keeps_senders_out() {
+    use crate::email::{SenderFilters, SenderPattern};
+    let w = world();
+    w.desk.settings().sender_filters.replace(SenderFilters {
+        allow: vec![SenderPattern::parse("alerts@monitor.example").unwrap()],
+        deny: vec![SenderPattern::parse("spammy.example").unwrap()],
+    });
+    let mut alert = mail("al@c", "alerts@monitor.example", "Disk full", "90 %");
+    alert
+        .headers
+        .push(Header::new("Auto-Submitted", "auto-generated"));
+    let r = w.ingest(alert).await;
+    assert_eq!((r.outcome, r.auto_reply), (IngestOutcome::Created, None));
+    let pitch = mail("sp@c", "bob@mail.spammy.example", "Offer", "Buy");
+    assert_eq!(
+        w.desk.ingest(pitch.clone()).await.unwrap_err(),
+        IngestError::Quarantine(QuarantineReason::DeniedSender {
+            pattern: "spammy.example".into()
+        })
+    );
+    let released = w
+        .desk
+        .ingest_batch_as(&[pitch], Admission::Released)
+        .await
+        .unwrap();
+    assert_eq!(
+        released[0].as_ref().unwrap().outcome,
+        IngestOutcome::Created
+    );
+}
