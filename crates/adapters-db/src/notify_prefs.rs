@@ -1,11 +1,11 @@
-//! Which staff notifications each person turned off: one row per person who turned any off,
-//! the kinds as their stable names.
+//! Which staff notifications each person turned off (one row per person who turned any off,
+//! the kinds as their stable names), and the sender allow and deny lists set through the API.
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::StaffId;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{NotificationKind, StoreError};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, TransactionTrait as _, Value};
 
 use crate::Database;
 use crate::accounts::statement;
@@ -96,5 +96,66 @@ impl Database {
             }
         }
         Ok(out)
+    }
+
+    /// The allow and deny lists set through the API, as stored (patterns in the order added).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn sender_filters(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let rows = self
+            .reader
+            .query_all_raw(statement(
+                self.backend(),
+                "SELECT list, pattern FROM sender_filters ORDER BY created_at, pattern",
+                [],
+            ))
+            .await
+            .map_err(db)?;
+        let (mut allow, mut deny) = (Vec::new(), Vec::new());
+        for row in rows {
+            let list: String = row.try_get("", "list").map_err(db)?;
+            let pattern: String = row.try_get("", "pattern").map_err(db)?;
+            if list == "allow" {
+                allow.push(pattern);
+            } else {
+                deny.push(pattern);
+            }
+        }
+        Ok((allow, deny))
+    }
+
+    /// Replaces the lists set through the API with these (already checked) patterns.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails; nothing changed then.
+    pub async fn set_sender_filters(
+        &self,
+        allow: &[String],
+        deny: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let txn = self.writer.begin().await.map_err(db)?;
+        txn.execute_raw(statement(self.backend(), "DELETE FROM sender_filters", []))
+            .await
+            .map_err(db)?;
+        for (list, patterns) in [("allow", allow), ("deny", deny)] {
+            for p in patterns {
+                txn.execute_raw(statement(
+                    self.backend(),
+                    "INSERT INTO sender_filters (list, pattern, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (list, pattern) DO NOTHING",
+                    [
+                        Value::from(list.to_owned()),
+                        Value::from(p.clone()),
+                        Value::from(now),
+                    ],
+                ))
+                .await
+                .map_err(db)?;
+            }
+        }
+        txn.commit().await.map_err(db)?;
+        Ok(())
     }
 }

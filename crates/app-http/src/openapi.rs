@@ -54,6 +54,7 @@ impl Modify for BearerAuth {
         sla::delete_calendar,
         analytics::performance, analytics::realtime, analytics::historical,
         admin::quarantine, admin::reprocess, admin::poll, admin::machine_mail, admin::promote,
+        admin::sender_filters, admin::set_sender_filters,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,
     ),
     modifiers(&BearerAuth),

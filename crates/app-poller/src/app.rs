@@ -15,6 +15,7 @@ use frontdesk_adapters_gmail::maildir::{MaildirOutbox, MaildirSource};
 use frontdesk_adapters_gmail::mime::{SANITIZER_VERSION, sanitize_html};
 use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
 use frontdesk_domain::EmailAddress;
+use frontdesk_domain::email::{SenderFilters, SenderPattern};
 use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
 };
@@ -192,7 +193,7 @@ impl Frontdesk {
         Ok(app)
     }
 
-    /// Puts the SLA policies in force: the configuration file's, refined by those kept in the
+    /// Puts the SLA policies (and the sender lists) in force: the configuration file's, refined by those kept in the
     /// database (edited through the API). Run at start and on every maintenance pass, so every
     /// process follows an edit within one pass.
     ///
@@ -205,6 +206,30 @@ impl Frontdesk {
             .overlay(base)
             .map_err(|e| format!("stored SLA settings: {e}"))?;
         self.desk.settings().sla.replace(policies);
+        self.reload_sender_filters().await
+    }
+
+    /// Puts the sender allow and deny lists in force: the configuration's and those set through
+    /// the API together.
+    ///
+    /// # Errors
+    /// A description when they cannot be read or a stored pattern is not one.
+    pub async fn reload_sender_filters(&self) -> Result<(), String> {
+        let configured = self.config.sender_filters().map_err(|e| e.to_string())?;
+        let (allow, deny) = self.db.sender_filters().await.map_err(|e| e.to_string())?;
+        let parse = |list: Vec<String>| {
+            list.iter()
+                .map(|p| SenderPattern::parse(p).map_err(|e| format!("stored sender lists: {e}")))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let stored = SenderFilters {
+            allow: parse(allow)?,
+            deny: parse(deny)?,
+        };
+        self.desk
+            .settings()
+            .sender_filters
+            .replace(configured.with(&stored));
         Ok(())
     }
 }

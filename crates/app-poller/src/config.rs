@@ -12,6 +12,7 @@ use frontdesk_domain::EmailAddress;
 use frontdesk_domain::ai::{AutoReplyEffect, AutoSendPolicy};
 use frontdesk_domain::assignment::Strategy;
 use frontdesk_domain::classify::{Classifier, ClassifierConfig};
+use frontdesk_domain::email::{SenderFilters, SenderPattern};
 use frontdesk_domain::service::{AiMode, AutoAcknowledgement, IntakeLimits, Settings};
 use frontdesk_domain::sla::SlaConfig;
 use frontdesk_domain::webhook::{Cidr, TargetPolicy};
@@ -90,6 +91,11 @@ pub struct HelpdeskConfig {
     pub tickets_per_sender_per_hour: u32,
     /// The assistant's drafts for one customer's mail per hour (0: no limit).
     pub ai_jobs_per_sender_per_hour: u32,
+    /// Senders always treated as people (their automatic mail opens tickets): addresses,
+    /// domains (with their subdomains) or addresses with `*` wildcards.
+    pub allow_senders: Vec<String>,
+    /// Senders kept out of the queue (stored as machine mail staff can promote).
+    pub deny_senders: Vec<String>,
 }
 
 impl Default for HelpdeskConfig {
@@ -106,6 +112,8 @@ impl Default for HelpdeskConfig {
             acknowledgements_per_domain_per_hour: 20,
             tickets_per_sender_per_hour: 30,
             ai_jobs_per_sender_per_hour: 20,
+            allow_senders: Vec::new(),
+            deny_senders: Vec::new(),
         }
     }
 }
@@ -524,6 +532,7 @@ impl Config {
 
     /// Configuration checks beyond the types.
     fn validate(&self) -> Result<(), ConfigError> {
+        self.sender_filters()?;
         self.support_address()?;
         self.helpdesk_settings()?;
         self.ai_mode()?;
@@ -702,7 +711,24 @@ impl Config {
         settings
             .trusted_authserv_ids
             .clone_from(&self.helpdesk.trusted_authserv_ids);
+        settings.sender_filters.replace(self.sender_filters()?);
         Ok(settings)
+    }
+
+    /// The allow and deny lists of `[helpdesk]`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first pattern that is not one.
+    pub fn sender_filters(&self) -> Result<SenderFilters, ConfigError> {
+        let list = |key: &str, raw: &[String]| {
+            raw.iter()
+                .map(|p| SenderPattern::parse(p).map_err(|e| invalid(key, e)))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(SenderFilters {
+            allow: list("helpdesk.allow_senders", &self.helpdesk.allow_senders)?,
+            deny: list("helpdesk.deny_senders", &self.helpdesk.deny_senders)?,
+        })
     }
 }
 

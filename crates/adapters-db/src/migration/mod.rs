@@ -87,6 +87,10 @@ impl MigratorTrait for Migrator {
                 include_str!("m0025_one_policy_per_pair.sql"),
             ),
             SqlMigration::everywhere("m0026_machine_mail", include_str!("m0026_machine_mail.sql")),
+            SqlMigration::everywhere(
+                "m0027_sender_filters",
+                include_str!("m0027_sender_filters.sql"),
+            ),
         ]
     }
 }
@@ -210,6 +214,7 @@ mod tests {
                 include_str!("m0024_notification_settings.sql"),
                 include_str!("m0025_one_policy_per_pair.sql"),
                 include_str!("m0026_machine_mail.sql"),
+                include_str!("m0027_sender_filters.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -5,6 +5,7 @@ use crate::wiring::{Outcome, RawMail, process_batch_as};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use frontdesk_domain::access::Permission;
+use frontdesk_domain::email::SenderPattern;
 use frontdesk_domain::ports::{Quarantine as _, QuarantineKind};
 use frontdesk_domain::service::Admission;
 use serde::{Deserialize, Serialize};
@@ -215,4 +216,87 @@ pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
         })
         .collect();
     Ok(HttpResponse::Ok().json(passes))
+}
+
+/// The sender allow and deny lists: those set here, and those of the configuration file (which
+/// apply too and are changed there).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SenderFiltersView {
+    /// Senders always treated as people: their automatic mail opens tickets.
+    pub allow: Vec<String>,
+    /// Senders kept out of the queue, as machine mail staff may promote.
+    pub deny: Vec<String>,
+    pub configured_allow: Vec<String>,
+    pub configured_deny: Vec<String>,
+}
+
+/// The lists to set (each replaces the one set here): addresses, domains (with their
+/// subdomains), or addresses with `*` wildcards.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SenderFiltersChange {
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+async fn filters_view(state: &AppState) -> Result<SenderFiltersView, ApiError> {
+    let (allow, deny) = state.db().sender_filters().await?;
+    let config = &state.app.config.helpdesk;
+    Ok(SenderFiltersView {
+        allow,
+        deny,
+        configured_allow: config.allow_senders.clone(),
+        configured_deny: config.deny_senders.clone(),
+    })
+}
+
+/// The sender allow and deny lists (managers, admins).
+#[utoipa::path(get, path = "/api/admin/sender-filters", tag = "ops", security(("bearer" = [])),
+    responses((status = 200, body = SenderFiltersView), (status = 403, body = crate::problem::Problem)))]
+pub async fn sender_filters(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Permission::OperateMail)?;
+    Ok(HttpResponse::Ok().json(filters_view(&state).await?))
+}
+
+/// Set the sender allow and deny lists (managers, admins); in force at once here and within a
+/// pass in every other process.
+#[utoipa::path(put, path = "/api/admin/sender-filters", tag = "ops", security(("bearer" = [])),
+    request_body = SenderFiltersChange,
+    responses((status = 200, body = SenderFiltersView), (status = 403, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn set_sender_filters(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<SenderFiltersChange>,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Permission::OperateMail)?;
+    let checked = |field: &str, list: &[String]| {
+        if list.len() > 1_000 {
+            return Err(ApiError::invalid_field(field, "at most 1,000 patterns"));
+        }
+        list.iter()
+            .map(|p| {
+                SenderPattern::parse(p)
+                    .map(|p| p.as_str().to_owned())
+                    .map_err(|e| ApiError::invalid_field(field, e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let allow = checked("allow", &body.allow)?;
+    let deny = checked("deny", &body.deny)?;
+    state
+        .db()
+        .set_sender_filters(&allow, &deny, state.now())
+        .await?;
+    state
+        .app
+        .reload_sender_filters()
+        .await
+        .map_err(ApiError::invalid)?;
+    Ok(HttpResponse::Ok().json(filters_view(&state).await?))
 }

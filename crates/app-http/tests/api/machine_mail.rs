@@ -46,3 +46,49 @@ both!(
         assert!(held.as_array().unwrap().is_empty());
     }
 );
+
+both!(
+    the_sender_lists_set_through_the_api_take_effect_at_once,
+    async |app: &TestApp| {
+        let (status, bad) = app
+            .json(
+                "put",
+                "/api/admin/sender-filters",
+                Who::Manager,
+                Some(&json!({"deny": ["a b@c"]})),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad}");
+        let (status, lists) = app
+            .json(
+                "put",
+                "/api/admin/sender-filters",
+                Who::Manager,
+                Some(&json!({"allow": ["alerts@monitor.example"], "deny": ["Spammy.Example"]})),
+            )
+            .await;
+        assert_eq!(status, 200, "{lists}");
+        assert_eq!(lists["deny"], json!(["spammy.example"]));
+        let pitch = "From: bob@mail.spammy.example\r\nTo: support@frontdesk.test\r\n\
+                     Subject: Offer\r\nMessage-ID: <p1@spammy.example>\r\n\r\nBuy now\r\n";
+        let (status, line) = post_mail(app, pitch).await;
+        assert_eq!(status, 202, "{line}");
+        assert!(
+            line["error"].as_str().unwrap().contains("deny list"),
+            "{line}"
+        );
+        let alert = "From: alerts@monitor.example\r\nTo: support@frontdesk.test\r\n\
+                     Subject: Disk full on db1\r\nMessage-ID: <al1@monitor.example>\r\n\
+                     Auto-Submitted: auto-generated\r\n\r\n95 % used\r\n";
+        let (status, line) = post_mail(app, alert).await;
+        assert_eq!(
+            (status, &line["outcome"]),
+            (201, &json!("created")),
+            "{line}"
+        );
+        let (_, got) = app
+            .json("get", "/api/admin/sender-filters", Who::Admin, None)
+            .await;
+        assert_eq!(got["allow"], json!(["alerts@monitor.example"]));
+    }
+);

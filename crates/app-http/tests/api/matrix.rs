@@ -103,6 +103,16 @@ const TABLE: &[Row] = &[
         [401, 403, 403, 403, 200, 200],
     ),
     ("get", "/api/machine-mail", [401, 403, 403, 200, 200, 200]),
+    (
+        "get",
+        "/api/admin/sender-filters",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "put",
+        "/api/admin/sender-filters",
+        [401, 403, 403, 403, 200, 200],
+    ),
     // No such entry: every staff member may promote, nobody finds this one.
     (
         "post",
@@ -278,6 +288,7 @@ fn body(
         ("patch", "/api/staff/{id}") => json!({"name": "Ana A. Agent"}),
         ("put", "/api/staff/{id}/status") => json!({"availability": "busy"}),
         ("put", "/api/staff/{id}/notifications") => json!({"assigned": false}),
+        ("put", "/api/admin/sender-filters") => json!({"deny": ["spammy.example"]}),
         ("post", "/api/webhooks/gmail") => json!({"message": {"data": "e30="}}),
         _ => return None,
     })
