@@ -33,6 +33,13 @@ pub enum SweepError {
     Store(#[from] StoreError),
 }
 
+/// Where a walk over the active tickets, page by page, has got to.
+#[derive(Default)]
+struct ActivePages {
+    after: Option<crate::ticket::TicketId>,
+    done: bool,
+}
+
 impl Helpdesk {
     /// Raises SLA warnings once per clock and escalates each breach once: a system message,
     /// escalation level +1, priority raised (per policy), and a notification to the assignee and
@@ -43,20 +50,17 @@ impl Helpdesk {
     pub async fn sla_sweep(&self) -> Result<SweepReport, SweepError> {
         let mut report = SweepReport::default();
         let managers = self.manager_addresses().await?;
-        let mut after = None;
+        let mut pages = ActivePages::default();
         loop {
-            let page = self.ports.queries.active_page(after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            let full = page.len() == PAGE as usize;
+            let page = self.next_active_page(&mut pages).await?;
+            if page.is_empty() {
+                break;
+            }
             for ticket in page {
                 let now = self.ports.clock.now();
                 if let Some(change) = self.plan_sla(ticket, now, &managers, &mut report).await? {
                     self.commit_background(change, &mut report).await?;
                 }
-            }
-            if !full {
-                break;
             }
         }
         Ok(report)
@@ -79,12 +83,12 @@ impl Helpdesk {
         if new == old {
             return Ok(report);
         }
-        let mut after = None;
+        let mut pages = ActivePages::default();
         loop {
-            let page = self.ports.queries.active_page(after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            let full = page.len() == PAGE as usize;
+            let page = self.next_active_page(&mut pages).await?;
+            if page.is_empty() {
+                break;
+            }
             for ticket in page {
                 let mut moved = false;
                 let result = self
@@ -100,11 +104,21 @@ impl Helpdesk {
                     Err(_) => report.conflicts += 1,
                 }
             }
-            if !full {
-                break;
-            }
         }
         Ok(report)
+    }
+
+    /// The next page of active tickets (empty when none is left).
+    async fn next_active_page(&self, pages: &mut ActivePages) -> Result<Vec<Ticket>, StoreError> {
+        if pages.done {
+            return Ok(Vec::new());
+        }
+        let page = self.ports.queries.active_page(pages.after, PAGE).await?;
+        pages.done = page.len() < PAGE as usize;
+        if let Some(last) = page.last() {
+            pages.after = Some(last.id);
+        }
+        Ok(page)
     }
 
     async fn plan_sla(

@@ -8,12 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::Helpdesk;
 use super::QuarantineReason;
-use super::ingest::{
-    Admission, Incoming, IngestError, IngestOutcome, IngestResult, Placement, Plan,
-};
-use crate::ports::{InboundRecord, ThreadLookup, TicketRef};
+use super::ingest::{Admission, Incoming, IngestError, Placement, Plan};
+use super::staff_mail::attach;
+use crate::ports::{ThreadLookup, TicketRef};
 use crate::threading::{AutoReplyKind, ThreadDecision};
-use crate::ticket::{Actor, EmailHeaders, EventKind, MessageKind, TicketEvent};
+use crate::ticket::{Actor, EmailHeaders};
 
 /// The most characters of a bounce's text quoted in the delivery failure note.
 const BOUNCE_QUOTE_CHARS: usize = 1_000;
@@ -88,33 +87,14 @@ impl Helpdesk {
             references: Vec::new(),
         });
         note.auto_reply = m.auto_reply;
-        let change = &mut plan.changes[index];
-        change.messages.push(note);
-        change.thread_keys.push(m.message_id.clone());
-        change.inbound.push(InboundRecord {
-            mail: Box::new(m.mail.clone()),
-            message_id: m.message_id.clone(),
-            auto_reply: m.auto_reply,
-        });
-        change.events.push(TicketEvent::new(
-            ticket.id,
-            now,
+        Ok(Some(attach(
+            plan,
+            index,
+            ticket,
+            m,
+            note,
             Actor::System,
-            EventKind::MessageAdded {
-                kind: MessageKind::System,
-            },
-        ));
-        Ok(Some(Placement {
-            change: Some(index),
-            result: IngestResult {
-                outcome: IngestOutcome::Appended,
-                ticket: ticket.number,
-                ticket_id: Some(ticket.id),
-                message_id: m.message_id.clone(),
-                priority: None,
-                category: None,
-                auto_reply: m.auto_reply,
-            },
-        }))
+            now,
+        )))
     }
 }

@@ -92,34 +92,15 @@ impl Helpdesk {
             in_reply_to: m.mail.in_reply_to.first().cloned(),
             references: m.mail.references.clone(),
         });
-        let change = &mut plan.changes[index];
-        change.messages.push(note);
-        change.thread_keys.push(m.message_id.clone());
-        change.inbound.push(InboundRecord {
-            mail: Box::new(m.mail.clone()),
-            message_id: m.message_id.clone(),
-            auto_reply: m.auto_reply,
-        });
-        change.events.push(TicketEvent::new(
-            ticket.id,
-            now,
+        Ok(attach(
+            plan,
+            index,
+            &ticket,
+            m,
+            note,
             Actor::Staff(staff.id),
-            EventKind::MessageAdded {
-                kind: MessageKind::Note,
-            },
-        ));
-        Ok(Placement {
-            change: Some(index),
-            result: IngestResult {
-                outcome: IngestOutcome::Appended,
-                ticket: ticket.number,
-                ticket_id: Some(ticket.id),
-                message_id: m.message_id.clone(),
-                priority: None,
-                category: None,
-                auto_reply: m.auto_reply,
-            },
-        })
+            now,
+        ))
     }
 
     /// The index of `ticket`'s change set in `plan`, loading the ticket when it has none yet;
@@ -136,5 +117,45 @@ impl Helpdesk {
             Some(t) => Some(plan.push(t.id, ChangeSet::update(t))),
             None => None,
         })
+    }
+}
+
+/// Adds mail `m` to change set `index` as `message` (a note or a system message, never the
+/// customer's): the message, its Message-ID as a thread key, the raw mail, and the event.
+pub(super) fn attach(
+    plan: &mut Plan,
+    index: usize,
+    ticket: &TicketRef,
+    m: &Incoming<'_>,
+    message: Message,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Placement {
+    let kind = message.kind;
+    let change = &mut plan.changes[index];
+    change.messages.push(message);
+    change.thread_keys.push(m.message_id.clone());
+    change.inbound.push(InboundRecord {
+        mail: Box::new(m.mail.clone()),
+        message_id: m.message_id.clone(),
+        auto_reply: m.auto_reply,
+    });
+    change.events.push(TicketEvent::new(
+        ticket.id,
+        now,
+        actor,
+        EventKind::MessageAdded { kind },
+    ));
+    Placement {
+        change: Some(index),
+        result: IngestResult {
+            outcome: IngestOutcome::Appended,
+            ticket: ticket.number,
+            ticket_id: Some(ticket.id),
+            message_id: m.message_id.clone(),
+            priority: None,
+            category: None,
+            auto_reply: m.auto_reply,
+        },
     }
 }
