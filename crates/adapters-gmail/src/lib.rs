@@ -5,6 +5,7 @@
 
 pub mod backlog;
 pub mod gmail;
+pub mod helpdesks;
 pub mod imap;
 pub mod maildir;
 pub mod mime;

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ai::AiDraftRecord;
+use frontdesk_domain::ports::QuarantineKind;
+use frontdesk_domain::service::Received;
 use frontdesk_domain::sla::{ClockStatus, SlaPolicies};
 use frontdesk_domain::staff::Staff;
 use frontdesk_domain::threading::SuggestedLink;
@@ -430,6 +432,59 @@ impl From<&SuggestedLink> for MergeSuggestionView {
             ticket: link.other_number.to_string(),
             reason: link.reason.clone(),
             evidence: link.evidence.clone(),
+        }
+    }
+}
+
+/// What became of one mail posted to Frontdesk (a webhook, a released quarantine entry). Its
+/// fields are those of a line of `frontdesk-poller import --json`: one contract for every way
+/// mail comes in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IntakeView {
+    /// Where it came from (the webhook's name, the quarantine entry's source).
+    pub source: String,
+    /// `created`, `appended`, `followup`, `duplicate` or `quarantined`.
+    pub outcome: String,
+    /// `TKT-000042`; `null` for a duplicate or quarantined mail.
+    pub ticket: Option<String>,
+    /// `<id@host>`, or the SHA-256 id of mail without one.
+    pub message_id: String,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    /// A machine wrote it (auto-reply, bounce, list or bulk mail, spam, a loop).
+    pub auto_reply: bool,
+    /// Why it was quarantined.
+    pub error: Option<String>,
+}
+
+impl IntakeView {
+    #[must_use]
+    pub fn of(source: &str, received: &Received) -> Self {
+        match received {
+            Received::Ingested(r) => Self {
+                source: source.to_owned(),
+                outcome: r.outcome.as_str().to_owned(),
+                ticket: r.ticket.map(|t| t.to_string()),
+                message_id: r.message_id.to_header(),
+                priority: r.priority.map(|p| p.as_str().to_owned()),
+                category: r.category.map(|c| c.as_str().to_owned()),
+                auto_reply: r.auto_reply.is_some(),
+                error: None,
+            },
+            Received::Quarantined {
+                message_id,
+                error,
+                kind,
+            } => Self {
+                source: source.to_owned(),
+                outcome: "quarantined".to_owned(),
+                ticket: None,
+                message_id: message_id.to_header(),
+                priority: None,
+                category: None,
+                auto_reply: *kind == QuarantineKind::Machine,
+                error: Some(error.clone()),
+            },
         }
     }
 }

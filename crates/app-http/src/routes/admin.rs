@@ -111,7 +111,7 @@ pub async fn machine_mail(
 /// clocks, assignment and the assistant; the answer is the outcome.
 #[utoipa::path(post, path = "/api/machine-mail/{id}/promote", tag = "tickets",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, description = "the outcome, as a line of `frontdesk-poller import --json`"),
+    responses((status = 200, body = crate::views::IntakeView),
               (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn promote(
     state: web::Data<AppState>,
@@ -127,7 +127,7 @@ pub async fn promote(
 /// answer is 422 with the error.
 #[utoipa::path(post, path = "/api/admin/quarantine/{id}/reprocess", tag = "ops",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, description = "the outcome, as a line of `frontdesk-poller import --json`"),
+    responses((status = 200, body = crate::views::IntakeView),
               (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn reprocess(
     state: web::Data<AppState>,
@@ -168,7 +168,7 @@ async fn release(
     match &outcome {
         Outcome::Ingested(_) => {
             state.db().resolve(id, state.now()).await?;
-            Ok(HttpResponse::Ok().json(crate::wiring::import_line(&mail.source, &outcome)))
+            Ok(HttpResponse::Ok().json(crate::views::IntakeView::of(&mail.source, &outcome)))
         }
         Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(
             "the mail still cannot be ingested: {error}"

@@ -146,3 +146,21 @@ both!(
         );
     }
 );
+
+#[test]
+fn the_webhooks_typed_answer_has_the_import_lines_shape() {
+    use frontdesk_domain::MessageId;
+    use frontdesk_domain::ports::QuarantineKind;
+    use frontdesk_domain::service::Received;
+    use frontdesk_http::views::IntakeView;
+    let quarantined = Received::Quarantined {
+        message_id: MessageId::parse("x@y").unwrap(),
+        error: "machine mail (bulk)".into(),
+        kind: QuarantineKind::Machine,
+    };
+    assert_eq!(
+        serde_json::to_value(IntakeView::of("webhook", &quarantined)).unwrap(),
+        frontdesk_poller::import::line("webhook", &quarantined),
+        "one contract for every way mail comes in"
+    );
+}

@@ -18,7 +18,7 @@ use frontdesk_domain::ticket::Channel;
 /// need not retry).
 #[utoipa::path(post, path = "/api/webhooks/inbound-email", tag = "webhooks",
     request_body(content = String, content_type = "message/rfc822"),
-    responses((status = 201, description = "a ticket was created"),
+    responses((status = 201, description = "a ticket was created", body = crate::views::IntakeView),
               (status = 200, description = "appended, follow-up or duplicate"),
               (status = 202, description = "quarantined"),
               (status = 401, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),

@@ -69,8 +69,8 @@ async fn body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiErr
     Ok(bytes)
 }
 
-/// Runs one message through the intake and answers its outcome as a line of
-/// `frontdesk-poller import --json`: 201 for a new ticket, 200 for a reply or a duplicate, 202
+/// Runs one message through the intake and answers its outcome ([`crate::views::IntakeView`],
+/// the shape of a line of `frontdesk-poller import --json`): 201 for a new ticket, 200 for a reply or a duplicate, 202
 /// when it was quarantined (kept with its bytes; the sender need not retry).
 async fn ingest_one(
     state: &AppState,
@@ -95,5 +95,5 @@ async fn ingest_one(
         Outcome::Ingested(_) => actix_web::http::StatusCode::OK,
         Outcome::Quarantined { .. } => actix_web::http::StatusCode::ACCEPTED,
     };
-    Ok(HttpResponse::build(status).json(crate::wiring::import_line(&mail.source, &outcome)))
+    Ok(HttpResponse::build(status).json(crate::views::IntakeView::of(&mail.source, &outcome)))
 }
