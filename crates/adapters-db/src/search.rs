@@ -16,13 +16,10 @@ use sea_orm::{
 };
 
 use crate::Database;
-use crate::commit::SEARCH_SEQUENCE_BITS;
+use crate::commit::search_index::SEARCH_SEQUENCE_BITS;
 use crate::entity::{ticket_tags, tickets};
 use crate::mapping::ticket_from_row;
 use crate::repository::db;
-
-/// The longest text indexed per subject or message; longer text is searchable by its start.
-pub(crate) const INDEXED_TEXT_BYTES: usize = 256 * 1024;
 
 /// An FTS5 query that matches all the words of `text` literally: each word is quoted, so
 /// operators and punctuation in user input are inert.
