@@ -1,0 +1,145 @@
+//! The background work: one pass of everything (`once`), and the daemon (`run`) — a task per
+//! mailbox, polled on its interval and woken early by IMAP IDLE, plus a maintenance task for
+//! SLA sweeps, assignment, jobs and auto-close. Failures back off exponentially to a cap and
+//! recover by themselves; shutdown stops between messages and jobs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{Notify, watch};
+
+use crate::app::{Frontdesk, Mailbox};
+use frontdesk_domain::ports::MailboxLeases;
+
+use crate::intake::{IntakeError, Lease, PassReport, drain};
+use crate::jobs::{JobReport, run_jobs, send_digests};
+
+mod health;
+mod mail;
+mod maintenance;
+
+pub use health::Health;
+pub use mail::ingest_pass;
+use mail::mailbox_loop;
+use maintenance::maintenance_loop;
+pub use maintenance::{MaintenanceReport, maintain};
+
+/// Exponential backoff: 1 s doubling to a cap.
+#[derive(Debug)]
+pub(super) struct Backoff {
+    next: Duration,
+    cap: Duration,
+}
+
+impl Backoff {
+    pub(super) fn new(cap: Duration) -> Self {
+        Self {
+            next: Duration::from_secs(1),
+            cap,
+        }
+    }
+
+    pub(super) fn reset(&mut self) {
+        self.next = Duration::from_secs(1);
+    }
+
+    pub(super) fn step(&mut self) -> Duration {
+        let wait = self.next.min(self.cap);
+        self.next = (self.next * 2).min(self.cap);
+        wait
+    }
+}
+
+/// Reads every mailbox once, then runs one maintenance pass.
+///
+/// # Errors
+/// The first failure, after every mailbox and the maintenance pass were tried.
+pub async fn once(app: &Frontdesk) -> Result<(Vec<PassReport>, MaintenanceReport), String> {
+    let mut first_error = None;
+    let mut reports = Vec::new();
+    for (name, result) in ingest_pass(app).await {
+        match result {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                first_error.get_or_insert_with(|| format!("mailbox {name}: {e}"));
+                reports.push(PassReport::default());
+            }
+        }
+    }
+    let maintenance = match maintain(app, &|| false).await {
+        Ok(report) => report,
+        Err(e) => {
+            first_error.get_or_insert_with(|| e.clone());
+            MaintenanceReport::default()
+        }
+    };
+    match first_error {
+        None => Ok((reports, maintenance)),
+        Some(e) => Err(e),
+    }
+}
+
+/// Runs until `shutdown` turns true: one task per mailbox and one for maintenance.
+pub async fn run(app: Arc<Frontdesk>, shutdown: watch::Receiver<bool>, health: Arc<Health>) {
+    let wake = Arc::new(Notify::new());
+    let mut tasks = tokio::task::JoinSet::new();
+    for index in 0..app.mailboxes.len() {
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        let wake = wake.clone();
+        tasks.spawn(async move { mailbox_loop(&app, index, shutdown, &wake).await });
+    }
+    {
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        let wake = wake.clone();
+        tasks.spawn(async move { maintenance_loop(&app, shutdown, &wake, &health).await });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+pub(super) fn stopping(shutdown: &watch::Receiver<bool>) -> bool {
+    *shutdown.borrow()
+}
+
+/// Sleeps for `wait`, returning early (with `true`) when shutdown begins.
+pub(super) async fn pause(shutdown: &mut watch::Receiver<bool>, wait: Duration) -> bool {
+    if stopping(shutdown) {
+        return true;
+    }
+    tokio::select! {
+        () = tokio::time::sleep(wait) => stopping(shutdown),
+        _ = shutdown.changed() => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_its_cap_and_resets() {
+        let mut b = Backoff::new(Duration::from_secs(5));
+        let waits: Vec<u64> = (0..5).map(|_| b.step().as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 5, 5]);
+        b.reset();
+        assert_eq!(b.step().as_secs(), 1);
+    }
+
+    #[test]
+    fn health_is_stale_without_a_recent_pass() {
+        let h = Health::default();
+        assert!(h.check(Duration::from_secs(60)).is_err());
+        h.ok();
+        assert!(h.check(Duration::from_secs(60)).is_ok());
+        h.failed("database down");
+        assert_eq!(
+            h.check(Duration::from_secs(60)),
+            Err("database down".into())
+        );
+        h.ok();
+        assert!(h.check(Duration::from_secs(60)).is_ok());
+    }
+}
