@@ -553,66 +553,17 @@ impl Helpdesk {
         };
         let mut change = ChangeSet::new(TicketWrite::Create(Box::new(draft)));
         self.record_mail(&mut change, id, m, now);
-        let actor = Actor::Customer(customer.email.clone());
-        let event = |ticket, kind| TicketEvent::new(ticket, now, actor.clone(), kind);
-        change.events.push(event(id, EventKind::Created));
-        if closed_at.is_some() {
-            change.events.push(event(
-                id,
-                EventKind::StatusChanged {
-                    from: Status::New,
-                    to: Status::Closed,
-                },
-            ));
-        }
-        change.events.push(event(
+        opening_events(
+            &mut change,
             id,
-            EventKind::MessageAdded {
-                kind: MessageKind::Customer,
-            },
-        ));
+            &customer,
+            closed_at.is_some(),
+            follows.as_ref(),
+            now,
+        );
         self.note_ambiguous_sender(&mut change, id, m, now);
-        if let Some(old) = &follows {
-            if let Some(number) = old.number {
-                change.events.push(event(
-                    id,
-                    EventKind::FollowUpOf {
-                        ticket: old.id,
-                        number,
-                    },
-                ));
-            }
-            change
-                .events
-                .push(event(old.id, EventKind::FollowUpOpened { ticket: id }));
-        }
-        // A mail naming several senders may be forged for any of them: nobody is answered.
-        let acknowledge = if m.auto_reply.is_none() && !mail.is_from_ambiguous() {
-            self.may_auto_reply(plan, &customer, mail, now).await?
-        } else {
-            Acknowledge::No
-        };
-        if let Acknowledge::Withheld(reason) = acknowledge {
-            change.events.push(TicketEvent::new(
-                id,
-                now,
-                Actor::System,
-                EventKind::AcknowledgementWithheld { reason },
-            ));
-        } else if acknowledge == Acknowledge::Yes {
-            let ack_id = self.new_message_id();
-            change.thread_keys.push(ack_id.clone());
-            change.jobs.push(Job::AutoAcknowledge {
-                message_id: Some(ack_id),
-                ticket_id: id,
-                to: customer.email.clone(),
-                answered: Box::new(EmailHeaders {
-                    message_id: m.message_id.clone(),
-                    in_reply_to: mail.in_reply_to.first().cloned(),
-                    references: mail.references.clone(),
-                }),
-            });
-        }
+        self.acknowledge_new(plan, &mut change, id, &customer, m, now)
+            .await?;
         if self.wants_draft(&change, id, m) {
             let withheld = self.assistant_allowance(plan, &customer.email, now).await?;
             Self::add_draft(&mut change, id, withheld, now);
@@ -639,6 +590,48 @@ impl Helpdesk {
             change: Some(index),
             result,
         })
+    }
+
+    /// Queues the acknowledgement of a new ticket (its Message-ID recorded as a thread key), or
+    /// records why it was withheld. A mail naming several senders may be forged for any of
+    /// them: nobody is answered.
+    async fn acknowledge_new(
+        &self,
+        plan: &mut Plan,
+        change: &mut ChangeSet,
+        id: TicketId,
+        customer: &Customer,
+        m: &Incoming<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mail = m.mail;
+        let acknowledge = if m.auto_reply.is_none() && !mail.is_from_ambiguous() {
+            self.may_auto_reply(plan, customer, mail, now).await?
+        } else {
+            Acknowledge::No
+        };
+        if let Acknowledge::Withheld(reason) = acknowledge {
+            change.events.push(TicketEvent::new(
+                id,
+                now,
+                Actor::System,
+                EventKind::AcknowledgementWithheld { reason },
+            ));
+        } else if acknowledge == Acknowledge::Yes {
+            let ack_id = self.new_message_id();
+            change.thread_keys.push(ack_id.clone());
+            change.jobs.push(Job::AutoAcknowledge {
+                message_id: Some(ack_id),
+                ticket_id: id,
+                to: customer.email.clone(),
+                answered: Box::new(EmailHeaders {
+                    message_id: m.message_id.clone(),
+                    in_reply_to: mail.in_reply_to.first().cloned(),
+                    references: mail.references.clone(),
+                }),
+            });
+        }
+        Ok(())
     }
 
     /// Tickets `sender` opened within the limit window, stored and planned; asked of storage
@@ -801,6 +794,50 @@ impl Helpdesk {
         sla.first_response.stop(at, policies.calendar());
         sla.resolution.stop(at, policies.calendar());
         (sla, Some(at))
+    }
+}
+
+/// The events of a ticket a customer's mail opens: created (and closed at once for imported
+/// history), the message, and the links of a follow-up both ways.
+fn opening_events(
+    change: &mut ChangeSet,
+    id: TicketId,
+    customer: &Customer,
+    closed: bool,
+    follows: Option<&TicketRef>,
+    now: DateTime<Utc>,
+) {
+    let actor = Actor::Customer(customer.email.clone());
+    let event = |ticket, kind| TicketEvent::new(ticket, now, actor.clone(), kind);
+    change.events.push(event(id, EventKind::Created));
+    if closed {
+        change.events.push(event(
+            id,
+            EventKind::StatusChanged {
+                from: Status::New,
+                to: Status::Closed,
+            },
+        ));
+    }
+    change.events.push(event(
+        id,
+        EventKind::MessageAdded {
+            kind: MessageKind::Customer,
+        },
+    ));
+    if let Some(old) = follows {
+        if let Some(number) = old.number {
+            change.events.push(event(
+                id,
+                EventKind::FollowUpOf {
+                    ticket: old.id,
+                    number,
+                },
+            ));
+        }
+        change
+            .events
+            .push(event(old.id, EventKind::FollowUpOpened { ticket: id }));
     }
 }
 
