@@ -1,7 +1,59 @@
 //! Inbound mail in a commit: raw bytes and attachments stored once by content, messages, and
 //! the `emails` rows whose key stops a second delivery.
 
+use frontdesk_domain::ports::InboundRecord;
+
 use super::*;
+
+/// The `emails` row of `inbound` (its raw bytes stored as `sha`), pointing at its message.
+fn email_row(
+    w: &Written,
+    inbound: &InboundRecord,
+    sha: String,
+) -> Result<emails::ActiveModel, CommitError> {
+    let mail = &inbound.mail;
+    let message_row_id = w
+        .rest
+        .messages
+        .iter()
+        .find(|m| {
+            m.email
+                .as_ref()
+                .is_some_and(|e| e.message_id == inbound.message_id)
+        })
+        .map(|m| m.id)
+        .ok_or_else(|| store("inbound mail without its message"))?;
+    let list = |boxes: &[frontdesk_domain::email::Mailbox]| {
+        serde_json::Value::from(
+            boxes
+                .iter()
+                .map(|b| b.address.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .to_string()
+    };
+    Ok(all_set(emails::Model {
+        message_id: inbound.message_id.as_str().to_owned(),
+        ticket_id: w.ticket.id.as_uuid(),
+        message_row_id,
+        raw_sha256: sha,
+        in_reply_to: ids_to_text(&mail.in_reply_to),
+        references_ids: ids_to_text(&mail.references),
+        provider_thread: mail.provider_thread.clone(),
+        from_address: mail.from.as_ref().map(|f| f.address.to_string()),
+        from_name: mail
+            .from
+            .as_ref()
+            .and_then(|f| f.name.as_deref())
+            .map(clean),
+        to_addresses: list(&mail.to),
+        cc_addresses: list(&mail.cc),
+        subject: frontdesk_domain::service::subject_line(&mail.subject),
+        sent_at: mail.date,
+        received_at: mail.received_at,
+        auto_reply: inbound.auto_reply.map(|a| a.as_str().to_owned()),
+    }))
+}
 
 /// Raw mail, attachments, messages and the `emails` rows whose key stops a second delivery.
 pub(super) async fn write_inbound(
@@ -43,47 +95,7 @@ pub(super) async fn write_inbound(
                     })
                 });
             }
-            let message_row_id = w
-                .rest
-                .messages
-                .iter()
-                .find(|m| {
-                    m.email
-                        .as_ref()
-                        .is_some_and(|e| e.message_id == inbound.message_id)
-                })
-                .map(|m| m.id)
-                .ok_or_else(|| store("inbound mail without its message"))?;
-            let list = |boxes: &[frontdesk_domain::email::Mailbox]| {
-                serde_json::Value::from(
-                    boxes
-                        .iter()
-                        .map(|b| b.address.to_string())
-                        .collect::<Vec<_>>(),
-                )
-                .to_string()
-            };
-            email_rows.push(all_set(emails::Model {
-                message_id: inbound.message_id.as_str().to_owned(),
-                ticket_id: w.ticket.id.as_uuid(),
-                message_row_id,
-                raw_sha256: sha,
-                in_reply_to: ids_to_text(&mail.in_reply_to),
-                references_ids: ids_to_text(&mail.references),
-                provider_thread: mail.provider_thread.clone(),
-                from_address: mail.from.as_ref().map(|f| f.address.to_string()),
-                from_name: mail
-                    .from
-                    .as_ref()
-                    .and_then(|f| f.name.as_deref())
-                    .map(clean),
-                to_addresses: list(&mail.to),
-                cc_addresses: list(&mail.cc),
-                subject: frontdesk_domain::service::subject_line(&mail.subject),
-                sent_at: mail.date,
-                received_at: mail.received_at,
-                auto_reply: inbound.auto_reply.map(|a| a.as_str().to_owned()),
-            }));
+            email_rows.push(email_row(w, inbound, sha)?);
         }
     }
     insert_blobs(
