@@ -27,7 +27,8 @@ pub struct Realtime {
     pub by_category: BTreeMap<String, u64>,
     /// Active tickets nobody has.
     pub unassigned: u64,
-    /// Active tickets with a running clock due within the hour (and none breached).
+    /// Active tickets "at risk": a running clock with under the warning share (20 %) of its
+    /// target left, counted on the business calendar — the rule that raises SLA warnings.
     pub sla_at_risk: u64,
     /// Active tickets with a breached clock.
     pub sla_breached: u64,
@@ -36,7 +37,14 @@ pub struct Realtime {
     pub generated_at: DateTime<Utc>,
 }
 
-const ACTIVE: [Status; 4] = [Status::New, Status::Open, Status::Pending, Status::OnHold];
+/// The statuses the domain counts as active work ([`Status::is_active`]).
+fn active_statuses() -> Vec<Status> {
+    Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_active())
+        .collect()
+}
 
 /// How many tickets match `filter`.
 pub(super) async fn count(
@@ -63,7 +71,7 @@ pub(super) async fn count(
 /// Active tickets (new, open, pending, on hold).
 pub(super) fn active() -> TicketFilter {
     TicketFilter {
-        statuses: ACTIVE.to_vec(),
+        statuses: active_statuses(),
         ..TicketFilter::default()
     }
 }
@@ -88,7 +96,7 @@ pub async fn realtime(
         agents_available: 0,
         generated_at: now,
     };
-    for s in ACTIVE {
+    for s in active_statuses() {
         let filter = TicketFilter {
             statuses: vec![s],
             ..TicketFilter::default()
@@ -97,29 +105,18 @@ pub async fn realtime(
             .by_status
             .insert(s.as_str().to_owned(), count(&state, filter, now).await?);
     }
-    for p in [
-        Priority::Urgent,
-        Priority::High,
-        Priority::Medium,
-        Priority::Low,
-    ] {
+    for p in Priority::ALL.iter().rev() {
         let filter = TicketFilter {
-            priorities: vec![p],
+            priorities: vec![*p],
             ..active()
         };
         report
             .by_priority
             .insert(p.as_str().to_owned(), count(&state, filter, now).await?);
     }
-    for c in [
-        Category::Order,
-        Category::Product,
-        Category::Billing,
-        Category::Technical,
-        Category::Other,
-    ] {
+    for c in Category::ALL {
         let filter = TicketFilter {
-            categories: vec![c],
+            categories: vec![*c],
             ..active()
         };
         report

@@ -54,49 +54,7 @@ pub async fn create(
     body: web::Json<CreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let (customer, channel, actor) = match &caller.principal {
-        Principal::Customer(email) => {
-            if body.source.as_deref().is_some_and(|s| s.trim() != "web") {
-                return Err(ApiError::invalid_field(
-                    "source",
-                    "customers' tickets come from the web",
-                ));
-            }
-            if body.customer_email.is_some() || body.priority.is_some() || body.category.is_some() {
-                return Err(ApiError::invalid(
-                    "customers open tickets for themselves; customer_email, priority and \
-                     category are for staff",
-                ));
-            }
-            (
-                Customer::new(email.clone(), body.customer_name.clone()),
-                Channel::Web,
-                Actor::Customer(email.clone()),
-            )
-        }
-        Principal::Staff(staff) => {
-            let raw = body
-                .customer_email
-                .as_deref()
-                .ok_or_else(|| ApiError::invalid_field("customer_email", "required for staff"))?;
-            let email = EmailAddress::parse(raw.trim())
-                .map_err(|e| ApiError::invalid_field("customer_email", e.to_string()))?;
-            // A blank name is no name (`Customer::new`); any other must be a proper one.
-            if let Some(name) = body
-                .customer_name
-                .as_deref()
-                .filter(|n| !n.trim().is_empty())
-            {
-                input::name("customer_name", name)?;
-            }
-            (
-                Customer::new(email, body.customer_name.clone()),
-                input::optional::<Channel>("source", body.source.as_deref())?
-                    .unwrap_or(Channel::Api),
-                Actor::Staff(staff.id),
-            )
-        }
-    };
+    let (customer, channel, actor) = opener(&caller, &body)?;
     let mut tags = body.tags;
     if let Some(order) = body.order_id.as_deref().map(str::trim) {
         if order.is_empty()
@@ -142,4 +100,52 @@ pub async fn create(
             format!("/api/tickets/{}", view.id),
         ))
         .json(view))
+}
+
+/// Who opens the ticket, for whom, on which channel: customers for themselves on the web;
+/// staff for the customer they name, on the channel they say (the API by default).
+fn opener(caller: &Caller, body: &CreateTicket) -> Result<(Customer, Channel, Actor), ApiError> {
+    Ok(match &caller.principal {
+        Principal::Customer(email) => {
+            if body.source.as_deref().is_some_and(|s| s.trim() != "web") {
+                return Err(ApiError::invalid_field(
+                    "source",
+                    "customers' tickets come from the web",
+                ));
+            }
+            if body.customer_email.is_some() || body.priority.is_some() || body.category.is_some() {
+                return Err(ApiError::invalid(
+                    "customers open tickets for themselves; customer_email, priority and \
+                     category are for staff",
+                ));
+            }
+            (
+                Customer::new(email.clone(), body.customer_name.clone()),
+                Channel::Web,
+                Actor::Customer(email.clone()),
+            )
+        }
+        Principal::Staff(staff) => {
+            let raw = body
+                .customer_email
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid_field("customer_email", "required for staff"))?;
+            let email = EmailAddress::parse(raw.trim())
+                .map_err(|e| ApiError::invalid_field("customer_email", e.to_string()))?;
+            // A blank name is no name (`Customer::new`); any other must be a proper one.
+            if let Some(name) = body
+                .customer_name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+            {
+                input::name("customer_name", name)?;
+            }
+            (
+                Customer::new(email, body.customer_name.clone()),
+                input::optional::<Channel>("source", body.source.as_deref())?
+                    .unwrap_or(Channel::Api),
+                Actor::Staff(staff.id),
+            )
+        }
+    })
 }
