@@ -250,4 +250,58 @@ impl Database {
             ..SlaConfig::default()
         })
     }
+
+    /// The calendar open clocks run on, as its caller wrote it; `None` before the first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn applied_calendar(&self) -> Result<Option<String>, StoreError> {
+        let row = self
+            .writer
+            .query_one_raw(statement(
+                self.backend(),
+                "SELECT calendar FROM sla_calendar_applied WHERE id = 1",
+                [],
+            ))
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get::<String>("", "calendar").map_err(db))
+            .transpose()
+    }
+
+    /// Records `new` as the calendar open clocks run on, if `old` still is (`None`: none was
+    /// recorded). Whether this call made the change: of processes racing, exactly one does, and
+    /// it alone moves the clocks.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn swap_applied_calendar(
+        &self,
+        old: Option<&str>,
+        new: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (sql, values) = match old {
+            None => (
+                "INSERT INTO sla_calendar_applied (id, calendar, applied_at) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO NOTHING",
+                vec![Value::from(new.to_owned()), Value::from(now)],
+            ),
+            Some(old) => (
+                "UPDATE sla_calendar_applied SET calendar = $1, applied_at = $2 \
+                 WHERE id = 1 AND calendar = $3",
+                vec![
+                    Value::from(new.to_owned()),
+                    Value::from(now),
+                    Value::from(old.to_owned()),
+                ],
+            ),
+        };
+        let done = self
+            .writer
+            .execute_raw(statement(self.backend(), sql, values))
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
 }

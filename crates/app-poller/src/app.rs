@@ -20,6 +20,7 @@ use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
 };
 use frontdesk_domain::service::{Helpdesk, Ports};
+use frontdesk_domain::sla::{CalendarConfig, SlaConfig};
 
 use crate::config::{Config, ConfigError, GmailConfig, ImapConfig, MailboxConfig, secret};
 
@@ -206,7 +207,60 @@ impl Frontdesk {
             .overlay(base)
             .map_err(|e| format!("stored SLA settings: {e}"))?;
         self.desk.settings().sla.replace(policies);
+        let calendar = stored
+            .calendar
+            .as_ref()
+            .or(self.config.sla.calendar.as_ref());
+        self.follow_calendar(calendar).await?;
         self.reload_sender_filters().await
+    }
+
+    /// Moves open tickets' running SLA clocks onto `calendar` (now in force) when it is not the
+    /// one they run on, whichever way it changed (the API or the configuration file): the
+    /// process that swaps the recorded calendar does it, once (`Helpdesk::recalendar` keeps
+    /// each clock's counted time left).
+    async fn follow_calendar(&self, calendar: Option<&CalendarConfig>) -> Result<(), String> {
+        let key = serde_json::to_string(&calendar).map_err(|e| e.to_string())?;
+        let applied = self
+            .db
+            .applied_calendar()
+            .await
+            .map_err(|e| e.to_string())?;
+        let now = self.desk.now();
+        match applied {
+            None => {
+                // The first start with this record: the clocks run on what is in force.
+                self.db
+                    .swap_applied_calendar(None, &key, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            Some(old) if old != key => {
+                if !self
+                    .db
+                    .swap_applied_calendar(Some(&old), &key, now)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(());
+                }
+                let before: Option<CalendarConfig> = serde_json::from_str(&old)
+                    .map_err(|e| format!("the recorded calendar: {e}"))?;
+                let before = SlaConfig::calendar_of(before.as_ref())
+                    .map_err(|e| format!("the recorded calendar: {e}"))?;
+                let report = self
+                    .desk
+                    .recalendar(&before)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(
+                    moved = report.moved,
+                    "open SLA clocks moved to the new calendar"
+                );
+            }
+            Some(_) => {}
+        }
+        Ok(())
     }
 
     /// Puts the sender allow and deny lists in force: the configuration's and those set through

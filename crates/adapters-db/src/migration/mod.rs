@@ -91,6 +91,10 @@ impl MigratorTrait for Migrator {
                 "m0027_sender_filters",
                 include_str!("m0027_sender_filters.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0028_applied_calendar",
+                include_str!("m0028_applied_calendar.sql"),
+            ),
         ]
     }
 }
@@ -215,6 +219,7 @@ mod tests {
                 include_str!("m0025_one_policy_per_pair.sql"),
                 include_str!("m0026_machine_mail.sql"),
                 include_str!("m0027_sender_filters.sql"),
+                include_str!("m0028_applied_calendar.sql"),
             ] {
                 let sql = render(text, backend);
                 let placeholder = sql

@@ -79,31 +79,11 @@ fn check_targets(first_response: u32, resolution: u32) -> Result<(), ApiError> {
         .map_err(|e| ApiError::invalid_field(e.field(), e.to_string()))
 }
 
-/// Puts the stored settings in force here (other processes follow on their next pass).
+/// Puts the stored settings in force here (other processes follow on their next pass). A
+/// different calendar also moves the open tickets' running clocks onto it, once, in whichever
+/// process notices first (the poller library's `follow_calendar`).
 async fn apply(state: &AppState) -> Result<(), ApiError> {
     state.app.reload_sla().await.map_err(ApiError::invalid)
-}
-
-/// Puts the stored calendar in force and moves every open ticket's running clocks onto it from
-/// the one in force before (the domain's rule: the counted time left is kept).
-async fn apply_calendar(state: &AppState) -> Result<(), ApiError> {
-    let before = state.desk().settings().sla.current();
-    apply(state).await?;
-    let report = state
-        .desk()
-        .recalendar(before.calendar())
-        .await
-        .map_err(|e| {
-            ApiError::from(match e {
-                frontdesk_domain::service::SweepError::Store(s) => s,
-            })
-        })?;
-    tracing::info!(
-        moved = report.moved,
-        conflicts = report.conflicts,
-        "SLA calendar changed"
-    );
-    Ok(())
 }
 
 fn effective(p: &SlaPolicies) -> Vec<EffectiveTarget> {
@@ -290,7 +270,7 @@ pub async fn set_calendar(
         .db()
         .save_business_calendar(&calendar, state.now())
         .await?;
-    apply_calendar(&state).await?;
+    apply(&state).await?;
     Ok(HttpResponse::Ok().json(CalendarView {
         source: "api".to_owned(),
         calendar: Some(calendar),
@@ -308,6 +288,6 @@ pub async fn delete_calendar(
     if !state.db().delete_business_calendar().await? {
         return Err(ApiError::not_found("no calendar is set through the API"));
     }
-    apply_calendar(&state).await?;
+    apply(&state).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -269,3 +269,54 @@ both!(
         }
     }
 );
+
+both!(
+    a_calendar_changed_in_the_configuration_file_moves_open_clocks_once,
+    async |site: &Site| {
+        write(
+            &site.path("data/maildir/new/1.a.host"),
+            &mail(
+                "cal1@client.example",
+                "jane@client.example",
+                "Question",
+                "Hello?",
+            ),
+        );
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let db: &Database = &site.fresh.db;
+        let number = TicketNumber::new(1).unwrap();
+        let before = db.get_by_number(number).await.unwrap().unwrap();
+        // Office hours from now on: every day 09:00-10:00 UTC, so the deadline moves far out.
+        let day = "[\"09:00-10:00\"]";
+        write(
+            &site.path("frontdesk.toml"),
+            &format!(
+                "[sla.calendar]\ntime_zone = \"UTC\"\nmonday = {day}\ntuesday = {day}\n\
+                 wednesday = {day}\nthursday = {day}\nfriday = {day}\nsaturday = {day}\n\
+                 sunday = {day}\n"
+            ),
+        );
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let after = db.get_by_number(number).await.unwrap().unwrap();
+        assert!(
+            after.sla.resolution.due_at > before.sla.resolution.due_at + chrono::TimeDelta::days(3),
+            "{:?} → {:?}",
+            before.sla.resolution.due_at,
+            after.sla.resolution.due_at
+        );
+        assert!(
+            db.applied_calendar()
+                .await
+                .unwrap()
+                .unwrap()
+                .contains("09:00-10:00")
+        );
+        // The next pass finds the clocks on the calendar in force: they stay.
+        let out = site.poller(&["once"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let again = db.get_by_number(number).await.unwrap().unwrap();
+        assert_eq!(again.sla.resolution.due_at, after.sla.resolution.due_at);
+    }
+);

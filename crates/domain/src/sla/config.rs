@@ -113,6 +113,17 @@ impl SlaConfig {
         self.overlay(SlaPolicies::default())
     }
 
+    /// The calendar `calendar` describes: business hours, or around the clock for `None`.
+    ///
+    /// # Errors
+    /// [`SlaConfigError`] for a calendar that does not build.
+    pub fn calendar_of(calendar: Option<&CalendarConfig>) -> Result<Calendar, SlaConfigError> {
+        Ok(match calendar {
+            Some(c) => Calendar::Business(Box::new(c.build()?)),
+            None => Calendar::Always,
+        })
+    }
+
     /// These settings applied over `base`: what they set replaces what `base` had (how the
     /// policies kept in the database refine those of the configuration file).
     ///
