@@ -11,6 +11,7 @@ pub mod headers;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
+pub mod reads;
 pub mod routes;
 pub mod startup;
 pub mod state;

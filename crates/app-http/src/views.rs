@@ -488,3 +488,13 @@ impl IntakeView {
         }
     }
 }
+
+/// One page of tickets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketView>,
+    /// How many tickets match the filters in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next: Option<String>,
+}

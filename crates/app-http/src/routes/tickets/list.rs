@@ -5,18 +5,17 @@ use chrono::{DateTime, Utc};
 use frontdesk_domain::access::TicketScope;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{
-    AssigneeFilter, PageCursor, SlaFilter, SortKey, TicketFilter, TicketListQuery,
-    TicketSearch as _, TicketSort,
+    AssigneeFilter, PageCursor, SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSort,
 };
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::Status;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::views::TicketView;
+use crate::views::TicketList;
 
 /// Most tickets on one page.
 pub const MAX_PAGE: u32 = 100;
@@ -51,16 +50,6 @@ pub struct ListParams {
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
-}
-
-/// One page of tickets.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TicketList {
-    pub items: Vec<TicketView>,
-    /// How many tickets match the filters in all.
-    pub total: u64,
-    /// Pass as `after` for the next page; `null` on the last page.
-    pub next: Option<String>,
 }
 
 fn list_of<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Vec<T>, ApiError>
@@ -227,17 +216,7 @@ async fn page(
         after: p.after.clone().map(PageCursor),
         now,
     };
-    let page = state.db().list(&query).await?;
-    let sla = &*state.desk().settings().sla.current();
-    Ok(HttpResponse::Ok().json(TicketList {
-        items: page
-            .tickets
-            .iter()
-            .map(|t| TicketView::for_caller(caller.customer().is_some(), t, sla, now))
-            .collect(),
-        total: page.total,
-        next: page.next.map(|c| c.0),
-    }))
+    Ok(HttpResponse::Ok().json(crate::reads::ticket_page(state, caller, &query).await?))
 }
 
 /// List and search tickets. Customers see their own; agents all, or with

@@ -1,0 +1,148 @@
+//! The one road from the API's handlers and the pages to stored data for display: every reader
+//! applies the caller's visibility (the domain's access rules) and returns the views both
+//! render, so a page never reads around a rule the API obeys.
+
+use frontdesk_adapters_db::{TicketKey, WholeTicket};
+use frontdesk_domain::TicketId;
+use frontdesk_domain::ports::{TicketListQuery, TicketRepository as _, TicketSearch as _};
+use frontdesk_domain::ticket::{MessageKind, Ticket, TicketNumber};
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::{
+    AiDraftView, MergeSuggestionView, MessageView, TicketDetail, TicketList, TicketView,
+};
+
+/// What `{id}` names: a ticket's UUID or its `TKT-…` number.
+fn ticket_key(raw: &str) -> Option<TicketKey> {
+    if let Ok(id) = uuid::Uuid::parse_str(raw) {
+        Some(TicketKey::Id(TicketId::from_uuid(id)))
+    } else {
+        TicketNumber::parse(raw).ok().map(TicketKey::Number)
+    }
+}
+
+/// "Not found" for a ticket that does not exist, or that the caller may not see: its existence
+/// is not revealed.
+fn missing(raw: &str) -> ApiError {
+    ApiError::not_found(format!("no ticket {raw}"))
+}
+
+/// The ticket `{id}` names (a UUID or a `TKT-…` number), if the caller may see it.
+pub async fn visible(state: &AppState, caller: &Caller, raw: &str) -> Result<Ticket, ApiError> {
+    let ticket = match ticket_key(raw) {
+        Some(TicketKey::Id(id)) => state.db().get(id).await?,
+        Some(TicketKey::Number(number)) => state.db().get_by_number(number).await?,
+        None => None,
+    };
+    match ticket {
+        Some(t) if caller.can_see(&t, state.http().agents_see_all) => Ok(t),
+        _ => Err(missing(raw)),
+    }
+}
+
+/// [`visible`] with everything its page shows, read in one query.
+pub async fn visible_whole(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<WholeTicket, ApiError> {
+    let whole = match ticket_key(raw) {
+        Some(key) => state.db().ticket_whole(key).await?,
+        None => None,
+    };
+    match whole {
+        Some(w) if caller.can_see(&w.ticket, state.http().agents_see_all) => Ok(w),
+        _ => Err(missing(raw)),
+    }
+}
+
+/// A ticket as the caller may see it, with everything its page shows (messages, notes, mail
+/// headers, attachments, the assistant's latest draft and merge suggestions for staff), and its
+/// revision (the ETag).
+///
+/// # Errors
+/// 404 when there is no such ticket or the caller may not see it; storage failures.
+pub async fn ticket_detail(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<(TicketDetail, u64), ApiError> {
+    let WholeTicket {
+        ticket,
+        latest_draft,
+        messages,
+    } = visible_whole(state, caller, raw).await?;
+    let customer = caller.customer().is_some();
+    let ai = if customer {
+        None
+    } else {
+        latest_draft.as_ref().map(AiDraftView::from)
+    };
+    let now = state.now();
+    let mut detail = TicketDetail {
+        ticket: TicketView::for_caller(
+            customer,
+            &ticket,
+            &state.desk().settings().sla.current(),
+            now,
+        ),
+        description: ticket.description.clone(),
+        messages: Vec::new(),
+        notes: Vec::new(),
+        emails: Vec::new(),
+        attachments: Vec::new(),
+        ai,
+        // Links to other customers' tickets: staff only.
+        merge_suggestions: if customer {
+            None
+        } else {
+            let links = state.db().merge_suggestions(ticket.id).await?;
+            Some(links.iter().map(MergeSuggestionView::from).collect())
+        },
+    };
+    for m in &messages {
+        if customer && !m.kind.is_public() {
+            continue;
+        }
+        let view = if customer {
+            MessageView::from(m).for_customer()
+        } else {
+            MessageView::from(m)
+        };
+        if let Some(e) = &view.email {
+            detail.emails.push(e.clone());
+        }
+        detail.attachments.extend(view.attachments.iter().cloned());
+        if m.kind == MessageKind::Note {
+            detail.notes.push(view);
+        } else {
+            detail.messages.push(view);
+        }
+    }
+    Ok((detail, ticket.revision))
+}
+
+/// One page of tickets as the caller may see them (`query`'s filter already narrowed to the
+/// caller's scope).
+///
+/// # Errors
+/// A bad cursor, or storage failures.
+pub async fn ticket_page(
+    state: &AppState,
+    caller: &Caller,
+    query: &TicketListQuery,
+) -> Result<TicketList, ApiError> {
+    let page = state.db().list(query).await?;
+    let sla = &*state.desk().settings().sla.current();
+    Ok(TicketList {
+        items: page
+            .tickets
+            .iter()
+            .map(|t| TicketView::for_caller(caller.customer().is_some(), t, sla, query.now))
+            .collect(),
+        total: page.total,
+        next: page.next.map(|c| c.0),
+    })
+}
