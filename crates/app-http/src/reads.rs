@@ -4,14 +4,17 @@
 
 use frontdesk_adapters_db::{TicketKey, WholeTicket};
 use frontdesk_domain::TicketId;
+use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::{TicketListQuery, TicketRepository as _, TicketSearch as _};
-use frontdesk_domain::ticket::{MessageKind, Ticket, TicketNumber};
+use frontdesk_domain::ticket::{Category, MessageKind, Ticket, TicketNumber};
 
 use crate::auth::Caller;
 use crate::problem::ApiError;
+use crate::routes::canned::CannedView;
+use crate::routes::customers::{CustomerAccountView, LIST_LIMIT as CUSTOMER_LIST_LIMIT};
 use crate::state::AppState;
 use crate::views::{
-    AiDraftView, MergeSuggestionView, MessageView, TicketDetail, TicketList, TicketView,
+    AiDraftView, MergeSuggestionView, MessageView, StaffView, TicketDetail, TicketList, TicketView,
 };
 
 /// What `{id}` names: a ticket's UUID or its `TKT-…` number.
@@ -145,4 +148,56 @@ pub async fn ticket_page(
         total: page.total,
         next: page.next.map(|c| c.0),
     })
+}
+
+/// The team, for staff.
+///
+/// # Errors
+/// 403 for customers; storage failures.
+pub async fn staff_list(state: &AppState, caller: &Caller) -> Result<Vec<StaffView>, ApiError> {
+    caller.staff()?;
+    Ok(state
+        .db()
+        .all_staff()
+        .await?
+        .iter()
+        .map(StaffView::from)
+        .collect())
+}
+
+/// Customer portal accounts, newest first (admins).
+///
+/// # Errors
+/// 403 without [`Permission::ManageCustomers`]; storage failures.
+pub async fn customer_accounts(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<CustomerAccountView>, ApiError> {
+    caller.may(Permission::ManageCustomers)?;
+    Ok(state
+        .db()
+        .customer_accounts(CUSTOMER_LIST_LIMIT)
+        .await?
+        .into_iter()
+        .map(CustomerAccountView::from)
+        .collect())
+}
+
+/// Canned responses, of one category or all, for staff.
+///
+/// # Errors
+/// 403 for customers; storage failures.
+pub async fn canned_responses(
+    state: &AppState,
+    caller: &Caller,
+    category: Option<Category>,
+) -> Result<Vec<CannedView>, ApiError> {
+    caller.staff()?;
+    Ok(state
+        .db()
+        .canned_responses(category)
+        .await?
+        .into_iter()
+        .map(CannedView::from)
+        .collect())
 }

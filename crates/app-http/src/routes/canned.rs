@@ -110,16 +110,8 @@ pub async fn list(
     caller: Caller,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.staff()?;
     let category: Option<Category> = input::optional("category", query.category.as_deref())?;
-    let all: Vec<CannedView> = state
-        .db()
-        .canned_responses(category)
-        .await?
-        .into_iter()
-        .map(CannedView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(all))
+    Ok(HttpResponse::Ok().json(crate::reads::canned_responses(&state, &caller, category).await?))
 }
 
 /// One canned response (staff); with `?ticket=` also `rendered` for that ticket and the caller.

@@ -13,7 +13,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Most accounts one list answers.
-const LIST_LIMIT: u64 = 1000;
+pub(crate) const LIST_LIMIT: u64 = 1000;
 
 /// A customer account as admins see it (never its password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,15 +46,7 @@ fn address(raw: &str) -> Result<EmailAddress, ApiError> {
 #[utoipa::path(get, path = "/api/customers", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = [CustomerAccountView]), (status = 403, body = crate::problem::Problem)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::ManageCustomers)?;
-    let accounts: Vec<CustomerAccountView> = state
-        .db()
-        .customer_accounts(LIST_LIMIT)
-        .await?
-        .into_iter()
-        .map(CustomerAccountView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(accounts))
+    Ok(HttpResponse::Ok().json(crate::reads::customer_accounts(&state, &caller).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

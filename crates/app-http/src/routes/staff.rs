@@ -68,15 +68,7 @@ async fn hash(
 #[utoipa::path(get, path = "/api/staff", tag = "staff", security(("bearer" = [])),
     responses((status = 200, body = [StaffView]), (status = 403, body = crate::problem::Problem)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.staff()?;
-    let staff: Vec<StaffView> = state
-        .db()
-        .all_staff()
-        .await?
-        .iter()
-        .map(StaffView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(staff))
+    Ok(HttpResponse::Ok().json(crate::reads::staff_list(&state, &caller).await?))
 }
 
 /// A new staff member.
