@@ -130,6 +130,10 @@ impl DatabaseSettings {
             // not pinged before each use (sqlx's default, a second round trip to the
             // connection's thread for every query: 30 % of a ticket read's cost).
             options.test_before_acquire(false);
+            // Nor are idle ones reaped: with neither an idle timeout nor a lifetime the pool
+            // runs no maintenance task, whose loop over a miscounted idle queue was seen
+            // spinning a worker at 100 % and starving every timer of the process.
+            options.idle_timeout(None).max_lifetime(None);
         } else {
             // A PostgreSQL connection idle for a while may have been dropped by the server or
             // a proxy: those are checked before use, busy ones are not.
