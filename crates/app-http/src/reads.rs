@@ -5,13 +5,18 @@
 use frontdesk_adapters_db::{TicketKey, WholeTicket};
 use frontdesk_domain::TicketId;
 use frontdesk_domain::access::Permission;
-use frontdesk_domain::ports::{TicketListQuery, TicketRepository as _, TicketSearch as _};
+use frontdesk_domain::ports::QuarantineKind;
+use frontdesk_domain::ports::{
+    Quarantine as _, TicketListQuery, TicketRepository as _, TicketSearch as _,
+};
 use frontdesk_domain::ticket::{Category, MessageKind, Ticket, TicketNumber};
 
 use crate::auth::Caller;
 use crate::problem::ApiError;
+use crate::routes::admin::{QuarantineEntry, QuarantineParams, SenderFiltersView};
 use crate::routes::canned::CannedView;
 use crate::routes::customers::{CustomerAccountView, LIST_LIMIT as CUSTOMER_LIST_LIMIT};
+use crate::routes::sla::{CalendarView, PoliciesView, PolicyView};
 use crate::state::AppState;
 use crate::views::{
     AiDraftView, MergeSuggestionView, MessageView, StaffView, TicketDetail, TicketList, TicketView,
@@ -200,4 +205,81 @@ pub async fn canned_responses(
         .into_iter()
         .map(CannedView::from)
         .collect())
+}
+
+/// Quarantine entries of `kind` (every kind with `None`), as listed.
+pub async fn quarantine_entries(
+    state: &AppState,
+    params: &QuarantineParams,
+    kind: Option<QuarantineKind>,
+) -> Result<Vec<QuarantineEntry>, ApiError> {
+    let limit = params.limit.unwrap_or(100);
+    if limit == 0 || limit > 500 {
+        return Err(ApiError::bad_request("limit: 1 to 500"));
+    }
+    Ok(state
+        .db()
+        .quarantined(params.include_resolved, kind, limit)
+        .await?
+        .into_iter()
+        .map(|q| QuarantineEntry {
+            id: q.id,
+            source: q.source,
+            error: q.error,
+            kind: q.kind.as_str().to_owned(),
+            attempts: q.attempts,
+            size: q.raw.len(),
+            preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .take(200)
+                .collect(),
+            created_at: q.created_at,
+            updated_at: q.updated_at,
+            resolved_at: q.resolved_at,
+        })
+        .collect())
+}
+
+/// The sender allow and deny lists: those set through the API and the configuration's.
+pub async fn sender_filters(state: &AppState) -> Result<SenderFiltersView, ApiError> {
+    let (allow, deny) = state.db().sender_filters().await?;
+    let config = &state.app.config.helpdesk;
+    Ok(SenderFiltersView {
+        allow,
+        deny,
+        configured_allow: config.allow_senders.clone(),
+        configured_deny: config.deny_senders.clone(),
+    })
+}
+
+/// The stored SLA policies and the targets in force for every priority × category.
+pub async fn sla_policies(state: &AppState) -> Result<PoliciesView, ApiError> {
+    Ok(PoliciesView {
+        policies: state
+            .db()
+            .sla_policies()
+            .await?
+            .iter()
+            .map(PolicyView::from)
+            .collect(),
+        effective: crate::routes::sla::effective(&state.desk().settings().sla.current()),
+    })
+}
+
+/// The business calendar in force and where it comes from.
+///
+/// # Errors
+/// Storage failures.
+pub async fn sla_calendar(state: &AppState) -> Result<CalendarView, ApiError> {
+    Ok(match state.db().business_calendar().await? {
+        Some(c) => CalendarView {
+            source: "api".to_owned(),
+            calendar: Some(c),
+        },
+        None => CalendarView {
+            source: "configuration".to_owned(),
+            calendar: state.app.config.sla.calendar.clone(),
+        },
+    })
 }

@@ -106,6 +106,8 @@ pub(super) struct Written {
     rest: ChangeSet,
 }
 
+// Longer than ~80 lines on purpose: the order of the writes is the transaction's
+// contract (tickets, tags, search, mail, trail, merges), kept in one place.
 async fn write(
     txn: &DatabaseTransaction,
     changes: Vec<ChangeSet>,

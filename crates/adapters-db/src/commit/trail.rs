@@ -4,6 +4,8 @@
 use super::*;
 
 /// Thread keys, audit events, jobs, and the automatic-reply log.
+// Longer than ~80 lines on purpose: one multi-row insert per table (thread keys,
+// events, jobs, drafts, the auto-reply log), each a few lines, in the order they reference.
 pub(super) async fn write_trail(
     txn: &DatabaseTransaction,
     written: &[Written],

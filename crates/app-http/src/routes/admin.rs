@@ -55,42 +55,8 @@ pub async fn quarantine(
     params: web::Query<QuarantineParams>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
-    let entries = entries(&state, &params, None).await?;
+    let entries = crate::reads::quarantine_entries(&state, &params, None).await?;
     Ok(HttpResponse::Ok().json(entries))
-}
-
-/// Entries of `kind` (every kind with `None`), as listed.
-async fn entries(
-    state: &AppState,
-    params: &QuarantineParams,
-    kind: Option<QuarantineKind>,
-) -> Result<Vec<QuarantineEntry>, ApiError> {
-    let limit = params.limit.unwrap_or(100);
-    if limit == 0 || limit > 500 {
-        return Err(ApiError::bad_request("limit: 1 to 500"));
-    }
-    Ok(state
-        .db()
-        .quarantined(params.include_resolved, kind, limit)
-        .await?
-        .into_iter()
-        .map(|q| QuarantineEntry {
-            id: q.id,
-            source: q.source,
-            error: q.error,
-            kind: q.kind.as_str().to_owned(),
-            attempts: q.attempts,
-            size: q.raw.len(),
-            preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
-                .chars()
-                .filter(|c| !c.is_control() || *c == '\n')
-                .take(200)
-                .collect(),
-            created_at: q.created_at,
-            updated_at: q.updated_at,
-            resolved_at: q.resolved_at,
-        })
-        .collect())
 }
 
 /// Machine mail kept out of the queue (auto-replies, bounces of nothing we sent, list and bulk
@@ -104,7 +70,9 @@ pub async fn machine_mail(
     params: web::Query<QuarantineParams>,
 ) -> Result<HttpResponse, ApiError> {
     caller.staff()?;
-    Ok(HttpResponse::Ok().json(entries(&state, &params, Some(QuarantineKind::Machine)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::reads::quarantine_entries(&state, &params, Some(QuarantineKind::Machine)).await?,
+    ))
 }
 
 /// Promote a machine mail to a ticket (all staff): it is ingested as a person's mail, with
@@ -241,17 +209,6 @@ pub struct SenderFiltersChange {
     pub deny: Vec<String>,
 }
 
-async fn filters_view(state: &AppState) -> Result<SenderFiltersView, ApiError> {
-    let (allow, deny) = state.db().sender_filters().await?;
-    let config = &state.app.config.helpdesk;
-    Ok(SenderFiltersView {
-        allow,
-        deny,
-        configured_allow: config.allow_senders.clone(),
-        configured_deny: config.deny_senders.clone(),
-    })
-}
-
 /// The sender allow and deny lists (managers, admins).
 #[utoipa::path(get, path = "/api/admin/sender-filters", tag = "ops", security(("bearer" = [])),
     responses((status = 200, body = SenderFiltersView), (status = 403, body = crate::problem::Problem)))]
@@ -260,7 +217,7 @@ pub async fn sender_filters(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
-    Ok(HttpResponse::Ok().json(filters_view(&state).await?))
+    Ok(HttpResponse::Ok().json(crate::reads::sender_filters(&state).await?))
 }
 
 /// Set the sender allow and deny lists (managers, admins); in force at once here and within a
@@ -298,5 +255,5 @@ pub async fn set_sender_filters(
         .reload_sender_filters()
         .await
         .map_err(ApiError::invalid)?;
-    Ok(HttpResponse::Ok().json(filters_view(&state).await?))
+    Ok(HttpResponse::Ok().json(crate::reads::sender_filters(&state).await?))
 }

@@ -52,6 +52,8 @@ const ACCEPTED: RegistrationAccepted = RegistrationAccepted {
               (status = 403, body = crate::problem::Problem),
               (status = 422, body = crate::problem::Problem),
               (status = 429, body = crate::problem::Problem)))]
+// Longer than ~80 lines on purpose: registration answers alike for every address, so
+// its steps (limits, hashing, the path, the mail) must run in this order whatever happens.
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -86,7 +86,7 @@ async fn apply(state: &AppState) -> Result<(), ApiError> {
     state.app.reload_sla().await.map_err(ApiError::invalid)
 }
 
-fn effective(p: &SlaPolicies) -> Vec<EffectiveTarget> {
+pub(crate) fn effective(p: &SlaPolicies) -> Vec<EffectiveTarget> {
     let mut out = Vec::new();
     for priority in Priority::ALL {
         for category in Category::ALL {
@@ -102,25 +102,12 @@ fn effective(p: &SlaPolicies) -> Vec<EffectiveTarget> {
     out
 }
 
-async fn policies_view(state: &AppState) -> Result<PoliciesView, ApiError> {
-    Ok(PoliciesView {
-        policies: state
-            .db()
-            .sla_policies()
-            .await?
-            .iter()
-            .map(PolicyView::from)
-            .collect(),
-        effective: effective(&state.desk().settings().sla.current()),
-    })
-}
-
 /// Stored policies and the targets in force (managers, admins).
 #[utoipa::path(get, path = "/api/sla/policies", tag = "configuration", security(("bearer" = [])),
     responses((status = 200, body = PoliciesView)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::Configure)?;
-    Ok(HttpResponse::Ok().json(policies_view(&state).await?))
+    Ok(HttpResponse::Ok().json(crate::reads::sla_policies(&state).await?))
 }
 
 /// Set targets for a priority, or a priority within a category (managers, admins); 409 when
@@ -234,17 +221,7 @@ pub async fn calendar(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::Configure)?;
-    let view = match state.db().business_calendar().await? {
-        Some(c) => CalendarView {
-            source: "api".to_owned(),
-            calendar: Some(c),
-        },
-        None => CalendarView {
-            source: "configuration".to_owned(),
-            calendar: state.app.config.sla.calendar.clone(),
-        },
-    };
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(crate::reads::sla_calendar(&state).await?))
 }
 
 /// Set the business hours SLA clocks count (managers, admins): `{time_zone, monday: ["09:00-17:00"],

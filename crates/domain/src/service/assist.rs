@@ -42,6 +42,8 @@ impl Helpdesk {
     /// # Errors
     /// [`AssistError::Ai`] when the assistant fails, [`AssistError::NotFound`] for a missing
     /// ticket, [`AssistError::Ticket`] when storage fails. Nothing is written in any of these.
+    // Longer than ~80 lines on purpose: one use case read top to bottom (load, ask the
+    // assistant, decide auto-send under one re-read ticket, store); its parts share the draft.
     pub async fn assist(
         &self,
         id: TicketId,

@@ -121,6 +121,8 @@ impl Helpdesk {
         Ok(page)
     }
 
+    // Longer than ~80 lines on purpose: each clock is judged and its events, message and
+    // notifications are built in one pass, so a breach and its escalation stay one change.
     async fn plan_sla(
         &self,
         mut ticket: Ticket,
