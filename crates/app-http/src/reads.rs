@@ -2,21 +2,27 @@
 //! applies the caller's visibility (the domain's access rules) and returns the views both
 //! render, so a page never reads around a rule the API obeys.
 
+use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::{TicketKey, WholeTicket};
 use frontdesk_domain::TicketId;
-use frontdesk_domain::access::Permission;
+use frontdesk_domain::access::{Permission, may_read_performance};
 use frontdesk_domain::ports::QuarantineKind;
 use frontdesk_domain::ports::{
     Quarantine as _, TicketListQuery, TicketRepository as _, TicketSearch as _,
 };
+use frontdesk_domain::reports::Period;
+use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Category, MessageKind, Ticket, TicketNumber};
 
 use crate::auth::Caller;
 use crate::problem::ApiError;
 use crate::routes::admin::{QuarantineEntry, QuarantineParams, SenderFiltersView};
+use crate::routes::analytics::historical::Historical;
+use crate::routes::analytics::performance::Performance;
 use crate::routes::canned::CannedView;
 use crate::routes::customers::{CustomerAccountView, LIST_LIMIT as CUSTOMER_LIST_LIMIT};
 use crate::routes::sla::{CalendarView, PoliciesView, PolicyView};
+use crate::routes::staff::NotificationsView;
 use crate::state::AppState;
 use crate::views::{
     AiDraftView, MergeSuggestionView, MessageView, StaffView, TicketDetail, TicketList, TicketView,
@@ -282,4 +288,51 @@ pub async fn sla_calendar(state: &AppState) -> Result<CalendarView, ApiError> {
             calendar: state.app.config.sla.calendar.clone(),
         },
     })
+}
+
+/// The historical report of `period` (managers, admins).
+///
+/// # Errors
+/// 403 without [`Permission::ReadReports`]; storage failures.
+pub async fn historical(
+    state: &AppState,
+    caller: &Caller,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Historical, ApiError> {
+    caller.may(Permission::ReadReports)?;
+    crate::routes::analytics::historical::build(state, period, now).await
+}
+
+/// Staff member `id`'s performance over `period`: their own, or anyone's for managers and
+/// admins ([`may_read_performance`]).
+///
+/// # Errors
+/// 403 for anyone else's, 404 for nobody on staff; storage failures.
+pub async fn performance(
+    state: &AppState,
+    caller: &Caller,
+    id: StaffId,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Performance, ApiError> {
+    let me = caller.staff()?;
+    if !may_read_performance(me, id) {
+        return Err(ApiError::forbidden("agents see only their own performance"));
+    }
+    crate::routes::analytics::performance::build(state, id, period, now).await
+}
+
+/// Which notifications staff member `id` receives: your own, or anyone's for admins.
+///
+/// # Errors
+/// 403 for anyone else's, 404 for nobody on staff; storage failures.
+pub async fn notification_choices(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<NotificationsView, ApiError> {
+    let m = crate::routes::staff::notifications_of(state, caller, id).await?;
+    let muted = state.db().muted_of(m.id).await?;
+    Ok(NotificationsView::of(&muted))
 }

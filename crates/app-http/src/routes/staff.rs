@@ -335,7 +335,7 @@ pub struct NotificationsView {
 }
 
 impl NotificationsView {
-    fn of(muted: &[NotificationKind]) -> Self {
+    pub(crate) fn of(muted: &[NotificationKind]) -> Self {
         let on = |k| !muted.contains(&k);
         Self {
             assigned: on(NotificationKind::Assigned),
@@ -356,7 +356,11 @@ pub struct NotificationsChange {
     pub escalated: Option<bool>,
 }
 
-async fn notifications_of(state: &AppState, caller: &Caller, id: Uuid) -> Result<Staff, ApiError> {
+pub(crate) async fn notifications_of(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Staff, ApiError> {
     let me = caller.staff()?;
     if !may_choose_notifications(me, StaffId::from_uuid(id)) {
         return Err(ApiError::forbidden(
@@ -376,9 +380,7 @@ pub async fn notifications(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let m = notifications_of(&state, &caller, *id).await?;
-    let muted = state.db().muted_of(m.id).await?;
-    Ok(HttpResponse::Ok().json(NotificationsView::of(&muted)))
+    Ok(HttpResponse::Ok().json(crate::reads::notification_choices(&state, &caller, *id).await?))
 }
 
 /// Choose which notifications a staff member receives (your own; admins anyone's).

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::access::Permission;
 use frontdesk_domain::reports;
 use frontdesk_domain::staff::StaffId;
 use serde::Serialize;
@@ -45,14 +44,22 @@ pub async fn historical(
     caller: Caller,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::ReadReports)?;
     let now = state.now();
     let period = query.period(now)?;
+    Ok(HttpResponse::Ok().json(crate::reads::historical(&state, &caller, &period, now).await?))
+}
+
+/// The historical report of `period` (the figures [`historical`] answers).
+pub(crate) async fn build(
+    state: &AppState,
+    period: &reports::Period,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Historical, ApiError> {
     let db = state.db();
     let facts = db
         .ticket_facts(period.from(), period.to(), None, now)
         .await?;
-    let report = reports::report(&facts, &period);
+    let report = reports::report(&facts, period);
     let mut replies = db.replies_by_staff(period.from(), period.to()).await?;
     let names: BTreeMap<StaffId, String> = db
         .all_staff()
@@ -77,7 +84,7 @@ pub async fn historical(
         replies: replies.get(&id).copied().unwrap_or(0),
         summary: reports::Summary::default().into(),
     }));
-    Ok(HttpResponse::Ok().json(Historical {
+    Ok(Historical {
         from: period.from(),
         to: period.to(),
         interval: period.interval().as_str().to_owned(),
@@ -91,5 +98,5 @@ pub async fn historical(
             .collect(),
         by_agent,
         generated_at: now,
-    }))
+    })
 }

@@ -1,8 +1,8 @@
 //! `/api/analytics` and `/api/staff/{id}/performance`: what the team faces now, and how it went
 //! over a period.
 
-mod historical;
-mod performance;
+pub(crate) mod historical;
+pub(crate) mod performance;
 mod realtime;
 mod views;
 

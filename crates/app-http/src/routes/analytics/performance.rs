@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::access::may_read_performance;
 use frontdesk_domain::ports::{AssigneeFilter, TicketFilter};
 use frontdesk_domain::reports;
 use frontdesk_domain::staff::StaffId;
@@ -47,21 +46,29 @@ pub async fn performance(
     id: web::Path<Uuid>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let me = caller.staff()?;
-    if !may_read_performance(me, StaffId::from_uuid(*id)) {
-        return Err(ApiError::forbidden("agents see only their own performance"));
-    }
     let now = state.now();
     let period = query.period(now)?;
+    let report =
+        crate::reads::performance(&state, &caller, StaffId::from_uuid(*id), &period, now).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The performance of staff member `id` over `period` (the figures [`performance`] answers).
+pub(crate) async fn build(
+    state: &AppState,
+    id: StaffId,
+    period: &reports::Period,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Performance, ApiError> {
     let db = state.db();
     let member = db
-        .staff(StaffId::from_uuid(*id))
+        .staff(id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such staff member"))?;
     let facts = db
         .ticket_facts(period.from(), period.to(), Some(member.id), now)
         .await?;
-    let report = reports::report(&facts, &period);
+    let report = reports::report(&facts, period);
     let replies = db
         .replies_by_staff(period.from(), period.to())
         .await?
@@ -69,7 +76,7 @@ pub async fn performance(
         .copied()
         .unwrap_or(0);
     let assigned_active = count(
-        &state,
+        state,
         TicketFilter {
             assignee: Some(AssigneeFilter::Staff(member.id)),
             ..active()
@@ -77,7 +84,7 @@ pub async fn performance(
         now,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(Performance {
+    Ok(Performance {
         staff: StaffView::from(&member),
         from: period.from(),
         to: period.to(),
@@ -88,5 +95,5 @@ pub async fn performance(
         total: report.total.into(),
         intervals: report.buckets.into_iter().map(BucketView::from).collect(),
         generated_at: now,
-    }))
+    })
 }
