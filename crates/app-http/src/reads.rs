@@ -19,6 +19,7 @@ use crate::problem::ApiError;
 use crate::routes::admin::{QuarantineEntry, QuarantineParams, SenderFiltersView};
 use crate::routes::analytics::historical::Historical;
 use crate::routes::analytics::performance::Performance;
+use crate::routes::analytics::realtime::Realtime;
 use crate::routes::canned::CannedView;
 use crate::routes::customers::{CustomerAccountView, LIST_LIMIT as CUSTOMER_LIST_LIMIT};
 use crate::routes::sla::{CalendarView, PoliciesView, PolicyView};
@@ -335,4 +336,17 @@ pub async fn notification_choices(
     let m = crate::routes::staff::notifications_of(state, caller, id).await?;
     let muted = state.db().muted_of(m.id).await?;
     Ok(NotificationsView::of(&muted))
+}
+
+/// The work the team faces right now (managers, admins).
+///
+/// # Errors
+/// 403 without [`Permission::ReadReports`]; storage failures.
+pub async fn realtime(
+    state: &AppState,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Realtime, ApiError> {
+    caller.may(Permission::ReadReports)?;
+    crate::routes::analytics::realtime::build(state, now).await
 }

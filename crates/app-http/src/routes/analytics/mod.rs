@@ -3,7 +3,7 @@
 
 pub(crate) mod historical;
 pub(crate) mod performance;
-mod realtime;
+pub(crate) mod realtime;
 mod views;
 
 pub use historical::{__path_historical, Historical, historical};

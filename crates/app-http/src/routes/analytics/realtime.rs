@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::access::Permission;
 use frontdesk_domain::ports::{
     SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
 };
@@ -84,8 +83,12 @@ pub async fn realtime(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::ReadReports)?;
     let now = state.now();
+    Ok(HttpResponse::Ok().json(crate::reads::realtime(&state, &caller, now).await?))
+}
+
+/// The work the team faces at `now` (the figures [`realtime`] answers).
+pub(crate) async fn build(state: &AppState, now: DateTime<Utc>) -> Result<Realtime, ApiError> {
     let mut report = Realtime {
         by_status: BTreeMap::new(),
         by_priority: BTreeMap::new(),
@@ -103,7 +106,7 @@ pub async fn realtime(
         };
         report
             .by_status
-            .insert(s.as_str().to_owned(), count(&state, filter, now).await?);
+            .insert(s.as_str().to_owned(), count(state, filter, now).await?);
     }
     for p in Priority::ALL.iter().rev() {
         let filter = TicketFilter {
@@ -112,7 +115,7 @@ pub async fn realtime(
         };
         report
             .by_priority
-            .insert(p.as_str().to_owned(), count(&state, filter, now).await?);
+            .insert(p.as_str().to_owned(), count(state, filter, now).await?);
     }
     for c in Category::ALL {
         let filter = TicketFilter {
@@ -121,10 +124,10 @@ pub async fn realtime(
         };
         report
             .by_category
-            .insert(c.as_str().to_owned(), count(&state, filter, now).await?);
+            .insert(c.as_str().to_owned(), count(state, filter, now).await?);
     }
     report.unassigned = count(
-        &state,
+        state,
         TicketFilter {
             assignee: Some(frontdesk_domain::ports::AssigneeFilter::Unassigned),
             ..active()
@@ -133,7 +136,7 @@ pub async fn realtime(
     )
     .await?;
     report.sla_at_risk = count(
-        &state,
+        state,
         TicketFilter {
             sla: Some(SlaFilter::AtRisk(
                 state.desk().settings().sla.current().risk_bands(now),
@@ -144,7 +147,7 @@ pub async fn realtime(
     )
     .await?;
     report.sla_breached = count(
-        &state,
+        state,
         TicketFilter {
             sla: Some(SlaFilter::Breached),
             ..active()
@@ -159,5 +162,5 @@ pub async fn realtime(
         .iter()
         .filter(|s| s.can_take_work(now))
         .count() as u64;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(report)
 }
