@@ -41,6 +41,7 @@ const TABLE: &[Row] = &[
     ("get", "/api/tickets", [401, 200, 200, 200, 200, 200]),
     ("post", "/api/tickets", [401, 201, 201, 201, 201, 201]),
     ("get", "/api/tickets/queue", [401, 403, 403, 200, 200, 200]),
+    ("post", "/api/tickets/bulk", [401, 403, 403, 200, 200, 200]),
     ("get", "/api/tickets/{id}", [401, 200, 404, 200, 200, 200]),
     ("patch", "/api/tickets/{id}", [401, 403, 404, 200, 200, 200]),
     (
@@ -262,6 +263,7 @@ fn body(
             json!({"subject": "Where is my order?", "description": "It is late"})
         }
         ("patch", "/api/tickets/{id}") => json!({"priority": "high"}),
+        ("post", "/api/tickets/bulk") => json!({"tickets": ["TKT-000001"], "add_tags": ["vip"]}),
         ("post", "/api/tickets/{id}/reply") => json!({"content": "Thanks, looking into it"}),
         ("post", "/api/tickets/{id}/notes") => json!({"content": "Checked the warehouse"}),
         ("post", "/api/tickets/{id}/assign") => json!({"staff_id": app.agent.id.as_uuid()}),

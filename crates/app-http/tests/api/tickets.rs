@@ -666,3 +666,74 @@ both!(
         assert!(!found.to_string().contains(&keep.id.to_string()), "{found}");
     }
 );
+
+both!(
+    a_bulk_change_goes_through_each_tickets_rules_and_answers_per_ticket,
+    async |app: &TestApp| {
+        let a = app.ticket("Lamp broken", "It flickers").await;
+        let b = app.ticket("Order late", "Where is it").await;
+        // `b` is closed: nothing leaves closed, so its status change is refused.
+        app.json(
+            "patch",
+            &format!("/api/tickets/{}", b.id),
+            Who::Agent,
+            Some(&json!({"status": "closed"})),
+        )
+        .await;
+        let (status, r) = app
+            .json(
+                "post",
+                "/api/tickets/bulk",
+                Who::Agent,
+                Some(&json!({
+                    "tickets": [a.number.to_string(), b.id.as_uuid(), "TKT-999999"],
+                    "status": "pending",
+                    "add_tags": ["Batch"]
+                })),
+            )
+            .await;
+        assert_eq!(status, 200, "{r}");
+        let results = r["results"].as_array().unwrap();
+        assert_eq!(
+            results
+                .iter()
+                .map(|x| (
+                    x["outcome"].as_str().unwrap(),
+                    x["status"].as_u64().unwrap()
+                ))
+                .collect::<Vec<_>>(),
+            [("done", 200), ("refused", 409), ("refused", 404)],
+            "{r}"
+        );
+        let (_, after) = app
+            .json("get", &format!("/api/tickets/{}", a.id), Who::Agent, None)
+            .await;
+        assert_eq!(after["status"], "pending");
+        assert_eq!(after["tags"], json!(["batch"]));
+        let (_, closed) = app
+            .json("get", &format!("/api/tickets/{}", b.id), Who::Agent, None)
+            .await;
+        assert_eq!(
+            closed["status"], "closed",
+            "a refused ticket is left as it was"
+        );
+        let (status, _) = app
+            .json(
+                "post",
+                "/api/tickets/bulk",
+                Who::Agent,
+                Some(&json!({"tickets": [a.number.to_string()]})),
+            )
+            .await;
+        assert_eq!(status, 422, "a change that changes nothing is refused");
+        let (status, _) = app
+            .json(
+                "post",
+                "/api/tickets/bulk",
+                Who::Customer,
+                Some(&json!({"tickets": [a.number.to_string()], "take": true})),
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+);

@@ -3,6 +3,7 @@
 
 mod actions;
 mod attachments;
+mod bulk;
 mod create;
 mod get;
 mod list;
@@ -13,6 +14,7 @@ pub use actions::{
     escalate, merge, note, reply, take,
 };
 pub use attachments::{__path_attachment, attachment};
+pub use bulk::{__path_bulk, bulk};
 pub use create::{__path_create, create};
 pub use get::{__path_detail, detail};
 pub use list::{__path_list, __path_queue, list, queue};

@@ -82,6 +82,7 @@ pub async fn patch(
         assignee: body.assignee.map(|a| a.map(StaffId::from_uuid)),
         tags: body.tags.clone(),
         expected_version: if_match(&req)?,
+        ..TicketUpdate::default()
     };
     let committed = state
         .desk()

@@ -48,6 +48,17 @@ impl Helpdesk {
             if let Some(tags) = update.tags.clone() {
                 kinds.extend(ticket.set_tags(tags, now));
             }
+            if !update.add_tags.is_empty() || !update.remove_tags.is_empty() {
+                let remove: Vec<String> = update
+                    .remove_tags
+                    .iter()
+                    .map(|t| t.trim().to_lowercase())
+                    .collect();
+                let mut tags = ticket.tags.clone();
+                tags.extend(update.add_tags.iter().cloned());
+                tags.retain(|t| !remove.contains(&t.trim().to_lowercase()));
+                kinds.extend(ticket.set_tags(tags, now));
+            }
             if kinds.is_empty() {
                 return Ok(None);
             }
@@ -120,5 +131,33 @@ impl Helpdesk {
             Ok(change)
         })
         .await
+    }
+
+    /// Applies one change to several tickets, each through [`Helpdesk::take`] (when `take`) and
+    /// [`Helpdesk::update`] with their rules and checks, and answers each ticket's outcome in
+    /// order: one refused ticket changes nothing of the others.
+    pub async fn bulk(
+        &self,
+        staff: &Staff,
+        ids: &[TicketId],
+        take: bool,
+        update: &TicketUpdate,
+    ) -> Vec<Result<Committed, UpdateError>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let changes_fields = *update != TicketUpdate::default();
+        for id in ids {
+            let mut result = if take {
+                self.take(*id, staff).await
+            } else {
+                Err(UpdateError::NotFound(*id))
+            };
+            if changes_fields && (!take || result.is_ok()) {
+                result = self
+                    .update(*id, Actor::Staff(staff.id), update.clone())
+                    .await;
+            }
+            out.push(result);
+        }
+        out
     }
 }

@@ -107,6 +107,10 @@ pub struct TicketUpdate {
     /// `Some(None)` unassigns.
     pub assignee: Option<Option<StaffId>>,
     pub tags: Option<Vec<String>>,
+    /// Tags added to the ticket's tags as they are when the change is made (after `tags`).
+    pub add_tags: Vec<String>,
+    /// Tags removed likewise (compared without case).
+    pub remove_tags: Vec<String>,
     /// Apply only if the ticket is still at this revision (its ETag: optimistic locking).
     pub expected_version: Option<u64>,
 }

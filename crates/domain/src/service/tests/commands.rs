@@ -251,3 +251,40 @@ async fn an_undeliverable_reply_is_noted_on_its_ticket() {
         "The reply \"Re: Help [TKT-000001]\" to jane@x.com could not be delivered: 550 no such user"
     );
 }
+
+#[tokio::test]
+async fn a_bulk_change_applies_each_tickets_rules_alone() {
+    let w = world();
+    let agent = staff(1, Role::Agent);
+    let other = staff(2, Role::Agent);
+    w.store
+        .with(|s| s.staff = vec![agent.clone(), other.clone()]);
+    let mine = w.open_ticket().await;
+    let theirs = w
+        .ingest(mail("b@c", "bob@x.com", "Other", "text"))
+        .await
+        .ticket_id
+        .unwrap();
+    w.desk.take(theirs, &other).await.unwrap();
+    let change = TicketUpdate {
+        add_tags: vec!["Batch".into()],
+        ..Default::default()
+    };
+    let out = w.desk.bulk(&agent, &[mine, theirs], true, &change).await;
+    assert!(out[0].is_ok());
+    assert_eq!(out[1].as_ref().unwrap_err(), &UpdateError::Taken(theirs));
+    assert_eq!(
+        (w.ticket(mine).assignee, w.ticket(mine).tags.clone()),
+        (Some(agent.id), vec!["batch".to_owned()])
+    );
+    assert!(
+        w.ticket(theirs).tags.is_empty(),
+        "a refused take changes nothing"
+    );
+    let remove = TicketUpdate {
+        remove_tags: vec!["BATCH".into()],
+        ..Default::default()
+    };
+    w.desk.bulk(&agent, &[mine], false, &remove).await;
+    assert!(w.ticket(mine).tags.is_empty());
+}
