@@ -44,11 +44,11 @@ pub fn name(field: &str, raw: &str) -> Result<String, ApiError> {
     Ok(name.to_owned())
 }
 
-/// Tags as sent: at most 50, each at most 100 bytes (the domain normalises them).
-pub fn tags(tags: &[String]) -> Result<(), ApiError> {
+/// Tags as sent in `field`: at most 50, each at most 100 bytes (the domain normalises them).
+pub fn tags(field: &str, tags: &[String]) -> Result<(), ApiError> {
     if tags.len() > 50 || tags.iter().any(|t| t.len() > 100) {
         return Err(ApiError::invalid_field(
-            "tags",
+            field,
             "at most 50 tags of 100 bytes",
         ));
     }

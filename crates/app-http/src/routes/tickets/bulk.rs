@@ -62,16 +62,6 @@ pub struct BulkResult {
     pub results: Vec<BulkOutcome>,
 }
 
-fn tags_ok(field: &str, tags: &[String]) -> Result<(), ApiError> {
-    if tags.len() > 50 || tags.iter().any(|t| t.trim().is_empty() || t.len() > 100) {
-        return Err(ApiError::invalid_field(
-            field,
-            "at most 50 tags of 1 to 100 bytes",
-        ));
-    }
-    Ok(())
-}
-
 /// Apply one change to many tickets (staff): take, assign, status, priority, category, tags.
 /// Each ticket goes through the same rules as its own `PATCH` or `take`; a ticket the caller
 /// may not see, or whose change is refused, is reported and the others are still changed.
@@ -92,8 +82,15 @@ pub async fn bulk(
             format!("1 to {MAX_TICKETS} tickets"),
         ));
     }
-    tags_ok("add_tags", &body.add_tags)?;
-    tags_ok("remove_tags", &body.remove_tags)?;
+    for (field, tags) in [
+        ("add_tags", &body.add_tags),
+        ("remove_tags", &body.remove_tags),
+    ] {
+        input::tags(field, tags)?;
+        if tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(ApiError::invalid_field(field, "no blank tags"));
+        }
+    }
     let update = TicketUpdate {
         status: input::optional::<Status>("status", body.status.as_deref())?,
         priority: input::optional::<Priority>("priority", body.priority.as_deref())?,
@@ -108,29 +105,33 @@ pub async fn bulk(
             "the change changes nothing: name a field to set",
         ));
     }
-    let mut results = Vec::with_capacity(body.tickets.len());
-    for raw in body.tickets {
-        let outcome = match visible(&state, &caller, &raw).await {
+    // What the caller may not see is refused here; the rest is changed in one domain call.
+    let mut seen = Vec::with_capacity(body.tickets.len());
+    for raw in &body.tickets {
+        seen.push(visible(&state, &caller, raw).await);
+    }
+    let ids: Vec<_> = seen.iter().flatten().map(|t| t.id).collect();
+    let mut changed = state
+        .desk()
+        .bulk(&staff, &ids, body.take, &update)
+        .await
+        .into_iter();
+    let mut results = Vec::with_capacity(seen.len());
+    for (raw, found) in body.tickets.into_iter().zip(seen) {
+        let outcome = match found {
             Err(e) => refused(raw, None, &e),
-            Ok(ticket) => {
-                let done = state
-                    .desk()
-                    .bulk(&staff, &[ticket.id], body.take, &update)
-                    .await
-                    .pop();
-                match done {
-                    Some(Ok(c)) => BulkOutcome {
-                        ticket: raw,
-                        id: Some(c.ticket.id.as_uuid()),
-                        number: Some(c.ticket.number.to_string()),
-                        outcome: "done".to_owned(),
-                        status: 200,
-                        error: None,
-                    },
-                    Some(Err(e)) => refused(raw, Some(&ticket), &ApiError::from(e)),
-                    None => refused(raw, Some(&ticket), &ApiError::internal(&"no outcome")),
-                }
-            }
+            Ok(ticket) => match changed.next() {
+                Some(Ok(c)) => BulkOutcome {
+                    ticket: raw,
+                    id: Some(c.ticket.id.as_uuid()),
+                    number: Some(c.ticket.number.to_string()),
+                    outcome: "done".to_owned(),
+                    status: 200,
+                    error: None,
+                },
+                Some(Err(e)) => refused(raw, Some(&ticket), &ApiError::from(e)),
+                None => refused(raw, Some(&ticket), &ApiError::internal(&"no outcome")),
+            },
         };
         results.push(outcome);
     }

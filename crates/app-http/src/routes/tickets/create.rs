@@ -71,12 +71,7 @@ pub async fn create(
             tags.push(tag);
         }
     }
-    if tags.len() > 50 || tags.iter().any(|t| t.len() > 100) {
-        return Err(ApiError::invalid_field(
-            "tags",
-            "at most 50 tags of 100 bytes",
-        ));
-    }
+    input::tags("tags", &tags)?;
     let new = NewTicket {
         customer,
         subject: body.subject,

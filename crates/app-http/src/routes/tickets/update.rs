@@ -67,13 +67,8 @@ pub async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible(&state, &caller, &id).await?;
     let staff = caller.staff()?;
-    if let Some(tags) = &body.tags
-        && (tags.len() > 50 || tags.iter().any(|t| t.len() > 100))
-    {
-        return Err(ApiError::invalid_field(
-            "tags",
-            "at most 50 tags of 100 bytes",
-        ));
+    if let Some(tags) = &body.tags {
+        input::tags("tags", tags)?;
     }
     let update = TicketUpdate {
         status: input::optional::<Status>("status", body.status.as_deref())?,

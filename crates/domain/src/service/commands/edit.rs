@@ -144,20 +144,30 @@ impl Helpdesk {
         update: &TicketUpdate,
     ) -> Vec<Result<Committed, UpdateError>> {
         let mut out = Vec::with_capacity(ids.len());
-        let changes_fields = *update != TicketUpdate::default();
         for id in ids {
-            let mut result = if take {
-                self.take(*id, staff).await
-            } else {
-                Err(UpdateError::NotFound(*id))
-            };
-            if changes_fields && (!take || result.is_ok()) {
-                result = self
-                    .update(*id, Actor::Staff(staff.id), update.clone())
-                    .await;
-            }
-            out.push(result);
+            out.push(self.bulk_one(*id, staff, take, update).await);
         }
         out
+    }
+
+    /// One ticket of [`Helpdesk::bulk`]: take it, then change its fields.
+    async fn bulk_one(
+        &self,
+        id: TicketId,
+        staff: &Staff,
+        take: bool,
+        update: &TicketUpdate,
+    ) -> Result<Committed, UpdateError> {
+        let taken = if take {
+            Some(self.take(id, staff).await?)
+        } else {
+            None
+        };
+        if *update != TicketUpdate::default() {
+            return self
+                .update(id, Actor::Staff(staff.id), update.clone())
+                .await;
+        }
+        taken.ok_or_else(|| UpdateError::Invalid("the change changes nothing".into()))
     }
 }
