@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::Helpdesk;
 use super::QuarantineReason;
+use super::ingest::attach;
 use super::ingest::{Admission, Incoming, IngestError, Placement, Plan};
-use super::staff_mail::attach;
 use crate::ports::{ThreadLookup, TicketRef};
 use crate::threading::{AutoReplyKind, ThreadDecision};
 use crate::ticket::{Actor, EmailHeaders};

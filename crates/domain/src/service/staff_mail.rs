@@ -7,14 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::Helpdesk;
 use super::QuarantineReason;
-use super::ingest::{
-    Admission, Incoming, IngestError, IngestOutcome, IngestResult, Placement, Plan,
-};
+use super::ingest::{Admission, Incoming, IngestError, Placement, Plan, attach};
 use crate::email::sender_authentication_failure;
-use crate::ports::{ChangeSet, InboundRecord, TicketRef};
 use crate::staff::Staff;
 use crate::threading::ThreadDecision;
-use crate::ticket::{Actor, EmailHeaders, EventKind, Message, MessageKind, TicketEvent};
+use crate::ticket::{Actor, EmailHeaders, Message, MessageKind};
 
 impl Helpdesk {
     /// The active staff member who sent `m`, when the mail is theirs to handle as staff mail
@@ -101,61 +98,5 @@ impl Helpdesk {
             Actor::Staff(staff.id),
             now,
         ))
-    }
-
-    /// The index of `ticket`'s change set in `plan`, loading the ticket when it has none yet;
-    /// `None` when the ticket is gone. A closed ticket takes the note too: notes are history.
-    pub(super) async fn change_index(
-        &self,
-        plan: &mut Plan,
-        ticket: &TicketRef,
-    ) -> Result<Option<usize>, IngestError> {
-        if let Some(index) = plan.change_of(ticket.id) {
-            return Ok(Some(index));
-        }
-        Ok(match self.ports.tickets.get(ticket.id).await? {
-            Some(t) => Some(plan.push(t.id, ChangeSet::update(t))),
-            None => None,
-        })
-    }
-}
-
-/// Adds mail `m` to change set `index` as `message` (a note or a system message, never the
-/// customer's): the message, its Message-ID as a thread key, the raw mail, and the event.
-pub(super) fn attach(
-    plan: &mut Plan,
-    index: usize,
-    ticket: &TicketRef,
-    m: &Incoming<'_>,
-    message: Message,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Placement {
-    let kind = message.kind;
-    let change = &mut plan.changes[index];
-    change.messages.push(message);
-    change.thread_keys.push(m.message_id.clone());
-    change.inbound.push(InboundRecord {
-        mail: Box::new(m.mail.clone()),
-        message_id: m.message_id.clone(),
-        auto_reply: m.auto_reply,
-    });
-    change.events.push(TicketEvent::new(
-        ticket.id,
-        now,
-        actor,
-        EventKind::MessageAdded { kind },
-    ));
-    Placement {
-        change: Some(index),
-        result: IngestResult {
-            outcome: IngestOutcome::Appended,
-            ticket: ticket.number,
-            ticket_id: Some(ticket.id),
-            message_id: m.message_id.clone(),
-            priority: None,
-            category: None,
-            auto_reply: m.auto_reply,
-        },
     }
 }
