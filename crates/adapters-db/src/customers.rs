@@ -310,6 +310,7 @@ impl Database {
         for sql in [
             "DELETE FROM account_verifications WHERE email = $1",
             "DELETE FROM refresh_tokens WHERE subject = 'customer:' || $1",
+            "DELETE FROM web_sessions WHERE subject = 'customer:' || $1",
         ] {
             txn.execute_raw(statement(backend, sql, [Value::from(address.clone())]))
                 .await

@@ -21,6 +21,23 @@ impl Database {
     pub async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<FeedEvent>, StoreError> {
         events_after(&self.reader, after, limit).await
     }
+
+    /// The first `limit` events of one ticket, oldest first: its trail on the ticket page.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn events_of(
+        &self,
+        ticket: frontdesk_domain::TicketId,
+        limit: u64,
+    ) -> Result<Vec<FeedEvent>, StoreError> {
+        events_where(
+            &self.reader,
+            ticket_events::Column::TicketId.eq(ticket.as_uuid()),
+            limit,
+        )
+        .await
+    }
 }
 
 pub(crate) async fn events_after(
@@ -28,8 +45,16 @@ pub(crate) async fn events_after(
     after: i64,
     limit: u64,
 ) -> Result<Vec<FeedEvent>, StoreError> {
+    events_where(conn, ticket_events::Column::Id.gt(after), limit).await
+}
+
+async fn events_where(
+    conn: &impl sea_orm::ConnectionTrait,
+    condition: sea_orm::sea_query::SimpleExpr,
+    limit: u64,
+) -> Result<Vec<FeedEvent>, StoreError> {
     let events = ticket_events::Entity::find()
-        .filter(ticket_events::Column::Id.gt(after))
+        .filter(condition)
         .order_by_asc(ticket_events::Column::Id)
         .limit(limit)
         .all(conn)

@@ -13,11 +13,34 @@ pub struct Asset {
 }
 
 /// Every asset, by the path pages link to.
-pub const ASSETS: &[Asset] = &[Asset {
-    path: "/assets/portal.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_str!("../assets/portal.css"),
-}];
+pub const ASSETS: &[Asset] = &[
+    Asset {
+        path: "/assets/portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../assets/portal.css"),
+    },
+    Asset {
+        path: "/assets/workspace.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../assets/workspace.css"),
+    },
+    Asset {
+        path: "/assets/workspace.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../assets/workspace.js"),
+    },
+    Asset {
+        path: "/assets/favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_str!("../assets/favicon.svg"),
+    },
+    // htmx 2.0.11, unchanged (Zero-Clause BSD; `assets/vendor/htmx/LICENSE`).
+    Asset {
+        path: "/assets/htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../assets/vendor/htmx/htmx.min.js"),
+    },
+];
 
 /// Registers a `GET` route for each asset.
 pub fn configure(cfg: &mut web::ServiceConfig) {

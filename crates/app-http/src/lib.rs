@@ -9,6 +9,7 @@ pub mod deadline;
 pub mod events;
 pub mod headers;
 pub mod openapi;
+pub mod pages;
 pub mod portal;
 pub mod problem;
 pub mod reads;

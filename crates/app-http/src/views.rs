@@ -69,11 +69,15 @@ pub struct ClockView {
     /// The deadline while the clock runs.
     pub due_at: Option<DateTime<Utc>>,
     pub target_secs: i64,
+    /// At a glance: `green` (over half the target left), `amber` (half down to the warning),
+    /// `red` (warning or breached), `done` (met).
+    pub band: &'static str,
 }
 
 impl ClockView {
     fn new(status: ClockStatus, target: chrono::TimeDelta) -> Self {
         Self {
+            band: status.band(target).as_str(),
             state: status.state.as_str(),
             paused: status.paused,
             remaining_secs: status.remaining.num_seconds(),
@@ -147,6 +151,15 @@ pub enum Staffside<T> {
 impl<T> Staffside<T> {
     fn is_hidden(&self) -> bool {
         matches!(self, Self::Hidden)
+    }
+
+    /// The value, when shown (which may itself be none).
+    #[must_use]
+    pub fn visible(&self) -> Option<&Option<T>> {
+        match self {
+            Self::Shown(v) => Some(v),
+            Self::Hidden => None,
+        }
     }
 }
 

@@ -246,7 +246,7 @@ impl Browser {
     }
 
     /// Waits for an element by XPath.
-    async fn wait_for(&self, what: &str, xpath: &str) -> Element {
+    pub async fn wait_for(&self, what: &str, xpath: &str) -> Element {
         self.until(what, async || self.first(xpath).await).await
     }
 
@@ -362,6 +362,64 @@ impl Browser {
             self.size,
             v[2]
         );
+    }
+
+    /// From now on, in every page this browser loads: any dialog (`alert`, `confirm`, `prompt`,
+    /// `print`) and any call of `__fdRan(what)` (what an injected payload calls) is recorded
+    /// in the tab's `sessionStorage`, before the page's own scripts run.
+    pub async fn watch_for_scripts(&self) {
+        self.devtools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "(() => {\n\
+                const note = what => { try {\n\
+                  const seen = JSON.parse(sessionStorage.getItem('fd-ran') || '[]');\n\
+                  seen.push(String(what)); sessionStorage.setItem('fd-ran', JSON.stringify(seen));\n\
+                } catch (e) {} };\n\
+                window.__fdRan = note;\n\
+                for (const name of ['alert', 'confirm', 'prompt', 'print']) {\n\
+                  window[name] = (m) => note(name + ':' + m);\n\
+                }\n\
+              })();" }),
+        )
+        .await;
+    }
+
+    /// What [`Browser::watch_for_scripts`] recorded in this tab so far.
+    pub async fn scripts_ran(&self) -> Vec<String> {
+        let seen = self
+            .client
+            .execute(
+                "return JSON.parse(sessionStorage.getItem('fd-ran') || '[]');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        seen.as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// The visible text of the first element `xpath` finds, once it is there.
+    pub async fn text(&self, xpath: &str) -> String {
+        // Retried while a page is replacing the one the element was found in.
+        self.until(xpath, async || self.first(xpath).await?.text().await.ok())
+            .await
+    }
+
+    /// Waits until the first element `xpath` finds reads `wanted` (its visible text contains it).
+    pub async fn until_text(&self, xpath: &str, wanted: &str) {
+        self.until(&format!("{xpath} to read {wanted:?}"), async || {
+            let found = self.first(xpath).await?;
+            found
+                .text()
+                .await
+                .ok()
+                .filter(|t| t.contains(wanted))
+                .map(|_| ())
+        })
+        .await;
     }
 
     /// Saves a screenshot of the viewport as `target/browser/{name}.png`.

@@ -5,10 +5,13 @@
 mod axe;
 mod confirm;
 mod driver;
+mod workspace;
 
 use chrono::Utc;
 use frontdesk_adapters_db::testing::Fresh;
+use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::{Job, JobQueue as _};
+use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
 use frontdesk_http::startup::{Application, Options};
 use frontdesk_poller::config::Config;
 use serde_json::json;
@@ -93,6 +96,82 @@ impl Site {
             .collect();
         assert!(path.starts_with("/verify-email?token="), "{path}");
         format!("{}{path}", self.base)
+    }
+
+    /// Adds a staff member who signs in with `password`.
+    pub async fn staff(&self, email: &str, name: &str, role: Role, password: &str) -> StaffId {
+        let email = EmailAddress::parse(email).unwrap();
+        let hash = frontdesk_http::auth::password::hash(password, Some(&email)).unwrap();
+        let id = StaffId::from_uuid(uuid::Uuid::now_v7());
+        let staff = Staff {
+            id,
+            email,
+            name: name.to_owned(),
+            role,
+            availability: Availability::Available,
+            shift: None,
+            active: true,
+        };
+        self.fresh
+            .db
+            .create_staff(&staff, Some(&hash), Utc::now())
+            .await
+            .unwrap();
+        id
+    }
+
+    /// An access token for the API, signed in as `email`.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {answer}"))
+            .to_owned()
+    }
+
+    /// Opens a ticket through the API for `customer` and returns its number.
+    pub async fn ticket(&self, token: &str, customer: &str, subject: &str, body: &str) -> String {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/api/tickets", self.base))
+            .bearer_auth(token)
+            .json(&json!({
+                "subject": subject,
+                "description": body,
+                "customer_email": customer,
+                "customer_name": "Casey Customer",
+                "source": "email",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 201);
+        let view: serde_json::Value = answer.json().await.unwrap();
+        view["number"].as_str().unwrap().to_owned()
+    }
+
+    /// Every mail queued to `to` so far (claimed from the jobs queue: each is returned once).
+    pub async fn queued_mail(&self, to: &str) -> Vec<frontdesk_domain::ports::OutboundEmail> {
+        let claimed = self
+            .fresh
+            .db
+            .claim(Utc::now(), chrono::TimeDelta::minutes(5), 100)
+            .await
+            .unwrap();
+        claimed
+            .into_iter()
+            .filter_map(|c| match c.job {
+                Job::SendEmail(m) if m.to.iter().any(|t| t.as_str() == to) => Some(*m),
+                _ => None,
+            })
+            .collect()
     }
 
     pub async fn finish(self) {

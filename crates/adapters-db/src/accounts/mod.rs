@@ -46,6 +46,18 @@ pub struct RefreshRecord {
     pub used_at: Option<DateTime<Utc>>,
 }
 
+/// A web workspace session as stored, looked up by its token's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// `staff:<id>` or `customer:<address>`, as tokens name accounts.
+    pub subject: String,
+    /// The token the session's forms and requests must carry.
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// An API token as listed (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiTokenRecord {

@@ -95,6 +95,7 @@ impl MigratorTrait for Migrator {
                 "m0028_applied_calendar",
                 include_str!("m0028_applied_calendar.sql"),
             ),
+            SqlMigration::everywhere("m0029_web_sessions", include_str!("m0029_web_sessions.sql")),
         ]
     }
 }

@@ -129,6 +129,31 @@ pub async fn principal(state: &AppState, subject: &str) -> Result<Option<Princip
     Ok(None)
 }
 
+/// The caller a signed-in subject names (a web session's), through the same cache as tokens:
+/// `None` once the account no longer may sign in.
+///
+/// # Errors
+/// [`ApiError`] for storage failures.
+pub async fn signed_in_caller(state: &AppState, subject: &str) -> Result<Option<Caller>, ApiError> {
+    let credential = Credential::Subject(subject.to_owned());
+    let now = Instant::now();
+    let generation = match state.callers.get(&credential, now) {
+        Ok(caller) => return Ok(Some(caller)),
+        Err(generation) => generation,
+    };
+    let Some(principal) = principal(state, subject).await? else {
+        return Ok(None);
+    };
+    let caller = Caller {
+        principal,
+        api_token: None,
+    };
+    state
+        .callers
+        .put(credential, caller.clone(), now, generation);
+    Ok(Some(caller))
+}
+
 async fn authenticate(
     state: web::Data<AppState>,
     header: Option<String>,

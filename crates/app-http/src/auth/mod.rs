@@ -7,4 +7,4 @@ pub mod password;
 pub mod shared;
 pub mod tokens;
 
-pub use caller::{Caller, Principal, customer_subject, principal, staff_subject};
+pub use caller::{Caller, Principal, customer_subject, principal, signed_in_caller, staff_subject};

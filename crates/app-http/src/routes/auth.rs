@@ -109,26 +109,40 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = check_password(&state, &client_ip(&req), &body.email, &body.password).await?;
+    let response = tokens_for(&state, &who, state.new_id()).await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// The account an address and password sign in, within the sign-in limits: the one road for
+/// the API's sign-in and the workspace's `/login`, so both count against the same limits.
+///
+/// # Errors
+/// 429 past the limits (the attempt is counted before the password is checked), 401 for a
+/// wrong address or password, 403 for an unconfirmed customer (told only to someone who knows
+/// the password), 503 when every hashing slot stays busy.
+pub(crate) async fn check_password(
+    state: &AppState,
+    ip: &str,
+    email: &str,
+    password: &str,
+) -> Result<Principal, ApiError> {
     let now = state.now();
-    let ip = client_ip(&req);
     // Counted before the password is checked, so simultaneous guesses cannot race the limit.
-    let attempt = state
-        .limiter
-        .reserve(&body.email, &ip, now)
-        .map_err(|wait| {
-            ApiError::too_many_requests(format!("too many failed sign-ins; try again in {wait} s"))
-                .retry_after(wait.unsigned_abs())
-        })?;
+    let attempt = state.limiter.reserve(email, ip, now).map_err(|wait| {
+        ApiError::too_many_requests(format!("too many failed sign-ins; try again in {wait} s"))
+            .retry_after(wait.unsigned_abs())
+    })?;
     let refused = || ApiError::unauthorized("the e-mail address or the password is wrong");
-    let found = match EmailAddress::parse(body.email.trim()) {
-        Ok(email) => find_account(&state, &email).await?,
+    let found = match EmailAddress::parse(email.trim()) {
+        Ok(email) => find_account(state, &email).await?,
         Err(_) => None,
     };
     let (who, hash, confirmed) = match found {
         Some(found) => (Some(found.principal), found.hash, found.confirmed),
         None => (None, None, false),
     };
-    let ok = match state.hashing.verify(hash, body.password.clone()).await {
+    let ok = match state.hashing.verify(hash, password.to_owned()).await {
         Ok(ok) => ok,
         Err(busy) => {
             state.limiter.cancel(attempt);
@@ -146,8 +160,7 @@ pub async fn login(
             "confirm your address first: open the link we mailed you when you registered",
         ));
     }
-    let response = tokens_for(&state, &who, state.new_id()).await?;
-    Ok(HttpResponse::Ok().json(response))
+    Ok(who)
 }
 
 /// An active account found by its address.

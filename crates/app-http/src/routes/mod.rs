@@ -177,6 +177,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
     crate::openapi::configure(cfg);
     crate::portal::configure(cfg);
+    crate::pages::configure(cfg);
     crate::assets::configure(cfg);
     cfg.default_service(web::to(not_found));
 }

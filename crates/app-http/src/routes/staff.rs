@@ -307,17 +307,33 @@ pub async fn status(
     id: web::Path<Uuid>,
     body: web::Json<StatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let m = set_availability(&state, &caller, *id, &body.availability).await?;
+    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+}
+
+/// Sets staff member `id`'s availability to `raw` (the API's and the workspace header's one
+/// road).
+///
+/// # Errors
+/// 403 for someone else's without the right, 404 for nobody on staff, 422 for an unknown
+/// availability; storage failures.
+pub(crate) async fn set_availability(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    raw: &str,
+) -> Result<frontdesk_domain::staff::Staff, ApiError> {
     let me = caller.staff()?;
-    if !may_set_availability(me, StaffId::from_uuid(*id)) {
+    if !may_set_availability(me, StaffId::from_uuid(id)) {
         return Err(ApiError::forbidden(
             "agents set only their own availability",
         ));
     }
-    let mut m = member(&state, *id).await?;
-    m.availability = input::field("availability", &body.availability)?;
+    let mut m = member(state, id).await?;
+    m.availability = input::field("availability", raw)?;
     state.db().save_staff(&m, state.now()).await?;
     state.callers.clear();
-    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+    Ok(m)
 }
 
 /// Which staff notifications a person receives: every kind, `true` when it is mailed to them.

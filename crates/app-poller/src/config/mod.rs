@@ -135,6 +135,12 @@ impl Config {
         if !(0.0..=1.0).contains(&self.ai.auto_send_threshold) {
             return Err(invalid("ai.auto_send_threshold", "must be within 0..1"));
         }
+        if self.http.session_idle_minutes == 0 || self.http.session_days == 0 {
+            return Err(invalid(
+                "http.session_idle_minutes",
+                "session lifetimes must be at least 1",
+            ));
+        }
         if self.http.access_token_minutes == 0 || self.http.refresh_token_days == 0 {
             return Err(invalid(
                 "http.access_token_minutes",

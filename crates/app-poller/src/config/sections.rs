@@ -172,6 +172,10 @@ pub struct HttpConfig {
     /// Open `/api/events` streams allowed per caller (account), and in all; more answer 429.
     pub event_streams_per_caller: usize,
     pub event_streams_total: usize,
+    /// A web workspace session ends after this many minutes without a request…
+    pub session_idle_minutes: u32,
+    /// …and this many days after the sign-in, whatever its use.
+    pub session_days: u32,
 }
 
 impl Default for HttpConfig {
@@ -204,6 +208,8 @@ impl Default for HttpConfig {
             event_keep_alive_secs: 15,
             event_streams_per_caller: 8,
             event_streams_total: 1_000,
+            session_idle_minutes: 8 * 60,
+            session_days: 7,
         }
     }
 }

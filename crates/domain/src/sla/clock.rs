@@ -29,6 +29,30 @@ impl ClockState {
     }
 }
 
+/// How a clock looks at a glance (`003_…txt`'s colour-coded timers): green while more than half
+/// of its target is left, amber from half down to the warning share, red in warning or breached;
+/// a stopped clock that was met has no colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    Green,
+    Amber,
+    Red,
+    /// Stopped in time: nothing to watch.
+    Done,
+}
+
+impl Band {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Green => "green",
+            Self::Amber => "amber",
+            Self::Red => "red",
+            Self::Done => "done",
+        }
+    }
+}
+
 /// A clock's state at one instant, with what a dashboard shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockStatus {
@@ -38,6 +62,20 @@ pub struct ClockStatus {
     pub remaining: TimeDelta,
     /// The deadline while the clock runs; `None` while paused or stopped.
     pub due_at: Option<DateTime<Utc>>,
+}
+
+impl ClockStatus {
+    /// The clock's [`Band`] against its `target`: the warning share (the state) decides red, so
+    /// the colour and the SLA warning never disagree.
+    #[must_use]
+    pub fn band(&self, target: TimeDelta) -> Band {
+        match self.state {
+            ClockState::Met => Band::Done,
+            ClockState::Breached | ClockState::Warning => Band::Red,
+            ClockState::Ok if self.remaining * 2 < target => Band::Amber,
+            ClockState::Ok => Band::Green,
+        }
+    }
 }
 
 /// One SLA clock (first response or resolution). Time counts according to the policy's
@@ -259,6 +297,24 @@ mod tests {
         assert_eq!(s.state, ClockState::Ok);
         assert_eq!(s.due_at, Some(t("2026-01-01T04:00:00Z")));
         assert_eq!(s.remaining, TimeDelta::hours(3));
+    }
+
+    #[test]
+    fn bands_follow_the_share_left_and_the_warning() {
+        let target = TimeDelta::hours(10);
+        let at = |state, hours_left: i64| ClockStatus {
+            state,
+            paused: false,
+            remaining: TimeDelta::hours(hours_left),
+            due_at: None,
+        };
+        assert_eq!(at(ClockState::Ok, 6).band(target), Band::Green);
+        assert_eq!(at(ClockState::Ok, 5).band(target), Band::Green);
+        assert_eq!(at(ClockState::Ok, 4).band(target), Band::Amber);
+        assert_eq!(at(ClockState::Ok, 2).band(target), Band::Amber);
+        assert_eq!(at(ClockState::Warning, 1).band(target), Band::Red);
+        assert_eq!(at(ClockState::Breached, -1).band(target), Band::Red);
+        assert_eq!(at(ClockState::Met, 3).band(target), Band::Done);
     }
 
     #[test]

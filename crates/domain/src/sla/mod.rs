@@ -8,7 +8,7 @@ mod live;
 mod policy;
 
 pub use calendar::{BusinessCalendar, Calendar, CalendarError, TimeFrame};
-pub use clock::{ClockState, ClockStatus, SlaClock, TicketSla};
+pub use clock::{Band, ClockState, ClockStatus, SlaClock, TicketSla};
 pub use config::{CalendarConfig, PolicyConfig, SlaConfig, SlaConfigError};
 pub use live::LiveSla;
 pub use policy::{

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// Invisible characters that change how a name reads: bidirectional overrides and isolates
 /// (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`), zero-width and other format controls.
-fn is_format_control(c: char) -> bool {
+pub(crate) fn is_format_control(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -22,7 +22,7 @@ fn is_format_control(c: char) -> bool {
 
 /// The file name to offer: the last path segment, without control or format characters, never
 /// empty. Names like `../../etc/passwd` become `passwd`.
-fn safe_filename(name: Option<&str>) -> String {
+pub(crate) fn safe_filename(name: Option<&str>) -> String {
     let base = name
         .unwrap_or("")
         .rsplit(['/', '\\'])
@@ -80,7 +80,21 @@ pub async fn attachment(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, att) = path.into_inner();
-    let ticket = visible(&state, &caller, &id).await?;
+    download(&state, &caller, &id, &att).await
+}
+
+/// Attachment `att` of ticket `id` as `caller` may download it (the API's and the pages' one
+/// road).
+///
+/// # Errors
+/// 404 for a ticket the caller may not see or an attachment it does not have.
+pub(crate) async fn download(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    att: &str,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = visible(state, caller, id).await?;
     let customer = caller.customer().is_some();
     let missing = || ApiError::not_found("no such attachment on this ticket");
     if att.len() != 64 || !att.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -91,7 +105,7 @@ pub async fn attachment(
         .iter()
         .filter(|m| !customer || m.kind.is_public())
         .flat_map(|m| m.attachments.iter())
-        .find(|a| a.sha256.eq_ignore_ascii_case(&att))
+        .find(|a| a.sha256.eq_ignore_ascii_case(att))
         .cloned()
         .ok_or_else(missing)?;
     let bytes = state

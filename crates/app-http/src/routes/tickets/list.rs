@@ -30,7 +30,7 @@ pub struct ListParams {
     /// e.g. `urgent,high`.
     pub priority: Option<String>,
     pub category: Option<String>,
-    /// A staff id, `me`, or `unassigned`.
+    /// A staff id, `me`, `unassigned`, or `me_or_unassigned` (your queue).
     pub assignee: Option<String>,
     /// The customer's address.
     pub customer: Option<String>,
@@ -78,7 +78,7 @@ fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiE
     .transpose()
 }
 
-fn sort_of(raw: Option<&str>) -> Result<TicketSort, ApiError> {
+pub(crate) fn sort_of(raw: Option<&str>) -> Result<TicketSort, ApiError> {
     let raw = raw.unwrap_or("-created").trim();
     let (descending, key) = match raw.strip_prefix('-') {
         Some(k) => (true, k),
@@ -126,7 +126,7 @@ fn customer_may_filter(p: &ListParams) -> Result<(), ApiError> {
 }
 
 /// The filter the parameters describe, narrowed to what the caller may see.
-fn filter_of(
+pub(crate) fn filter_of(
     p: &ListParams,
     caller: &Caller,
     state: &AppState,
@@ -169,9 +169,16 @@ fn filter_of(
         None | Some("") => None,
         Some("unassigned") => Some(AssigneeFilter::Unassigned),
         Some("me") => Some(AssigneeFilter::Staff(caller.staff()?.id)),
+        Some("me_or_unassigned") => {
+            filter.own_or_unassigned = Some(caller.staff()?.id);
+            None
+        }
         Some(id) => Some(AssigneeFilter::Staff(StaffId::from_uuid(
-            uuid::Uuid::parse_str(id)
-                .map_err(|_| ApiError::bad_request("assignee: a staff id, `me` or `unassigned`"))?,
+            uuid::Uuid::parse_str(id).map_err(|_| {
+                ApiError::bad_request(
+                    "assignee: a staff id, `me`, `unassigned` or `me_or_unassigned`",
+                )
+            })?,
         ))),
     };
     filter.sla = match p.sla.as_deref().map(str::trim) {

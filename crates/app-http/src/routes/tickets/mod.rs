@@ -2,11 +2,11 @@
 //! take on a ticket.
 
 mod actions;
-mod attachments;
+pub(crate) mod attachments;
 mod bulk;
 mod create;
 mod get;
-mod list;
+pub(crate) mod list;
 mod update;
 
 pub use actions::{

@@ -1,0 +1,273 @@
+//! The staff workspace: server-rendered pages (askama templates, htmx for partial updates, a
+//! little JavaScript of our own, no inline script or style). Pages authenticate with a session
+//! cookie ([`session`]), read through [`crate::reads`] and change tickets through the same
+//! domain use cases and rights as the API's handlers, so a page can never do what the API
+//! refuses.
+
+pub mod list;
+pub mod login;
+pub mod me;
+pub mod session;
+pub mod ticket;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType, HeaderValue};
+use actix_web::{HttpResponse, ResponseError, web};
+use askama::Template;
+
+use crate::problem::ApiError;
+
+/// The workspace's policy: our own scripts, styles and images only; no inline script or style,
+/// no `eval`; requests (htmx, the event stream) and forms to this server alone.
+pub const WORKSPACE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
+
+/// Registers the workspace's pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(login::show))
+                .route(web::post().to(login::submit)),
+        )
+        .route("/logout", web::post().to(login::logout))
+        .route("/me/availability", web::post().to(me::availability))
+        .route("/tickets", web::get().to(list::show))
+        .route("/tickets/{number}", web::get().to(ticket::show))
+        .route("/tickets/{number}/fields", web::post().to(ticket::fields))
+        .route("/tickets/{number}/reply", web::post().to(ticket::reply))
+        .route("/tickets/{number}/take", web::post().to(ticket::take))
+        .route(
+            "/tickets/{number}/attachments/{att}",
+            web::get().to(ticket::attachment),
+        );
+}
+
+/// `/` is the ticket list.
+async fn home() -> HttpResponse {
+    see_other("/tickets")
+}
+
+/// A `303 See Other` to `location` (after a form, or to another page).
+#[must_use]
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// A rendered page (or fragment) with the workspace's policy; never cached, since every page
+/// shows one person's view of live data.
+#[must_use]
+pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .insert_header((header::CONTENT_SECURITY_POLICY, WORKSPACE_CSP))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "a page could not be rendered");
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("The page could not be shown. Try again in a moment.")
+        }
+    }
+}
+
+/// The page shown for an error: what happened in a person's words, and a way on.
+#[derive(Template)]
+#[template(path = "workspace/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    detail: &'a str,
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in, or the session ended: to the sign-in page, and back to `next` after.
+    SignIn { next: String },
+    /// A customer's session on a staff page.
+    StaffOnly,
+    /// Anything else, as the API would answer it.
+    Api(ApiError),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignIn { .. } => f.write_str("sign in first"),
+            Self::StaffOnly => f.write_str("staff only"),
+            Self::Api(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<frontdesk_domain::ports::StoreError> for PageError {
+    fn from(e: frontdesk_domain::ports::StoreError) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::StaffOnly => StatusCode::FORBIDDEN,
+            Self::Api(e) => e.status(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (title, detail): (&str, &str) = match self {
+            Self::SignIn { next } => {
+                let to = format!("/login?next={}", encode(next));
+                // htmx follows `HX-Redirect` with a full page load; a plain request the 303.
+                let mut response = see_other(&to);
+                if let Ok(value) = HeaderValue::from_str(&to) {
+                    response
+                        .headers_mut()
+                        .insert(header::HeaderName::from_static("hx-redirect"), value);
+                }
+                return response;
+            }
+            Self::StaffOnly => (
+                "For staff only",
+                "This page is for the support team. Customers find their requests in the \
+                 customer portal.",
+            ),
+            Self::Api(e) => (headline(e.status()), e.detail()),
+        };
+        let status = self.status_code();
+        let mut response = html(
+            status,
+            &ErrorPage {
+                status: status.as_u16(),
+                title,
+                detail,
+            },
+        );
+        // An htmx request shows the message in the page's alert region instead of replacing
+        // what the person was working on.
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("hx-retarget", "#flash"),
+            ("hx-reswap", "innerHTML"),
+            ("hx-reselect", "#error-message"),
+        ] {
+            headers.insert(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        response
+    }
+}
+
+/// The heading of an error page.
+fn headline(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "That did not work",
+        401 => "Sign in first",
+        403 => "Not allowed",
+        404 => "Not found",
+        409 | 412 => "Someone changed this meanwhile",
+        429 => "Too many attempts",
+        503 | 500 => "Try again in a moment",
+        _ => "Something went wrong",
+    }
+}
+
+/// `text` percent-encoded for a query parameter's value.
+#[must_use]
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What every workspace page shows around its content: who is signed in, their availability,
+/// and the CSRF token the page's forms and htmx requests carry.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub name: String,
+    pub role: &'static str,
+    pub availability: &'static str,
+    pub csrf: String,
+    /// The JSON of the body's `hx-headers`: the CSRF token for every htmx request.
+    pub hx_headers: String,
+}
+
+impl Chrome {
+    /// The chrome for a staff member's session.
+    ///
+    /// # Errors
+    /// [`PageError::StaffOnly`] for a customer's session.
+    pub fn of(session: &session::Session) -> Result<Self, PageError> {
+        let staff = session.staff()?;
+        Ok(Self {
+            name: staff.name.clone(),
+            role: staff.role.as_str(),
+            availability: staff.availability.as_str(),
+            csrf: session.csrf.clone(),
+            hx_headers: serde_json::json!({ "X-CSRF-Token": session.csrf }).to_string(),
+        })
+    }
+}
+
+/// How long ago `then` was, in a glance: "4 min", "3 h", "2 d".
+#[must_use]
+pub fn age(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    span(now - then)
+}
+
+/// A duration in a glance: "45 s", "4 min", "3 h 10 min", "2 d 4 h".
+#[must_use]
+pub fn span(d: chrono::TimeDelta) -> String {
+    let secs = d.num_seconds().max(0);
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// The templates' own filters.
+pub mod filters {
+    /// Text from mail made inert for display: the characters that change how the text around
+    /// them reads (direction overrides and isolates, zero-width and other format controls —
+    /// `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`) are dropped; askama then escapes
+    /// the rest as usual.
+    ///
+    /// # Errors
+    /// Never; askama's filter signature.
+    #[askama::filter_fn]
+    #[allow(clippy::unnecessary_wraps)]
+    pub fn inert<T: std::fmt::Display>(text: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(text
+            .to_string()
+            .chars()
+            .filter(|c| !crate::routes::tickets::attachments::is_format_control(*c))
+            .collect())
+    }
+}

@@ -1,0 +1,643 @@
+//! `/tickets/{number}`: one ticket — its header with every field editable in place, both SLA
+//! clocks, the conversation and its trail as one timeline, the customer's other tickets, the
+//! assistant's analysis and draft, and the composer. Reads go through
+//! [`crate::reads::ticket_detail`]; every change through the domain's use cases with the API's
+//! rights ([`crate::reads::visible`], the staff check), then back to the page (`303`), so a
+//! reload never sends anything twice.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use frontdesk_adapters_db::FeedEvent;
+use frontdesk_domain::ports::{PageCursor, SortKey, TicketFilter, TicketListQuery, TicketSort};
+use frontdesk_domain::service::{ReplyMode, ReplyText, TicketUpdate};
+use frontdesk_domain::staff::StaffId;
+use frontdesk_domain::ticket::{Actor, Category, Priority, Status};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::filters;
+use super::list::ClockCell;
+use super::session::{CsrfForm, Posted, Session};
+use super::{Chrome, PageError, age, html, see_other};
+use crate::problem::ApiError;
+use crate::routes::input;
+use crate::state::AppState;
+use crate::views::{AiDraftView, AttachmentView, MessageView, StaffView, TicketDetail};
+
+/// Events shown on a ticket's timeline at most (the oldest).
+const TRAIL: u64 = 500;
+/// The customer's other tickets shown in the sidebar.
+const OTHERS: u32 = 10;
+
+/// One entry of the timeline: a message, a note, or something that happened.
+#[derive(Debug)]
+pub struct Entry {
+    /// `customer`, `agent`, `system`, `note` or `event`.
+    pub kind: &'static str,
+    pub author: String,
+    pub at: DateTime<Utc>,
+    /// The new text (quoted history folded away).
+    pub body: String,
+    /// The whole text, when it has quoted history.
+    pub quoted: Option<String>,
+    /// The mail's sanitised HTML, when it came as HTML.
+    pub html: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub id: String,
+}
+
+/// An attachment as the timeline lists it.
+#[derive(Debug)]
+pub struct Attachment {
+    /// The name without path, control or direction-changing characters.
+    pub name: String,
+    pub size: String,
+    pub content_type: String,
+    pub url: String,
+}
+
+impl Attachment {
+    fn of(a: &AttachmentView, number: &str) -> Self {
+        Self {
+            name: crate::routes::tickets::attachments::safe_filename(a.filename.as_deref()),
+            size: size(a.size),
+            content_type: a.content_type.clone(),
+            url: format!("/tickets/{number}/attachments/{}", a.id),
+        }
+    }
+}
+
+/// A size in a glance: "812 bytes", "14 KB", "2.3 MB".
+#[must_use]
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", bytes / 1_000),
+        _ => format!("{}.{} MB", bytes / 1_000_000, bytes % 1_000_000 / 100_000),
+    }
+}
+
+impl Entry {
+    fn message(m: MessageView, staff: &HashMap<Uuid, String>, number: &str) -> Self {
+        let kind = match m.kind.as_str() {
+            "customer" => "customer",
+            "agent" => "agent",
+            "note" => "note",
+            _ => "system",
+        };
+        let author = m
+            .author_staff
+            .and_then(|id| staff.get(&id).cloned())
+            .or(m.author_name.filter(|n| !n.trim().is_empty()))
+            .or(m.author_email)
+            .unwrap_or_else(|| "Frontdesk".to_owned());
+        Self {
+            kind,
+            author,
+            at: m.created_at,
+            body: m.body,
+            quoted: m.full_text,
+            html: m.html,
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| Attachment::of(a, number))
+                .collect(),
+            id: m.id.to_string(),
+        }
+    }
+
+    /// A trail event worth a line, in words; `None` for those the messages already show.
+    fn event(e: &FeedEvent, staff: &HashMap<Uuid, String>) -> Option<Self> {
+        let field = |k: &str| e.data.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        let who = |k: &str| {
+            let id = field(k);
+            uuid::Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| staff.get(&id).cloned())
+                .unwrap_or_else(|| "nobody".to_owned())
+        };
+        let clock = |k: &str| {
+            if field(k) == "first_response" {
+                "first response"
+            } else {
+                "resolution"
+            }
+        };
+        let text = match e.kind.as_str() {
+            "status_changed" => format!(
+                "Status changed from {} to {}",
+                label(field("from")),
+                label(field("to"))
+            ),
+            "priority_changed" => {
+                format!("Priority changed from {} to {}", field("from"), field("to"))
+            }
+            "category_changed" => {
+                format!("Category changed from {} to {}", field("from"), field("to"))
+            }
+            "assigned" => match e.data.get("to").and_then(|v| v.as_str()) {
+                Some(_) => format!("Assigned to {}", who("to")),
+                None => "Unassigned".to_owned(),
+            },
+            "tags_changed" => {
+                let tags: Vec<&str> = e
+                    .data
+                    .get("tags")
+                    .and_then(|t| t.as_array())
+                    .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
+                    .unwrap_or_default();
+                if tags.is_empty() {
+                    "Tags removed".to_owned()
+                } else {
+                    format!("Tags set to {}", tags.join(", "))
+                }
+            }
+            "sla_warning" => format!("The {} SLA is at risk", clock("clock")),
+            "sla_breached" => format!("The {} SLA was breached", clock("clock")),
+            "escalated" => format!(
+                "Escalated to level {}: {}",
+                e.data
+                    .get("level")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(1),
+                field("reason")
+            ),
+            "merged_into" => format!("Merged into {}", field("number")),
+            "merged_from" => format!("{} was merged into this ticket", field("number")),
+            "follow_up_of" => format!("Follow-up of {}", field("number")),
+            "reopened" => "Reopened".to_owned(),
+            "auto_closed" => "Closed automatically".to_owned(),
+            "acknowledgement_withheld" => {
+                format!("No acknowledgement sent: {}", field("reason"))
+            }
+            _ => return None,
+        };
+        Some(Self {
+            kind: "event",
+            author: String::new(),
+            at: e.at,
+            body: text,
+            quoted: None,
+            html: None,
+            attachments: Vec::new(),
+            id: format!("event-{}", e.id),
+        })
+    }
+}
+
+/// A status as people say it.
+#[must_use]
+pub fn label(status: &str) -> &str {
+    match status {
+        "on_hold" => "on hold",
+        other => other,
+    }
+}
+
+/// An option of a select: value, text, chosen.
+#[derive(Debug)]
+pub struct Choice {
+    pub value: String,
+    pub text: String,
+    pub selected: bool,
+}
+
+/// A ticket of the same customer, for the sidebar.
+#[derive(Debug)]
+pub struct Other {
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub age: String,
+}
+
+/// What the composer holds: kept when the page comes back with a problem.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ComposeForm {
+    pub csrf: String,
+    /// `reply` or `note`.
+    pub kind: String,
+    pub body: String,
+    /// A status to set after sending (`pending`, `resolved`, …); empty keeps it.
+    pub then_status: String,
+}
+
+impl CsrfForm for ComposeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workspace/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    t: crate::views::TicketView,
+    revision: u64,
+    entries: Vec<Entry>,
+    statuses: Vec<Choice>,
+    priorities: Vec<Choice>,
+    categories: Vec<Choice>,
+    assignees: Vec<Choice>,
+    status_label: String,
+    /// The list of this customer's tickets.
+    customer_link: String,
+    mine: bool,
+    tags: String,
+    first_response: Option<ClockCell>,
+    resolution: Option<ClockCell>,
+    ai: Option<AiDraftView>,
+    others: Vec<Other>,
+    suggestions: Vec<(String, String)>,
+    problem: Option<String>,
+    field: String,
+    compose: ComposeForm,
+}
+
+fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str, current: &str) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: name(*v).to_owned(),
+            text: label(name(*v)).to_owned(),
+            selected: name(*v) == current,
+        })
+        .collect()
+}
+
+/// Builds the page for `number` as `session` may see it.
+async fn page(state: &AppState, session: &Session, number: &str) -> Result<TicketPage, PageError> {
+    let chrome = Chrome::of(session)?;
+    let me = session.staff()?.id.as_uuid();
+    let caller = &session.caller;
+    let (detail, revision) = crate::reads::ticket_detail(state, caller, number).await?;
+    let TicketDetail {
+        ticket: t,
+        messages,
+        notes,
+        ai,
+        merge_suggestions,
+        ..
+    } = detail;
+    let team: Vec<StaffView> = crate::reads::staff_list(state, caller).await?;
+    let names: HashMap<Uuid, String> = team.iter().map(|s| (s.id, s.name.clone())).collect();
+    let now = state.now();
+
+    let mut entries: Vec<Entry> = messages
+        .into_iter()
+        .chain(notes)
+        .map(|m| Entry::message(m, &names, &t.number))
+        .collect();
+    let trail = state
+        .db()
+        .events_of(frontdesk_domain::TicketId::from_uuid(t.id), TRAIL)
+        .await?;
+    entries.extend(trail.iter().filter_map(|e| Entry::event(e, &names)));
+    entries.sort_by_key(|e| e.at);
+
+    let current: Status = t.status.parse().unwrap_or(Status::Open);
+    let statuses = Status::ALL
+        .iter()
+        .filter(|s| current.can_become(**s))
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            text: label(s.as_str()).to_owned(),
+            selected: *s == current,
+        })
+        .collect();
+    let assignee_id = t.assignee.visible().copied().flatten();
+    let mut assignees = vec![Choice {
+        value: String::new(),
+        text: "Nobody".to_owned(),
+        selected: assignee_id.is_none(),
+    }];
+    assignees.extend(team.iter().filter(|s| s.active).map(|s| Choice {
+        value: s.id.to_string(),
+        text: format!("{} ({})", s.name, s.availability),
+        selected: Some(s.id) == assignee_id,
+    }));
+
+    let customer = frontdesk_domain::email::EmailAddress::parse(&t.customer.email).ok();
+    let mut others = Vec::new();
+    if let Some(email) = customer {
+        let mut filter = TicketFilter {
+            customer: Some(email),
+            ..TicketFilter::default()
+        };
+        if let frontdesk_domain::access::TicketScope::OwnOrUnassigned(me) =
+            caller.principal.ticket_scope(state.http().agents_see_all)
+        {
+            filter.own_or_unassigned = Some(me);
+        }
+        let query = TicketListQuery {
+            filter,
+            sort: TicketSort {
+                key: SortKey::Created,
+                descending: true,
+            },
+            limit: OTHERS + 1,
+            after: None::<PageCursor>,
+            now,
+        };
+        let list = crate::reads::ticket_page(state, caller, &query).await?;
+        others = list
+            .items
+            .iter()
+            .filter(|o| o.id != t.id)
+            .take(OTHERS as usize)
+            .map(|o| Other {
+                number: o.number.clone(),
+                subject: o.subject.clone(),
+                status: label(&o.status).to_owned(),
+                age: age(o.created_at, now),
+            })
+            .collect();
+    }
+
+    Ok(TicketPage {
+        chrome,
+        statuses,
+        priorities: choices(
+            Priority::ALL,
+            Priority::as_str,
+            t.priority.as_deref().unwrap_or_default(),
+        ),
+        categories: choices(
+            Category::ALL,
+            Category::as_str,
+            t.category.as_deref().unwrap_or_default(),
+        ),
+        mine: assignee_id == Some(me),
+        status_label: label(&t.status).to_owned(),
+        customer_link: format!("/tickets?customer={}", super::encode(&t.customer.email)),
+        assignees,
+        tags: t.tags.clone().unwrap_or_default().join(", "),
+        first_response: t.sla.as_ref().map(|s| ClockCell::of(&s.first_response)),
+        resolution: t.sla.as_ref().map(|s| ClockCell::of(&s.resolution)),
+        ai,
+        others,
+        suggestions: merge_suggestions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.ticket, s.reason))
+            .collect(),
+        revision,
+        entries,
+        t,
+        problem: None,
+        field: String::new(),
+        compose: ComposeForm {
+            kind: "reply".to_owned(),
+            ..ComposeForm::default()
+        },
+    })
+}
+
+/// The ticket page.
+pub async fn show(
+    state: web::Data<AppState>,
+    session: Session,
+    number: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = page(&state, &session, &number).await?;
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// The page again with a problem shown and its field marked (the composer keeps its text).
+async fn again(
+    state: &AppState,
+    session: &Session,
+    number: &str,
+    e: &ApiError,
+    field: &str,
+    compose: Option<ComposeForm>,
+) -> Result<HttpResponse, PageError> {
+    let mut page = page(state, session, number).await?;
+    page.problem = Some(e.detail().to_owned());
+    page.field = field.to_owned();
+    if let Some(compose) = compose {
+        page.compose = compose;
+    }
+    Ok(html(e.status(), &page))
+}
+
+/// The header's fields as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FieldsForm {
+    csrf: String,
+    /// The revision the page showed: the change applies only if nobody changed the ticket
+    /// since.
+    version: Option<u64>,
+    status: Option<String>,
+    priority: Option<String>,
+    category: Option<String>,
+    assignee: Option<String>,
+    tags: Option<String>,
+}
+
+impl CsrfForm for FieldsForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// What changed between the form and the ticket as it is, as the domain's update.
+fn changes(
+    form: &FieldsForm,
+    t: &frontdesk_domain::ticket::Ticket,
+) -> Result<TicketUpdate, Box<(ApiError, &'static str)>> {
+    let mut update = TicketUpdate {
+        expected_version: form.version,
+        ..TicketUpdate::default()
+    };
+    if let Some(s) = form.status.as_deref().filter(|s| !s.is_empty()) {
+        let s =
+            input::optional::<Status>("status", Some(s)).map_err(|e| Box::new((e, "status")))?;
+        update.status = s.filter(|s| *s != t.status);
+    }
+    if let Some(p) = form.priority.as_deref().filter(|s| !s.is_empty()) {
+        let p = input::optional::<Priority>("priority", Some(p))
+            .map_err(|e| Box::new((e, "priority")))?;
+        update.priority = p.filter(|p| *p != t.priority);
+    }
+    if let Some(c) = form.category.as_deref().filter(|s| !s.is_empty()) {
+        let c = input::optional::<Category>("category", Some(c))
+            .map_err(|e| Box::new((e, "category")))?;
+        update.category = c.filter(|c| *c != t.category);
+    }
+    if let Some(a) = form.assignee.as_deref() {
+        let a = a.trim();
+        let wanted = if a.is_empty() {
+            None
+        } else {
+            Some(StaffId::from_uuid(Uuid::parse_str(a).map_err(|_| {
+                Box::new((
+                    ApiError::invalid_field("assignee", "choose someone from the list"),
+                    "assignee",
+                ))
+            })?))
+        };
+        if wanted != t.assignee {
+            update.assignee = Some(wanted);
+        }
+    }
+    if let Some(tags) = &form.tags {
+        let tags: Vec<String> = tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        input::tags("tags", &tags).map_err(|e| Box::new((e, "tags")))?;
+        let same = tags.len() == t.tags.len()
+            && tags
+                .iter()
+                .all(|n| t.tags.iter().any(|o| o.eq_ignore_ascii_case(n)));
+        if !same {
+            update.tags = Some(tags);
+        }
+    }
+    Ok(update)
+}
+
+/// Changes the header's fields (status, priority, category, assignee, tags).
+pub async fn fields(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<FieldsForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
+    let staff = session.staff()?.clone();
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    let update = match changes(&form, &ticket) {
+        Ok(update) => update,
+        Err(problem) => {
+            let (e, field) = *problem;
+            return again(&state, &session, &number, &e, field, None).await;
+        }
+    };
+    let no_change = update.status.is_none()
+        && update.priority.is_none()
+        && update.category.is_none()
+        && update.assignee.is_none()
+        && update.tags.is_none();
+    if !no_change
+        && let Err(e) = state
+            .desk()
+            .update(ticket.id, Actor::Staff(staff.id), update)
+            .await
+    {
+        let e = ApiError::from(e);
+        return again(&state, &session, &number, &e, "", None).await;
+    }
+    Ok(see_other(&format!("/tickets/{}", ticket.number)))
+}
+
+/// Sends a reply or adds a note, then sets the status asked for.
+pub async fn reply(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<ComposeForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
+    let staff = session.staff()?.clone();
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    let then_status = Some(form.then_status.trim()).filter(|s| !s.is_empty());
+    let then: Option<Status> = match input::optional::<Status>("then_status", then_status) {
+        Ok(s) => s,
+        Err(e) => {
+            return again(&state, &session, &number, &e, "then_status", Some(form)).await;
+        }
+    };
+    let sent = if form.kind == "note" {
+        state
+            .desk()
+            .add_note(ticket.id, &staff, &form.body)
+            .await
+            .map_err(ApiError::from)
+    } else {
+        state
+            .desk()
+            .staff_reply(
+                ticket.id,
+                &staff,
+                ReplyText::Written(&form.body),
+                ReplyMode::Send,
+            )
+            .await
+            .map_err(ApiError::from)
+    };
+    if let Err(e) = sent {
+        let field = if e.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            "body"
+        } else {
+            ""
+        };
+        return again(&state, &session, &number, &e, field, Some(form)).await;
+    }
+    if let Some(status) = then {
+        let update = TicketUpdate {
+            status: Some(status),
+            ..TicketUpdate::default()
+        };
+        if let Err(e) = state
+            .desk()
+            .update(ticket.id, Actor::Staff(staff.id), update)
+            .await
+        {
+            // The message went out; only the status stayed: say so on the page.
+            let e = ApiError::from(e);
+            return again(&state, &session, &number, &e, "then_status", None).await;
+        }
+    }
+    Ok(see_other(&format!("/tickets/{}#latest", ticket.number)))
+}
+
+/// An attachment of the ticket, as a download (never shown inline).
+pub async fn attachment(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    session.staff()?;
+    let (number, att) = path.into_inner();
+    Ok(
+        crate::routes::tickets::attachments::download(&state, &session.caller, &number, &att)
+            .await?,
+    )
+}
+
+/// A form with nothing but its CSRF token (take, and the like).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlainForm {
+    csrf: String,
+}
+
+impl CsrfForm for PlainForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Takes the ticket: assigns it to the person signed in.
+pub async fn take(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<PlainForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, .. } = posted;
+    let staff = session.staff()?.clone();
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    if let Err(e) = state.desk().take(ticket.id, &staff).await {
+        let e = ApiError::from(e);
+        return again(&state, &session, &number, &e, "", None).await;
+    }
+    Ok(see_other(&format!("/tickets/{}", ticket.number)))
+}

@@ -1,0 +1,288 @@
+//! The staff workspace in Chromium, as an agent meets it: a link to a ticket asks for the
+//! sign-in and comes back; the list and the ticket page by keyboard; fields changed in place;
+//! a reply sent with a status after it (queued as mail, tagged), a note kept internal; hostile
+//! text shown as text; sign-out. axe-core on every page reached, at desktop and phone width.
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use frontdesk_domain::staff::Role;
+
+use super::Site;
+use super::driver::{Browser, Size};
+
+const PASSWORD: &str = "correct horse battery staple";
+const AGENT: &str = "alex@frontdesk.test";
+const CUSTOMER: &str = "casey@customer.test";
+/// A subject as an attacker would write it: markup, an event handler, a `javascript:` URL and a
+/// direction override.
+const HOSTILE: &str = "Parcel <img src=x onerror=__fdRan('subject')> \
+     <script>__fdRan('script')</script><a href=\"javascript:__fdRan('href')\">late</a> \u{202E}gpj.exe";
+
+async fn sign_in(browser: &Browser, email: &str, password: &str) {
+    browser.heading("Sign in to Frontdesk").await;
+    browser
+        .field("E-mail address")
+        .await
+        .send_keys(email)
+        .await
+        .unwrap();
+    browser
+        .field("Password")
+        .await
+        .send_keys(password)
+        .await
+        .unwrap();
+    browser.button("Sign in").await.click().await.unwrap();
+}
+
+/// A site with one agent and two tickets (the newer one harmless, the older one hostile).
+async fn a_desk() -> (Site, String, String) {
+    let site = Site::start().await;
+    site.staff(AGENT, "Alex Agent", Role::Agent, PASSWORD).await;
+    let token = site.token(AGENT, PASSWORD).await;
+    let hostile = site
+        .ticket(
+            &token,
+            CUSTOMER,
+            HOSTILE,
+            "My parcel has not arrived. <b onmouseover=__fdRan('body')>hover</b>",
+        )
+        .await;
+    let plain = site
+        .ticket(
+            &token,
+            "dana@customer.test",
+            "Copy of my invoice",
+            "Could you send me a copy of invoice 2211?",
+        )
+        .await;
+    (site, hostile, plain)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_signs_in_works_a_ticket_by_keyboard_and_answers_it() {
+    let (site, hostile, plain) = a_desk().await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.watch_for_scripts().await;
+
+    // A link to a ticket asks for the sign-in first, then comes back to it.
+    browser
+        .goto(&format!("{}/tickets/{hostile}", site.base))
+        .await;
+    browser.heading("Sign in to Frontdesk").await;
+    browser.assert_accessible("the sign-in page").await;
+    sign_in(&browser, AGENT, "not my password").await;
+    let alert = browser.alert().await;
+    assert!(alert.contains("wrong"), "{alert}");
+    let password = browser.field("Password").await;
+    assert_eq!(
+        password.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    browser
+        .assert_accessible("the sign-in page after a wrong password")
+        .await;
+    // The refused sign-in's 401 is the only thing the console logged.
+    let logged = browser.console_errors().await;
+    assert!(
+        logged
+            .iter()
+            .all(|e| e.contains("/login") && e.contains("401")),
+        "{logged:?}"
+    );
+    browser.field("E-mail address").await.clear().await.unwrap();
+    sign_in(&browser, AGENT, PASSWORD).await;
+    // Shown as the text it is, without the direction override that would turn `gpj.exe`
+    // around.
+    let shown = HOSTILE.replace('\u{202E}', "");
+    let subject = browser.text("//h1").await;
+    assert_eq!(subject, shown);
+    assert!(
+        browser.client.current_url().await.unwrap().path() == format!("/tickets/{hostile}"),
+        "back on the ticket the link named"
+    );
+
+    // `g l` goes to the list: both tickets, newest first, hostile text as text.
+    browser.press(Key::Escape).await;
+    browser.type_text("gl").await;
+    browser.heading("Tickets").await;
+    browser.until_text("//*[@id='total']", "2 tickets").await;
+    let subjects = browser
+        .client
+        .find_all(Locator::XPath("//tbody//td[contains(@class,'subject')]"))
+        .await
+        .unwrap();
+    assert_eq!(subjects.len(), 2);
+    assert_eq!(subjects[0].text().await.unwrap(), "Copy of my invoice");
+    assert_eq!(subjects[1].text().await.unwrap(), shown);
+    let injected = browser
+        .client
+        .find_all(Locator::XPath(
+            "//tbody//img|//tbody//script|//tbody//a[starts-with(@href,'javascript')]",
+        ))
+        .await
+        .unwrap();
+    assert!(injected.is_empty(), "markup from a subject became elements");
+    browser.assert_accessible("the ticket list").await;
+    browser.screenshot("workspace-list-desktop").await;
+
+    // j j o: the second row, opened by keyboard.
+    browser.type_text("jj").await;
+    let chosen = browser
+        .text("//tr[@aria-selected='true']//a[contains(@class,'ticket-link')]")
+        .await;
+    assert_eq!(chosen, hostile);
+    browser.type_text("o").await;
+    browser.until_text("//h1", "Parcel").await;
+    browser.assert_accessible("the ticket page").await;
+
+    // The priority changed in place: the header and the timeline show it without a reload.
+    browser
+        .field("Priority")
+        .await
+        .select_by_value("urgent")
+        .await
+        .unwrap();
+    browser
+        .until_text(
+            "//*[@id='timeline']",
+            "Priority changed from medium to urgent",
+        )
+        .await;
+    let priority = browser.field("Priority").await;
+    assert_eq!(
+        priority.prop("value").await.unwrap().as_deref(),
+        Some("urgent")
+    );
+
+    // Out of the field (a select takes letters itself), `r` opens the reply.
+    browser
+        .client
+        .execute("document.activeElement.blur();", vec![])
+        .await
+        .unwrap();
+    browser.type_text("r").await;
+    let body = browser.field("Message").await;
+    assert!(
+        browser.has_focus(&body).await,
+        "r puts the cursor in the reply"
+    );
+    browser
+        .type_text("Hello Casey, the parcel is on its way again.")
+        .await;
+    browser
+        .field("Then set the status")
+        .await
+        .select_by_value("pending")
+        .await
+        .unwrap();
+    browser.button("Send").await.click().await.unwrap();
+    browser
+        .until_text("//*[@id='timeline']", "the parcel is on its way again")
+        .await;
+    browser
+        .until_text("//*[@id='timeline']", "to pending")
+        .await;
+    let status = browser.field("Status").await;
+    assert_eq!(
+        status.prop("value").await.unwrap().as_deref(),
+        Some("pending")
+    );
+    let mail = site.queued_mail(CUSTOMER).await;
+    let reply = mail
+        .iter()
+        .find(|m| m.body_text.contains("the parcel is on its way again"))
+        .expect("the reply was queued as mail to the customer");
+    assert!(
+        reply.subject.contains(&format!("[{hostile}]")),
+        "{}",
+        reply.subject
+    );
+
+    // `n` writes an internal note: shown as one, never mailed.
+    browser.type_text("n").await;
+    browser
+        .type_text("Carrier says the label was damaged.")
+        .await;
+    browser.button("Send").await.click().await.unwrap();
+    browser
+        .until_text(
+            "//li[contains(@class,'entry-note')]",
+            "Carrier says the label was damaged.",
+        )
+        .await;
+    assert!(
+        site.queued_mail(CUSTOMER)
+            .await
+            .iter()
+            .all(|m| !m.body_text.contains("label was damaged")),
+        "a note is never mailed"
+    );
+    browser
+        .assert_accessible("the ticket page after a reply and a note")
+        .await;
+    browser.screenshot("workspace-ticket-desktop").await;
+
+    // Nothing the attacker wrote ran, on any page.
+    assert_eq!(browser.scripts_ran().await, Vec::<String>::new());
+    assert_eq!(browser.console_errors().await, Vec::<String>::new());
+
+    // Signing out ends the session: the list asks for the sign-in again.
+    browser.button("Sign out").await.click().await.unwrap();
+    browser
+        .until_text("//*[@role='status']", "signed out")
+        .await;
+    browser
+        .goto(&format!("{}/tickets/{plain}", site.base))
+        .await;
+    browser.heading("Sign in to Frontdesk").await;
+    browser.close().await;
+    site.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_fits_a_phone_and_errors_are_pages() {
+    let (site, hostile, _) = a_desk().await;
+    let browser = Browser::open(Size::Phone).await;
+    browser.goto(&format!("{}/", site.base)).await;
+    sign_in(&browser, AGENT, PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.assert_fits().await;
+    browser
+        .assert_accessible("the ticket list on a phone")
+        .await;
+    browser.screenshot("workspace-list-phone").await;
+
+    browser
+        .goto(&format!("{}/tickets/{hostile}", site.base))
+        .await;
+    browser.until_text("//h1", "Parcel").await;
+    browser.assert_fits().await;
+    browser
+        .assert_accessible("the ticket page on a phone")
+        .await;
+
+    // A ticket that does not exist (or may not be seen) is a 404 page, not a stack trace.
+    browser
+        .goto(&format!("{}/tickets/TKT-999999", site.base))
+        .await;
+    browser.heading("Not found").await;
+    browser.assert_accessible("the not-found page").await;
+
+    // A filter the API refuses comes back with the control marked.
+    browser
+        .goto(&format!("{}/tickets?created_from=yesterday", site.base))
+        .await;
+    let alert = browser.alert().await;
+    assert!(alert.contains("created_from"), "{alert}");
+    let field = browser.field("Created from").await;
+    assert_eq!(
+        field.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    browser
+        .assert_accessible("the list with a bad filter")
+        .await;
+    browser.close().await;
+    site.finish().await;
+}
