@@ -148,4 +148,59 @@
       if (store && key) store.removeItem(key);
     });
   }
+
+  // ---- Live: the list and the ticket page follow the event stream by themselves. The parts
+  // that changed are fetched again and replaced; the composer and the filters never are, and
+  // the header is left alone while someone is editing in it.
+  var live = document.querySelector("[data-live]");
+  if (live && window.EventSource && window.fetch && window.DOMParser) {
+    var mode = live.getAttribute("data-live");
+    var number = live.getAttribute("data-number");
+    var parts = mode === "list" ? ["results"] : ["header", "timeline", "presence"];
+    var timer = null;
+    var reload = function () {
+      fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (text) {
+          if (!text) return;
+          var fresh = new DOMParser().parseFromString(text, "text/html");
+          var selected = chosen();
+          var keep = selected ? selected.getAttribute("data-ticket") : null;
+          var hadFocus = selected && selected.contains(document.activeElement);
+          parts.forEach(function (id) {
+            var now = document.getElementById(id);
+            var next = fresh.getElementById(id);
+            if (!now || !next) return;
+            if (id === "header" && now.contains(document.activeElement)) return;
+            var adopted = document.importNode(next, true);
+            now.replaceWith(adopted);
+            if (window.htmx) window.htmx.process(adopted);
+          });
+          if (keep) {
+            var again = document.querySelector("tr[data-ticket='" + keep + "']");
+            if (again) {
+              again.setAttribute("aria-selected", "true");
+              if (hadFocus) { var link = again.querySelector("a.ticket-link"); if (link) link.focus(); }
+            }
+          }
+          document.dispatchEvent(new CustomEvent("frontdesk:updated"));
+        })
+        .catch(function () { /* the next event tries again */ });
+    };
+    var source = new EventSource("/events");
+    var names = ["ticket.created", "ticket.updated", "message.added", "sla.warning", "sla.breached"];
+    names.forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        if (mode === "ticket") {
+          try {
+            var data = JSON.parse(event.data);
+            if (!data.ticket || data.ticket.number !== number) return;
+          } catch (e) { return; }
+        }
+        window.clearTimeout(timer);
+        timer = window.setTimeout(reload, 150);
+      });
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
 })();

@@ -286,3 +286,64 @@ async fn the_workspace_fits_a_phone_and_errors_are_pages() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_and_the_ticket_follow_the_event_stream_without_losing_the_draft() {
+    let (site, hostile, _) = a_desk().await;
+    site.staff("sam@frontdesk.test", "Sam Second", Role::Agent, PASSWORD)
+        .await;
+    let other = site.token("sam@frontdesk.test", PASSWORD).await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, AGENT, PASSWORD).await;
+    browser.until_text("//*[@id='total']", "2 tickets").await;
+    browser.type_text("j").await;
+
+    // A ticket opened elsewhere appears in the open list by itself.
+    let new = site
+        .ticket(
+            &other,
+            "erin@customer.test",
+            "Wrong size delivered",
+            "Size 42, not 44.",
+        )
+        .await;
+    browser.until_text("//*[@id='total']", "3 tickets").await;
+    browser.until_text("//tbody", "Wrong size delivered").await;
+    let chosen = browser
+        .text("//tr[@aria-selected='true']//a[contains(@class,'ticket-link')]")
+        .await;
+    assert_ne!(chosen, new, "the chosen row stays chosen across the update");
+
+    // On the ticket page, a colleague's note appears while the agent types, and the typing
+    // stays.
+    browser
+        .goto(&format!("{}/tickets/{hostile}", site.base))
+        .await;
+    browser.until_text("//h1", "Parcel").await;
+    browser.type_text("r").await;
+    browser.type_text("Half-written answer").await;
+    let noted = reqwest::Client::new()
+        .post(format!("{}/api/tickets/{hostile}/notes", site.base))
+        .bearer_auth(&other)
+        .json(&serde_json::json!({ "content": "I called the carrier." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(noted.status().as_u16(), 201);
+    browser
+        .until_text("//*[@id='timeline']", "I called the carrier.")
+        .await;
+    let body = browser.field("Message").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some("Half-written answer")
+    );
+    assert!(
+        browser.has_focus(&body).await,
+        "the cursor stayed in the reply"
+    );
+    assert_eq!(browser.console_errors().await, Vec::<String>::new());
+    browser.close().await;
+    site.finish().await;
+}

@@ -5,6 +5,7 @@
 //! refuses.
 
 pub mod list;
+pub mod live;
 pub mod login;
 pub mod me;
 pub mod session;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/logout", web::post().to(login::logout))
         .route("/me/availability", web::post().to(me::availability))
+        .route("/events", web::get().to(live::events))
         .route("/tickets", web::get().to(list::show))
         .route("/tickets/{number}", web::get().to(ticket::show))
         .route("/tickets/{number}/fields", web::post().to(ticket::fields))

@@ -38,6 +38,8 @@ pub struct Session {
     pub csrf: String,
     /// Whether this request carried the CSRF token in its header.
     header_csrf: bool,
+    /// The digest of the session's token (what the event stream re-checks).
+    pub(crate) token_hash: String,
 }
 
 impl Session {
@@ -197,6 +199,7 @@ async fn load(state: &AppState, req: &HttpRequest) -> Result<Session, PageError>
         caller,
         csrf: stored.csrf,
         header_csrf,
+        token_hash,
     })
 }
 

@@ -28,11 +28,13 @@ const SIGNED_OUT: &[u8] = b": signed out; reconnect with a fresh token\n\n";
 const RETRY_AFTER_SECS: &str = "30";
 
 /// What the stream's caller signed in with, checked again at each keep-alive.
-enum Credential {
+pub(crate) enum Credential {
     /// An access token (JWT), valid until `expires` (Unix seconds).
     Access { token: String, expires: i64 },
     /// The digest of an API token.
     ApiToken(String),
+    /// The digest of a workspace session's token.
+    Session(String),
 }
 
 impl Credential {
@@ -78,6 +80,15 @@ impl Credential {
                 let staff = state.db().staff(id).await?;
                 Ok(staff.filter(|s| s.active).map(Principal::Staff))
             }
+            Self::Session(digest) => {
+                let now = state.now();
+                let idle = chrono::TimeDelta::minutes(i64::from(state.http().session_idle_minutes));
+                // An open page does not keep its session alive: an unattended screen is idle.
+                match state.db().web_session(digest, now, now - idle).await? {
+                    Some(session) => principal(state, &session.subject).await,
+                    None => Ok(None),
+                }
+            }
         }
     }
 
@@ -87,7 +98,7 @@ impl Credential {
             Self::Access { expires, .. } => Some(Duration::from_secs(
                 u64::try_from(expires - now.timestamp()).unwrap_or(0),
             )),
-            Self::ApiToken(_) => None,
+            Self::ApiToken(_) | Self::Session(_) => None,
         }
     }
 }
@@ -118,6 +129,20 @@ pub async fn events(
 ) -> Result<HttpResponse, ApiError> {
     let resume = last_event_id(&req)?;
     let credential = Credential::of(&state, &req)?;
+    open(state, caller, credential, resume).await
+}
+
+/// Opens a stream for `caller` signed in with `credential`, resuming after `resume`: the API's
+/// and the workspace's `/events` (one stream count, one filter, one re-check).
+///
+/// # Errors
+/// Storage failures reading the backlog.
+pub(crate) async fn open(
+    state: web::Data<AppState>,
+    caller: Caller,
+    credential: Credential,
+    resume: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
     let limits = state.http();
     let slot = match state.events.open_stream(
         account(&caller),
@@ -167,7 +192,7 @@ pub async fn events(
 }
 
 /// `Last-Event-ID`, if the client sent one.
-fn last_event_id(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+pub(crate) fn last_event_id(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     req.headers()
         .get("last-event-id")
         .map(|v| {
