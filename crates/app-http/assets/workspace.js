@@ -45,6 +45,15 @@
     if (link) window.location.assign(link.getAttribute("href"));
   }
 
+  // "Select every ticket on this page" (the list is replaced live, so the box is found anew).
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "select-all") {
+      var on = event.target.checked;
+      Array.prototype.forEach.call(document.querySelectorAll("input[name='tickets']"),
+        function (box) { box.checked = on; });
+    }
+  });
+
   // ---- The ticket page.
   function compose(kind) {
     var form = document.getElementById("composer");
@@ -89,6 +98,12 @@
       case "j": move(1); break;
       case "k": move(-1); break;
       case "o": openChosen(); break;
+      case "x": {
+        var row = chosen();
+        var box = row && row.querySelector("input[name='tickets']");
+        if (box) box.checked = !box.checked;
+        break;
+      }
       case "Enter":
         if (chosen() && document.activeElement === document.body) openChosen();
         else handled = false;
@@ -164,6 +179,9 @@
         .then(function (text) {
           if (!text) return;
           var fresh = new DOMParser().parseFromString(text, "text/html");
+          var picked = Array.prototype.map.call(
+            document.querySelectorAll("input[name='tickets']:checked"),
+            function (box) { return box.value; });
           var selected = chosen();
           var keep = selected ? selected.getAttribute("data-ticket") : null;
           var hadFocus = selected && selected.contains(document.activeElement);
@@ -175,6 +193,10 @@
             var adopted = document.importNode(next, true);
             now.replaceWith(adopted);
             if (window.htmx) window.htmx.process(adopted);
+          });
+          picked.forEach(function (value) {
+            var box = document.querySelector("input[name='tickets'][value='" + value + "']");
+            if (box) box.checked = true;
           });
           if (keep) {
             var again = document.querySelector("tr[data-ticket='" + keep + "']");

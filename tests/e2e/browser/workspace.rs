@@ -347,3 +347,92 @@ async fn the_list_and_the_ticket_follow_the_event_stream_without_losing_the_draf
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
+    let (site, hostile, _) = a_desk().await;
+    let token = site.token(AGENT, PASSWORD).await;
+    for i in 0..50 {
+        site.ticket(
+            &token,
+            &format!("batch{i}@customer.test"),
+            &format!("Batch question {i:02}"),
+            "Where is my order?",
+        )
+        .await;
+    }
+    let browser = Browser::open(Size::Desktop).await;
+    browser
+        .goto(&format!("{}/tickets?q=batch", site.base))
+        .await;
+    sign_in(&browser, AGENT, PASSWORD).await;
+    browser.until_text("//*[@id='total']", "50 tickets").await;
+    // The full-text search found exactly the batch, 50 to a page: every one is on it.
+    let rows = browser
+        .client
+        .find_all(Locator::XPath("//tbody/tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 50);
+    browser
+        .client
+        .find(Locator::Id("select-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .field("Change")
+        .await
+        .select_by_value("priority:urgent")
+        .await
+        .unwrap();
+    browser
+        .button("Apply to the selected")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//*[@id='bulk-outcome']", "50 tickets changed.")
+        .await;
+    browser
+        .assert_accessible("the list after a bulk change")
+        .await;
+
+    // Every filter narrows to what it says: the 50 are urgent now, the first two are not.
+    browser
+        .goto(&format!("{}/tickets?priority=urgent", site.base))
+        .await;
+    browser.until_text("//*[@id='total']", "50 tickets").await;
+    // Paging by keyset to the end: 52 tickets at 50 a page, then the last two.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    browser.until_text("//*[@id='total']", "52 tickets").await;
+    browser
+        .client
+        .find(Locator::LinkText("Next page"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//tbody", &hostile).await;
+    let last = browser
+        .client
+        .find_all(Locator::XPath("//tbody/tr"))
+        .await
+        .unwrap();
+    assert_eq!(last.len(), 2, "the second page holds the last two");
+    assert!(
+        browser
+            .client
+            .find_all(Locator::LinkText("Next page"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the last page has no next"
+    );
+    browser.close().await;
+    site.finish().await;
+}

@@ -235,6 +235,8 @@ struct ListPage {
     /// The control the problem is about (`status`, `created_from`, …).
     field: String,
     staff: Vec<(String, String)>,
+    /// This list's URL, to come back to after a bulk change.
+    here: String,
 }
 
 /// Views every team has: the work queue, and what nobody has taken yet.
@@ -278,6 +280,7 @@ pub async fn show(
         total: 0,
         next_url: None,
         first_url: (!form.after.is_empty()).then(|| form.url(None)),
+        here: form.url(Some(&form.after)),
         problem: None,
         field: String::new(),
         staff: staff

@@ -4,6 +4,7 @@
 //! domain use cases and rights as the API's handlers, so a page can never do what the API
 //! refuses.
 
+pub mod bulk;
 pub mod list;
 pub mod live;
 pub mod login;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/availability", web::post().to(me::availability))
         .route("/events", web::get().to(live::events))
         .route("/tickets", web::get().to(list::show))
+        .route("/tickets/bulk", web::post().to(bulk::submit))
         .route("/tickets/{number}", web::get().to(ticket::show))
         .route("/tickets/{number}/fields", web::post().to(ticket::fields))
         .route("/tickets/{number}/reply", web::post().to(ticket::reply))

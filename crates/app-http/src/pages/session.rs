@@ -27,6 +27,8 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "fd_session";
 /// The header htmx requests carry the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The largest form accepted: a message at its largest (256 KiB), URL-encoded.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
 /// A session's last use is written at most this often (it decides the idle expiry).
 const TOUCH_EVERY: TimeDelta = TimeDelta::seconds(60);
 
@@ -245,13 +247,24 @@ impl<T: DeserializeOwned + CsrfForm + 'static> FromRequest for Posted<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let session = Session::from_request(req, payload);
-        let form = web::Form::<T>::from_request(req, payload);
+        let mut stream = payload.take();
         Box::pin(async move {
             let session = session.await?;
-            let form = form
-                .await
-                .map_err(|e| PageError::Api(ApiError::bad_request(e.to_string())))?
-                .into_inner();
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+                let chunk =
+                    chunk.map_err(|e| PageError::Api(ApiError::bad_request(e.to_string())))?;
+                if body.len() + chunk.len() > MAX_FORM_BYTES {
+                    return Err(PageError::Api(ApiError::too_large(
+                        "the form is too large; a message may be at most 256 KB",
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            // `serde_html_form`, not `serde_urlencoded`: a field sent more than once (the list's
+            // checkboxes) is a list.
+            let form: T = serde_html_form::from_bytes(&body)
+                .map_err(|e| PageError::Api(ApiError::bad_request(e.to_string())))?;
             session.check_csrf(form.csrf())?;
             Ok(Self { session, form })
         })

@@ -16,7 +16,7 @@ use crate::routes::input;
 use crate::state::AppState;
 
 /// The most tickets one bulk change names.
-const MAX_TICKETS: usize = 200;
+pub(crate) const MAX_TICKETS: usize = 200;
 
 /// A change for many tickets: any of the fields, applied to each ticket named.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -74,8 +74,20 @@ pub async fn bulk(
     caller: Caller,
     body: web::Json<BulkChange>,
 ) -> Result<HttpResponse, ApiError> {
+    let results = apply(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(BulkResult { results }))
+}
+
+/// Applies `body` for `caller`: the API's and the ticket list's one road for bulk changes.
+///
+/// # Errors
+/// 403 for customers; 422 for no tickets, too many, or a change that changes nothing.
+pub(crate) async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    body: BulkChange,
+) -> Result<Vec<BulkOutcome>, ApiError> {
     let staff = caller.staff()?.clone();
-    let body = body.into_inner();
     if body.tickets.is_empty() || body.tickets.len() > MAX_TICKETS {
         return Err(ApiError::invalid_field(
             "tickets",
@@ -108,7 +120,7 @@ pub async fn bulk(
     // What the caller may not see is refused here; the rest is changed in one domain call.
     let mut seen = Vec::with_capacity(body.tickets.len());
     for raw in &body.tickets {
-        seen.push(visible(&state, &caller, raw).await);
+        seen.push(visible(state, caller, raw).await);
     }
     let ids: Vec<_> = seen.iter().flatten().map(|t| t.id).collect();
     let mut changed = state
@@ -135,7 +147,7 @@ pub async fn bulk(
         };
         results.push(outcome);
     }
-    Ok(HttpResponse::Ok().json(BulkResult { results }))
+    Ok(results)
 }
 
 fn refused(raw: String, ticket: Option<&frontdesk_domain::Ticket>, e: &ApiError) -> BulkOutcome {

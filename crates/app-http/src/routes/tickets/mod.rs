@@ -3,7 +3,7 @@
 
 mod actions;
 pub(crate) mod attachments;
-mod bulk;
+pub(crate) mod bulk;
 mod create;
 mod get;
 pub(crate) mod list;
