@@ -436,3 +436,101 @@ async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assign_escalate_and_merge_from_the_ticket_page() {
+    let (site, _, plain) = a_desk().await;
+    site.staff("sam@frontdesk.test", "Sam Second", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token(AGENT, PASSWORD).await;
+    let again = site
+        .ticket(
+            &token,
+            "dana@customer.test",
+            "Invoice copy, again",
+            "Still waiting for invoice 2211.",
+        )
+        .await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser
+        .goto(&format!("{}/tickets/{plain}", site.base))
+        .await;
+    sign_in(&browser, AGENT, PASSWORD).await;
+    browser.until_text("//h1", "Copy of my invoice").await;
+
+    // The picker offers the team with their availability; a typed name assigns.
+    let options = browser
+        .client
+        .find_all(Locator::XPath("//datalist[@id='team']/option"))
+        .await
+        .unwrap();
+    assert!(
+        options.len() >= 3,
+        "nobody, Alex, Sam (and the first admin)"
+    );
+    browser
+        .field("Assign to (type a name)")
+        .await
+        .send_keys("Sam Second <sam@frontdesk.test>")
+        .await
+        .unwrap();
+    browser.button("Assign").await.click().await.unwrap();
+    browser
+        .until_text("//*[@id='timeline']", "Assigned to Sam Second")
+        .await;
+
+    browser
+        .field("Escalation reason")
+        .await
+        .send_keys("Third time asking")
+        .await
+        .unwrap();
+    browser.button("Escalate").await.click().await.unwrap();
+    browser
+        .until_text(
+            "//*[@id='timeline']",
+            "Escalated to level 1: Third time asking",
+        )
+        .await;
+
+    // Merge by subject words: choose among the matches, confirm the pair, land on the survivor.
+    browser
+        .field("Merge into (number or subject)")
+        .await
+        .send_keys("again")
+        .await
+        .unwrap();
+    browser.button("Merge…").await.click().await.unwrap();
+    browser
+        .heading(&format!("Merge {plain} into another ticket"))
+        .await;
+    browser
+        .assert_accessible("the merge search's matches")
+        .await;
+    browser
+        .button("Show this pair")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .heading(&format!("{again} (takes the conversation)"))
+        .await;
+    browser.assert_accessible("the merge confirmation").await;
+    browser
+        .button(&format!("Merge {plain} into {again}"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//h1", "Invoice copy, again").await;
+    browser
+        .until_text(
+            "//*[@id='timeline']",
+            &format!("{plain} was merged into this ticket"),
+        )
+        .await;
+    assert_eq!(browser.console_errors().await, Vec::<String>::new());
+    browser.close().await;
+    site.finish().await;
+}

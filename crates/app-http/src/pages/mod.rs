@@ -4,6 +4,7 @@
 //! domain use cases and rights as the API's handlers, so a page can never do what the API
 //! refuses.
 
+pub mod actions;
 pub mod bulk;
 pub mod list;
 pub mod live;
@@ -42,6 +43,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{number}/fields", web::post().to(ticket::fields))
         .route("/tickets/{number}/reply", web::post().to(ticket::reply))
         .route("/tickets/{number}/take", web::post().to(ticket::take))
+        .route("/tickets/{number}/assign", web::post().to(actions::assign))
+        .route(
+            "/tickets/{number}/escalate",
+            web::post().to(actions::escalate),
+        )
+        .route("/tickets/{number}/merge", web::post().to(actions::merge))
         .route(
             "/tickets/{number}/attachments/{att}",
             web::get().to(ticket::attachment),

@@ -245,6 +245,8 @@ struct TicketPage {
     priorities: Vec<Choice>,
     categories: Vec<Choice>,
     assignees: Vec<Choice>,
+    /// The assignment picker's choices: label and availability.
+    picker: Vec<(String, String)>,
     status_label: String,
     /// The list of this customer's tickets.
     customer_link: String,
@@ -373,6 +375,11 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
             t.category.as_deref().unwrap_or_default(),
         ),
         mine: assignee_id == Some(me),
+        picker: team
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| (super::actions::picker_label(s), s.availability.clone()))
+            .collect(),
         status_label: label(&t.status).to_owned(),
         customer_link: format!("/tickets?customer={}", super::encode(&t.customer.email)),
         assignees,
@@ -409,7 +416,7 @@ pub async fn show(
 }
 
 /// The page again with a problem shown and its field marked (the composer keeps its text).
-async fn again(
+pub(crate) async fn again(
     state: &AppState,
     session: &Session,
     number: &str,

@@ -244,28 +244,44 @@ pub async fn merge(
     id: web::Path<String>,
     body: web::Json<MergeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let source = visible(&state, &caller, &id).await?;
-    let staff = caller.staff()?;
-    let into = body.into.trim();
-    let target = match visible(&state, &caller, into).await {
-        Err(e) if e.status() == actix_web::http::StatusCode::NOT_FOUND => {
-            return Err(ApiError::invalid_field("into", format!("no ticket {into}")));
-        }
-        other => other?,
-    };
-    let committed = state
-        .desk()
-        .merge(
-            source.id,
-            target.id,
-            Actor::Staff(staff.id),
-            body.force.then_some(staff.role),
-        )
-        .await?;
+    let committed = merge_tickets(&state, &caller, &id, &body.into, body.force).await?;
     Ok(answer(
         &state,
         &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))
+}
+
+/// Merges ticket `id` into `into` for `caller` (the API's and the ticket page's one road): both
+/// must be visible to the caller; `force` (managers, admins) merges two customers' tickets.
+///
+/// # Errors
+/// 404 for an unseen source, 422 for an unseen target, 409 for two customers without `force`,
+/// 403 for `force` without the right.
+pub(crate) async fn merge_tickets(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    into: &str,
+    force: bool,
+) -> Result<frontdesk_domain::ports::Committed, ApiError> {
+    let source = visible(state, caller, id).await?;
+    let staff = caller.staff()?;
+    let into = into.trim();
+    let target = match visible(state, caller, into).await {
+        Err(e) if e.status() == actix_web::http::StatusCode::NOT_FOUND => {
+            return Err(ApiError::invalid_field("into", format!("no ticket {into}")));
+        }
+        other => other?,
+    };
+    Ok(state
+        .desk()
+        .merge(
+            source.id,
+            target.id,
+            Actor::Staff(staff.id),
+            force.then_some(staff.role),
+        )
+        .await?)
 }

@@ -1,7 +1,7 @@
 //! `/api/tickets`: listing and search, creation, the detail view, changes and the actions staff
 //! take on a ticket.
 
-mod actions;
+pub(crate) mod actions;
 pub(crate) mod attachments;
 pub(crate) mod bulk;
 mod create;
