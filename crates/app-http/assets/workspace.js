@@ -151,6 +151,50 @@
         if (state) state.textContent = "The AI draft is in the editor: read it and edit it before sending.";
       });
     }
+    // Presence: others see that someone is writing while the composer is being typed in.
+    var typingState = document.getElementById("typing");
+    var quiet = null;
+    var announce = function () { document.body.dispatchEvent(new CustomEvent("frontdesk:typing")); };
+    if (typingState) {
+      body.addEventListener("input", function () {
+        if (typingState.value !== "true") { typingState.value = "true"; announce(); }
+        window.clearTimeout(quiet);
+        quiet = window.setTimeout(function () { typingState.value = "false"; announce(); }, 8000);
+      });
+      var csrf = composer.querySelector("input[name='csrf']");
+      var layout = document.querySelector("[data-live='ticket']");
+      window.addEventListener("pagehide", function () {
+        if (!navigator.sendBeacon || !csrf || !layout) return;
+        var leave = new URLSearchParams({ csrf: csrf.value, leave: "true" });
+        navigator.sendBeacon("/tickets/" + layout.getAttribute("data-number") + "/presence", leave);
+      });
+    }
+
+    // Canned responses: filtered as one types, inserted where the cursor is.
+    var cannedSearch = document.getElementById("canned-search");
+    if (cannedSearch) {
+      cannedSearch.addEventListener("input", function () {
+        var words = cannedSearch.value.toLowerCase().split(/\s+/).filter(Boolean);
+        Array.prototype.forEach.call(document.querySelectorAll("#canned li[data-search]"), function (li) {
+          var text = li.getAttribute("data-search");
+          li.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+        });
+      });
+    }
+    document.addEventListener("click", function (event) {
+      var button = event.target && event.target.closest ? event.target.closest(".canned-insert") : null;
+      if (!button) return;
+      var source = document.getElementById(button.getAttribute("data-text"));
+      if (!source) return;
+      var text = source.textContent;
+      var at = body.selectionStart || 0, end = body.selectionEnd || 0;
+      body.value = body.value.slice(0, at) + text + body.value.slice(end);
+      body.dispatchEvent(new Event("input"));
+      body.focus();
+      body.selectionStart = body.selectionEnd = at + text.length;
+      var details = document.getElementById("canned");
+      if (details) details.open = false;
+    });
     composer.addEventListener("submit", function (event) {
       // Never the assistant's draft sent unedited by accident: the first Send asks again.
       if (aiDraft && !confirmedUnedited && body.value.trim() === aiDraft.textContent.trim()) {

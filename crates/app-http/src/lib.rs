@@ -11,6 +11,7 @@ pub mod headers;
 pub mod openapi;
 pub mod pages;
 pub mod portal;
+pub mod presence;
 pub mod problem;
 pub mod reads;
 pub mod routes;

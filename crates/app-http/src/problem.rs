@@ -330,6 +330,12 @@ impl From<ReplyError> for ApiError {
             }
             ReplyError::NoAiDraft => Self::invalid_field("use_ai_draft", e.to_string()),
             ReplyError::CustomersSendAsWritten => Self::invalid(e.to_string()),
+            ReplyError::NewActivity(_) => Self::new(
+                StatusCode::CONFLICT,
+                "new-activity",
+                "New activity since you started",
+                e.to_string(),
+            ),
             ReplyError::Ticket(t) => t.into(),
         }
     }

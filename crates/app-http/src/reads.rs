@@ -214,6 +214,30 @@ pub async fn canned_responses(
         .collect())
 }
 
+/// Every canned response filled in for `ticket` as `caller` would send it, those of the
+/// ticket's category first (staff).
+///
+/// # Errors
+/// 403 for customers; storage failures.
+pub async fn canned_for_ticket(
+    state: &AppState,
+    caller: &Caller,
+    ticket: &Ticket,
+) -> Result<Vec<CannedView>, ApiError> {
+    let me = caller.staff()?;
+    let mut all = canned_responses(state, caller, None).await?;
+    let own = ticket.category.as_str();
+    all.sort_by_key(|c| c.category.as_deref() != Some(own));
+    for c in &mut all {
+        c.rendered = Some(frontdesk_domain::service::render_for_ticket(
+            &c.body,
+            ticket,
+            Some(&me.name),
+        ));
+    }
+    Ok(all)
+}
+
 /// Quarantine entries of `kind` (every kind with `None`), as listed.
 pub async fn quarantine_entries(
     state: &AppState,

@@ -211,6 +211,7 @@ async fn shared_state(
         metrics,
         webhooks,
         events: EventHub::default(),
+        presence: crate::presence::Presence::default(),
     })
 }
 

@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     pub webhooks: Webhooks,
     pub events: crate::events::EventHub,
+    /// Who has which ticket open in the workspace, and who is typing.
+    pub presence: crate::presence::Presence,
 }
 
 /// The inbound webhooks' secrets; a webhook without one is switched off.

@@ -534,3 +534,67 @@ async fn assign_escalate_and_merge_from_the_ticket_page() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_on_one_ticket_see_each_other_and_a_stale_reply_is_held_back() {
+    let (site, hostile, _) = a_desk().await;
+    site.staff("sam@frontdesk.test", "Sam Second", Role::Agent, PASSWORD)
+        .await;
+    let ticket = format!("{}/tickets/{hostile}", site.base);
+    let alex = Browser::open(Size::Desktop).await;
+    alex.goto(&ticket).await;
+    sign_in(&alex, AGENT, PASSWORD).await;
+    alex.until_text("//h1", "Parcel").await;
+    let sam = Browser::open(Size::Desktop).await;
+    sam.goto(&ticket).await;
+    sign_in(&sam, "sam@frontdesk.test", PASSWORD).await;
+    sam.until_text("//h1", "Parcel").await;
+
+    // Each sees the other; Sam starts writing and Alex sees that too.
+    sam.until_text("//*[@id='presence']", "Alex Agent is viewing")
+        .await;
+    alex.until_text("//*[@id='presence']", "Sam Second is viewing")
+        .await;
+    sam.type_text("r").await;
+    sam.type_text("Sam's answer, started before Alex replied.")
+        .await;
+    alex.until_text("//*[@id='presence']", "Sam Second is writing a reply")
+        .await;
+    alex.assert_accessible("the ticket page with a colleague on it")
+        .await;
+
+    // Alex answers first; Sam's reply, written without seeing it, is held back with its text.
+    alex.type_text("r").await;
+    alex.type_text("Alex's answer.").await;
+    alex.button("Send").await.click().await.unwrap();
+    alex.until_text("//*[@id='timeline']", "Alex's answer.")
+        .await;
+    sam.button("Send").await.click().await.unwrap();
+    let held = sam.alert().await;
+    assert!(
+        held.contains("new activity since you started") && held.contains("review before sending"),
+        "{held}"
+    );
+    sam.until_text("//*[@id='timeline']", "Alex's answer.")
+        .await;
+    let body = sam.field("Message").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some("Sam's answer, started before Alex replied.")
+    );
+    assert!(
+        site.queued_mail(CUSTOMER)
+            .await
+            .iter()
+            .all(|m| !m.body_text.contains("Sam's answer")),
+        "the held reply was not sent"
+    );
+    sam.assert_accessible("the held reply").await;
+    // Having seen it, Sam sends.
+    sam.button("Send").await.click().await.unwrap();
+    sam.until_text("//*[@id='timeline']", "Sam's answer, started before")
+        .await;
+    alex.close().await;
+    sam.close().await;
+    site.finish().await;
+}

@@ -43,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{number}/fields", web::post().to(ticket::fields))
         .route("/tickets/{number}/reply", web::post().to(ticket::reply))
         .route("/tickets/{number}/take", web::post().to(ticket::take))
+        .route(
+            "/tickets/{number}/presence",
+            web::post().to(ticket::presence),
+        )
         .route("/tickets/{number}/assign", web::post().to(actions::assign))
         .route(
             "/tickets/{number}/escalate",

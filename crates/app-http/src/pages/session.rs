@@ -178,7 +178,9 @@ async fn load(state: &AppState, req: &HttpRequest) -> Result<Session, PageError>
     let caller = signed_in_caller(state, &stored.subject)
         .await?
         .ok_or_else(sign_in)?;
-    if now - stored.last_seen_at >= TOUCH_EVERY {
+    // A page's own heartbeat is not a person's activity: it does not keep the session alive.
+    let heartbeat = req.headers().contains_key("x-heartbeat");
+    if !heartbeat && now - stored.last_seen_at >= TOUCH_EVERY {
         state.db().touch_web_session(&token_hash, now).await?;
     }
     let header_csrf = req

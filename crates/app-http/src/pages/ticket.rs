@@ -13,7 +13,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::FeedEvent;
 use frontdesk_domain::ports::{PageCursor, SortKey, TicketFilter, TicketListQuery, TicketSort};
-use frontdesk_domain::service::{ReplyMode, ReplyText, TicketUpdate};
+use frontdesk_domain::service::{ReplyMode, ReplyText, Seen, TicketUpdate};
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Category, Priority, Status};
 use serde::Deserialize;
@@ -226,6 +226,9 @@ pub struct ComposeForm {
     pub body: String,
     /// A status to set after sending (`pending`, `resolved`, …); empty keeps it.
     pub then_status: String,
+    /// The newest message on the page when it was shown (empty: none): a reply is held back
+    /// if the customer or a colleague wrote after it.
+    pub seen: String,
 }
 
 impl CsrfForm for ComposeForm {
@@ -255,11 +258,23 @@ struct TicketPage {
     first_response: Option<ClockCell>,
     resolution: Option<ClockCell>,
     ai: Option<AiDraftView>,
+    /// Canned responses filled in for this ticket: title, text, what the search looks in.
+    canned: Vec<(String, String, String)>,
     others: Vec<Other>,
     suggestions: Vec<(String, String)>,
     problem: Option<String>,
     field: String,
     compose: ComposeForm,
+    /// The newest message shown, for the composer's guard.
+    last_message: String,
+    presence: PresenceLine,
+}
+
+impl TicketPage {
+    /// Whether the problem is the composer's (shown beside it rather than in the header).
+    fn composer_problem(&self) -> bool {
+        matches!(self.field.as_str(), "body" | "compose" | "then_status")
+    }
 }
 
 fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str, current: &str) -> Vec<Choice> {
@@ -287,12 +302,24 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         ..
     } = detail;
     let team: Vec<StaffView> = crate::reads::staff_list(state, caller).await?;
+    let ticket = crate::reads::visible(state, caller, number).await?;
+    let canned = crate::reads::canned_for_ticket(state, caller, &ticket)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let text = c.rendered.unwrap_or(c.body);
+            let search = format!("{} {}", c.title, text).to_lowercase();
+            (c.title, text, search)
+        })
+        .collect();
     let names: HashMap<Uuid, String> = team.iter().map(|s| (s.id, s.name.clone())).collect();
     let now = state.now();
 
-    let mut entries: Vec<Entry> = messages
+    let mut shown: Vec<MessageView> = messages.into_iter().chain(notes).collect();
+    shown.sort_by_key(|m| m.created_at);
+    let last_message = shown.last().map(|m| m.id.to_string()).unwrap_or_default();
+    let mut entries: Vec<Entry> = shown
         .into_iter()
-        .chain(notes)
         .map(|m| Entry::message(m, &names, &t.number))
         .collect();
     let trail = state
@@ -361,6 +388,12 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
             .collect();
     }
 
+    let presence = PresenceLine {
+        others: state
+            .presence
+            .others(&t.number, me, std::time::Instant::now()),
+        number: t.number.clone(),
+    };
     Ok(TicketPage {
         chrome,
         statuses,
@@ -387,6 +420,7 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         first_response: t.sla.as_ref().map(|s| ClockCell::of(&s.first_response)),
         resolution: t.sla.as_ref().map(|s| ClockCell::of(&s.resolution)),
         ai,
+        canned,
         others,
         suggestions: merge_suggestions
             .unwrap_or_default()
@@ -400,8 +434,11 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         field: String::new(),
         compose: ComposeForm {
             kind: "reply".to_owned(),
+            seen: last_message.clone(),
             ..ComposeForm::default()
         },
+        last_message,
+        presence,
     })
 }
 
@@ -428,7 +465,11 @@ pub(crate) async fn again(
     page.problem = Some(e.detail().to_owned());
     page.field = field.to_owned();
     if let Some(compose) = compose {
-        page.compose = compose;
+        // What the person wrote stays; what they have now seen is the page as shown again.
+        page.compose = ComposeForm {
+            seen: page.last_message.clone(),
+            ..compose
+        };
     }
     Ok(html(e.status(), &page))
 }
@@ -576,6 +617,7 @@ pub async fn reply(
                 &staff,
                 ReplyText::Written(&form.body),
                 ReplyMode::Send,
+                Some(Seen::LastMessage(Uuid::parse_str(form.seen.trim()).ok())),
             )
             .await
             .map_err(ApiError::from)
@@ -584,7 +626,7 @@ pub async fn reply(
         let field = if e.status() == StatusCode::UNPROCESSABLE_ENTITY {
             "body"
         } else {
-            ""
+            "compose"
         };
         return again(&state, &session, &number, &e, field, Some(form)).await;
     }
@@ -618,6 +660,59 @@ pub async fn attachment(
         crate::routes::tickets::attachments::download(&state, &session.caller, &number, &att)
             .await?,
     )
+}
+
+/// The presence line: who else has this ticket open, who is typing.
+#[derive(Debug, Template)]
+#[template(path = "workspace/presence.html")]
+pub struct PresenceLine {
+    pub number: String,
+    pub others: Vec<crate::presence::Viewer>,
+}
+
+/// A page's heartbeat.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PresenceForm {
+    csrf: String,
+    /// The composer is being typed in.
+    typing: bool,
+    /// The page is going away.
+    leave: bool,
+}
+
+impl CsrfForm for PresenceForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Records a page's heartbeat and answers the presence line.
+pub async fn presence(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<PresenceForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
+    let me = session.staff()?.clone();
+    // Only for a ticket the person may see: presence says nothing about others.
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    let key = ticket.number.to_string();
+    let who = me.id.as_uuid();
+    if form.leave {
+        state.presence.leave(&key, who);
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    let others = state
+        .presence
+        .beat(&key, who, &me.name, form.typing, std::time::Instant::now());
+    Ok(html(
+        StatusCode::OK,
+        &PresenceLine {
+            number: key,
+            others,
+        },
+    ))
 }
 
 /// A form with nothing but its CSRF token (take, and the like).

@@ -23,3 +23,4 @@ mod security;
 mod threading;
 mod tickets;
 mod webhooks;
+mod workspace;

@@ -45,7 +45,7 @@ pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use notify::Digest;
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};
 pub use receive::{RawMail, Received};
-pub use reply_text::ReplyText;
+pub use reply_text::{ReplyText, Seen, unseen_messages};
 
 /// What the AI assistant does with new customer mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

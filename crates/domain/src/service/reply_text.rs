@@ -1,11 +1,11 @@
-//! What a reply says: the text its author wrote, or the assistant's latest draft taken as it is.
-//! The API and the pages ask the same rule.
+//! What a reply says: the text its author wrote, or the assistant's latest draft taken as it is;
+//! and whether its author saw what came meanwhile. The API and the pages ask the same rules.
 
 use super::Helpdesk;
-use super::commands::{ReplyError, ReplyMode};
+use super::commands::{ReplyError, ReplyMode, UpdateError};
 use crate::ports::{Committed, StoreError};
-use crate::staff::Staff;
-use crate::ticket::TicketId;
+use crate::staff::{Staff, StaffId};
+use crate::ticket::{Message, MessageKind, TicketId};
 
 /// The text of a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,40 @@ impl<'a> ReplyText<'a> {
     }
 }
 
+/// What a reply's author had seen of the ticket when they wrote it: the guard against replying
+/// blind to what arrived meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// The ticket's revision (the API's `seen_version` or `If-Match`): any change since holds
+    /// the reply back.
+    Revision(u64),
+    /// The newest message on the author's screen (`None`: there was none): only the customer's
+    /// later messages and other staff's later replies hold it back.
+    LastMessage(Option<uuid::Uuid>),
+}
+
+/// The messages after `last_seen` that a reply must not ignore: the customer's, and replies of
+/// staff other than `author` (notes and system lines do not count). A `last_seen` that is not
+/// on the ticket counts as having seen nothing.
+#[must_use]
+pub fn unseen_messages(
+    messages: &[Message],
+    last_seen: Option<uuid::Uuid>,
+    author: StaffId,
+) -> Vec<&Message> {
+    let after = last_seen
+        .and_then(|id| messages.iter().position(|m| m.id == id))
+        .map_or(0, |i| i + 1);
+    messages[after..]
+        .iter()
+        .filter(|m| match m.kind {
+            MessageKind::Customer => true,
+            MessageKind::Agent => m.author_staff != Some(author),
+            MessageKind::Note | MessageKind::System => false,
+        })
+        .collect()
+}
+
 impl Helpdesk {
     /// The assistant's latest draft reply for a ticket, if it has written one.
     ///
@@ -57,17 +91,46 @@ impl Helpdesk {
     }
 
     /// A staff reply with `text`: written text, or the assistant's latest draft (refused when
-    /// there is none). Then as [`Helpdesk::reply`].
+    /// there is none), held back when the author has not `seen` what came since. Then as
+    /// [`Helpdesk::reply`].
     ///
     /// # Errors
-    /// [`ReplyError::NoAiDraft`], or as [`Helpdesk::reply`].
+    /// [`ReplyError::NewActivity`], [`ReplyError::NoAiDraft`], or as [`Helpdesk::reply`].
     pub async fn staff_reply(
         &self,
         id: TicketId,
         author: &Staff,
         text: ReplyText<'_>,
         mode: ReplyMode,
+        seen: Option<Seen>,
     ) -> Result<Committed, ReplyError> {
+        match seen {
+            Some(Seen::LastMessage(last)) => {
+                let messages = self
+                    .ports
+                    .tickets
+                    .messages(id)
+                    .await
+                    .map_err(|e| ReplyError::Ticket(e.into()))?;
+                let unseen = unseen_messages(&messages, last, author.id).len();
+                if unseen > 0 {
+                    return Err(ReplyError::NewActivity(Some(unseen)));
+                }
+            }
+            Some(Seen::Revision(revision)) => {
+                let ticket = self
+                    .ports
+                    .tickets
+                    .get(id)
+                    .await
+                    .map_err(|e| ReplyError::Ticket(e.into()))?
+                    .ok_or(ReplyError::Ticket(UpdateError::NotFound(id)))?;
+                if ticket.revision != revision {
+                    return Err(ReplyError::NewActivity(None));
+                }
+            }
+            None => {}
+        }
         let draft;
         let body = match text {
             ReplyText::Written(body) => body,
@@ -87,6 +150,47 @@ impl Helpdesk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn message(kind: MessageKind, author: Option<StaffId>) -> Message {
+        let mut m = Message::new(
+            uuid::Uuid::now_v7(),
+            TicketId::from_uuid(uuid::Uuid::now_v7()),
+            kind,
+            "text",
+            chrono::Utc::now(),
+        );
+        m.author_staff = author;
+        m
+    }
+
+    #[test]
+    fn only_the_customers_and_colleagues_later_messages_hold_a_reply_back() {
+        let me = StaffId::from_uuid(uuid::Uuid::now_v7());
+        let colleague = StaffId::from_uuid(uuid::Uuid::now_v7());
+        let first = message(MessageKind::Customer, None);
+        let seen = first.id;
+        let thread = vec![
+            first,
+            message(MessageKind::Note, Some(colleague)),
+            message(MessageKind::System, None),
+            message(MessageKind::Agent, Some(me)),
+        ];
+        assert!(unseen_messages(&thread, Some(seen), me).is_empty());
+        let mut later = thread.clone();
+        later.push(message(MessageKind::Agent, Some(colleague)));
+        assert_eq!(unseen_messages(&later, Some(seen), me).len(), 1);
+        later.push(message(MessageKind::Customer, None));
+        assert_eq!(unseen_messages(&later, Some(seen), me).len(), 2);
+        // Seen the newest: nothing held.
+        let newest = later.last().map(|m| m.id);
+        assert!(unseen_messages(&later, newest, me).is_empty());
+        // Nothing seen, or a message from elsewhere: every public message counts.
+        assert_eq!(unseen_messages(&later, None, me).len(), 3);
+        assert_eq!(
+            unseen_messages(&later, Some(uuid::Uuid::now_v7()), me).len(),
+            3
+        );
+    }
 
     #[test]
     fn written_text_wins_over_the_draft() {

@@ -1,7 +1,7 @@
 //! What staff (and, for replies, customers) do to a ticket: reply, note, assign, take, escalate.
 
 use actix_web::{HttpResponse, web};
-use frontdesk_domain::service::{ReplyMode, ReplyText, TicketUpdate};
+use frontdesk_domain::service::{ReplyMode, ReplyText, Seen, TicketUpdate};
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{Actor, Ticket};
 use serde::Deserialize;
@@ -53,6 +53,14 @@ pub struct ReplyRequest {
     /// Send the assistant's latest draft (when `content` is empty).
     #[serde(default)]
     pub use_ai_draft: bool,
+    /// The ticket's `version` when you started writing (or send `If-Match`): if anything changed
+    /// since, the reply is not sent (409 `new-activity`); look, then send again.
+    #[serde(default)]
+    pub seen_version: Option<u64>,
+    /// The id of the newest message you had seen: the reply is not sent (409 `new-activity`)
+    /// if the customer or another agent wrote after it. Notes and field changes do not count.
+    #[serde(default)]
+    pub seen_message: Option<Uuid>,
 }
 
 /// Reply to the customer. Staff replies go out by mail through the jobs queue (SMTP, Gmail or
@@ -61,16 +69,25 @@ pub struct ReplyRequest {
 /// and reopens a pending or resolved ticket; on a closed ticket it opens a follow-up linked to
 /// it (`follow_up_of`), and the answer is that new ticket.
 #[utoipa::path(post, path = "/api/tickets/{id}/reply", tag = "tickets", request_body = ReplyRequest,
-    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or TKT number")),
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "UUID or TKT number"),
+           ("If-Match" = Option<String>, Header, description = "the ticket's ETag when you started writing")),
     responses((status = 201, body = TicketView), (status = 404, body = crate::problem::Problem),
-              (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+              (status = 409, body = crate::problem::Problem, description = "the ticket cannot take a reply, or `new-activity`: something happened since you started"),
+              (status = 422, body = crate::problem::Problem)))]
 pub async fn reply(
     state: web::Data<AppState>,
     caller: Caller,
+    req: actix_web::HttpRequest,
     id: web::Path<String>,
     body: web::Json<ReplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = visible(&state, &caller, &id).await?;
+    let seen = match (body.seen_message, body.seen_version) {
+        (Some(message), _) => Some(Seen::LastMessage(Some(message))),
+        (None, Some(version)) => Some(Seen::Revision(version)),
+        (None, None) => super::update::if_match(&req)?.map(Seen::Revision),
+    };
     let text = ReplyText::from_request(&body.content, body.use_ai_draft);
     let mode = match body.send {
         SendMode::Now => ReplyMode::Send,
@@ -87,7 +104,7 @@ pub async fn reply(
         Principal::Staff(staff) => {
             state
                 .desk()
-                .staff_reply(ticket.id, staff, text, mode)
+                .staff_reply(ticket.id, staff, text, mode, seen)
                 .await?
         }
     };

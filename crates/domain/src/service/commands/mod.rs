@@ -76,6 +76,11 @@ pub enum ReplyError {
     /// A customer asked to send the assistant's draft or to keep a draft.
     #[error("customers send their replies as they are")]
     CustomersSendAsWritten,
+    /// The author had not seen what happened on the ticket since they started writing (the
+    /// customer's newest message, another agent's reply; with a revision, any change): the
+    /// reply is held back for them to review. The count of unseen messages, when known.
+    #[error("new activity since you started{} — review before sending", .0.map(|n| format!(" ({n} new {})", if n == 1 { "message" } else { "messages" })).unwrap_or_default())]
+    NewActivity(Option<usize>),
     #[error(transparent)]
     Ticket(#[from] UpdateError),
 }

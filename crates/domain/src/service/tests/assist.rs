@@ -303,7 +303,7 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
     let agent = staff(1, Role::Agent);
     let refused = w
         .desk
-        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send)
+        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send, None)
         .await
         .unwrap_err();
     assert_eq!(refused, ReplyError::NoAiDraft);
@@ -324,7 +324,7 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
         Some("Second, better draft.")
     );
     w.desk
-        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send)
+        .staff_reply(id, &agent, ReplyText::LatestAiDraft, ReplyMode::Send, None)
         .await
         .unwrap();
     let sent = sent_mails(&w);
@@ -336,6 +336,7 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
             &agent,
             ReplyText::Written("My own words."),
             ReplyMode::Send,
+            None,
         )
         .await
         .unwrap();

@@ -1,0 +1,283 @@
+//! The workspace's sessions and the reply guard, over plain HTTP on both databases: what the
+//! browser tests cannot see — cookies' flags, refused forms, cross-site posts, the session's end
+//! — and the same collision guard on the API.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{PASSWORD, TestApp, Who};
+
+/// The value of `name` in the response's `Set-Cookie` headers, with the whole header.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            (value, v.to_owned())
+        })
+}
+
+/// The `csrf` field of a page.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs in at `/login` as `email`; the session cookie and the session's CSRF token.
+async fn sign_in(app: &TestApp, email: &str) -> (String, String) {
+    let form = app.client.get(app.url("/login")).send().await.unwrap();
+    let (login_csrf, _) = set_cookie(&form, "fd_login_csrf").unwrap();
+    let field = csrf_of(&form.text().await.unwrap());
+    assert_eq!(
+        field, login_csrf,
+        "double submit: the field matches the cookie"
+    );
+    let done = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("fd_login_csrf={login_csrf}"))
+        .form(&[
+            ("csrf", field.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", "/tickets"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(done.headers()["location"], "/tickets");
+    let (session, header) = set_cookie(&done, "fd_session").expect("a session cookie");
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
+    let list = app
+        .client
+        .get(app.url("/tickets"))
+        .header("cookie", format!("fd_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status().as_u16(), 200);
+    let csp = list.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    let csrf = csrf_of(&list.text().await.unwrap());
+    (session, csrf)
+}
+
+both!(
+    the_workspace_session_guards_every_change,
+    async |app: &TestApp| {
+        let t = app.ticket("Lost parcel", "Where is it?").await;
+        let take = app.url(&format!("/tickets/{}/take", t.number));
+
+        // Without a session: to the sign-in, and back after.
+        let away = app
+            .client
+            .get(app.url("/tickets?status=open"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(away.status().as_u16(), 303);
+        assert_eq!(
+            away.headers()["location"],
+            "/login?next=%2Ftickets%3Fstatus%3Dopen"
+        );
+
+        // A sign-in form without its cookie (another site's) is refused.
+        let forged = app
+            .client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", "x"),
+                ("email", app.agent.email.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status().as_u16(), 403);
+        assert!(set_cookie(&forged, "fd_session").is_none());
+
+        let (session, csrf) = sign_in(app, app.agent.email.as_str()).await;
+        let cookie = format!("fd_session={session}");
+        // A change without the token, or from another site, changes nothing.
+        for (token, origin) in [
+            ("", None),
+            ("wrong", None),
+            (csrf.as_str(), Some("https://evil.test")),
+        ] {
+            let mut request = app.client.post(&take).header("cookie", &cookie);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            let refused = request.form(&[("csrf", token)]).send().await.unwrap();
+            assert_eq!(
+                refused.status().as_u16(),
+                403,
+                "token {token:?}, origin {origin:?}"
+            );
+        }
+        let (_, seen) = app
+            .json("get", &format!("/api/tickets/{}", t.id), Who::Agent, None)
+            .await;
+        assert_eq!(seen["assignee"], Value::Null, "nothing was taken");
+        // With the token (as a form field, or as htmx's header) it is.
+        let taken = app
+            .client
+            .post(&take)
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(taken.status().as_u16(), 303);
+        let (_, seen) = app
+            .json("get", &format!("/api/tickets/{}", t.id), Who::Agent, None)
+            .await;
+        assert_eq!(seen["assignee"], json!(app.agent.id.as_uuid()));
+
+        // Signing out ends the session for good.
+        let out = app
+            .client
+            .post(app.url("/logout"))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status().as_u16(), 303);
+        let after = app
+            .client
+            .get(app.url("/tickets"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status().as_u16(), 303, "the old cookie opens nothing");
+
+        // A deactivation ends the member's sessions at once.
+        let (session, _) = sign_in(app, app.other_agent.email.as_str()).await;
+        let (status, _) = app
+            .json(
+                "patch",
+                &format!("/api/staff/{}", app.other_agent.id),
+                Who::Admin,
+                Some(&json!({ "active": false })),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let after = app
+            .client
+            .get(app.url("/tickets"))
+            .header("cookie", format!("fd_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status().as_u16(), 303);
+
+        // A customer's right password opens no staff session.
+        let form = app.client.get(app.url("/login")).send().await.unwrap();
+        let (login_csrf, _) = set_cookie(&form, "fd_login_csrf").unwrap();
+        let customer = app
+            .client
+            .post(app.url("/login"))
+            .header("cookie", format!("fd_login_csrf={login_csrf}"))
+            .form(&[
+                ("csrf", login_csrf.as_str()),
+                ("email", app.customer.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(customer.status().as_u16(), 403);
+        assert!(set_cookie(&customer, "fd_session").is_none());
+        assert!(customer.text().await.unwrap().contains("customer portal"));
+    }
+);
+
+both!(
+    a_reply_that_missed_new_activity_is_held_back,
+    async |app: &TestApp| {
+        let t = app.ticket("Refund?", "I want my money back.").await;
+        let url = format!("/api/tickets/{}", t.id);
+        let (_, before) = app.json("get", &url, Who::Agent, None).await;
+        let version = before["version"].as_u64().unwrap();
+        let first = before["messages"][0]["id"].clone();
+
+        // A colleague answers meanwhile.
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("{url}/reply"),
+                Who::Manager,
+                Some(&json!({"content": "On it."})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        for stale in [
+            json!({"content": "Refund sent.", "seen_version": version}),
+            json!({"content": "Refund sent.", "seen_message": first}),
+        ] {
+            let (status, problem) = app
+                .json("post", &format!("{url}/reply"), Who::Agent, Some(&stale))
+                .await;
+            assert_eq!(status, 409, "{problem}");
+            assert_eq!(problem["type"], "urn:frontdesk:problem:new-activity");
+            assert!(
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("review before sending")
+            );
+        }
+        let stale = app
+            .client
+            .post(app.url(&format!("{url}/reply")))
+            .bearer_auth(app.token(Who::Agent).unwrap())
+            .header("if-match", format!("\"{version}\""))
+            .json(&json!({"content": "Refund sent."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status().as_u16(), 409);
+
+        // Having seen the colleague's reply (a note after it does not count), the reply goes.
+        let (_, now) = app.json("get", &url, Who::Agent, None).await;
+        let newest = now["messages"].as_array().unwrap().last().unwrap()["id"].clone();
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("{url}/notes"),
+                Who::Manager,
+                Some(&json!({"content": "fyi"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, _) = app
+            .json(
+                "post",
+                &format!("{url}/reply"),
+                Who::Agent,
+                Some(&json!({"content": "Refund sent.", "seen_message": newest})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+);
