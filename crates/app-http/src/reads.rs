@@ -177,6 +177,18 @@ pub async fn staff_list(state: &AppState, caller: &Caller) -> Result<Vec<StaffVi
         .collect())
 }
 
+/// The saved views a staff member sees: their own and those the team shares.
+///
+/// # Errors
+/// 403 for customers; storage failures.
+pub async fn saved_views(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<frontdesk_adapters_db::SavedView>, ApiError> {
+    let me = caller.staff()?;
+    Ok(state.db().views_for(me.id).await?)
+}
+
 /// Customer portal accounts, newest first (admins).
 ///
 /// # Errors

@@ -406,6 +406,68 @@ async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
         .goto(&format!("{}/tickets?priority=urgent", site.base))
         .await;
     browser.until_text("//*[@id='total']", "50 tickets").await;
+    // Kept as a view shared with the team; it opens the same list again, then goes.
+    browser
+        .field("Name of the view")
+        .await
+        .send_keys("Urgent batch")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::XPath(
+            "//label[normalize-space()='Share with the team']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.button("Save the view").await.click().await.unwrap();
+    browser
+        .until_text("//a[@aria-current='page']", "Urgent batch")
+        .await;
+    browser
+        .assert_accessible("the list with a saved view")
+        .await;
+    browser
+        .client
+        .find(Locator::LinkText("All tickets"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//*[@id='total']", "52 tickets").await;
+    browser
+        .client
+        .find(Locator::LinkText("Urgent batch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//*[@id='total']", "50 tickets").await;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//button[@aria-label='Delete the view Urgent batch']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//*[@id='total']", "52 tickets").await;
+    assert!(
+        browser
+            .client
+            .find_all(Locator::LinkText("Urgent batch"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the view is gone"
+    );
     // Paging by keyset to the end: 52 tickets at 50 a page, then the last two.
     browser.goto(&format!("{}/tickets", site.base)).await;
     browser.until_text("//*[@id='total']", "52 tickets").await;

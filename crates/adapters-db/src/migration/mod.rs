@@ -96,6 +96,7 @@ impl MigratorTrait for Migrator {
                 include_str!("m0028_applied_calendar.sql"),
             ),
             SqlMigration::everywhere("m0029_web_sessions", include_str!("m0029_web_sessions.sql")),
+            SqlMigration::everywhere("m0030_saved_views", include_str!("m0030_saved_views.sql")),
         ]
     }
 }

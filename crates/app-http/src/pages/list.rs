@@ -215,9 +215,14 @@ impl Row {
 /// A view offered beside the list: a name and its URL.
 #[derive(Debug)]
 pub struct ViewLink {
-    pub name: &'static str,
-    pub url: &'static str,
+    pub name: String,
+    pub url: String,
     pub current: bool,
+    /// A saved view's id (none for the built-in ones).
+    pub id: Option<String>,
+    pub shared: bool,
+    /// The signed-in person may remove it.
+    pub removable: bool,
 }
 
 #[derive(Template)]
@@ -231,6 +236,11 @@ struct ListPage {
     first_url: Option<String>,
     filtered: bool,
     views: Vec<ViewLink>,
+    /// Saved views: one's own, then the team's.
+    own: Vec<ViewLink>,
+    team: Vec<ViewLink>,
+    /// The list's query string, for saving it as a view.
+    query: String,
     problem: Option<String>,
     /// The control the problem is about (`status`, `created_from`, …).
     field: String,
@@ -265,16 +275,43 @@ pub async fn show(
     let staff = crate::reads::staff_list(&state, caller).await?;
     let names: HashMap<Uuid, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let here = form.url(None);
+    let me = session.staff()?;
+    let (mut own, mut team) = (Vec::new(), Vec::new());
+    for v in crate::reads::saved_views(&state, caller).await? {
+        let url = super::views::url_of(&v.query);
+        let link = ViewLink {
+            current: url == here,
+            id: Some(v.id.to_string()),
+            shared: v.shared,
+            removable: frontdesk_domain::access::may_remove_view(me, v.owner, v.shared),
+            name: v.name,
+            url,
+        };
+        if v.owner == me.id {
+            own.push(link);
+        } else {
+            team.push(link);
+        }
+    }
     let mut page = ListPage {
         chrome,
         views: VIEWS
             .iter()
             .map(|(name, url)| ViewLink {
-                name,
-                url,
+                name: (*name).to_owned(),
+                url: (*url).to_owned(),
                 current: *url == here,
+                id: None,
+                shared: true,
+                removable: false,
             })
             .collect(),
+        own,
+        team,
+        query: here
+            .strip_prefix("/tickets?")
+            .unwrap_or_default()
+            .to_owned(),
         filtered: form.is_filtered(),
         rows: Vec::new(),
         total: 0,

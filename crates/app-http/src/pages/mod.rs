@@ -12,6 +12,7 @@ pub mod login;
 pub mod me;
 pub mod session;
 pub mod ticket;
+pub mod views;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderValue};
@@ -38,6 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/availability", web::post().to(me::availability))
         .route("/events", web::get().to(live::events))
         .route("/tickets", web::get().to(list::show))
+        .route("/views", web::post().to(views::save))
+        .route("/views/{id}/delete", web::post().to(views::delete))
         .route("/tickets/bulk", web::post().to(bulk::submit))
         .route("/tickets/{number}", web::get().to(ticket::show))
         .route("/tickets/{number}/fields", web::post().to(ticket::fields))
@@ -196,7 +199,8 @@ fn headline(status: StatusCode) -> &'static str {
         401 => "Sign in first",
         403 => "Not allowed",
         404 => "Not found",
-        409 | 412 => "Someone changed this meanwhile",
+        409 => "That clashes with what is there",
+        412 => "Someone changed this meanwhile",
         429 => "Too many attempts",
         503 | 500 => "Try again in a moment",
         _ => "Something went wrong",

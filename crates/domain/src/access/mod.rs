@@ -16,6 +16,6 @@ pub use registration::{
 pub use rights::{
     Permission, Principal, StaffChange, StaffChangeRefused, StaffChangeTerms, TicketEventKind,
     TicketScope, change_ends_sign_ins, check_staff_change, may_choose_notifications,
-    may_read_performance, may_set_availability,
+    may_read_performance, may_remove_view, may_set_availability,
 };
 pub use token::{MAX_TOKEN_LIFETIME, TokenScope};

@@ -205,6 +205,13 @@ pub fn may_set_availability(actor: &Staff, of: StaffId) -> bool {
     actor.id == of || Permission::SetOthersAvailability.allows(actor.role)
 }
 
+/// Whether `actor` may remove a saved view of `owner`'s: their own, and a view shared with the
+/// team by managers and admins (who keep the team's views tidy).
+#[must_use]
+pub fn may_remove_view(actor: &Staff, owner: StaffId, shared: bool) -> bool {
+    actor.id == owner || (shared && Permission::Configure.allows(actor.role))
+}
+
 /// Whether `actor` may read and choose the notifications staff member `of` receives: their own,
 /// and anyone's with [`Permission::ManageStaff`].
 #[must_use]
@@ -329,6 +336,17 @@ mod tests {
 
     fn address(s: &str) -> EmailAddress {
         EmailAddress::parse(s).unwrap()
+    }
+
+    #[test]
+    fn own_views_go_by_their_owner_shared_ones_also_by_managers() {
+        let (agent, other, manager) =
+            (staff(Role::Agent), staff(Role::Agent), staff(Role::Manager));
+        assert!(may_remove_view(&agent, agent.id, false));
+        assert!(may_remove_view(&agent, agent.id, true));
+        assert!(!may_remove_view(&other, agent.id, true));
+        assert!(!may_remove_view(&manager, agent.id, false));
+        assert!(may_remove_view(&manager, agent.id, true));
     }
 
     #[test]
