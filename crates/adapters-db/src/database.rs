@@ -53,7 +53,8 @@ impl std::fmt::Debug for DatabaseSettings {
 }
 
 /// The file of a `sqlite://path?…` URL (`None` for in-memory SQLite).
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+#[must_use]
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -224,6 +225,43 @@ impl Database {
         Migrator::up(&self.writer, None)
             .await
             .map_err(ConnectError::Migrate)
+    }
+
+    /// How many migrations the schema has of [`Database::known_migrations`], read without
+    /// changing anything; `None` when it has none yet (no migrations table).
+    ///
+    /// # Errors
+    /// [`DbErr`] when the database cannot be read.
+    pub async fn applied_migrations(&self) -> Result<Option<usize>, DbErr> {
+        use sea_orm::ConnectionTrait;
+        let exists = match self.backend() {
+            DbBackend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' \
+                 AND name = 'seaql_migrations'"
+            }
+            _ => {
+                "SELECT COUNT(*) AS n FROM information_schema.tables \
+                 WHERE table_name = 'seaql_migrations'"
+            }
+        };
+        let count = |sql: &str| sea_orm::Statement::from_string(self.backend(), sql.to_owned());
+        let row = self.reader.query_one_raw(count(exists)).await?;
+        let tables: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        if tables == 0 {
+            return Ok(None);
+        }
+        let row = self
+            .reader
+            .query_one_raw(count("SELECT COUNT(*) AS n FROM seaql_migrations"))
+            .await?;
+        let applied: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        Ok(Some(usize::try_from(applied).unwrap_or(0)))
+    }
+
+    /// How many migrations this build has.
+    #[must_use]
+    pub fn known_migrations() -> usize {
+        Migrator::migrations().len()
     }
 
     /// Refreshes the planner's statistics (`ANALYZE`). PostgreSQL's autovacuum does this by

@@ -38,7 +38,7 @@ pub mod testing;
 pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord, WebSession};
 pub use canned::CannedResponse;
 pub use customers::CustomerAccount;
-pub use database::{ConnectError, Database, DatabaseSettings};
+pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};
 pub use feed::FeedEvent;
 pub use migration::Migrator;
 pub use repository::{TicketKey, WholeTicket};

@@ -175,18 +175,50 @@ async fn build(config: Config) -> Result<Frontdesk, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Checks the configuration without side effects: the wiring is built in a scratch directory
+/// (its database, Maildirs and outbox; removed after), and the real database is only described
+/// — a SQLite file that does not exist yet is not created, a schema is not migrated, no
+/// mail folder is made.
 async fn check_config(config: Config) -> Result<(), String> {
-    let db = daemon_database(&config).await?;
-    let app = Frontdesk::build(config, db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let database = describe_database(&config).await;
+    // Everything built goes to a scratch directory: the database, Maildirs, the outbox.
+    let scratch = tempfile::Builder::new()
+        .prefix("frontdesk-check-config-")
+        .tempdir()
+        .map_err(|e| format!("a scratch directory for the check: {e}"))?;
+    let built = async {
+        let mut wired = config.clone();
+        wired.database.url = format!(
+            "sqlite://{}?mode=rwc",
+            scratch.path().join("check.sqlite").display()
+        );
+        wired.mailboxes = config
+            .mailboxes()
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| match m {
+                frontdesk_poller::config::MailboxConfig::Maildir(mut d) => {
+                    d.path = scratch.path().join(format!("maildir-{i}"));
+                    frontdesk_poller::config::MailboxConfig::Maildir(d)
+                }
+                other => other,
+            })
+            .collect();
+        wired.outbox.path = scratch.path().join("outbox");
+        let db = daemon_database(&wired).await?;
+        migrate(&db).await.map_err(|e| e.to_string())?;
+        let mut app = Frontdesk::build(wired, db)
+            .await
+            .map_err(|e| e.to_string())?;
+        app.config = config;
+        Ok::<_, String>(app)
+    }
+    .await;
+    let app = built?;
     let c = &app.config;
     println!("configuration is valid");
     println!("  support address: {}", c.helpdesk.support_address);
-    println!(
-        "  database: {}",
-        c.database.url.split(':').next().unwrap_or("?")
-    );
+    println!("  database: {database}");
     for m in &app.mailboxes {
         println!(
             "  mailbox {} ({}), every {} s{}",
@@ -208,6 +240,35 @@ async fn check_config(config: Config) -> Result<(), String> {
     );
     println!("  AI: {} in {} mode", c.ai.provider.as_str(), c.ai.mode);
     Ok(())
+}
+
+/// The configured database in words, read without changing it.
+async fn describe_database(config: &Config) -> String {
+    let url = &config.database.url;
+    let kind = url.split(':').next().unwrap_or("?");
+    if let Some(path) = frontdesk_adapters_db::sqlite_path(url)
+        && !path.exists()
+    {
+        return format!(
+            "{kind}, {} does not exist yet (the first start or `migrate` creates it)",
+            path.display()
+        );
+    }
+    let db = match daemon_database(config).await {
+        Ok(db) => db,
+        Err(e) => return format!("{kind}, not reachable: {e}"),
+    };
+    let known = frontdesk_adapters_db::Database::known_migrations();
+    match db.applied_migrations().await {
+        Ok(None) => {
+            format!("{kind}, reachable, no schema yet (the first start or `migrate` creates it)")
+        }
+        Ok(Some(n)) if n < known => format!(
+            "{kind}, {n} of {known} migrations applied (the next start or `migrate` applies the rest)"
+        ),
+        Ok(Some(_)) => format!("{kind}, up to date"),
+        Err(e) => format!("{kind}, cannot be read: {e}"),
+    }
 }
 
 async fn run(config: Config) -> Result<(), String> {
