@@ -98,6 +98,13 @@ impl Site {
         format!("{}{path}", self.base)
     }
 
+    /// The Maildir the server reads (`new/` created).
+    pub fn maildir_new(&self) -> std::path::PathBuf {
+        let new = self._dir.path().join("maildir").join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        new
+    }
+
     /// Adds a staff member who signs in with `password`.
     pub async fn staff(&self, email: &str, name: &str, role: Role, password: &str) -> StaffId {
         let email = EmailAddress::parse(email).unwrap();

@@ -660,3 +660,94 @@ async fn two_agents_on_one_ticket_see_each_other_and_a_stale_reply_is_held_back(
     sam.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password() {
+    let site = Site::start().await;
+    site.staff("boss@frontdesk.test", "Bo Boss", Role::Admin, PASSWORD)
+        .await;
+    // The README's walk: the shipped example mails dropped into the Maildir.
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/mail");
+    for mail in std::fs::read_dir(&examples).unwrap() {
+        let mail = mail.unwrap().path();
+        std::fs::copy(&mail, site.maildir_new().join(mail.file_name().unwrap())).unwrap();
+    }
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/", site.base)).await;
+    sign_in(&browser, "boss@frontdesk.test", PASSWORD).await;
+    browser.until_text("//*[@id='total']", "0 tickets").await;
+    browser.button("Poll now").await.click().await.unwrap();
+    browser
+        .until_text("//*[@id='flash']", "3 new tickets")
+        .await;
+    // They appear by themselves.
+    browser.until_text("//*[@id='total']", "3 tickets").await;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//tr[td[contains(., 'My order #10482 has not arrived')]]//a[contains(@class,'ticket-link')]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//h1", "My order #10482").await;
+    browser
+        .until_text("//*[@id='timeline']", "walking boots")
+        .await;
+    browser.type_text("r").await;
+    browser
+        .type_text("Hello Maria, the parcel is with the carrier; it arrives on Monday.")
+        .await;
+    browser.button("Send").await.click().await.unwrap();
+    browser
+        .until_text("//*[@id='timeline']", "it arrives on Monday")
+        .await;
+
+    // The printed password is replaced on the member's own page; the browser stays signed in.
+    browser
+        .client
+        .find(Locator::LinkText("Your account"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.heading("Change your password").await;
+    browser.assert_accessible("the account page").await;
+    let new = "a much longer passphrase for the boss";
+    browser
+        .field("Current password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .field("New password (at least 10 characters; a few unrelated words are best)")
+        .await
+        .send_keys(new)
+        .await
+        .unwrap();
+    browser
+        .field("New password, again")
+        .await
+        .send_keys(new)
+        .await
+        .unwrap();
+    browser
+        .button("Change the password")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Your password is changed")
+        .await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    browser.until_text("//*[@id='total']", "3 tickets").await;
+    assert!(!site.token("boss@frontdesk.test", new).await.is_empty());
+    assert_eq!(browser.console_errors().await, Vec::<String>::new());
+    browser.close().await;
+    site.finish().await;
+}

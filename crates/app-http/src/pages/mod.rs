@@ -36,7 +36,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login::submit)),
         )
         .route("/logout", web::post().to(login::logout))
+        .route("/me", web::get().to(me::show))
         .route("/me/availability", web::post().to(me::availability))
+        .route("/me/password", web::post().to(me::password))
+        .route("/poll", web::post().to(me::poll))
         .route("/events", web::get().to(live::events))
         .route("/tickets", web::get().to(list::show))
         .route("/views", web::post().to(views::save))
@@ -231,6 +234,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The JSON of the body's `hx-headers`: the CSRF token for every htmx request.
     pub hx_headers: String,
+    /// May read the mailboxes now (managers, admins).
+    pub may_poll: bool,
 }
 
 impl Chrome {
@@ -246,6 +251,7 @@ impl Chrome {
             availability: staff.availability.as_str(),
             csrf: session.csrf.clone(),
             hx_headers: serde_json::json!({ "X-CSRF-Token": session.csrf }).to_string(),
+            may_poll: frontdesk_domain::access::Permission::OperateMail.allows(staff.role),
         })
     }
 }

@@ -719,7 +719,7 @@ pub async fn presence(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PlainForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 impl CsrfForm for PlainForm {

@@ -162,8 +162,19 @@ pub struct MailboxPass {
 #[utoipa::path(post, path = "/api/admin/poll", tag = "ops", security(("bearer" = [])),
     responses((status = 200, body = [MailboxPass]), (status = 403, body = crate::problem::Problem)))]
 pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(poll_now(&state, &caller).await?))
+}
+
+/// Reads every mailbox now (managers, admins): the API's and the workspace's "poll now".
+///
+/// # Errors
+/// 403 without [`Permission::OperateMail`].
+pub(crate) async fn poll_now(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<MailboxPass>, ApiError> {
     caller.may(Permission::OperateMail)?;
-    let passes: Vec<MailboxPass> = crate::wiring::ingest_pass(&state.app)
+    Ok(crate::wiring::ingest_pass(&state.app)
         .await
         .into_iter()
         .map(|(mailbox, result)| {
@@ -182,8 +193,7 @@ pub async fn poll(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
                 error,
             }
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(passes))
+        .collect())
 }
 
 /// The sender allow and deny lists: those set here, and those of the configuration file (which

@@ -222,9 +222,24 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchStaff>,
 ) -> Result<HttpResponse, ApiError> {
+    let m = change_member(&state, &req, &caller, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+}
+
+/// Applies `body` to staff member `id` for `caller`: the API's `PATCH` and the workspace's own
+/// page (the password change) take this one road, with its rights and checks.
+///
+/// # Errors
+/// As `PATCH /api/staff/{id}` answers.
+pub(crate) async fn change_member(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    id: Uuid,
+    body: PatchStaff,
+) -> Result<Staff, ApiError> {
     let me = caller.staff()?;
-    let body = body.into_inner();
-    let target = StaffId::from_uuid(*id);
+    let target = StaffId::from_uuid(id);
     let role: Option<Role> = body
         .role
         .as_deref()
@@ -248,10 +263,10 @@ pub async fn patch(
             ApiError::conflict(refused.to_string())
         }
     })?;
-    let mut m = member(&state, *id).await?;
+    let mut m = member(state, id).await?;
     let before = m.clone();
     if terms.confirm_current_password {
-        confirm_current_password(&state, &req, &m, body.current_password.clone()).await?;
+        confirm_current_password(state, req, &m, body.current_password.clone()).await?;
     }
     if let Some(name) = &body.name {
         m.name = input::name("name", name)?;
@@ -261,7 +276,7 @@ pub async fn patch(
     }
     if let Some(active) = body.active {
         if active && !m.active {
-            may_become_staff(&state, &m.email).await?;
+            may_become_staff(state, &m.email).await?;
         }
         m.active = active;
     }
@@ -273,7 +288,7 @@ pub async fn patch(
     }
     let now = state.now();
     let new_password = match body.password {
-        Some(p) => Some(hash(&state, p, &m.email).await?),
+        Some(p) => Some(hash(state, p, &m.email).await?),
         None => None,
     };
     if let Some(hash) = &new_password {
@@ -285,7 +300,7 @@ pub async fn patch(
         state.db().revoke_sign_ins(&staff_subject(m.id)).await?;
     }
     state.callers.clear();
-    Ok(HttpResponse::Ok().json(StaffView::from(&m)))
+    Ok(m)
 }
 
 /// Availability.
