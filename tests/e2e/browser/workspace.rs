@@ -682,6 +682,7 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
         .await;
     // They appear by themselves.
     browser.until_text("//*[@id='total']", "3 tickets").await;
+    browser.screenshot("readme-list").await;
     browser
         .client
         .find(Locator::XPath(
@@ -704,6 +705,12 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
     browser
         .until_text("//*[@id='timeline']", "it arrives on Monday")
         .await;
+    browser
+        .client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
+    browser.screenshot("readme-ticket").await;
 
     // The printed password is replaced on the member's own page; the browser stays signed in.
     browser

@@ -235,6 +235,8 @@ struct ListPage {
     next_url: Option<String>,
     first_url: Option<String>,
     filtered: bool,
+    /// A filter behind "More filters" is set (or the sort is): it opens.
+    more_filters: bool,
     views: Vec<ViewLink>,
     /// Saved views: one's own, then the team's.
     own: Vec<ViewLink>,
@@ -313,6 +315,17 @@ pub async fn show(
             .unwrap_or_default()
             .to_owned(),
         filtered: form.is_filtered(),
+        more_filters: [
+            &form.priority,
+            &form.category,
+            &form.tag,
+            &form.created_from,
+            &form.created_to,
+            &form.sort,
+            &form.customer,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty()),
         rows: Vec::new(),
         total: 0,
         next_url: None,

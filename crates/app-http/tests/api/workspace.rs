@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp, Who};
+use crate::helpers::{PASSWORD, TestApp, Who, read_until};
 
 /// The value of `name` in the response's `Set-Cookie` headers, with the whole header.
 fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
@@ -279,5 +279,108 @@ both!(
             )
             .await;
         assert_eq!(status, 201);
+    }
+);
+
+both!(
+    an_agent_limited_to_own_tickets_sees_no_other_in_any_list_count_or_live_update,
+    "[http]\nagents_see_all = false\n",
+    async |app: &TestApp| {
+        let theirs = app.ticket("Colleague's secret case", "zebra").await;
+        let open = app.ticket("Nobody's case yet", "zebra").await;
+        let mine = app.ticket("My own case", "zebra").await;
+        for (t, who) in [(&theirs, &app.other_agent), (&mine, &app.agent)] {
+            let (status, _) = app
+                .json(
+                    "post",
+                    &format!("/api/tickets/{}/assign", t.id),
+                    Who::Manager,
+                    Some(&json!({ "staff_id": who.id.as_uuid() })),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        let (session, csrf) = sign_in(app, app.agent.email.as_str()).await;
+        let cookie = format!("fd_session={session}");
+        let page = async |path: &str| {
+            let r = app
+                .client
+                .get(app.url(path))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        };
+        for path in [
+            "/tickets",
+            "/tickets?q=zebra",
+            "/tickets?assignee=me_or_unassigned",
+        ] {
+            let (status, body) = page(path).await;
+            assert_eq!(status, 200, "{path}");
+            assert!(
+                !body.contains("Colleague&#39;s secret case")
+                    && !body.contains(&theirs.number.to_string()),
+                "{path} shows another's ticket"
+            );
+            assert!(
+                body.contains(&open.number.to_string()) && body.contains(&mine.number.to_string()),
+                "{path}"
+            );
+            assert!(
+                body.contains(">2 tickets<"),
+                "{path}: the count covers only what may be seen"
+            );
+        }
+        let (status, _) = page(&format!("/tickets/{}", theirs.number)).await;
+        assert_eq!(status, 404, "another's ticket is not found, as in the API");
+        let (status, body) = page(&format!("/tickets/{}", mine.number)).await;
+        assert_eq!(status, 200);
+        assert!(
+            !body.contains(&theirs.number.to_string()),
+            "not among the customer's other tickets either"
+        );
+        let bulk = app
+            .client
+            .post(app.url("/tickets/bulk"))
+            .header("cookie", &cookie)
+            .body(format!(
+                "csrf={csrf}&action=take&tickets={}&tickets={}",
+                theirs.number, open.number
+            ))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        let outcome = bulk.text().await.unwrap();
+        assert!(
+            outcome.contains("1 ticket changed") && outcome.contains("no ticket"),
+            "{outcome}"
+        );
+
+        // Live: the colleague's ticket's events never reach the page's stream.
+        let mut stream = app
+            .client
+            .get(app.url("/events"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status().as_u16(), 200);
+        read_until(&mut stream, |t| t.contains(": connected")).await;
+        for t in [&theirs, &mine] {
+            let (status, _) = app
+                .json(
+                    "post",
+                    &format!("/api/tickets/{}/notes", t.id),
+                    Who::Manager,
+                    Some(&json!({ "content": "a note" })),
+                )
+                .await;
+            assert_eq!(status, 201);
+        }
+        let seen = read_until(&mut stream, |t| t.contains(&mine.number.to_string())).await;
+        assert!(!seen.contains(&theirs.number.to_string()), "{seen}");
     }
 );
