@@ -176,10 +176,54 @@ async fn an_agent_signs_in_works_a_ticket_by_keyboard_and_answers_it() {
         .select_by_value("pending")
         .await
         .unwrap();
+    let upload = tempfile::Builder::new()
+        .prefix("return-label-")
+        .suffix(".txt")
+        .tempfile()
+        .unwrap();
+    std::fs::write(upload.path(), "RETURN LABEL 4711").unwrap();
+    browser
+        .field("Attach files (up to 10, 10 MB each)")
+        .await
+        .send_keys(upload.path().to_str().unwrap())
+        .await
+        .unwrap();
     browser.button("Send").await.click().await.unwrap();
     browser
         .until_text("//*[@id='timeline']", "the parcel is on its way again")
         .await;
+    // The file is on the reply, downloadable, and went out with the mail.
+    let name = upload
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    browser
+        .until_text("//*[@id='timeline']//ul[@aria-label='Attachments']", &name)
+        .await;
+    let href = browser
+        .client
+        .find(Locator::XPath(
+            "//*[@id='timeline']//ul[@aria-label='Attachments']//a",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let downloaded = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\n\
+             fetch(arguments[0]).then(r => r.text()).then(done, e => done(String(e)));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(downloaded, serde_json::json!("RETURN LABEL 4711"));
     browser
         .until_text("//*[@id='timeline']", "to pending")
         .await;
@@ -198,6 +242,9 @@ async fn an_agent_signs_in_works_a_ticket_by_keyboard_and_answers_it() {
         "{}",
         reply.subject
     );
+    assert_eq!(reply.attachments.len(), 1);
+    assert_eq!(reply.attachments[0].filename, name);
+    assert_eq!(reply.attachments[0].content, b"RETURN LABEL 4711");
 
     // `n` writes an internal note: shown as one, never mailed.
     browser.type_text("n").await;

@@ -97,6 +97,18 @@ pub(super) async fn write_inbound(
             }
             email_rows.push(email_row(w, inbound, sha)?);
         }
+        // Files staff attached to their messages, stored like mail's.
+        for f in &w.rest.uploads {
+            let file_sha = content_address(&f.content);
+            files.entry(file_sha.clone()).or_insert_with(|| {
+                all_set(attachments::Model {
+                    sha256: file_sha.clone(),
+                    size: i64::try_from(f.content.len()).unwrap_or(i64::MAX),
+                    content: f.content.clone(),
+                    created_at: w.ticket.updated_at,
+                })
+            });
+        }
     }
     insert_blobs(
         txn,

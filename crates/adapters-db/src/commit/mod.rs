@@ -130,6 +130,7 @@ async fn write(
             ai_drafts,
             absorb,
             merge_suggestions,
+            uploads,
         } = change;
         let ticket = match ticket {
             TicketWrite::Create(draft) => {
@@ -153,6 +154,7 @@ async fn write(
             ai_drafts,
             absorb,
             merge_suggestions,
+            uploads,
         };
         written.push(Written { ticket, rest });
     }

@@ -7,11 +7,13 @@
 
 use std::collections::HashMap;
 
+use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use frontdesk_adapters_db::FeedEvent;
+use frontdesk_domain::ports::OutboundAttachment;
 use frontdesk_domain::ports::{PageCursor, SortKey, TicketFilter, TicketListQuery, TicketSort};
 use frontdesk_domain::service::{ReplyMode, ReplyText, Seen, TicketUpdate};
 use frontdesk_domain::staff::StaffId;
@@ -231,12 +233,6 @@ pub struct ComposeForm {
     pub seen: String,
 }
 
-impl CsrfForm for ComposeForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 #[derive(Template)]
 #[template(path = "workspace/ticket.html")]
 struct TicketPage {
@@ -268,12 +264,17 @@ struct TicketPage {
     /// The newest message shown, for the composer's guard.
     last_message: String,
     presence: PresenceLine,
+    max_uploads: usize,
+    max_upload_mib: usize,
 }
 
 impl TicketPage {
     /// Whether the problem is the composer's (shown beside it rather than in the header).
     fn composer_problem(&self) -> bool {
-        matches!(self.field.as_str(), "body" | "compose" | "then_status")
+        matches!(
+            self.field.as_str(),
+            "body" | "compose" | "then_status" | "files"
+        )
     }
 }
 
@@ -439,6 +440,8 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         },
         last_message,
         presence,
+        max_uploads: state.http().max_uploads,
+        max_upload_mib: state.http().max_upload_mib,
     })
 }
 
@@ -587,14 +590,104 @@ pub async fn fields(
     Ok(see_other(&format!("/tickets/{}", ticket.number)))
 }
 
-/// Sends a reply or adds a note, then sets the status asked for.
+/// The composer as posted (`multipart/form-data`): its text fields, and the files attached
+/// within the configured count and size.
+async fn read_composer(
+    state: &AppState,
+    mut payload: Multipart,
+) -> Result<(ComposeForm, Vec<OutboundAttachment>), ApiError> {
+    use futures_util::StreamExt as _;
+    let http = state.http();
+    let max_file = http.max_upload_mib.saturating_mul(1024 * 1024);
+    let mut form = ComposeForm::default();
+    let mut files = Vec::new();
+    let mut text_bytes = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| ApiError::bad_request(format!("the form: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let content_type = field.content_type().map_or_else(
+            || "application/octet-stream".to_owned(),
+            ToString::to_string,
+        );
+        let mut bytes = Vec::new();
+        let limit = if name == "files" {
+            max_file
+        } else {
+            MAX_TEXT_FIELDS
+        };
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the form: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(if name == "files" {
+                    ApiError::invalid_field(
+                        "files",
+                        format!("a file may be at most {} MB", http.max_upload_mib),
+                    )
+                } else {
+                    ApiError::too_large("the message is too long")
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name == "files" {
+            // A file input left empty posts one nameless, empty part.
+            let Some(filename) = filename.filter(|f| !f.trim().is_empty()) else {
+                continue;
+            };
+            if files.len() == http.max_uploads {
+                return Err(ApiError::invalid_field(
+                    "files",
+                    format!("at most {} files at once", http.max_uploads),
+                ));
+            }
+            files.push(OutboundAttachment {
+                filename: crate::routes::tickets::attachments::safe_filename(Some(&filename)),
+                content_type,
+                content: bytes,
+            });
+            continue;
+        }
+        text_bytes += bytes.len();
+        if text_bytes > MAX_TEXT_FIELDS {
+            return Err(ApiError::too_large("the message is too long"));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ApiError::bad_request(format!("{name}: not UTF-8 text")))?;
+        match name.as_str() {
+            "csrf" => form.csrf = text,
+            "kind" => form.kind = text,
+            "body" => form.body = text,
+            "then_status" => form.then_status = text,
+            "seen" => form.seen = text,
+            _ => {}
+        }
+    }
+    Ok((form, files))
+}
+
+/// The text fields of the composer at most: a message at its largest and the rest.
+const MAX_TEXT_FIELDS: usize = 300 * 1024;
+
+/// Sends a reply or adds a note (with the files attached), then sets the status asked for.
 pub async fn reply(
     state: web::Data<AppState>,
     number: web::Path<String>,
-    posted: Posted<ComposeForm>,
+    session: Session,
+    payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let Posted { session, form } = posted;
     let staff = session.staff()?.clone();
+    let (form, files) = match read_composer(&state, payload).await {
+        Ok(read) => read,
+        Err(e) => {
+            // What was typed is lost with a refused upload only when the form could not be read.
+            return again(&state, &session, &number, &e, "files", None).await;
+        }
+    };
+    session.check_csrf(&form.csrf)?;
     let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
     let then_status = Some(form.then_status.trim()).filter(|s| !s.is_empty());
     let then: Option<Status> = match input::optional::<Status>("then_status", then_status) {
@@ -606,18 +699,19 @@ pub async fn reply(
     let sent = if form.kind == "note" {
         state
             .desk()
-            .add_note(ticket.id, &staff, &form.body)
+            .add_note_with_files(ticket.id, &staff, &form.body, &files)
             .await
             .map_err(ApiError::from)
     } else {
         state
             .desk()
-            .staff_reply(
+            .staff_reply_with_files(
                 ticket.id,
                 &staff,
                 ReplyText::Written(&form.body),
                 ReplyMode::Send,
                 Some(Seen::LastMessage(Uuid::parse_str(form.seen.trim()).ok())),
+                &files,
             )
             .await
             .map_err(ApiError::from)

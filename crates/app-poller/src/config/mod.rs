@@ -135,6 +135,9 @@ impl Config {
         if !(0.0..=1.0).contains(&self.ai.auto_send_threshold) {
             return Err(invalid("ai.auto_send_threshold", "must be within 0..1"));
         }
+        if self.http.max_upload_mib == 0 || self.http.max_upload_mib > 100 {
+            return Err(invalid("http.max_upload_mib", "must be within 1..100"));
+        }
         if self.http.session_idle_minutes == 0 || self.http.session_days == 0 {
             return Err(invalid(
                 "http.session_idle_minutes",

@@ -176,6 +176,9 @@ pub struct HttpConfig {
     pub session_idle_minutes: u32,
     /// …and this many days after the sign-in, whatever its use.
     pub session_days: u32,
+    /// Files a reply or note may carry from the workspace's composer, and the largest, in MiB.
+    pub max_uploads: usize,
+    pub max_upload_mib: usize,
 }
 
 impl Default for HttpConfig {
@@ -210,6 +213,8 @@ impl Default for HttpConfig {
             event_streams_total: 1_000,
             session_idle_minutes: 8 * 60,
             session_days: 7,
+            max_uploads: 10,
+            max_upload_mib: 10,
         }
     }
 }

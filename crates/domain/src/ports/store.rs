@@ -147,6 +147,9 @@ pub struct ChangeSet {
     pub absorb: Vec<Absorb>,
     /// Links staff should see between this ticket and one a mail referred to but could not join.
     pub merge_suggestions: Vec<MergeSuggestion>,
+    /// Files staff attached to a message of this change, stored by their content's address
+    /// (the messages' [`AttachmentMeta`](crate::ticket::AttachmentMeta) name them).
+    pub uploads: Vec<crate::ports::OutboundAttachment>,
 }
 
 /// A ticket merged into the one a [`ChangeSet`] changes.
@@ -177,6 +180,7 @@ impl ChangeSet {
             ai_drafts: Vec::new(),
             absorb: Vec::new(),
             merge_suggestions: Vec::new(),
+            uploads: Vec::new(),
         }
     }
 }

@@ -104,6 +104,23 @@ impl Helpdesk {
         mode: ReplyMode,
         seen: Option<Seen>,
     ) -> Result<Committed, ReplyError> {
+        self.staff_reply_with_files(id, author, text, mode, seen, &[])
+            .await
+    }
+
+    /// [`Helpdesk::staff_reply`] with files attached ([`Helpdesk::reply_with_files`]).
+    ///
+    /// # Errors
+    /// As [`Helpdesk::staff_reply`].
+    pub async fn staff_reply_with_files(
+        &self,
+        id: TicketId,
+        author: &Staff,
+        text: ReplyText<'_>,
+        mode: ReplyMode,
+        seen: Option<Seen>,
+        files: &[crate::ports::OutboundAttachment],
+    ) -> Result<Committed, ReplyError> {
         match seen {
             Some(Seen::LastMessage(last)) => {
                 let messages = self
@@ -143,7 +160,7 @@ impl Helpdesk {
                 &draft
             }
         };
-        self.reply(id, author, body, mode).await
+        self.reply_with_files(id, author, body, mode, files).await
     }
 }
 

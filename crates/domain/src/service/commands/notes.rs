@@ -13,6 +13,21 @@ impl Helpdesk {
         author: &Staff,
         body: &str,
     ) -> Result<Committed, NoteError> {
+        self.add_note_with_files(id, author, body, &[]).await
+    }
+
+    /// [`Helpdesk::add_note`] with files attached, stored on the note by their content's
+    /// address (never mailed).
+    ///
+    /// # Errors
+    /// As [`Helpdesk::add_note`].
+    pub async fn add_note_with_files(
+        &self,
+        id: TicketId,
+        author: &Staff,
+        body: &str,
+        files: &[crate::ports::OutboundAttachment],
+    ) -> Result<Committed, NoteError> {
         let body = check_body(body).map_err(|empty| {
             if empty {
                 NoteError::EmptyBody
@@ -34,6 +49,7 @@ impl Helpdesk {
                 change
                     .events
                     .push(TicketEvent::new(id, now, Actor::Staff(author.id), kind));
+                super::reply::attach(&mut change, files);
                 Ok(change)
             })
             .await?;

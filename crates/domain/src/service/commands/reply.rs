@@ -2,6 +2,8 @@
 //! not be delivered.
 
 use super::*;
+use crate::ports::OutboundAttachment;
+use crate::ticket::AttachmentMeta;
 
 impl Helpdesk {
     /// Replies to the customer. `Send` records the message, sets the first response and queues
@@ -16,6 +18,22 @@ impl Helpdesk {
         body: &str,
         mode: ReplyMode,
     ) -> Result<Committed, ReplyError> {
+        self.reply_with_files(id, author, body, mode, &[]).await
+    }
+
+    /// [`Helpdesk::reply`] with files attached: they go out with the mail and stay on the
+    /// message, stored by their content's address.
+    ///
+    /// # Errors
+    /// As [`Helpdesk::reply`].
+    pub async fn reply_with_files(
+        &self,
+        id: TicketId,
+        author: &Staff,
+        body: &str,
+        mode: ReplyMode,
+        files: &[OutboundAttachment],
+    ) -> Result<Committed, ReplyError> {
         let body = check_body(body).map_err(|empty| {
             if empty {
                 ReplyError::EmptyBody
@@ -28,10 +46,14 @@ impl Helpdesk {
             .change_ticket(id, |ticket, now| {
                 Ok(match mode {
                     ReplyMode::Send => {
-                        self.reply_change(ticket, answered.as_ref(), body, Some(author), now)
+                        let mut change =
+                            self.reply_change(ticket, answered.as_ref(), body, Some(author), now);
+                        attach(&mut change, files);
+                        change
                     }
                     ReplyMode::Draft => {
-                        let mail = self.reply_mail(&ticket, answered.as_ref(), body, false);
+                        let mut mail = self.reply_mail(&ticket, answered.as_ref(), body, false);
+                        mail.attachments = files.to_vec();
                         let mut change = ChangeSet::update(ticket);
                         change.jobs.push(Job::SaveDraft(Box::new(mail)));
                         change
@@ -174,4 +196,35 @@ impl Helpdesk {
         })
         .await
     }
+}
+
+/// Puts `files` on the message `change` carries (a reply or a note, by content address), on
+/// its mail if it has one, and into the change's stored files.
+pub(super) fn attach(change: &mut ChangeSet, files: &[OutboundAttachment]) {
+    if files.is_empty() {
+        return;
+    }
+    if let Some(message) = change
+        .messages
+        .iter_mut()
+        .find(|m| matches!(m.kind, MessageKind::Agent | MessageKind::Note))
+    {
+        message.attachments = files
+            .iter()
+            .map(|f| AttachmentMeta {
+                sha256: crate::email::content_address(&f.content),
+                filename: Some(f.filename.clone()),
+                content_type: f.content_type.clone(),
+                size: u64::try_from(f.content.len()).unwrap_or(u64::MAX),
+                inline: false,
+                content_id: None,
+            })
+            .collect();
+    }
+    for job in &mut change.jobs {
+        if let Job::SendEmail(mail) = job {
+            mail.attachments = files.to_vec();
+        }
+    }
+    change.uploads = files.to_vec();
 }

@@ -288,3 +288,54 @@ async fn a_bulk_change_applies_each_tickets_rules_alone() {
     w.desk.bulk(&agent, &[mine], false, &remove).await;
     assert!(w.ticket(mine).tags.is_empty());
 }
+
+#[tokio::test]
+async fn files_attached_to_a_reply_go_out_with_the_mail_and_stay_on_the_message() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let file = crate::ports::OutboundAttachment {
+        filename: "label.pdf".to_owned(),
+        content_type: "application/pdf".to_owned(),
+        content: b"%PDF-1.4 the return label".to_vec(),
+    };
+    w.desk
+        .reply_with_files(
+            id,
+            &staff(1, Role::Agent),
+            "The return label is attached.",
+            ReplyMode::Send,
+            std::slice::from_ref(&file),
+        )
+        .await
+        .unwrap();
+    let sent = w.store.with(|s| {
+        s.jobs
+            .iter()
+            .find_map(|j| match j {
+                Job::SendEmail(m) if m.message.is_some() => Some(m.clone()),
+                _ => None,
+            })
+            .unwrap()
+    });
+    assert_eq!(sent.attachments, vec![file.clone()]);
+    let note = w
+        .desk
+        .add_note_with_files(id, &staff(1, Role::Agent), "Copy for us.", &[file.clone()])
+        .await
+        .unwrap();
+    assert_eq!(note.ticket.id, id);
+    let messages = w.store.with(|s| s.messages.clone());
+    let with_files: Vec<_> = messages
+        .iter()
+        .filter(|m| !m.attachments.is_empty())
+        .collect();
+    assert_eq!(with_files.len(), 2, "the reply and the note");
+    for m in with_files {
+        assert_eq!(m.attachments[0].filename.as_deref(), Some("label.pdf"));
+        assert_eq!(
+            m.attachments[0].sha256,
+            crate::email::content_address(&file.content)
+        );
+        assert_eq!(m.attachments[0].size, file.content.len() as u64);
+    }
+}
