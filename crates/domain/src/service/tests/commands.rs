@@ -320,7 +320,12 @@ async fn files_attached_to_a_reply_go_out_with_the_mail_and_stay_on_the_message(
     assert_eq!(sent.attachments, vec![file.clone()]);
     let note = w
         .desk
-        .add_note_with_files(id, &staff(1, Role::Agent), "Copy for us.", &[file.clone()])
+        .add_note_with_files(
+            id,
+            &staff(1, Role::Agent),
+            "Copy for us.",
+            std::slice::from_ref(&file),
+        )
         .await
         .unwrap();
     assert_eq!(note.ticket.id, id);
