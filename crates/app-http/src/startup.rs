@@ -239,6 +239,9 @@ fn serve(
     };
     let mut server = HttpServer::new(move || {
         App::new()
+            // Pages, assets and JSON gzipped for clients that ask; the event stream opts out
+            // (`Content-Encoding: identity`), as do responses that are compressed already.
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(
                 crate::deadline::body_deadline,
             ))

@@ -188,6 +188,8 @@ pub(crate) async fn open(
         .content_type("text/event-stream")
         .insert_header(("cache-control", "no-cache"))
         .insert_header(("x-accel-buffering", "no"))
+        // Never gzipped: a compressor would hold events back until its buffer fills.
+        .insert_header(("content-encoding", "identity"))
         .streaming(stream))
 }
 
