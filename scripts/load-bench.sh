@@ -13,7 +13,12 @@
 #   4. mixed:   60 s at 1,000 requests/s paced on the clock (45 % detail, 25 % filtered lists,
 #               20 % the queue and other lists, 5 % search, 5 % notes written), 128 connections
 #   5. inbound: sequential raw-MIME posts to /api/webhooks/inbound-email, one connection, 20 s
+#   6. page-list, page-detail: the workspace's /tickets (filtered, with its total) and
+#      /tickets/{number}, signed in by a session cookie, 4 connections, 20 s each
+#   7. pages:   both pages paced at 200 requests/s for 30 s, 16 connections (server time under
+#               a steady load: the p99 the issue sets)
 # Each run prints one JSON line; the summary goes to target/load-bench.json.
+# RUNS="page-list page-detail pages" picks runs (default: all).
 set -euo pipefail
 
 tickets="${1:-1000000}"
@@ -74,17 +79,39 @@ TOKEN=$(curl -sf "$base/api/auth/login" -H 'content-type: application/json' \
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 export TOKEN TICKETS="$tickets"
 
+# A workspace session, signed in through /login as a browser does.
+jar="$work/cookies"
+login_csrf=$(curl -sf -c "$jar" "$base/login" | python3 -c 'import re, sys; print(re.search(r"name=\"csrf\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')
+curl -sf -o /dev/null -b "$jar" -c "$jar" "$base/login" --data-urlencode "csrf=$login_csrf" \
+    --data-urlencode "email=admin@example.com" --data-urlencode "password=$password"
+SESSION=$(awk '$6 == "fd_session" { print $7 }' "$jar")
+[ -n "$SESSION" ] || { echo "no workspace session" >&2; exit 1; }
+export SESSION
+
 # A first look at every kind of request, so each run starts warm and a broken one fails here.
 for path in "/api/tickets?status=new,open&priority=high&sort=-created&limit=25" \
     "/api/tickets/TKT-000001" "/api/tickets?q=lorukakal&limit=25" "/api/tickets/queue"; do
     curl -sf -o /dev/null "$base$path" -H "authorization: Bearer $TOKEN" ||
         { echo "GET $path failed" >&2; exit 1; }
 done
+for path in "/tickets?status=new%2Copen&priority=high" "/tickets/TKT-000001"; do
+    curl -sf -o /dev/null "$base$path" -H "cookie: fd_session=$SESSION" ||
+        { echo "GET $path failed" >&2; exit 1; }
+done
+# What a browser transfers (gzip): the list page and its assets, then a ticket page.
+{
+    for path in "/tickets?status=new%2Copen&priority=high" /assets/htmx.min.js \
+        /assets/workspace.css /assets/workspace.js /assets/favicon.svg "/tickets/TKT-000001"; do
+        printf '%s %s\n' "$path" "$(curl -sf -o /dev/null -w '%{size_download}' -H 'accept-encoding: gzip' \
+            -H "cookie: fd_session=$SESSION" "$base$path")"
+    done
+} | tee "$root/target/load-bench-sizes.txt" >&2
 
 results="$root/target/load-bench.json"
 : >"$results"
 run() { # name, threads, wrk options, mix, [rate]
     local name="$1" threads="$2" options="$3" mix="$4" rate="${5:-}" line
+    if [ -n "${RUNS:-}" ] && [[ " $RUNS " != *" $name "* ]]; then return; fi
     echo "== $name" >&2
     # shellcheck disable=SC2086
     line=$(wrk $options -t"$threads" -s scripts/load/frontdesk.lua "$base" -- "$mix" $rate ${rate:+$threads} |
@@ -97,4 +124,7 @@ run detail 2 "-c64 -d20s" detail
 run search 2 "-c2 -d20s" search
 run mixed 2 "-c128 -d60s --timeout 5s" mixed 1000
 run inbound 1 "-c1 -d20s" inbound
+run page-list 2 "-c4 -d20s" page_list
+run page-detail 2 "-c4 -d20s" page_detail
+run pages 2 "-c16 -d30s" pages 200
 echo "results in $results" >&2

@@ -3,10 +3,10 @@
 --   wrk -t2 -c8 -d20s -s scripts/load/frontdesk.lua http://127.0.0.1:PORT -- MIX [RATE]
 --
 -- MIX is one of `list`, `detail`, `search`, `mixed`, `inbound`, `lists` (the queue and other
--- lists) or `note`; RATE (requests per second
+-- lists), `note`, or the workspace's `page_list`, `page_detail` and `pages` (both); RATE (requests per second
 -- over all threads, optional) paces the requests against the clock instead of sending the next
--- one as soon as a connection is free. TOKEN (a staff access token) and, for `inbound`,
--- INBOUND_SECRET come from the environment; TICKETS is the fixture's size (default 1,000,000).
+-- one as soon as a connection is free. TOKEN (a staff access token), SESSION (a workspace
+-- session cookie's value) and, for `inbound`, INBOUND_SECRET come from the environment; TICKETS is the fixture's size (default 1,000,000).
 -- `done` prints one line of JSON: requests, rate, errors by kind and latency percentiles.
 
 local ffi = require("ffi")
@@ -124,8 +124,29 @@ local function mixed()
   return note()
 end
 
+-- The staff workspace's pages, signed in by the session cookie (SESSION from the environment):
+-- the list filtered like `list` (with its total), and a random ticket's page.
+local session = { ["Cookie"] = "fd_session=" .. (os.getenv("SESSION") or "") }
+
+local function page_list()
+  local priority = PRIORITIES[math.random(1, #PRIORITIES)]
+  return wrk.format("GET", "/tickets?status=new%2Copen&priority=" .. priority, session)
+end
+
+local function page_detail()
+  return wrk.format("GET", string.format("/tickets/TKT-%06d", math.random(1, tickets)), session)
+end
+
+local function pages()
+  if math.random() < 0.5 then
+    return page_list()
+  end
+  return page_detail()
+end
+
 local mixes = { list = list, detail = detail, search = search, mixed = mixed, inbound = inbound,
-  lists = other_list, note = note }
+  lists = other_list, note = note, page_list = page_list, page_detail = page_detail,
+  pages = pages }
 local make = list
 local interval_ms = nil
 local next_at = nil

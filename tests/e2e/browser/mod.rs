@@ -5,6 +5,7 @@
 mod axe;
 mod confirm;
 mod driver;
+mod hostile;
 mod workspace;
 
 use chrono::Utc;
@@ -162,6 +163,25 @@ impl Site {
         assert_eq!(answer.status().as_u16(), 201);
         let view: serde_json::Value = answer.json().await.unwrap();
         view["number"].as_str().unwrap().to_owned()
+    }
+
+    /// Reads the Maildir now, as a manager's "Poll now" does (`token`: a manager's or admin's),
+    /// and answers how many tickets it opened.
+    pub async fn poll(&self, token: &str) -> u64 {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/api/admin/poll", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        let passes: serde_json::Value = answer.json().await.unwrap();
+        passes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["created"].as_u64().unwrap_or(0))
+            .sum()
     }
 
     /// Every mail queued to `to` so far (claimed from the jobs queue: each is returned once).

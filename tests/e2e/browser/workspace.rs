@@ -18,7 +18,7 @@ const CUSTOMER: &str = "casey@customer.test";
 const HOSTILE: &str = "Parcel <img src=x onerror=__fdRan('subject')> \
      <script>__fdRan('script')</script><a href=\"javascript:__fdRan('href')\">late</a> \u{202E}gpj.exe";
 
-async fn sign_in(browser: &Browser, email: &str, password: &str) {
+pub async fn sign_in(browser: &Browser, email: &str, password: &str) {
     browser.heading("Sign in to Frontdesk").await;
     browser
         .field("E-mail address")
