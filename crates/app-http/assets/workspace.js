@@ -140,12 +140,22 @@
         if (body.value.trim() === "") store.removeItem(key); else store.setItem(key, body.value);
       });
     }
-    var aiDraft = document.getElementById("ai-draft");
+    // The assistant's draft (its panel may arrive later, by a live update): into the editor to
+    // be read and edited.
     var useDraft = document.getElementById("use-draft");
+    var draftText = function () {
+      var panel = document.getElementById("ai-draft");
+      return panel ? panel.textContent.trim() : null;
+    };
     var confirmedUnedited = false;
-    if (useDraft && aiDraft) {
+    if (useDraft) {
+      document.addEventListener("frontdesk:updated", function () {
+        useDraft.hidden = draftText() === null;
+      });
       useDraft.addEventListener("click", function () {
-        body.value = aiDraft.textContent.trim();
+        var text = draftText();
+        if (text === null) return;
+        body.value = text;
         body.dispatchEvent(new Event("input"));
         compose("reply");
         if (state) state.textContent = "The AI draft is in the editor: read it and edit it before sending.";
@@ -197,7 +207,7 @@
     });
     composer.addEventListener("submit", function (event) {
       // Never the assistant's draft sent unedited by accident: the first Send asks again.
-      if (aiDraft && !confirmedUnedited && body.value.trim() === aiDraft.textContent.trim()) {
+      if (!confirmedUnedited && draftText() !== null && body.value.trim() === draftText()) {
         event.preventDefault();
         confirmedUnedited = true;
         if (state) state.textContent = "This is the AI draft, unedited. Edit it, or press Send again to send it as it is.";
@@ -215,7 +225,7 @@
   if (live && window.EventSource && window.fetch && window.DOMParser) {
     var mode = live.getAttribute("data-live");
     var number = live.getAttribute("data-number");
-    var parts = mode === "list" ? ["results"] : ["header", "timeline", "presence"];
+    var parts = mode === "list" ? ["results"] : ["header", "timeline", "presence", "ai-panel"];
     var timer = null;
     var reload = function () {
       fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })

@@ -2,6 +2,7 @@
 //! PostgreSQL database, the browser is driven through WebDriver at desktop and phone sizes,
 //! and axe-core checks every page it reaches.
 
+mod agent_day;
 mod axe;
 mod confirm;
 mod driver;

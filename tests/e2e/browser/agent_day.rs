@@ -1,0 +1,216 @@
+//! The day of an agent, end to end on real servers: a customer mails support over SMTP, the
+//! poller (in `frontdesk-http --with-poller`) ingests it from Dovecot, and it appears in the
+//! agent's open list without a reload; the agent opens it by keyboard, applies the assistant's
+//! suggestion, takes the assistant's draft into the editor, edits and sends it; the customer's
+//! mailbox holds the threaded, tagged reply; the customer answers, and the answer appears in
+//! the open ticket by itself.
+
+use chrono::Utc;
+use fantoccini::Locator;
+use frontdesk_adapters_db::testing::Fresh;
+use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
+use frontdesk_http::startup::{Application, Options};
+use frontdesk_poller::config::Config;
+
+use super::driver::{Browser, Size};
+use super::workspace::sign_in;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
+    let fresh = Fresh::postgres().await;
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let support = format!("support-{run}@frontdesk.test");
+    let customer = format!("customer-{run}@customer.test");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("imap.password"), "secret").unwrap();
+    let config_file = dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config_file,
+        format!(
+            r#"[helpdesk]
+support_address = "{support}"
+acknowledge = false
+
+[database]
+url = "{url}"
+
+[poller]
+interval_secs = 1
+metrics_bind = ""
+
+[ai]
+provider = "offline"
+mode = "draft"
+
+[[mailbox]]
+kind = "imap"
+name = "support"
+host = "127.0.0.1"
+port = {imap}
+security = "plain"
+username = "{support}"
+password_file = "{password}"
+after_ingest = "seen"
+idle = false
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp}
+security = "plain"
+"#,
+            url = fresh.url,
+            imap = crate::port("FRONTDESK_TEST_IMAP_PORT"),
+            smtp = crate::port("FRONTDESK_TEST_SMTP_PORT"),
+            password = dir.path().join("imap.password").display(),
+        ),
+    )
+    .unwrap();
+    let config = Config::load_with_env(Some(&config_file), &[]).unwrap();
+    let email = EmailAddress::parse("ana@frontdesk.test").unwrap();
+    let hash = frontdesk_http::auth::password::hash(PASSWORD, Some(&email)).unwrap();
+    let agent = Staff {
+        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
+        email,
+        name: "Ana Agent".to_owned(),
+        role: Role::Agent,
+        availability: Availability::Away,
+        shift: None,
+        active: true,
+    };
+    fresh
+        .db
+        .create_staff(&agent, Some(&hash), Utc::now())
+        .await
+        .unwrap();
+    let app = Application::build(
+        config,
+        Options {
+            bind: "127.0.0.1:0".to_owned(),
+            with_poller: true,
+            metrics: None,
+            workers: Some(2),
+        },
+    )
+    .await
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    // The agent is at work: the list is open before any mail arrives.
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{base}/tickets")).await;
+    sign_in(&browser, "ana@frontdesk.test", PASSWORD).await;
+    browser.until_text("//*[@id='total']", "0 tickets").await;
+
+    // 1. A customer mails support; the mail appears in the open list by itself.
+    let first_id = format!("<first-{run}@customer.test>");
+    crate::send(
+        &customer,
+        &support,
+        &format!(
+            "From: Casey Customer <{customer}>\r\nTo: {support}\r\n\
+             Subject: My refund for order #4411 has not arrived\r\nMessage-ID: {first_id}\r\n\
+             Date: Thu, 03 Dec 2026 09:00:00 +0000\r\n\r\n\
+             I returned the shoes two weeks ago and the refund is still not on my card.\r\n"
+        ),
+    )
+    .await;
+    browser
+        .until_text("//tbody", "My refund for order #4411")
+        .await;
+
+    // 2. Opened by keyboard.
+    browser.type_text("jo").await;
+    browser
+        .until_text("//h1", "My refund for order #4411")
+        .await;
+    let number = browser.text("//p[@class='crumbs']/span").await;
+
+    // 3. The assistant's analysis arrives (live); its suggestion is applied in one click.
+    browser
+        .until_text("//*[@id='ai-panel']", "Suggested category")
+        .await;
+    let suggested = browser
+        .text("//dt[normalize-space()='Suggested category']/following-sibling::dd[1]")
+        .await;
+    browser
+        .button("Apply the suggestion")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until(&format!("the category {suggested}"), async || {
+            let field = browser.field("Category").await;
+            (field.prop("value").await.ok().flatten().as_deref() == Some(suggested.as_str()))
+                .then_some(())
+        })
+        .await;
+    browser
+        .assert_accessible("the ticket with the assistant's work")
+        .await;
+
+    // 4. The draft goes into the editor, is edited, and is sent.
+    browser
+        .button("Use the AI draft")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let body = browser.field("Message").await;
+    let draft = body.prop("value").await.unwrap().unwrap_or_default();
+    assert!(!draft.trim().is_empty(), "the draft is in the editor");
+    assert!(browser.has_focus(&body).await);
+    browser
+        .type_text(" The refund was sent today; it shows on your card within 3 days.")
+        .await;
+    browser.button("Send").await.click().await.unwrap();
+    browser
+        .until_text("//*[@id='timeline']", "within 3 days")
+        .await;
+
+    // 5. The customer's mailbox holds the reply: tagged, threaded.
+    let reply = crate::until("the reply in the customer's mailbox", async || {
+        crate::inbox(&customer)
+            .await
+            .into_iter()
+            .find(|m| m.contains("within 3 days"))
+    })
+    .await;
+    let subject = crate::header(&reply, "Subject").unwrap();
+    assert!(subject.contains(&format!("[{number}]")), "{subject}");
+    assert_eq!(
+        crate::header(&reply, "In-Reply-To").as_deref(),
+        Some(first_id.as_str())
+    );
+    let reply_id = crate::header(&reply, "Message-ID").unwrap();
+
+    // 6. The customer answers; it appears in the open ticket without a reload.
+    crate::send(
+        &customer,
+        &support,
+        &format!(
+            "From: Casey Customer <{customer}>\r\nTo: {support}\r\nSubject: Re: refund\r\n\
+             Message-ID: <second-{run}@customer.test>\r\nIn-Reply-To: {reply_id}\r\n\
+             Date: Thu, 03 Dec 2026 11:00:00 +0000\r\n\r\nThank you, it is there now!\r\n"
+        ),
+    )
+    .await;
+    browser
+        .until_text("//*[@id='timeline']", "it is there now")
+        .await;
+    let entries = browser
+        .client
+        .find_all(Locator::XPath(
+            "//li[contains(@class,'entry-customer') or contains(@class,'entry-agent')]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 3, "mail, reply, answer");
+    assert_eq!(browser.console_errors().await, Vec::<String>::new());
+    browser.close().await;
+    fresh.finish().await;
+}
