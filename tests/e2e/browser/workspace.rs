@@ -309,6 +309,21 @@ async fn the_workspace_fits_a_phone_and_errors_are_pages() {
         .assert_accessible("the ticket page on a phone")
         .await;
 
+    // Dark, as the system is: every contrast decided and sufficient.
+    browser.prefer_dark().await;
+    for page in ["/tickets".to_owned(), format!("/tickets/{hostile}")] {
+        browser.goto(&format!("{}{page}", site.base)).await;
+        browser.wait_for("a heading", "//h1").await;
+        let report = browser
+            .assert_accessible(&format!("{page} in dark mode"))
+            .await;
+        assert!(
+            report.passes.iter().any(|r| r == "color-contrast"),
+            "axe checked the contrast on {page}"
+        );
+    }
+    browser.screenshot("workspace-ticket-phone-dark").await;
+
     // A ticket that does not exist (or may not be seen) is a 404 page, not a stack trace.
     browser
         .goto(&format!("{}/tickets/TKT-999999", site.base))
@@ -713,6 +728,26 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
     let site = Site::start().await;
     site.staff("boss@frontdesk.test", "Bo Boss", Role::Admin, PASSWORD)
         .await;
+    let token = site.token("boss@frontdesk.test", PASSWORD).await;
+    for (title, body) in [
+        (
+            "Parcel with the carrier",
+            "Hello {customer_name}, your parcel for {ticket_number} is with the carrier.",
+        ),
+        (
+            "Refund issued",
+            "Hello {customer_name}, we have refunded your payment.",
+        ),
+    ] {
+        let made = reqwest::Client::new()
+            .post(format!("{}/api/canned-responses", site.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "title": title, "body": body }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(made.status().as_u16(), 201);
+    }
     // The README's walk: the shipped example mails dropped into the Maildir.
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/mail");
     for mail in std::fs::read_dir(&examples).unwrap() {
@@ -744,13 +779,78 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
     browser
         .until_text("//*[@id='timeline']", "walking boots")
         .await;
-    browser.type_text("r").await;
+    let number = browser.text("//p[@class='crumbs']/span").await;
+
+    // `?` lists the shortcuts in a dialog; Escape closes it.
+    browser.type_text("?").await;
+    browser.heading("Keyboard shortcuts").await;
+    browser.assert_accessible("the shortcuts dialog").await;
+    browser.press(fantoccini::key::Key::Escape).await;
     browser
-        .type_text("Hello Maria, the parcel is with the carrier; it arrives on Monday.")
+        .until("the dialog to close", async || {
+            let open = browser
+                .client
+                .execute("return document.getElementById('shortcuts').open;", vec![])
+                .await
+                .ok()?;
+            (open == serde_json::json!(false)).then_some(())
+        })
         .await;
+
+    // An unsent reply survives a reload.
+    browser.type_text("r").await;
+    browser.type_text("A draft that must not be lost").await;
+    browser.client.refresh().await.unwrap();
+    browser
+        .until_text("//*[@id='draft-state']", "Your unsent draft was restored.")
+        .await;
+    let body = browser.field("Message").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some("A draft that must not be lost")
+    );
+    browser
+        .client
+        .execute(
+            "const b = document.getElementById('body'); b.value = ''; \
+             b.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+
+    // A canned response, found by a word and filled in for this ticket.
+    browser
+        .client
+        .find(Locator::XPath(
+            "//summary[normalize-space()='Insert a canned response']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .field("Search the canned responses")
+        .await
+        .send_keys("carrier")
+        .await
+        .unwrap();
+    browser
+        .button("Parcel with the carrier")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let body = browser.field("Message").await;
+    assert_eq!(
+        body.prop("value").await.unwrap().as_deref(),
+        Some(format!("Hello Maria Jensen, your parcel for {number} is with the carrier.").as_str())
+    );
+    browser.type_text(" It arrives on Monday.").await;
     browser.button("Send").await.click().await.unwrap();
     browser
-        .until_text("//*[@id='timeline']", "it arrives on Monday")
+        .until_text("//*[@id='timeline']", "It arrives on Monday")
         .await;
     browser
         .client

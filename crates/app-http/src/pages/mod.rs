@@ -296,3 +296,62 @@ pub mod filters {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError as _;
+    use actix_web::body::MessageBody as _;
+    use frontdesk_domain::ports::StoreError;
+
+    use super::PageError;
+
+    fn body(e: &PageError) -> (u16, String, Vec<(String, String)>) {
+        let response = e.error_response();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        (
+            status,
+            String::from_utf8_lossy(&bytes).into_owned(),
+            headers,
+        )
+    }
+
+    #[test]
+    fn a_failing_database_is_a_try_again_page_never_a_trace() {
+        let e = PageError::from(StoreError::unavailable("connection refused at 10.0.0.5"));
+        let (status, html, headers) = body(&e);
+        assert_eq!(status, 503);
+        assert!(html.contains("<h1>Try again in a moment</h1>"), "{html}");
+        assert!(
+            !html.contains("10.0.0.5"),
+            "no internals on the page: {html}"
+        );
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "hx-retarget" && v == "#flash"),
+            "htmx shows it in the page's live region"
+        );
+    }
+
+    #[test]
+    fn signing_in_comes_back_to_the_page_and_staff_pages_refuse_customers() {
+        let (status, _, headers) = body(&PageError::SignIn {
+            next: "/tickets?status=open".to_owned(),
+        });
+        assert_eq!(status, 303);
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "location" && v == "/login?next=%2Ftickets%3Fstatus%3Dopen")
+        );
+        let (status, html, _) = body(&PageError::StaffOnly);
+        assert_eq!(status, 403);
+        assert!(html.contains("customer portal"), "{html}");
+    }
+}
