@@ -81,6 +81,68 @@ fn header(raw: &str, name: &str) -> Option<String> {
     })
 }
 
+/// The configuration of a helpdesk on the loopback mail servers: `support`'s Dovecot mailbox
+/// read every second, replies over SMTP, no acknowledgements, the `[ai]` section's `ai` lines.
+fn mail_loop_config(dir: &std::path::Path, support: &str, database: &str, ai: &str) -> Config {
+    std::fs::write(dir.join("imap.password"), "secret").unwrap();
+    let config_file = dir.join("frontdesk.toml");
+    std::fs::write(
+        &config_file,
+        format!(
+            r#"[helpdesk]
+support_address = "{support}"
+acknowledge = false
+
+[database]
+url = "{database}"
+
+[poller]
+interval_secs = 1
+metrics_bind = ""
+
+[ai]
+{ai}
+
+[[mailbox]]
+kind = "imap"
+name = "support"
+host = "127.0.0.1"
+port = {imap}
+security = "plain"
+username = "{support}"
+password_file = "{password}"
+after_ingest = "seen"
+idle = false
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp}
+security = "plain"
+"#,
+            imap = port("FRONTDESK_TEST_IMAP_PORT"),
+            smtp = port("FRONTDESK_TEST_SMTP_PORT"),
+            password = dir.join("imap.password").display(),
+        ),
+    )
+    .unwrap();
+    Config::load_with_env(Some(&config_file), &[]).unwrap()
+}
+
+/// `frontdesk-http --with-poller` on `config`, built (not yet running) on a free loopback port.
+async fn with_poller(config: Config) -> Application {
+    Application::build(
+        config,
+        Options {
+            bind: "127.0.0.1:0".to_owned(),
+            with_poller: true,
+            metrics: None,
+            workers: Some(2),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 async fn until<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     let started = Instant::now();
     loop {
@@ -102,49 +164,7 @@ async fn a_customer_mail_is_answered_by_api_and_the_answer_reopens_the_ticket() 
     let support = format!("support-{run}@frontdesk.test");
     let customer = format!("customer-{run}@customer.test");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("imap.password"), "secret").unwrap();
-    let config_file = dir.path().join("frontdesk.toml");
-    std::fs::write(
-        &config_file,
-        format!(
-            r#"[helpdesk]
-support_address = "{support}"
-acknowledge = false
-
-[database]
-url = "{url}"
-
-[poller]
-interval_secs = 1
-metrics_bind = ""
-
-[ai]
-mode = "off"
-
-[[mailbox]]
-kind = "imap"
-name = "support"
-host = "127.0.0.1"
-port = {imap}
-security = "plain"
-username = "{support}"
-password_file = "{password}"
-after_ingest = "seen"
-idle = false
-
-[smtp]
-host = "127.0.0.1"
-port = {smtp}
-security = "plain"
-"#,
-            url = fresh.url,
-            imap = port("FRONTDESK_TEST_IMAP_PORT"),
-            smtp = port("FRONTDESK_TEST_SMTP_PORT"),
-            password = dir.path().join("imap.password").display(),
-        ),
-    )
-    .unwrap();
-    let config = Config::load_with_env(Some(&config_file), &[]).unwrap();
+    let config = mail_loop_config(dir.path(), &support, &fresh.url, "mode = \"off\"");
     let agent = Staff {
         id: StaffId::from_uuid(uuid::Uuid::now_v7()),
         email: EmailAddress::parse("agent@frontdesk.test").unwrap(),
@@ -159,17 +179,7 @@ security = "plain"
         .create_staff(&agent, None, Utc::now())
         .await
         .unwrap();
-    let app = Application::build(
-        config,
-        Options {
-            bind: "127.0.0.1:0".to_owned(),
-            with_poller: true,
-            metrics: None,
-            workers: Some(1),
-        },
-    )
-    .await
-    .unwrap();
+    let app = with_poller(config).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     let token = app
         .state()

@@ -10,8 +10,6 @@ use fantoccini::Locator;
 use frontdesk_adapters_db::testing::Fresh;
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
-use frontdesk_http::startup::{Application, Options};
-use frontdesk_poller::config::Config;
 
 use super::driver::{Browser, Size};
 use super::workspace::sign_in;
@@ -25,50 +23,12 @@ async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
     let support = format!("support-{run}@frontdesk.test");
     let customer = format!("customer-{run}@customer.test");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("imap.password"), "secret").unwrap();
-    let config_file = dir.path().join("frontdesk.toml");
-    std::fs::write(
-        &config_file,
-        format!(
-            r#"[helpdesk]
-support_address = "{support}"
-acknowledge = false
-
-[database]
-url = "{url}"
-
-[poller]
-interval_secs = 1
-metrics_bind = ""
-
-[ai]
-provider = "offline"
-mode = "draft"
-
-[[mailbox]]
-kind = "imap"
-name = "support"
-host = "127.0.0.1"
-port = {imap}
-security = "plain"
-username = "{support}"
-password_file = "{password}"
-after_ingest = "seen"
-idle = false
-
-[smtp]
-host = "127.0.0.1"
-port = {smtp}
-security = "plain"
-"#,
-            url = fresh.url,
-            imap = crate::port("FRONTDESK_TEST_IMAP_PORT"),
-            smtp = crate::port("FRONTDESK_TEST_SMTP_PORT"),
-            password = dir.path().join("imap.password").display(),
-        ),
-    )
-    .unwrap();
-    let config = Config::load_with_env(Some(&config_file), &[]).unwrap();
+    let config = crate::mail_loop_config(
+        dir.path(),
+        &support,
+        &fresh.url,
+        "provider = \"offline\"\nmode = \"draft\"",
+    );
     let email = EmailAddress::parse("ana@frontdesk.test").unwrap();
     let hash = frontdesk_http::auth::password::hash(PASSWORD, Some(&email)).unwrap();
     let agent = Staff {
@@ -85,17 +45,7 @@ security = "plain"
         .create_staff(&agent, Some(&hash), Utc::now())
         .await
         .unwrap();
-    let app = Application::build(
-        config,
-        Options {
-            bind: "127.0.0.1:0".to_owned(),
-            with_poller: true,
-            metrics: None,
-            workers: Some(2),
-        },
-    )
-    .await
-    .unwrap();
+    let app = crate::with_poller(config).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 

@@ -169,48 +169,39 @@ async fn authenticate(
         .ok_or_else(|| {
             ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
-    let credential = if token.starts_with(API_TOKEN_PREFIX) {
-        Credential::ApiToken(digest(token))
-    } else {
+    if !token.starts_with(API_TOKEN_PREFIX) {
         let claims = state.keys.verify(token).map_err(|e| match e {
             TokenError::Expired => {
                 ApiError::unauthorized("the access token has expired; refresh it")
             }
             TokenError::Invalid => ApiError::unauthorized("the access token is not valid"),
         })?;
-        Credential::Subject(claims.sub)
-    };
+        return signed_in_caller(&state, &claims.sub).await?.ok_or_else(|| {
+            ApiError::unauthorized("the account no longer exists or is deactivated")
+        });
+    }
+    let credential = Credential::ApiToken(digest(token));
     let now = Instant::now();
     let generation = match state.callers.get(&credential, now) {
         Ok(caller) => return Ok(caller),
         Err(generation) => generation,
     };
-    let mut scope = None;
-    let principal = match &credential {
-        Credential::ApiToken(digest) => {
-            let (staff_id, token_scope) = state
-                .db()
-                .api_token_staff(digest, state.now())
-                .await?
-                .ok_or_else(|| {
-                    ApiError::unauthorized("the API token is not valid, has expired or was revoked")
-                })?;
-            scope = Some(token_scope);
-            let staff = state
-                .db()
-                .staff(staff_id)
-                .await?
-                .filter(|s| s.active)
-                .ok_or_else(|| ApiError::unauthorized("the API token's owner is deactivated"))?;
-            Principal::Staff(staff)
-        }
-        Credential::Subject(subject) => principal(&state, subject).await?.ok_or_else(|| {
-            ApiError::unauthorized("the account no longer exists or is deactivated")
-        })?,
-    };
+    let (staff_id, scope) = state
+        .db()
+        .api_token_staff(&digest(token), state.now())
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("the API token is not valid, has expired or was revoked")
+        })?;
+    let staff = state
+        .db()
+        .staff(staff_id)
+        .await?
+        .filter(|s| s.active)
+        .ok_or_else(|| ApiError::unauthorized("the API token's owner is deactivated"))?;
     let caller = Caller {
-        principal,
-        api_token: scope,
+        principal: Principal::Staff(staff),
+        api_token: Some(scope),
     };
     state
         .callers

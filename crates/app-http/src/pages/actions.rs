@@ -13,7 +13,7 @@ use frontdesk_domain::ticket::Actor;
 use serde::Deserialize;
 
 use super::filters;
-use super::session::{CsrfForm, Posted};
+use super::session::Posted;
 use super::ticket::again;
 use super::{Chrome, PageError, html, see_other};
 use crate::problem::ApiError;
@@ -33,12 +33,6 @@ pub struct AssignForm {
     csrf: String,
     /// What the picker holds: `Name <address>`, an address, or a name.
     to: String,
-}
-
-impl CsrfForm for AssignForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// The active staff member `typed` names: by the picker's label, the address, or a name only
@@ -105,12 +99,6 @@ pub struct EscalateForm {
     reason: String,
 }
 
-impl CsrfForm for EscalateForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Escalates the ticket one level with the reason given.
 pub async fn escalate(
     state: web::Data<AppState>,
@@ -140,12 +128,6 @@ pub struct MergeForm {
     confirmed: bool,
     /// Two customers' tickets anyway (managers and admins).
     force: bool,
-}
-
-impl CsrfForm for MergeForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 #[derive(Template)]
@@ -253,3 +235,5 @@ pub async fn merge(
         Err(e) => Err(e.into()),
     }
 }
+
+super::session::csrf_form!(AssignForm, EscalateForm, MergeForm);

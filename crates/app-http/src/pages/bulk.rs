@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::filters;
-use super::session::{CsrfForm, Posted};
+use super::session::Posted;
 use super::{Chrome, PageError, html};
 use crate::problem::ApiError;
 use crate::routes::tickets::bulk::{BulkChange, BulkOutcome, apply};
@@ -28,12 +28,6 @@ pub struct BulkForm {
     tag: String,
     /// The list to go back to.
     back: String,
-}
-
-impl CsrfForm for BulkForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 #[derive(Template)]
@@ -144,3 +138,5 @@ pub async fn submit(
     };
     Ok(html(status, &page))
 }
+
+super::session::csrf_form!(BulkForm);

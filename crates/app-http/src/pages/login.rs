@@ -9,7 +9,7 @@ use askama::Template;
 use frontdesk_domain::access::Principal;
 use serde::Deserialize;
 
-use super::session::{self, CsrfForm, Posted, SESSION_COOKIE};
+use super::session::{self, Posted, SESSION_COOKIE};
 use super::{PageError, html, see_other};
 use crate::auth::tokens::{digest, random_token};
 use crate::problem::ApiError;
@@ -202,12 +202,6 @@ pub struct LogoutForm {
     csrf: String,
 }
 
-impl CsrfForm for LogoutForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Ends the session.
 pub async fn logout(
     state: web::Data<AppState>,
@@ -244,3 +238,5 @@ mod tests {
         }
     }
 }
+
+super::session::csrf_form!(LogoutForm);

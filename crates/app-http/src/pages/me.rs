@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::filters;
-use super::session::{self, CsrfForm, Posted, Session};
+use super::session::{self, Posted, Session};
 use super::{Chrome, PageError, html, see_other};
 use crate::problem::ApiError;
 use crate::routes::staff::{PatchStaff, change_member};
@@ -20,12 +20,6 @@ use crate::state::AppState;
 pub struct AvailabilityForm {
     csrf: String,
     availability: String,
-}
-
-impl CsrfForm for AvailabilityForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// The line an htmx request swaps in: announced to screen readers.
@@ -111,12 +105,6 @@ pub struct PasswordForm {
     repeat_password: String,
 }
 
-impl CsrfForm for PasswordForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Changes the signed-in person's password: every other sign-in ends, this browser stays
 /// signed in on a new session.
 pub async fn password(
@@ -196,3 +184,5 @@ pub async fn poll(
     }
     Ok(see_other("/tickets"))
 }
+
+super::session::csrf_form!(AvailabilityForm, PasswordForm);

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::filters;
 use super::list::ClockCell;
-use super::session::{CsrfForm, Posted, Session};
+use super::session::{Posted, Session};
 use super::{Chrome, PageError, age, html, see_other};
 use crate::problem::ApiError;
 use crate::routes::input;
@@ -492,12 +492,6 @@ pub struct FieldsForm {
     tags: Option<String>,
 }
 
-impl CsrfForm for FieldsForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// What changed between the form and the ticket as it is, as the domain's update.
 fn changes(
     form: &FieldsForm,
@@ -775,12 +769,6 @@ pub struct PresenceForm {
     leave: bool,
 }
 
-impl CsrfForm for PresenceForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Records a page's heartbeat and answers the presence line.
 pub async fn presence(
     state: web::Data<AppState>,
@@ -816,12 +804,6 @@ pub struct PlainForm {
     pub(crate) csrf: String,
 }
 
-impl CsrfForm for PlainForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Takes the ticket: assigns it to the person signed in.
 pub async fn take(
     state: web::Data<AppState>,
@@ -837,3 +819,5 @@ pub async fn take(
     }
     Ok(see_other(&format!("/tickets/{}", ticket.number)))
 }
+
+super::session::csrf_form!(FieldsForm, PresenceForm, PlainForm);

@@ -7,7 +7,7 @@ use frontdesk_adapters_db::{SaveViewError, SavedView};
 use frontdesk_domain::access::may_remove_view;
 use serde::Deserialize;
 
-use super::session::{CsrfForm, Posted};
+use super::session::Posted;
 use super::{PageError, see_other};
 use crate::problem::ApiError;
 use crate::routes::input;
@@ -21,12 +21,6 @@ pub struct SaveForm {
     /// The list's query string.
     query: String,
     shared: bool,
-}
-
-impl CsrfForm for SaveForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// The list a view's query opens.
@@ -76,12 +70,6 @@ pub struct DeleteForm {
     csrf: String,
 }
 
-impl CsrfForm for DeleteForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// Removes a view.
 pub async fn delete(
     state: web::Data<AppState>,
@@ -103,3 +91,5 @@ pub async fn delete(
     state.db().delete_view(view.id).await?;
     Ok(see_other("/tickets"))
 }
+
+super::session::csrf_form!(SaveForm, DeleteForm);

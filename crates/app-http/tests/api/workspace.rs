@@ -25,6 +25,16 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, Strin
         })
 }
 
+/// `GET path` with the session cookie `session`.
+async fn page(app: &TestApp, path: &str, session: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("cookie", format!("fd_session={session}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The `csrf` field of a page.
 fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
@@ -60,13 +70,7 @@ async fn sign_in(app: &TestApp, email: &str) -> (String, String) {
         header.contains("HttpOnly") && header.contains("SameSite=Lax"),
         "{header}"
     );
-    let list = app
-        .client
-        .get(app.url("/tickets"))
-        .header("cookie", format!("fd_session={session}"))
-        .send()
-        .await
-        .unwrap();
+    let list = page(app, "/tickets", &session).await;
     assert_eq!(list.status().as_u16(), 200);
     let csp = list.headers()["content-security-policy"]
         .to_str()
@@ -162,13 +166,7 @@ both!(
             .await
             .unwrap();
         assert_eq!(out.status().as_u16(), 303);
-        let after = app
-            .client
-            .get(app.url("/tickets"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
+        let after = page(app, "/tickets", &session).await;
         assert_eq!(after.status().as_u16(), 303, "the old cookie opens nothing");
 
         // A deactivation ends the member's sessions at once.
@@ -182,13 +180,7 @@ both!(
             )
             .await;
         assert_eq!(status, 200);
-        let after = app
-            .client
-            .get(app.url("/tickets"))
-            .header("cookie", format!("fd_session={session}"))
-            .send()
-            .await
-            .unwrap();
+        let after = page(app, "/tickets", &session).await;
         assert_eq!(after.status().as_u16(), 303);
 
         // A customer's right password opens no staff session.
@@ -302,14 +294,8 @@ both!(
         }
         let (session, csrf) = sign_in(app, app.agent.email.as_str()).await;
         let cookie = format!("fd_session={session}");
-        let page = async |path: &str| {
-            let r = app
-                .client
-                .get(app.url(path))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap();
+        let fetch = async |path: &str| {
+            let r = page(app, path, &session).await;
             (r.status().as_u16(), r.text().await.unwrap())
         };
         for path in [
@@ -317,7 +303,7 @@ both!(
             "/tickets?q=zebra",
             "/tickets?assignee=me_or_unassigned",
         ] {
-            let (status, body) = page(path).await;
+            let (status, body) = fetch(path).await;
             assert_eq!(status, 200, "{path}");
             assert!(
                 !body.contains("Colleague&#39;s secret case")
@@ -333,9 +319,9 @@ both!(
                 "{path}: the count covers only what may be seen"
             );
         }
-        let (status, _) = page(&format!("/tickets/{}", theirs.number)).await;
+        let (status, _) = fetch(&format!("/tickets/{}", theirs.number)).await;
         assert_eq!(status, 404, "another's ticket is not found, as in the API");
-        let (status, body) = page(&format!("/tickets/{}", mine.number)).await;
+        let (status, body) = fetch(&format!("/tickets/{}", mine.number)).await;
         assert_eq!(status, 200);
         assert!(
             !body.contains(&theirs.number.to_string()),
@@ -360,13 +346,7 @@ both!(
         );
 
         // Live: the colleague's ticket's events never reach the page's stream.
-        let mut stream = app
-            .client
-            .get(app.url("/events"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
+        let mut stream = page(app, "/events", &session).await;
         assert_eq!(stream.status().as_u16(), 200);
         read_until(&mut stream, |t| t.contains(": connected")).await;
         for t in [&theirs, &mine] {
