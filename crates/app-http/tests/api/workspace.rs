@@ -364,3 +364,103 @@ both!(
         assert!(!seen.contains(&theirs.number.to_string()), "{seen}");
     }
 );
+
+both!(
+    every_filter_of_the_list_page_narrows_to_what_it_says,
+    async |app: &TestApp| {
+        let a = app.ticket("Order 77 lost in transit", "parcel").await;
+        let b = app.ticket("Invoice twice", "billing trouble").await;
+        let c = app.ticket("Cannot log in", "password reset").await;
+        let patch = async |t: &frontdesk_domain::ticket::Ticket, body: Value| {
+            let (status, answer) = app
+                .json(
+                    "patch",
+                    &format!("/api/tickets/{}", t.id),
+                    Who::Manager,
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(status, 200, "{answer}");
+        };
+        patch(
+            &a,
+            json!({"priority": "urgent", "category": "order", "tags": ["vip"]}),
+        )
+        .await;
+        patch(
+            &b,
+            json!({"status": "pending", "category": "billing", "assignee": app.agent.id.as_uuid()}),
+        )
+        .await;
+        patch(&c, json!({"priority": "low", "category": "technical", "assignee": app.other_agent.id.as_uuid()})).await;
+        let (session, _) = sign_in(app, app.agent.email.as_str()).await;
+        let today = chrono::Utc::now().date_naive();
+        let tomorrow = today.succ_opt().unwrap();
+        let cases: Vec<(String, Vec<&frontdesk_domain::ticket::Ticket>)> = vec![
+            ("status=pending".to_owned(), vec![&b]),
+            ("status=new%2Copen".to_owned(), vec![&a, &c]),
+            ("priority=urgent".to_owned(), vec![&a]),
+            ("priority=urgent%2Chigh".to_owned(), vec![&a]),
+            ("category=technical".to_owned(), vec![&c]),
+            ("assignee=me".to_owned(), vec![&b]),
+            ("assignee=unassigned".to_owned(), vec![&a]),
+            ("assignee=me_or_unassigned".to_owned(), vec![&a, &b]),
+            (format!("assignee={}", app.other_agent.id), vec![&c]),
+            ("tag=vip".to_owned(), vec![&a]),
+            (
+                format!("customer={}", app.customer.as_str().replace('@', "%40")),
+                vec![&a, &b, &c],
+            ),
+            ("sla=breached".to_owned(), vec![]),
+            ("sla=at_risk".to_owned(), vec![]),
+            (
+                format!("created_from={today}&created_to={today}"),
+                vec![&a, &b, &c],
+            ),
+            (format!("created_from={tomorrow}"), vec![]),
+            ("q=invoice".to_owned(), vec![&b]),
+            ("q=password".to_owned(), vec![&c]),
+            ("priority=urgent&category=billing".to_owned(), vec![]),
+        ];
+        for (query, expected) in cases {
+            let response = page(app, &format!("/tickets?{query}"), &session).await;
+            assert_eq!(response.status().as_u16(), 200, "{query}");
+            let body = response.text().await.unwrap();
+            let total = format!(
+                ">{} {}<",
+                expected.len(),
+                if expected.len() == 1 {
+                    "ticket"
+                } else {
+                    "tickets"
+                }
+            );
+            assert!(body.contains(&total), "{query}: not {total}");
+            for t in [&a, &b, &c] {
+                let row = format!("data-ticket=\"{}\"", t.number);
+                assert_eq!(
+                    body.contains(&row),
+                    expected.iter().any(|e| e.id == t.id),
+                    "{query}: {} listed or not",
+                    t.number
+                );
+            }
+        }
+        // Sorts keep every ticket; a refused value marks its control.
+        for sort in ["created", "-updated", "sla_due", "-priority"] {
+            let body = page(app, &format!("/tickets?sort={sort}"), &session)
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(body.contains(">3 tickets<"), "sort {sort}");
+        }
+        let refused = page(app, "/tickets?status=lost", &session).await;
+        assert_eq!(refused.status().as_u16(), 400);
+        let body = refused.text().await.unwrap();
+        assert!(
+            body.contains("id=\"status\" name=\"status\" aria-invalid=\"true\""),
+            "the control is marked"
+        );
+    }
+);
