@@ -228,9 +228,24 @@ fn after_condition(q: &TicketListQuery, p: &Position) -> Result<Condition, Searc
 #[async_trait]
 impl TicketSearch for Database {
     async fn list(&self, q: &TicketListQuery) -> Result<TicketPage, SearchError> {
+        self.page_of(q, true).await
+    }
+
+    async fn list_uncounted(&self, q: &TicketListQuery) -> Result<TicketPage, SearchError> {
+        self.page_of(q, false).await
+    }
+}
+
+impl Database {
+    /// One page of `q`, with the count of all matches when `count` is set (else 0).
+    async fn page_of(&self, q: &TicketListQuery, count: bool) -> Result<TicketPage, SearchError> {
         let filtered =
             tickets::Entity::find().filter(filter_condition(self.backend(), &q.filter, q.now));
-        let total = filtered.clone().count(&self.reader).await.map_err(db)?;
+        let total = if count {
+            filtered.clone().count(&self.reader).await.map_err(db)?
+        } else {
+            0
+        };
         let mut page = filtered;
         if let Some(cursor) = &q.after {
             page = page.filter(after_condition(q, &decode(q, cursor)?)?);

@@ -60,6 +60,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/tickets" => tickets::create),
     endpoint!(get "/api/tickets/queue" => tickets::queue),
     endpoint!(post "/api/tickets/bulk" => tickets::bulk),
+    endpoint!(get "/api/tickets/export.csv" => tickets::export),
     endpoint!(get "/api/tickets/{id}" => tickets::detail),
     endpoint!(patch "/api/tickets/{id}" => tickets::patch),
     endpoint!(post "/api/tickets/{id}/reply" => tickets::reply),

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod configuration;
 mod events;
+mod export;
 mod helpdesks;
 mod helpers;
 mod intake_limits;

@@ -42,6 +42,11 @@ const TABLE: &[Row] = &[
     ("post", "/api/tickets", [401, 201, 201, 201, 201, 201]),
     ("get", "/api/tickets/queue", [401, 403, 403, 200, 200, 200]),
     ("post", "/api/tickets/bulk", [401, 403, 403, 200, 200, 200]),
+    (
+        "get",
+        "/api/tickets/export.csv",
+        [401, 403, 403, 200, 200, 200],
+    ),
     ("get", "/api/tickets/{id}", [401, 200, 404, 200, 200, 200]),
     ("patch", "/api/tickets/{id}", [401, 403, 404, 200, 200, 200]),
     (

@@ -131,4 +131,13 @@ pub trait TicketSearch: Send + Sync {
     /// # Errors
     /// [`SearchError::BadCursor`] for a cursor from another listing, [`SearchError::Store`].
     async fn list(&self, query: &TicketListQuery) -> Result<TicketPage, SearchError>;
+
+    /// [`TicketSearch::list`] without counting the matches (`total` is 0): for walking a whole
+    /// listing page by page (an export), where counting again for every page would be waste.
+    ///
+    /// # Errors
+    /// As [`TicketSearch::list`].
+    async fn list_uncounted(&self, query: &TicketListQuery) -> Result<TicketPage, SearchError> {
+        self.list(query).await
+    }
 }

@@ -5,6 +5,7 @@ pub(crate) mod actions;
 pub(crate) mod attachments;
 pub(crate) mod bulk;
 mod create;
+mod export;
 mod get;
 pub(crate) mod list;
 mod update;
@@ -16,6 +17,7 @@ pub use actions::{
 pub use attachments::{__path_attachment, attachment};
 pub use bulk::{__path_bulk, bulk};
 pub use create::{__path_create, create};
+pub use export::{__path_export, export};
 pub use get::{__path_detail, detail};
 pub use list::{__path_list, __path_queue, list, queue};
 pub use update::{__path_patch, patch, put_status};
