@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod csv_out;
 pub mod deadline;
 pub mod events;
 pub mod headers;

@@ -52,7 +52,7 @@ impl Modify for BearerAuth {
         outbound::list, outbound::create, outbound::patch, outbound::delete,
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
         sla::delete_calendar,
-        analytics::performance, analytics::realtime, analytics::historical,
+        analytics::performance, analytics::realtime, analytics::historical, analytics::historical_csv,
         admin::quarantine, admin::reprocess, admin::poll, admin::machine_mail, admin::promote,
         admin::sender_filters, admin::set_sender_filters,
         webhooks::inbound_email, webhooks::gmail_push, webhooks::zendesk, webhooks::intercom,

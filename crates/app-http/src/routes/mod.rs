@@ -99,6 +99,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(delete "/api/outbound-webhooks/{id}" => outbound::delete),
     endpoint!(get "/api/analytics/realtime" => analytics::realtime),
     endpoint!(get "/api/analytics/historical" => analytics::historical),
+    endpoint!(get "/api/analytics/historical.csv" => analytics::historical_csv),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),
     endpoint!(post "/api/admin/quarantine/{id}/reprocess" => admin::reprocess),
     endpoint!(post "/api/admin/poll" => admin::poll),

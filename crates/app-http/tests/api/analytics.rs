@@ -259,3 +259,73 @@ both!(
         assert_eq!(r["agents_available"], 3);
     }
 );
+
+both!(
+    the_historical_csv_has_the_reports_numbers,
+    async |app: &TestApp| {
+        some_work(app).await;
+        let query = format!("{}&interval=hour", window());
+        let (_, report) = app
+            .json(
+                "get",
+                &format!("/api/analytics/historical?{query}"),
+                Who::Manager,
+                None,
+            )
+            .await;
+        let response = app
+            .call(
+                "get",
+                &format!("/api/analytics/historical.csv?{query}"),
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        let text = response.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(header[0], "slice");
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let total = rows.iter().find(|r| r[0] == "total").unwrap();
+        assert_eq!(
+            total[column("created")],
+            report["total"]["created"].to_string()
+        );
+        assert_eq!(
+            total[column("first_response_count")],
+            report["total"]["first_response"]["count"].to_string()
+        );
+        assert_eq!(total[column("sla_compliance_percent")], "100.0");
+        let intervals = rows.iter().filter(|r| r[0] == "interval").count();
+        assert_eq!(intervals, report["intervals"].as_array().unwrap().len());
+        let agent = rows
+            .iter()
+            .find(|r| r[0] == "agent" && r[1] == app.agent.name)
+            .unwrap();
+        assert_eq!(agent[column("replies")], "1");
+        assert_eq!(agent[column("created")], "2");
+        let (status, _) = app
+            .json(
+                "get",
+                &format!("/api/analytics/historical.csv?{query}"),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+);

@@ -228,6 +228,11 @@ const TABLE: &[Row] = &[
         "/api/analytics/historical",
         [401, 403, 403, 403, 200, 200],
     ),
+    (
+        "get",
+        "/api/analytics/historical.csv",
+        [401, 403, 403, 403, 200, 200],
+    ),
     // The agent column asks for the agent's own figures.
     (
         "get",

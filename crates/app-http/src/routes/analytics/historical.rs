@@ -49,6 +49,118 @@ pub async fn historical(
     Ok(HttpResponse::Ok().json(crate::reads::historical(&state, &caller, &period, now).await?))
 }
 
+/// The historical report as CSV (managers, admins): the same query and figures as
+/// `GET /api/analytics/historical`, one line per slice — `total`, each `interval` (its start and
+/// end), each `category`, each `agent` (with replies) — with the tickets created, first-response
+/// and resolution counts, medians and 90th percentiles in seconds, and SLA met, breached and
+/// compliance.
+#[utoipa::path(get, path = "/api/analytics/historical.csv", tag = "analytics",
+    security(("bearer" = [])), params(PeriodQuery),
+    responses((status = 200, content_type = "text/csv", description = "one line per slice after the header"),
+        (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn historical_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.now();
+    let period = query.period(now)?;
+    let report = crate::reads::historical(&state, &caller, &period, now).await?;
+    let mut rows: Vec<Vec<String>> = vec![CSV_COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
+    rows.push(csv_row(
+        "total",
+        "",
+        (&report.from, &report.to),
+        &report.total,
+        None,
+    ));
+    for b in &report.intervals {
+        rows.push(csv_row(
+            "interval",
+            "",
+            (&b.start, &b.end),
+            &b.summary,
+            None,
+        ));
+    }
+    for (category, s) in &report.by_category {
+        rows.push(csv_row(
+            "category",
+            category,
+            (&report.from, &report.to),
+            s,
+            None,
+        ));
+    }
+    for a in &report.by_agent {
+        let who = a.name.clone().unwrap_or_else(|| "unassigned".to_owned());
+        rows.push(csv_row(
+            "agent",
+            &who,
+            (&report.from, &report.to),
+            &a.summary,
+            Some(a.replies),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"historical.csv\"",
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(crate::csv_out::csv(rows)?))
+}
+
+/// The columns of `historical.csv`.
+const CSV_COLUMNS: &[&str] = &[
+    "slice",
+    "key",
+    "start",
+    "end",
+    "created",
+    "first_response_count",
+    "first_response_median_secs",
+    "first_response_p90_secs",
+    "resolution_count",
+    "resolution_median_secs",
+    "resolution_p90_secs",
+    "sla_met",
+    "sla_breached",
+    "sla_compliance_percent",
+    "replies",
+];
+
+fn csv_row(
+    slice: &str,
+    key: &str,
+    (start, end): (&DateTime<Utc>, &DateTime<Utc>),
+    s: &SummaryView,
+    replies: Option<u64>,
+) -> Vec<String> {
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        slice.to_owned(),
+        key.to_owned(),
+        start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        s.created.to_string(),
+        s.first_response.count.to_string(),
+        opt(s.first_response.median_secs),
+        opt(s.first_response.p90_secs),
+        s.resolution.count.to_string(),
+        opt(s.resolution.median_secs),
+        opt(s.resolution.p90_secs),
+        s.sla.met.to_string(),
+        s.sla.breached.to_string(),
+        s.sla
+            .compliance_percent
+            .map(|p| format!("{p:.1}"))
+            .unwrap_or_default(),
+        replies.map(|r| r.to_string()).unwrap_or_default(),
+    ]
+}
+
 /// The historical report of `period` (the figures [`historical`] answers).
 pub(crate) async fn build(
     state: &AppState,
