@@ -212,6 +212,34 @@ pub async fn saved_views(
     Ok(state.db().views_for(me.id).await?)
 }
 
+/// Every API token, never the tokens themselves (admins, signed in).
+///
+/// # Errors
+/// 403 for anyone else or an API token; storage failures.
+pub async fn api_tokens(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<crate::routes::auth::ApiTokenView>, ApiError> {
+    caller.may(Permission::ManageApiTokens)?;
+    caller.signed_in()?;
+    Ok(state
+        .db()
+        .api_tokens()
+        .await?
+        .into_iter()
+        .map(|t| crate::routes::auth::ApiTokenView {
+            id: t.id,
+            name: t.name,
+            staff_id: t.staff_id.as_uuid(),
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+            scope: t.scope.as_str(),
+            expires_at: t.expires_at,
+        })
+        .collect())
+}
+
 /// Customer portal accounts, newest first (admins).
 ///
 /// # Errors

@@ -5,6 +5,7 @@
 mod agent_day;
 mod axe;
 mod confirm;
+mod console;
 mod driver;
 mod hostile;
 mod workspace;

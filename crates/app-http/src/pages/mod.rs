@@ -12,6 +12,7 @@ pub mod login;
 pub mod me;
 pub mod session;
 pub mod ticket;
+pub mod tokens;
 pub mod views;
 
 use actix_web::http::StatusCode;
@@ -42,6 +43,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/poll", web::post().to(me::poll))
         .route("/events", web::get().to(live::events))
         .route("/tickets", web::get().to(list::show))
+        .service(
+            web::resource("/admin/tokens")
+                .route(web::get().to(tokens::show))
+                .route(web::post().to(tokens::create)),
+        )
+        .route("/admin/tokens/{id}/revoke", web::post().to(tokens::revoke))
         .route("/views", web::post().to(views::save))
         .route("/views/{id}/delete", web::post().to(views::delete))
         .route("/tickets/bulk", web::post().to(bulk::submit))
@@ -236,6 +243,8 @@ pub struct Chrome {
     pub hx_headers: String,
     /// May read the mailboxes now (managers, admins).
     pub may_poll: bool,
+    /// May manage API tokens (admins).
+    pub may_manage_tokens: bool,
 }
 
 impl Chrome {
@@ -252,6 +261,8 @@ impl Chrome {
             csrf: session.csrf.clone(),
             hx_headers: serde_json::json!({ "X-CSRF-Token": session.csrf }).to_string(),
             may_poll: frontdesk_domain::access::Permission::OperateMail.allows(staff.role),
+            may_manage_tokens: frontdesk_domain::access::Permission::ManageApiTokens
+                .allows(staff.role),
         })
     }
 }

@@ -309,6 +309,19 @@ pub async fn create_token(
     caller: Caller,
     body: web::Json<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
+    let created = new_api_token(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Creates an API token for `caller` (admins, signed in): the API's and the console's one road.
+///
+/// # Errors
+/// 403 for anyone else or an API token; 422 for a bad name, scope, expiry or owner.
+pub(crate) async fn new_api_token(
+    state: &AppState,
+    caller: &Caller,
+    body: NewApiToken,
+) -> Result<CreatedApiToken, ApiError> {
     let admin = caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
     let name = crate::routes::input::name("name", &body.name)?;
@@ -353,7 +366,7 @@ pub async fn create_token(
             now,
         )
         .await?;
-    Ok(HttpResponse::Created().json(CreatedApiToken {
+    Ok(CreatedApiToken {
         view: ApiTokenView {
             id,
             name: name.to_owned(),
@@ -365,7 +378,7 @@ pub async fn create_token(
             expires_at: body.expires_at,
         },
         token,
-    }))
+    })
 }
 
 /// Every API token (admins); never the tokens themselves.
@@ -375,25 +388,7 @@ pub async fn list_tokens(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::ManageApiTokens)?;
-    caller.signed_in()?;
-    let tokens: Vec<ApiTokenView> = state
-        .db()
-        .api_tokens()
-        .await?
-        .into_iter()
-        .map(|t| ApiTokenView {
-            id: t.id,
-            name: t.name,
-            staff_id: t.staff_id.as_uuid(),
-            created_at: t.created_at,
-            last_used_at: t.last_used_at,
-            revoked_at: t.revoked_at,
-            scope: t.scope.as_str(),
-            expires_at: t.expires_at,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(HttpResponse::Ok().json(crate::reads::api_tokens(&state, &caller).await?))
 }
 
 /// Revoke an API token (admins).
@@ -404,11 +399,24 @@ pub async fn revoke_token(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    revoke_api_token(&state, &caller, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes API token `id` (admins, signed in): the API's and the console's one road.
+///
+/// # Errors
+/// 403 for anyone else, 404 for no such active token.
+pub(crate) async fn revoke_api_token(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(), ApiError> {
     caller.may(Permission::ManageApiTokens)?;
     caller.signed_in()?;
-    if state.db().revoke_api_token(*id, state.now()).await? {
+    if state.db().revoke_api_token(id, state.now()).await? {
         state.callers.clear();
-        Ok(HttpResponse::NoContent().finish())
+        Ok(())
     } else {
         Err(ApiError::not_found("no such active API token"))
     }
