@@ -225,7 +225,9 @@
   if (live && window.EventSource && window.fetch && window.DOMParser) {
     var mode = live.getAttribute("data-live");
     var number = live.getAttribute("data-number");
-    var parts = mode === "list" ? ["results"] : ["header", "timeline", "presence", "ai-panel"];
+    var parts = mode === "list" ? ["results"]
+      : mode === "analytics" ? ["tiles"]
+      : ["header", "timeline", "presence", "ai-panel"];
     var timer = null;
     var reload = function () {
       fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })

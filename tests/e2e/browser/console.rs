@@ -108,3 +108,76 @@ async fn an_admin_makes_sees_once_and_revokes_an_api_token() {
     browser.close().await;
     site.finish().await;
 }
+
+/// The figure of the tile labelled `what`.
+async fn figure(browser: &Browser, what: &str) -> String {
+    browser
+        .text(&format!(
+            "//*[@id='tiles']//li[.//span[@class='what' and normalize-space()='{what}']]//span[@class='figure']"
+        ))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_tiles_count_the_work_and_open_exactly_those_tickets() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    for (who, subject) in [
+        ("a@customer.test", "First question"),
+        ("b@customer.test", "Second question"),
+    ] {
+        site.ticket(&token, who, subject, "text").await;
+    }
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser
+        .client
+        .find(Locator::LinkText("Analytics"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.heading("Analytics").await;
+    assert_eq!(figure(&browser, "active tickets").await, "2");
+    assert_eq!(figure(&browser, "unassigned").await, "2");
+    browser.assert_accessible("the live tiles").await;
+
+    // A new ticket counts by itself.
+    site.ticket(&token, "c@customer.test", "Third question", "text")
+        .await;
+    browser
+        .until_text(
+            "//*[@id='tiles']//li[.//span[normalize-space()='active tickets']]",
+            "3",
+        )
+        .await;
+
+    // A tile opens exactly the tickets it counts.
+    browser
+        .client
+        .find(Locator::XPath(
+            "//*[@id='tiles']//a[.//span[normalize-space()='unassigned']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//*[@id='total']", "3 tickets").await;
+    browser.button("Sign out").await.click().await.unwrap();
+
+    // An agent has no analytics.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/analytics", site.base)).await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}

@@ -5,6 +5,7 @@
 //! refuses.
 
 pub mod actions;
+pub mod analytics;
 pub mod bulk;
 pub mod list;
 pub mod live;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/password", web::post().to(me::password))
         .route("/poll", web::post().to(me::poll))
         .route("/events", web::get().to(live::events))
+        .route("/analytics", web::get().to(analytics::show))
         .route("/tickets", web::get().to(list::show))
         .service(
             web::resource("/admin/tokens")
@@ -245,6 +247,8 @@ pub struct Chrome {
     pub may_poll: bool,
     /// May manage API tokens (admins).
     pub may_manage_tokens: bool,
+    /// May read the reports (managers, admins).
+    pub may_read_reports: bool,
 }
 
 impl Chrome {
@@ -263,6 +267,7 @@ impl Chrome {
             may_poll: frontdesk_domain::access::Permission::OperateMail.allows(staff.role),
             may_manage_tokens: frontdesk_domain::access::Permission::ManageApiTokens
                 .allows(staff.role),
+            may_read_reports: frontdesk_domain::access::Permission::ReadReports.allows(staff.role),
         })
     }
 }
