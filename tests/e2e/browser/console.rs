@@ -32,14 +32,7 @@ async fn an_admin_makes_sees_once_and_revokes_an_api_token() {
     let browser = Browser::open(Size::Desktop).await;
     browser.goto(&format!("{}/tickets", site.base)).await;
     sign_in(&browser, "boss@frontdesk.test", PASSWORD).await;
-    browser
-        .client
-        .find(Locator::LinkText("API tokens"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("API tokens").await;
     browser.heading("API tokens").await;
     browser.assert_accessible("the API tokens page").await;
     browser
@@ -135,14 +128,7 @@ async fn the_live_tiles_count_the_work_and_open_exactly_those_tickets() {
     let browser = Browser::open(Size::Desktop).await;
     browser.goto(&format!("{}/tickets", site.base)).await;
     sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
-    browser
-        .client
-        .find(Locator::LinkText("Analytics"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("Analytics").await;
     browser.heading("Analytics").await;
     assert_eq!(figure(&browser, "active tickets").await, "2");
     assert_eq!(figure(&browser, "unassigned").await, "2");
@@ -160,15 +146,8 @@ async fn the_live_tiles_count_the_work_and_open_exactly_those_tickets() {
 
     // A tile opens exactly the tickets it counts.
     browser
-        .client
-        .find(Locator::XPath(
-            "//*[@id='tiles']//a[.//span[normalize-space()='unassigned']]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click("//*[@id='tiles']//a[.//span[normalize-space()='unassigned']]")
+        .await;
     browser.until_text("//*[@id='total']", "3 tickets").await;
     browser.button("Sign out").await.click().await.unwrap();
 

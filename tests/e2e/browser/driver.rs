@@ -401,6 +401,23 @@ impl Browser {
             .collect()
     }
 
+    /// Follows the link whose visible text is `text`, as a click does.
+    pub async fn follow(&self, text: &str) {
+        self.wait_for(
+            &format!("a link {text:?}"),
+            &format!("//a[normalize-space()={}]", literal(text)),
+        )
+        .await
+        .click()
+        .await
+        .unwrap();
+    }
+
+    /// Clicks the first element `xpath` finds, once it is there.
+    pub async fn click(&self, xpath: &str) {
+        self.wait_for(xpath, xpath).await.click().await.unwrap();
+    }
+
     /// The visible text of the first element `xpath` finds, once it is there.
     pub async fn text(&self, xpath: &str) -> String {
         // Retried while a page is replacing the one the element was found in.

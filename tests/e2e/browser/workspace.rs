@@ -476,15 +476,8 @@ async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
         .await
         .unwrap();
     browser
-        .client
-        .find(Locator::XPath(
-            "//label[normalize-space()='Share with the team']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click("//label[normalize-space()='Share with the team']")
+        .await;
     browser.button("Save the view").await.click().await.unwrap();
     browser
         .until_text("//a[@aria-current='page']", "Urgent batch")
@@ -492,34 +485,13 @@ async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
     browser
         .assert_accessible("the list with a saved view")
         .await;
-    browser
-        .client
-        .find(Locator::LinkText("All tickets"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("All tickets").await;
     browser.until_text("//*[@id='total']", "52 tickets").await;
-    browser
-        .client
-        .find(Locator::LinkText("Urgent batch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("Urgent batch").await;
     browser.until_text("//*[@id='total']", "50 tickets").await;
     browser
-        .client
-        .find(Locator::XPath(
-            "//button[@aria-label='Delete the view Urgent batch']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click("//button[@aria-label='Delete the view Urgent batch']")
+        .await;
     browser.until_text("//*[@id='total']", "52 tickets").await;
     assert!(
         browser
@@ -533,14 +505,7 @@ async fn fifty_tickets_change_at_once_and_the_list_pages_to_the_end() {
     // Paging by keyset to the end: 52 tickets at 50 a page, then the last two.
     browser.goto(&format!("{}/tickets", site.base)).await;
     browser.until_text("//*[@id='total']", "52 tickets").await;
-    browser
-        .client
-        .find(Locator::LinkText("Next page"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("Next page").await;
     browser.until_text("//tbody", &hostile).await;
     let last = browser
         .client
@@ -765,16 +730,7 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
     // They appear by themselves.
     browser.until_text("//*[@id='total']", "3 tickets").await;
     browser.screenshot("readme-list").await;
-    browser
-        .client
-        .find(Locator::XPath(
-            "//tr[td[contains(., 'My order #10482 has not arrived')]]//a[contains(@class,'ticket-link')]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("//tr[td[contains(., 'My order #10482 has not arrived')]]//a[contains(@class,'ticket-link')]").await;
     browser.until_text("//h1", "My order #10482").await;
     browser
         .until_text("//*[@id='timeline']", "walking boots")
@@ -821,15 +777,8 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
 
     // A canned response, found by a word and filled in for this ticket.
     browser
-        .client
-        .find(Locator::XPath(
-            "//summary[normalize-space()='Insert a canned response']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click("//summary[normalize-space()='Insert a canned response']")
+        .await;
     browser
         .field("Search the canned responses")
         .await
@@ -860,14 +809,7 @@ async fn a_newcomer_polls_the_example_mails_answers_one_and_changes_the_password
     browser.screenshot("readme-ticket").await;
 
     // The printed password is replaced on the member's own page; the browser stays signed in.
-    browser
-        .client
-        .find(Locator::LinkText("Your account"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("Your account").await;
     browser.heading("Change your password").await;
     browser.assert_accessible("the account page").await;
     let new = "a much longer passphrase for the boss";
