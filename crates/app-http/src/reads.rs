@@ -150,16 +150,7 @@ pub async fn ticket_page(
     query: &TicketListQuery,
 ) -> Result<TicketList, ApiError> {
     let page = state.db().list(query).await?;
-    let sla = &*state.desk().settings().sla.current();
-    Ok(TicketList {
-        items: page
-            .tickets
-            .iter()
-            .map(|t| TicketView::for_caller(caller.customer().is_some(), t, sla, query.now))
-            .collect(),
-        total: page.total,
-        next: page.next.map(|c| c.0),
-    })
+    Ok(list_view(state, caller, query, page))
 }
 
 /// One page of tickets as the caller may see them, without counting all matches (`total` 0):
@@ -173,8 +164,18 @@ pub async fn ticket_page_uncounted(
     query: &TicketListQuery,
 ) -> Result<TicketList, ApiError> {
     let page = state.db().list_uncounted(query).await?;
+    Ok(list_view(state, caller, query, page))
+}
+
+/// A page of tickets as the caller sees it listed.
+fn list_view(
+    state: &AppState,
+    caller: &Caller,
+    query: &TicketListQuery,
+    page: frontdesk_domain::ports::TicketPage,
+) -> TicketList {
     let sla = &*state.desk().settings().sla.current();
-    Ok(TicketList {
+    TicketList {
         items: page
             .tickets
             .iter()
@@ -182,7 +183,7 @@ pub async fn ticket_page_uncounted(
             .collect(),
         total: page.total,
         next: page.next.map(|c| c.0),
-    })
+    }
 }
 
 /// The team, for staff.
