@@ -84,6 +84,20 @@ pub async fn ticket_detail(
     caller: &Caller,
     raw: &str,
 ) -> Result<(TicketDetail, u64), ApiError> {
+    let (detail, ticket) = ticket_detail_and_ticket(state, caller, raw).await?;
+    Ok((detail, ticket.revision))
+}
+
+/// [`ticket_detail`] with the ticket itself, for a page that also fills in templates for it
+/// (one read of the ticket, not two).
+///
+/// # Errors
+/// As [`ticket_detail`].
+pub async fn ticket_detail_and_ticket(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<(TicketDetail, Ticket), ApiError> {
     let WholeTicket {
         ticket,
         latest_draft,
@@ -136,7 +150,7 @@ pub async fn ticket_detail(
             detail.messages.push(view);
         }
     }
-    Ok((detail, ticket.revision))
+    Ok((detail, ticket))
 }
 
 /// One page of tickets as the caller may see them (`query`'s filter already narrowed to the

@@ -293,7 +293,8 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
     let chrome = Chrome::of(session)?;
     let me = session.staff()?.id.as_uuid();
     let caller = &session.caller;
-    let (detail, revision) = crate::reads::ticket_detail(state, caller, number).await?;
+    let (detail, ticket) = crate::reads::ticket_detail_and_ticket(state, caller, number).await?;
+    let revision = ticket.revision;
     let TicketDetail {
         ticket: t,
         messages,
@@ -303,7 +304,6 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         ..
     } = detail;
     let team: Vec<StaffView> = crate::reads::staff_list(state, caller).await?;
-    let ticket = crate::reads::visible(state, caller, number).await?;
     let canned = crate::reads::canned_for_ticket(state, caller, &ticket)
         .await?
         .into_iter()
