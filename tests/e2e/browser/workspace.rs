@@ -95,6 +95,8 @@ async fn an_agent_signs_in_works_a_ticket_by_keyboard_and_answers_it() {
     // Shown as the text it is, without the direction override that would turn `gpj.exe`
     // around.
     let shown = HOSTILE.replace('\u{202E}', "");
+    // Waited for: right after the click, the sign-in page may still be the one shown.
+    browser.until_text("//h1", "Parcel").await;
     let subject = browser.text("//h1").await;
     assert_eq!(subject, shown);
     assert!(
