@@ -403,19 +403,17 @@ impl Browser {
 
     /// Follows the link whose visible text is `text`, as a click does.
     pub async fn follow(&self, text: &str) {
-        self.wait_for(
-            &format!("a link {text:?}"),
-            &format!("//a[normalize-space()={}]", literal(text)),
-        )
-        .await
-        .click()
-        .await
-        .unwrap();
+        self.click(&format!("//a[normalize-space()={}]", literal(text)))
+            .await;
     }
 
-    /// Clicks the first element `xpath` finds, once it is there.
+    /// Clicks the first element `xpath` finds, once it is there (found again if a live update
+    /// replaced it between the finding and the click).
     pub async fn click(&self, xpath: &str) {
-        self.wait_for(xpath, xpath).await.click().await.unwrap();
+        self.until(&format!("to click {xpath}"), async || {
+            self.first(xpath).await?.click().await.ok()
+        })
+        .await;
     }
 
     /// The visible text of the first element `xpath` finds, once it is there.
