@@ -41,6 +41,7 @@ pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};
 pub use feed::FeedEvent;
 pub use migration::Migrator;
+pub use reports::ReportIndex;
 pub use repository::{TicketKey, WholeTicket};
 pub use saved_views::{SaveViewError, SavedView};
 pub use sla::{SavePolicyError, SlaPolicyRecord};

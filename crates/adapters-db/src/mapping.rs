@@ -388,6 +388,7 @@ pub(crate) fn event_columns(e: &TicketEvent) -> (String, Option<String>, String,
             ("escalated", json!({"level": level, "reason": reason}))
         }
         EventKind::AutoClosed => ("auto_closed", json!({})),
+        EventKind::SlaRecalendared => ("sla_recalendared", json!({})),
         EventKind::AiDrafted { sent, hold } => (
             "ai_drafted",
             json!({"sent": sent, "hold": hold.as_ref().map(ToString::to_string)}),

@@ -401,10 +401,11 @@ pub async fn historical(
     state: &AppState,
     caller: &Caller,
     period: &Period,
+    filter: frontdesk_domain::reports::Filter,
     now: DateTime<Utc>,
 ) -> Result<Historical, ApiError> {
     caller.may(Permission::ReadReports)?;
-    crate::routes::analytics::historical::build(state, period, now).await
+    crate::routes::analytics::historical::build(state, period, filter, now).await
 }
 
 /// Staff member `id`'s performance over `period`: their own, or anyone's for managers and
@@ -417,13 +418,14 @@ pub async fn performance(
     caller: &Caller,
     id: StaffId,
     period: &Period,
+    filter: frontdesk_domain::reports::Filter,
     now: DateTime<Utc>,
 ) -> Result<Performance, ApiError> {
     let me = caller.staff()?;
     if !may_read_performance(me, id) {
         return Err(ApiError::forbidden("agents see only their own performance"));
     }
-    crate::routes::analytics::performance::build(state, id, period, now).await
+    crate::routes::analytics::performance::build(state, id, period, filter, now).await
 }
 
 /// Which notifications staff member `id` receives: your own, or anyone's for admins.

@@ -88,6 +88,11 @@ impl Application {
         let state = web::Data::new(shared_state(config, db, options.metrics.clone()).await?);
         let app = state.app.clone();
         let (stop_feed, feed_stop) = watch::channel(false);
+        tokio::spawn(crate::routes::analytics::keep_index(
+            state.reports.clone(),
+            state.app.db.clone(),
+            feed_stop.clone(),
+        ));
         tokio::spawn(state.events.clone().run(state.app.db.clone(), feed_stop));
         let (port, server) = serve(&state, &options)?;
         let poller = options.with_poller.then(|| {
@@ -212,6 +217,7 @@ async fn shared_state(
         webhooks,
         events: EventHub::default(),
         presence: crate::presence::Presence::default(),
+        reports: Arc::default(),
     })
 }
 

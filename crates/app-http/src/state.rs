@@ -33,6 +33,8 @@ pub struct AppState {
     pub events: crate::events::EventHub,
     /// Who has which ticket open in the workspace, and who is typing.
     pub presence: crate::presence::Presence,
+    /// The reports' facts in memory, kept current from the trail of ticket events.
+    pub reports: Arc<frontdesk_adapters_db::ReportIndex>,
 }
 
 /// The inbound webhooks' secrets; a webhook without one is switched off.

@@ -15,6 +15,7 @@ mod ingest;
 mod intake;
 mod limits;
 mod queue;
+mod reports;
 mod resanitize;
 mod search;
 mod settings;

@@ -174,6 +174,7 @@ impl Entry {
             "follow_up_of" => format!("Follow-up of {}", field("number")),
             "reopened" => "Reopened".to_owned(),
             "auto_closed" => "Closed automatically".to_owned(),
+            "sla_recalendared" => "SLA deadlines moved to the new business hours".to_owned(),
             "acknowledgement_withheld" => {
                 format!("No acknowledgement sent: {}", field("reason"))
             }

@@ -5,16 +5,20 @@
 //! creation, as answered in the interval of its first response, as resolved in the interval of
 //! its resolution; an SLA target counts as met when its clock stopped in time and as breached at
 //! the moment it was breached. Times are wall-clock durations since the ticket was opened.
+//!
+//! Beside the measures, each interval carries its backlog (the tickets open at its end) and the
+//! report the busiest hours: tickets opened per local weekday and hour.
 
 mod period;
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 
 use crate::sla::SlaClock;
 use crate::staff::StaffId;
-use crate::ticket::Category;
+use crate::ticket::{Category, Channel};
 
 pub use period::{Interval, MAX_BUCKETS, Period, PeriodError};
 
@@ -34,21 +38,51 @@ impl SlaOutcome {
     /// The outcome of `clock` as of `now`.
     #[must_use]
     pub fn of(clock: &SlaClock, now: DateTime<Utc>) -> Self {
-        let left = clock.remaining_at_stop;
+        ClockFact::of(clock).at(now)
+    }
+}
+
+/// What a report keeps of an SLA clock without knowing `now`: how it ended, or the instant it
+/// is breached unless something stops or pauses it first. A change to the clock is a change to
+/// the ticket, so this stays true until the ticket changes again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockFact {
+    /// Paused with time left, or never measured.
+    Pending,
+    Met(DateTime<Utc>),
+    Breached(DateTime<Utc>),
+    /// Running: pending until this instant, breached from it on.
+    DueAt(DateTime<Utc>),
+}
+
+impl ClockFact {
+    /// What `clock` will say at any later `now` (see [`SlaOutcome::of`]).
+    #[must_use]
+    pub fn of(clock: &SlaClock) -> Self {
         if clock.stopped_at == Some(clock.started_at) {
             return Self::Pending;
         }
-        match (clock.stopped_at, left) {
+        match (clock.stopped_at, clock.remaining_at_stop) {
             (Some(at), Some(left)) if left > TimeDelta::zero() => Self::Met(at),
             // Stopped or paused with no time left: the deadline was passed before.
             (_, Some(left)) if left <= TimeDelta::zero() => {
                 Self::Breached(clock.due_at.min(clock.stopped_at.unwrap_or(clock.due_at)))
             }
             (Some(at), _) => Self::Met(at),
-            (None, _) if clock.paused_since.is_none() && clock.due_at <= now => {
-                Self::Breached(clock.due_at)
-            }
-            _ => Self::Pending,
+            (None, _) if clock.paused_since.is_none() => Self::DueAt(clock.due_at),
+            (None, _) => Self::Pending,
+        }
+    }
+
+    /// The outcome as of `now`.
+    #[must_use]
+    pub fn at(self, now: DateTime<Utc>) -> SlaOutcome {
+        match self {
+            Self::Pending => SlaOutcome::Pending,
+            Self::Met(at) => SlaOutcome::Met(at),
+            Self::Breached(at) => SlaOutcome::Breached(at),
+            Self::DueAt(at) if at <= now => SlaOutcome::Breached(at),
+            Self::DueAt(_) => SlaOutcome::Pending,
         }
     }
 }
@@ -59,10 +93,39 @@ pub struct TicketFacts {
     pub created_at: DateTime<Utc>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was closed; the end of its open life when it was imported closed (no resolution).
+    pub closed_at: Option<DateTime<Utc>>,
     pub category: Category,
+    pub channel: Channel,
     pub assignee: Option<StaffId>,
     pub first_response: SlaOutcome,
     pub resolution: SlaOutcome,
+}
+
+impl TicketFacts {
+    /// When the ticket stopped being open work, if it has.
+    #[must_use]
+    pub fn settled_at(&self) -> Option<DateTime<Utc>> {
+        self.resolved_at.or(self.closed_at)
+    }
+}
+
+/// Which tickets a report counts; every field left empty counts all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub category: Option<Category>,
+    /// The current assignee.
+    pub agent: Option<StaffId>,
+    pub channel: Option<Channel>,
+}
+
+impl Filter {
+    #[must_use]
+    pub fn matches(&self, t: &TicketFacts) -> bool {
+        self.category.is_none_or(|c| c == t.category)
+            && self.agent.is_none_or(|a| t.assignee == Some(a))
+            && self.channel.is_none_or(|c| c == t.channel)
+    }
 }
 
 /// Median and 90th percentile of a set of durations (nearest rank), in seconds.
@@ -120,7 +183,12 @@ pub struct Bucket {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub summary: Summary,
+    /// Tickets open at the interval's end: opened before it and not resolved (or closed) by it.
+    pub backlog: u64,
 }
+
+/// Tickets opened per local weekday (Monday first) and hour of the day.
+pub type Busiest = [[u64; 24]; 7];
 
 /// A whole report.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +198,8 @@ pub struct Report {
     pub by_category: BTreeMap<Category, Summary>,
     /// Keyed by the ticket's current assignee; `None` gathers unassigned tickets.
     pub by_agent: BTreeMap<Option<StaffId>, Summary>,
+    /// Tickets opened in the period by local weekday and hour, in the period's time zone.
+    pub busiest: Busiest,
 }
 
 #[derive(Default)]
@@ -192,32 +262,70 @@ fn measures(t: &TicketFacts) -> impl Iterator<Item = (DateTime<Utc>, Measure)> {
     .flatten()
 }
 
-/// The report of `tickets` over `period`; tickets with nothing in the period add nothing.
+/// The report of the `tickets` that `filter` lets through over `period`; tickets with nothing in
+/// the period add nothing.
 #[must_use]
-pub fn report(tickets: &[TicketFacts], period: &Period) -> Report {
+pub fn report<I>(tickets: I, period: &Period, filter: &Filter) -> Report
+where
+    I: IntoIterator,
+    I::Item: Borrow<TicketFacts>,
+{
     let mut buckets: Vec<Tally> = (0..period.len()).map(|_| Tally::default()).collect();
     let mut total = Tally::default();
     let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
     let mut by_agent: BTreeMap<Option<StaffId>, Tally> = BTreeMap::new();
+    let ends: Vec<DateTime<Utc>> = period.buckets().map(|(_, end)| end).collect();
+    // Backlog as differences: +1 where a ticket starts being open at an interval's end, -1 after
+    // the last such end.
+    let mut open = vec![0_i64; ends.len() + 1];
+    let mut busiest: Busiest = [[0; 24]; 7];
+    let zone = period.time_zone();
     for t in tickets {
-        for (at, m) in measures(t) {
-            let Some(i) = period.bucket_of(at) else {
-                continue;
-            };
+        let t = t.borrow();
+        if t.created_at >= period.to() || !filter.matches(t) {
+            continue;
+        }
+        let first = ends.partition_point(|&e| e <= t.created_at);
+        let last = t
+            .settled_at()
+            .map_or(ends.len(), |s| ends.partition_point(|&e| e < s));
+        if first < last {
+            open[first] += 1;
+            open[last] -= 1;
+        }
+        if t.created_at >= period.from() {
+            let local = t.created_at.with_timezone(&zone);
+            busiest[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+        }
+        let mut within = measures(t)
+            .filter_map(|(at, m)| Some((period.bucket_of(at)?, m)))
+            .peekable();
+        if within.peek().is_none() {
+            continue;
+        }
+        let category = by_category.entry(t.category).or_default();
+        let agent = by_agent.entry(t.assignee).or_default();
+        for (i, m) in within {
             m.add_to(&mut buckets[i]);
             m.add_to(&mut total);
-            m.add_to(by_category.entry(t.category).or_default());
-            m.add_to(by_agent.entry(t.assignee).or_default());
+            m.add_to(category);
+            m.add_to(agent);
         }
     }
+    let mut running = 0_i64;
     Report {
         buckets: period
             .buckets()
             .zip(buckets)
-            .map(|((start, end), tally)| Bucket {
-                start,
-                end,
-                summary: tally.summary(),
+            .zip(open)
+            .map(|(((start, end), tally), change)| {
+                running += change;
+                Bucket {
+                    start,
+                    end,
+                    summary: tally.summary(),
+                    backlog: running.max(0) as u64,
+                }
             })
             .collect(),
         total: total.summary(),
@@ -229,6 +337,7 @@ pub fn report(tickets: &[TicketFacts], period: &Period) -> Report {
             .into_iter()
             .map(|(k, v)| (k, v.summary()))
             .collect(),
+        busiest,
     }
 }
 

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::sla::{Calendar, SlaClock};
+use crate::ticket::Channel;
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -18,7 +19,9 @@ fn ticket(created: &str) -> TicketFacts {
         created_at: at(created),
         first_response_at: None,
         resolved_at: None,
+        closed_at: None,
         category: Category::Order,
+        channel: Channel::Email,
         assignee: None,
         first_response: SlaOutcome::Pending,
         resolution: SlaOutcome::Pending,
@@ -91,7 +94,7 @@ fn each_measure_counts_in_the_interval_it_happened_in() {
     let mut t = ticket("2026-11-01T23:00:00Z");
     t.first_response_at = Some(at("2026-11-02T01:00:00Z"));
     t.resolved_at = Some(at("2026-11-05T00:00:00Z"));
-    let r = report(&[t], &two_days());
+    let r = report(&[t], &two_days(), &Filter::default());
     assert_eq!(r.buckets.len(), 2);
     assert_eq!(r.buckets[0].summary.created, 1);
     assert_eq!(r.buckets[0].summary.first_response.count, 0);
@@ -106,7 +109,7 @@ fn each_measure_counts_in_the_interval_it_happened_in() {
 fn tickets_opened_before_the_period_count_what_happened_within_it() {
     let mut t = ticket("2026-10-20T00:00:00Z");
     t.resolved_at = Some(at("2026-11-01T00:00:00Z"));
-    let r = report(&[t], &two_days());
+    let r = report(&[t], &two_days(), &Filter::default());
     assert_eq!(r.total.created, 0);
     assert_eq!(r.total.resolution.count, 1);
     assert_eq!(r.total.resolution.median_secs, Some(12 * 86_400));
@@ -121,7 +124,9 @@ fn median_and_p90_are_nearest_rank() {
             t
         })
         .collect();
-    let d = report(&tickets, &two_days()).total.first_response;
+    let d = report(&tickets, &two_days(), &Filter::default())
+        .total
+        .first_response;
     assert_eq!(d.count, 10);
     assert_eq!(d.median_secs, Some(5 * 60));
     assert_eq!(d.p90_secs, Some(9 * 60));
@@ -140,7 +145,7 @@ fn compliance_counts_met_and_breached_targets_by_category_and_agent() {
     let mut b = ticket("2026-11-01T08:00:00Z");
     b.category = Category::Billing;
     b.first_response = SlaOutcome::Met(at("2026-11-01T09:00:00Z"));
-    let r = report(&[a, b], &two_days());
+    let r = report(&[a, b], &two_days(), &Filter::default());
     assert_eq!(
         r.total.sla,
         Compliance {
@@ -161,4 +166,100 @@ fn compliance_counts_met_and_breached_targets_by_category_and_agent() {
     assert_eq!(r.by_category[&Category::Billing].sla.met, 1);
     assert_eq!(r.buckets[1].summary.sla.breached, 1);
     assert_eq!(Compliance::default().percent(), None);
+}
+
+#[test]
+fn a_running_clock_is_due_at_its_deadline_whatever_now_is() {
+    let cal = Calendar::Always;
+    let start = at("2026-11-01T10:00:00Z");
+    let c = SlaClock::start(start, mins(60), &cal);
+    let fact = ClockFact::of(&c);
+    assert_eq!(fact, ClockFact::DueAt(start + mins(60)));
+    assert_eq!(fact.at(start), SlaOutcome::Pending);
+    assert_eq!(
+        fact.at(start + mins(61)),
+        SlaOutcome::Breached(start + mins(60))
+    );
+}
+
+#[test]
+fn the_backlog_is_what_is_open_at_each_interval_end() {
+    // Open before the period, resolved on the second day.
+    let mut a = ticket("2026-10-20T00:00:00Z");
+    a.resolved_at = Some(at("2026-11-02T12:00:00Z"));
+    // Opened on the first day, never resolved.
+    let b = ticket("2026-11-01T12:00:00Z");
+    // Imported closed: open until it was closed, on the first day.
+    let mut c = ticket("2026-11-01T01:00:00Z");
+    c.closed_at = Some(at("2026-11-01T02:00:00Z"));
+    // Opened after the period: nothing.
+    let d = ticket("2026-11-04T00:00:00Z");
+    let r = report(&[a, b, c, d], &two_days(), &Filter::default());
+    let backlog: Vec<u64> = r.buckets.iter().map(|b| b.backlog).collect();
+    assert_eq!(backlog, vec![2, 1]);
+}
+
+#[test]
+fn busiest_hours_are_local_and_follow_daylight_saving() {
+    // 2026-03-29 is the spring change in Berlin: 01:00 UTC is 03:00 local, a day earlier 02:00.
+    let period = Period::new(
+        at("2026-03-27T00:00:00Z"),
+        at("2026-03-31T00:00:00Z"),
+        Interval::Day,
+        "Europe/Berlin".parse().unwrap(),
+    )
+    .unwrap();
+    let before = ticket("2026-03-28T01:00:00Z");
+    let after = ticket("2026-03-29T01:00:00Z");
+    let r = report(&[before, after], &period, &Filter::default());
+    // Saturday 02:00, Sunday 03:00.
+    assert_eq!(r.busiest[5][2], 1);
+    assert_eq!(r.busiest[6][3], 1);
+    assert_eq!(r.busiest.iter().flatten().sum::<u64>(), 2);
+}
+
+#[test]
+fn a_filter_counts_only_its_tickets() {
+    let agent = StaffId::from_uuid(Uuid::from_u128(7));
+    let mut a = ticket("2026-11-01T08:00:00Z");
+    a.assignee = Some(agent);
+    a.category = Category::Billing;
+    let mut b = ticket("2026-11-01T08:00:00Z");
+    b.channel = Channel::Web;
+    let all = report(&[a.clone(), b.clone()], &two_days(), &Filter::default());
+    assert_eq!(all.total.created, 2);
+    let by = |filter: Filter| {
+        report(&[a.clone(), b.clone()], &two_days(), &filter)
+            .total
+            .created
+    };
+    assert_eq!(
+        by(Filter {
+            agent: Some(agent),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(Filter {
+            category: Some(Category::Billing),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(Filter {
+            channel: Some(Channel::Web),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(Filter {
+            channel: Some(Channel::Web),
+            agent: Some(agent),
+            ..Filter::default()
+        }),
+        0
+    );
 }

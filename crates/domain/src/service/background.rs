@@ -94,7 +94,18 @@ impl Helpdesk {
                 let result = self
                     .change_ticket_if(ticket.id, |mut t, now| {
                         moved = t.recalendar(now, old, new);
-                        Ok(moved.then(|| ChangeSet::update(t)))
+                        let id = t.id;
+                        Ok(moved.then(|| {
+                            let mut change = ChangeSet::update(t);
+                            // Reports and every other reader of the trail learn of it.
+                            change.events.push(TicketEvent::new(
+                                id,
+                                now,
+                                Actor::System,
+                                EventKind::SlaRecalendared,
+                            ));
+                            change
+                        }))
                     })
                     .await;
                 match result {

@@ -73,6 +73,8 @@ pub enum EventKind {
         reason: String,
     },
     AutoClosed,
+    /// The business hours changed and the running SLA clocks' deadlines moved with them.
+    SlaRecalendared,
     /// The AI assistant analysed the ticket and drafted a reply; `sent` when auto mode sent it,
     /// `hold` for why auto mode kept it back.
     AiDrafted {

@@ -29,6 +29,8 @@ pub struct Historical {
     pub by_category: BTreeMap<String, SummaryView>,
     /// By current assignee (and unassigned), then every staff member who replied.
     pub by_agent: Vec<AgentSummary>,
+    /// Tickets opened by local weekday (Monday first) and hour (0–23), in `time_zone`.
+    pub busiest_hours: Vec<Vec<u64>>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -46,7 +48,9 @@ pub async fn historical(
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
     let period = query.period(now)?;
-    Ok(HttpResponse::Ok().json(crate::reads::historical(&state, &caller, &period, now).await?))
+    let filter = query.filter()?;
+    Ok(HttpResponse::Ok()
+        .json(crate::reads::historical(&state, &caller, &period, filter, now).await?))
 }
 
 /// The historical report as CSV (managers, admins): the same query and figures as
@@ -65,7 +69,8 @@ pub async fn historical_csv(
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
     let period = query.period(now)?;
-    let report = crate::reads::historical(&state, &caller, &period, now).await?;
+    let filter = query.filter()?;
+    let report = crate::reads::historical(&state, &caller, &period, filter, now).await?;
     let mut rows: Vec<Vec<String>> = vec![CSV_COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
     rows.push(csv_row(
         "total",
@@ -165,14 +170,14 @@ fn csv_row(
 pub(crate) async fn build(
     state: &AppState,
     period: &reports::Period,
+    filter: reports::Filter,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Historical, ApiError> {
     let db = state.db();
-    let facts = db
-        .ticket_facts(period.from(), period.to(), None, now)
+    let report = super::report(state, period, filter, now).await?;
+    let mut replies = db
+        .replies_by_staff(period.from(), period.to(), &filter)
         .await?;
-    let report = reports::report(&facts, period);
-    let mut replies = db.replies_by_staff(period.from(), period.to()).await?;
     let names: BTreeMap<StaffId, String> = db
         .all_staff()
         .await?
@@ -209,6 +214,7 @@ pub(crate) async fn build(
             .map(|(c, s)| (c.as_str().to_owned(), s.into()))
             .collect(),
         by_agent,
+        busiest_hours: report.busiest.iter().map(|day| day.to_vec()).collect(),
         generated_at: now,
     })
 }

@@ -48,8 +48,22 @@ pub async fn performance(
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
     let period = query.period(now)?;
-    let report =
-        crate::reads::performance(&state, &caller, StaffId::from_uuid(*id), &period, now).await?;
+    if query.agent.is_some() {
+        return Err(ApiError::invalid_field(
+            "agent",
+            "the path names the staff member; leave `agent` out",
+        ));
+    }
+    let filter = query.filter()?;
+    let report = crate::reads::performance(
+        &state,
+        &caller,
+        StaffId::from_uuid(*id),
+        &period,
+        filter,
+        now,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -58,6 +72,7 @@ pub(crate) async fn build(
     state: &AppState,
     id: StaffId,
     period: &reports::Period,
+    filter: reports::Filter,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Performance, ApiError> {
     let db = state.db();
@@ -65,12 +80,20 @@ pub(crate) async fn build(
         .staff(id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such staff member"))?;
-    let facts = db
-        .ticket_facts(period.from(), period.to(), Some(member.id), now)
-        .await?;
-    let report = reports::report(&facts, period);
+    let filter = reports::Filter {
+        agent: Some(member.id),
+        ..filter
+    };
+    let report = super::report(state, period, filter, now).await?;
     let replies = db
-        .replies_by_staff(period.from(), period.to())
+        .replies_by_staff(
+            period.from(),
+            period.to(),
+            &reports::Filter {
+                agent: None,
+                ..filter
+            },
+        )
         .await?
         .get(&member.id)
         .copied()

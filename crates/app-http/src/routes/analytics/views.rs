@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use frontdesk_domain::reports::{Bucket, Compliance, Durations, Interval, Period, Summary};
+use frontdesk_domain::reports::{Bucket, Compliance, Durations, Filter, Interval, Period, Summary};
+use frontdesk_domain::staff::StaffId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -23,6 +24,12 @@ pub struct PeriodQuery {
     pub interval: Option<String>,
     /// IANA time zone whose midnights cut days, weeks and months; default `UTC`.
     pub tz: Option<String>,
+    /// Only tickets of this category.
+    pub category: Option<String>,
+    /// Only tickets assigned to this staff member now.
+    pub agent: Option<Uuid>,
+    /// Only tickets that came in through this channel (`email`, `web`, `api`, …).
+    pub channel: Option<String>,
 }
 
 impl PeriodQuery {
@@ -41,6 +48,25 @@ impl PeriodQuery {
         })?;
         Period::new(from, to, interval, tz)
             .map_err(|e| ApiError::invalid_field("to", e.to_string()))
+    }
+
+    /// The tickets asked for.
+    pub fn filter(&self) -> Result<Filter, ApiError> {
+        fn parse<T>(field: &str, value: Option<&str>) -> Result<Option<T>, ApiError>
+        where
+            T: std::str::FromStr<Err = frontdesk_domain::ticket::ParseEnumError>,
+        {
+            value
+                .filter(|v| !v.is_empty())
+                .map(str::parse::<T>)
+                .transpose()
+                .map_err(|e| ApiError::invalid_field(field, e.to_string()))
+        }
+        Ok(Filter {
+            category: parse("category", self.category.as_deref())?,
+            agent: self.agent.map(StaffId::from_uuid),
+            channel: parse("channel", self.channel.as_deref())?,
+        })
     }
 }
 
@@ -111,6 +137,8 @@ pub struct BucketView {
     pub end: DateTime<Utc>,
     #[serde(flatten)]
     pub summary: SummaryView,
+    /// Tickets open at the interval's end.
+    pub backlog: u64,
 }
 
 impl From<Bucket> for BucketView {
@@ -119,6 +147,7 @@ impl From<Bucket> for BucketView {
             start: b.start,
             end: b.end,
             summary: b.summary.into(),
+            backlog: b.backlog,
         }
     }
 }
