@@ -68,6 +68,14 @@ const FACT_COLUMNS: [tickets::Column; 18] = {
     ]
 };
 
+#[derive(Debug, FromQueryResult)]
+struct ReplyRow {
+    id: Uuid,
+    ticket_id: Uuid,
+    author_staff: Option<Uuid>,
+    created_at: DateTimeUtc,
+}
+
 /// Only what [`ClockFact::of`] reads is filled in.
 fn clock(
     started_at: DateTime<Utc>,
@@ -334,6 +342,37 @@ impl Database {
             .map_err(db)
     }
 
+    /// The replies to customers staff wrote on `tickets` (all of them when `None`, a page after
+    /// `after` in message order).
+    async fn reply_rows(
+        &self,
+        tickets: Option<&[Uuid]>,
+        after: Option<Uuid>,
+        limit: Option<u64>,
+    ) -> Result<Vec<ReplyRow>, StoreError> {
+        use messages::Column as M;
+        let mut query = messages::Entity::find()
+            .select_only()
+            .columns([M::Id, M::TicketId, M::AuthorStaff, M::CreatedAt])
+            .filter(M::Kind.eq("agent"))
+            .filter(M::AuthorStaff.is_not_null())
+            .order_by_asc(M::Id);
+        if let Some(limit) = limit {
+            query = query.limit(limit);
+        }
+        if let Some(tickets) = tickets {
+            query = query.filter(M::TicketId.is_in(tickets.iter().copied()));
+        }
+        if let Some(after) = after {
+            query = query.filter(M::Id.gt(after));
+        }
+        query
+            .into_model::<ReplyRow>()
+            .all(&self.reader)
+            .await
+            .map_err(db)
+    }
+
     /// The events after `after` (oldest first, at most `limit`) with their tickets.
     async fn changed_events(&self, after: i64, limit: u64) -> Result<Vec<(i64, Uuid)>, StoreError> {
         use ticket_events::Column as E;
@@ -363,11 +402,14 @@ impl Database {
     ) -> Result<BTreeMap<StaffId, u64>, StoreError> {
         use messages::Column as M;
         use sea_orm::sea_query::Query;
-        let mut query = messages::Entity::find();
-        if *filter != Filter::default() {
-            use tickets::Column as T;
-            let mut tickets = Query::select();
-            tickets.column(T::Id).from(tickets::Entity);
+        use tickets::Column as T;
+        // Replies on tickets that count: a merged ticket's conversation moved with it.
+        let mut tickets = Query::select();
+        tickets
+            .column(T::Id)
+            .from(tickets::Entity)
+            .and_where(T::MergedInto.is_null());
+        {
             if let Some(c) = filter.category {
                 tickets.and_where(T::Category.eq(c.as_str()));
             }
@@ -377,9 +419,9 @@ impl Database {
             if let Some(a) = filter.agent {
                 tickets.and_where(T::Assignee.eq(a.as_uuid()));
             }
-            query = query.filter(M::TicketId.in_subquery(tickets.to_owned()));
         }
-        let rows: Vec<(Option<Uuid>, i64)> = query
+        let rows: Vec<(Option<Uuid>, i64)> = messages::Entity::find()
+            .filter(M::TicketId.in_subquery(tickets.to_owned()))
             .select_only()
             .column(M::AuthorStaff)
             .column_as(M::Id.count(), "replies")
@@ -425,6 +467,8 @@ struct Inner {
     /// Slots of removed tickets, for reuse (their `created` is [`NONE`]).
     free: Vec<u32>,
     staff: Staff,
+    /// The replies to customers on each ticket (by slot): when, and by whom.
+    replies: HashMap<u32, Box<[(u32, u16)]>>,
     /// The last event applied, and the events seen within [`OVERLAP`] of it.
     watermark: i64,
     seen: std::collections::BTreeSet<i64>,
@@ -452,8 +496,60 @@ impl Inner {
     fn remove(&mut self, id: Uuid) {
         if let Some(slot) = self.slots.remove(&id) {
             self.facts[slot as usize].created = NONE;
+            self.replies.remove(&slot);
             self.free.push(slot);
         }
+    }
+
+    /// Adds `rows` to their tickets' replies; replies on tickets the index does not hold are
+    /// left out.
+    fn add_replies(&mut self, rows: &[ReplyRow]) -> Result<(), StoreError> {
+        let mut by_ticket: HashMap<u32, Vec<(u32, u16)>> = HashMap::new();
+        for row in rows {
+            let Some(&slot) = self.slots.get(&row.ticket_id) else {
+                continue;
+            };
+            let staff = self.staff.number(row.author_staff)?;
+            by_ticket
+                .entry(slot)
+                .or_default()
+                .push((secs(row.created_at), staff));
+        }
+        for (slot, mut replies) in by_ticket {
+            if let Some(before) = self.replies.remove(&slot) {
+                replies.extend_from_slice(&before);
+            }
+            self.replies.insert(slot, replies.into_boxed_slice());
+        }
+        Ok(())
+    }
+
+    /// `filter` in the index's terms; `None` when it can match nothing here (an agent the index
+    /// has never seen).
+    fn compact_filter(&self, filter: &Filter) -> Option<CompactFilter> {
+        let agent = match filter.agent {
+            Some(a) => Some(*self.staff.numbers.get(&a)?),
+            None => None,
+        };
+        Some(CompactFilter {
+            category: filter.category.map(|c| position(Category::ALL, c)),
+            channel: filter.channel.map(|c| position(Channel::ALL, c)),
+            agent,
+        })
+    }
+}
+
+struct CompactFilter {
+    category: Option<u8>,
+    channel: Option<u8>,
+    agent: Option<u16>,
+}
+
+impl CompactFilter {
+    fn matches(&self, f: &Fact) -> bool {
+        self.category.is_none_or(|c| c == f.category)
+            && self.channel.is_none_or(|c| c == f.channel)
+            && self.agent.is_none_or(|a| a == f.assignee)
     }
 }
 
@@ -514,6 +610,15 @@ impl ReportIndex {
                 _ => break,
             }
         }
+        let mut after = None;
+        loop {
+            let rows = db.reply_rows(None, after, Some(PAGE * 4)).await?;
+            inner.add_replies(&rows)?;
+            match rows.last() {
+                Some(last) if rows.len() as u64 == PAGE * 4 => after = Some(last.id),
+                _ => break,
+            }
+        }
         inner.loaded = true;
         inner.watermark = watermark;
         inner.seen = ((watermark - OVERLAP).max(0) + 1..=watermark).collect();
@@ -552,6 +657,10 @@ impl ReportIndex {
             ids.sort_unstable();
             ids.dedup();
             let rows = db.facts_rows(&ids).await?;
+            let mut replies = Vec::new();
+            for chunk in ids.chunks(500) {
+                replies.extend(db.reply_rows(Some(chunk), None, None).await?);
+            }
             let mut inner = self.write();
             let mut present = std::collections::HashSet::with_capacity(rows.len());
             for row in &rows {
@@ -559,9 +668,14 @@ impl ReportIndex {
                 inner.upsert(row.id, fact);
                 present.insert(row.id);
             }
-            for id in ids.into_iter().filter(|id| !present.contains(id)) {
-                inner.remove(id);
+            for id in &ids {
+                if !present.contains(id) {
+                    inner.remove(*id);
+                } else if let Some(&slot) = inner.slots.get(id) {
+                    inner.replies.remove(&slot);
+                }
             }
+            inner.add_replies(&replies)?;
             inner.seen.extend(events.iter().map(|(id, _)| *id));
             inner.watermark = inner.watermark.max(last);
             let keep = inner.watermark - OVERLAP;
@@ -591,5 +705,49 @@ impl ReportIndex {
             .filter(|f| f.created != NONE && f.created < to)
             .map(|f| f.facts(staff, now));
         Some(frontdesk_domain::reports::report(facts, period, filter))
+    }
+
+    /// How many replies to customers each staff member wrote in `[from, to)` on the tickets
+    /// `filter` lets through (what [`Database::replies_by_staff`] counts); `None` until the
+    /// index has been read.
+    #[must_use]
+    pub fn replies(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        filter: &Filter,
+    ) -> Option<BTreeMap<StaffId, u64>> {
+        let inner = self.read();
+        if !inner.loaded {
+            return None;
+        }
+        let mut counts: BTreeMap<StaffId, u64> = BTreeMap::new();
+        let Some(filter) = inner.compact_filter(filter) else {
+            return Some(counts);
+        };
+        let (from, to) = (secs(from), secs(to));
+        let mut by_number = vec![0_u64; inner.staff.ids.len()];
+        for (slot, replies) in &inner.replies {
+            let Some(fact) = inner.facts.get(*slot as usize) else {
+                continue;
+            };
+            if !filter.matches(fact) {
+                continue;
+            }
+            for &(at, staff) in replies.iter() {
+                if at >= from
+                    && at < to
+                    && let Some(n) = by_number.get_mut(usize::from(staff))
+                {
+                    *n += 1;
+                }
+            }
+        }
+        for (number, n) in by_number.into_iter().enumerate() {
+            if let (Some(id), true) = (inner.staff.ids.get(number), n > 0) {
+                counts.insert(*id, n);
+            }
+        }
+        Some(counts)
     }
 }

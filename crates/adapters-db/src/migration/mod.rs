@@ -97,6 +97,10 @@ impl MigratorTrait for Migrator {
             ),
             SqlMigration::everywhere("m0029_web_sessions", include_str!("m0029_web_sessions.sql")),
             SqlMigration::everywhere("m0030_saved_views", include_str!("m0030_saved_views.sql")),
+            SqlMigration::everywhere(
+                "m0031_report_indexes",
+                include_str!("m0031_report_indexes.sql"),
+            ),
         ]
     }
 }

@@ -4,12 +4,13 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use frontdesk_adapters_db::{Database, ReportIndex};
-use frontdesk_domain::ports::{ChangeSet, TicketRepository};
+use frontdesk_domain::ports::{Absorb, ChangeSet, TicketRepository};
 use frontdesk_domain::reports::{Filter, Interval, Period, report};
 use frontdesk_domain::sla::SlaPolicies;
 use frontdesk_domain::staff::StaffId;
 use frontdesk_domain::ticket::{
-    Actor, Category, Channel, EventKind, Priority, Status, Ticket, TicketEvent,
+    Actor, Category, Channel, EventKind, Message, MessageKind, Priority, Status, Ticket,
+    TicketEvent,
 };
 
 use crate::backends::new_ticket;
@@ -48,14 +49,35 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-async fn commit(db: &Database, t: Ticket, kinds: Vec<EventKind>, now: DateTime<Utc>) -> Ticket {
+fn change_set(t: Ticket, kinds: Vec<EventKind>, now: DateTime<Utc>) -> ChangeSet {
     let id = t.id;
     let mut change = ChangeSet::update(t);
     change.events = kinds
         .into_iter()
         .map(|k| TicketEvent::new(id, now, Actor::System, k))
         .collect();
-    db.commit(change).await.unwrap().ticket
+    change
+}
+
+async fn commit(db: &Database, t: Ticket, kinds: Vec<EventKind>, now: DateTime<Utc>) -> Ticket {
+    db.commit(change_set(t, kinds, now)).await.unwrap().ticket
+}
+
+/// A reply to the customer by `staff`, with the message a reply writes.
+fn reply(t: &mut Ticket, staff: StaffId, now: DateTime<Utc>) -> (Vec<EventKind>, Message) {
+    let mut kinds = t.record_agent_reply(now, &SlaPolicies::default());
+    kinds.push(EventKind::MessageAdded {
+        kind: MessageKind::Agent,
+    });
+    let mut message = Message::new(
+        uuid::Uuid::now_v7(),
+        t.id,
+        MessageKind::Agent,
+        "Thanks",
+        now,
+    );
+    message.author_staff = Some(staff);
+    (kinds, message)
 }
 
 /// One random change to `live[i]` at `now`, as the domain makes it.
@@ -72,7 +94,13 @@ async fn change(
     // Never before the ticket was opened.
     let now = now.max(t.updated_at + rng.minutes());
     let kinds = match rng.below(8) {
-        0 | 1 => t.record_agent_reply(now, &sla),
+        0 | 1 => {
+            let (kinds, message) = reply(&mut t, rng.pick(staff), now);
+            let mut change = change_set(t, kinds, now);
+            change.messages.push(message);
+            live[i] = db.commit(change).await.unwrap().ticket;
+            return;
+        }
         2 => {
             let to = rng.pick(&[
                 Status::Pending,
@@ -89,11 +117,23 @@ async fn change(
         4 => t.set_category(rng.pick(Category::ALL), now, &sla),
         5 => t.set_priority(rng.pick(Priority::ALL), now, &sla),
         6 => {
-            // Merged into another ticket: it no longer counts on its own.
-            let mut target = live[(i + 1) % live.len()].clone();
+            // Merged into another ticket: it no longer counts on its own, and its conversation
+            // (the replies on it) moves to the target.
+            let j = (i + 1) % live.len();
+            let mut target = live[j].clone();
             match t.merge_into(&mut target, now, &sla) {
-                Ok((source, _)) => {
-                    commit(db, t, source, now).await;
+                Ok((source_kinds, target_kinds)) => {
+                    let source = t.id;
+                    let mut into = change_set(target, target_kinds, now);
+                    into.absorb.push(Absorb {
+                        source,
+                        staff_only: false,
+                    });
+                    let done = db
+                        .commit_batch(vec![change_set(t, source_kinds, now), into])
+                        .await
+                        .unwrap();
+                    live[j] = done[1].ticket.clone();
                     live.remove(i);
                     return;
                 }
@@ -216,6 +256,15 @@ async fn agree(db: &Database, index: &ReportIndex, staff: &[StaffId], now: DateT
                     .report(&period, filter, now)
                     .expect("the index was read");
                 assert_eq!(fast, recount, "{tz} {from}..{to} {interval:?} {filter:?}");
+                let replies = db
+                    .replies_by_staff(period.from(), period.to(), filter)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    index.replies(period.from(), period.to(), filter).unwrap(),
+                    replies,
+                    "{from}..{to} {filter:?}"
+                );
             }
         }
     }
@@ -289,6 +338,11 @@ contract!(
         assert!(t.sla.met > 20 && t.sla.breached > 20, "{t:?}");
         assert!(recount.buckets.iter().any(|b| b.backlog > 50));
         assert!(recount.by_agent.len() >= 4 && recount.by_category.len() == Category::ALL.len());
+        let replies = db
+            .replies_by_staff(spring.from(), spring.to(), &Filter::default())
+            .await
+            .unwrap();
+        assert!(replies.values().sum::<u64>() > 50, "{replies:?}");
         index.refresh(&db).await.unwrap();
         assert_eq!(index.len(), live.len());
         agree(&db, &index, &staff, later).await;

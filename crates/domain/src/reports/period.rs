@@ -66,6 +66,8 @@ pub struct Period {
 }
 
 impl Period {
+    /// Reports count in whole seconds: `from` and `to` are cut to the second.
+    ///
     /// # Errors
     /// [`PeriodError::Empty`] unless `from < to`; [`PeriodError::TooManyBuckets`] when the
     /// period would hold more than [`MAX_BUCKETS`] intervals.
@@ -75,6 +77,8 @@ impl Period {
         interval: Interval,
         time_zone: Tz,
     ) -> Result<Self, PeriodError> {
+        use chrono::SubsecRound;
+        let (from, to) = (from.trunc_subsecs(0), to.trunc_subsecs(0));
         if from >= to {
             return Err(PeriodError::Empty);
         }

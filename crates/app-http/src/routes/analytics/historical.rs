@@ -174,10 +174,7 @@ pub(crate) async fn build(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Historical, ApiError> {
     let db = state.db();
-    let report = super::report(state, period, filter, now).await?;
-    let mut replies = db
-        .replies_by_staff(period.from(), period.to(), &filter)
-        .await?;
+    let (report, mut replies) = super::report(state, period, filter, now).await?;
     let names: BTreeMap<StaffId, String> = db
         .all_staff()
         .await?

@@ -64,9 +64,12 @@ pub async fn keep_index(
     }
 }
 
-/// The report over `period` of the tickets `filter` lets through: from the index once it has
-/// been read (brought up to date first, so a report shows the caller's own latest change),
-/// counted from the tables before that. Both give the same figures.
+/// The replies to customers each staff member wrote in a report's period.
+pub type Replies = std::collections::BTreeMap<frontdesk_domain::staff::StaffId, u64>;
+
+/// The report over `period` of the tickets `filter` lets through, and the replies written on
+/// them: from the index once it has been read (brought up to date first, so a report shows the
+/// caller's own latest change), counted from the tables before that. Both give the same figures.
 ///
 /// # Errors
 /// Storage failures.
@@ -75,21 +78,54 @@ pub async fn report(
     period: &Period,
     filter: Filter,
     now: DateTime<Utc>,
-) -> Result<Report, ApiError> {
+) -> Result<(Report, Replies), ApiError> {
     let index = state.reports.clone();
     if index.is_loaded() {
         index.refresh(state.db()).await?;
         let asked = period.clone();
-        let fast = tokio::task::spawn_blocking(move || index.report(&asked, &filter, now))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        if let Some(report) = fast {
-            return Ok(report);
+        let fast = tokio::task::spawn_blocking(move || {
+            Some((
+                index.report(&asked, &filter, now)?,
+                index.replies(asked.from(), asked.to(), &filter)?,
+            ))
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+        if let Some(both) = fast {
+            return Ok(both);
         }
     }
-    let facts = state
-        .db()
-        .ticket_facts(period.from(), period.to(), now)
+    let db = state.db();
+    let facts = db.ticket_facts(period.from(), period.to(), now).await?;
+    let replies = db
+        .replies_by_staff(period.from(), period.to(), &filter)
         .await?;
-    Ok(reports::report(&facts, period, &filter))
+    Ok((reports::report(&facts, period, &filter), replies))
+}
+
+/// The replies to customers each staff member wrote in `period` on the tickets `filter` lets
+/// through (from the index once read, like [`report`]).
+///
+/// # Errors
+/// Storage failures.
+pub async fn replies(
+    state: &AppState,
+    period: &Period,
+    filter: Filter,
+) -> Result<Replies, ApiError> {
+    let index = state.reports.clone();
+    if index.is_loaded() {
+        index.refresh(state.db()).await?;
+        let (from, to) = (period.from(), period.to());
+        let fast = tokio::task::spawn_blocking(move || index.replies(from, to, &filter))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        if let Some(replies) = fast {
+            return Ok(replies);
+        }
+    }
+    Ok(state
+        .db()
+        .replies_by_staff(period.from(), period.to(), &filter)
+        .await?)
 }

@@ -84,16 +84,13 @@ pub(crate) async fn build(
         agent: Some(member.id),
         ..filter
     };
-    let report = super::report(state, period, filter, now).await?;
-    let replies = db
-        .replies_by_staff(
-            period.from(),
-            period.to(),
-            &reports::Filter {
-                agent: None,
-                ..filter
-            },
-        )
+    let (report, _) = super::report(state, period, filter, now).await?;
+    // Every reply they wrote, on whoever's ticket.
+    let anyone = reports::Filter {
+        agent: None,
+        ..filter
+    };
+    let replies = super::replies(state, period, anyone)
         .await?
         .get(&member.id)
         .copied()
