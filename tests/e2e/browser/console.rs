@@ -160,3 +160,234 @@ async fn the_live_tiles_count_the_work_and_open_exactly_those_tickets() {
     browser.close().await;
     site.finish().await;
 }
+
+/// `path` read with the browser's session (a download the page links to).
+async fn download(site: &Site, browser: &Browser, path: &str) -> (u16, String, String) {
+    let cookie = browser.client.get_named_cookie("fd_session").await.unwrap();
+    let answer = reqwest::Client::new()
+        .get(format!("{}{path}", site.base))
+        .header("cookie", format!("fd_session={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    let kind = answer
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, kind, answer.text().await.unwrap())
+}
+
+/// The lines of a CSV without quoted cells (these figures have none), by the header's names.
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_draws_charts_with_tables_and_csv_that_match_the_api() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let client = reqwest::Client::new();
+    let mut numbers = Vec::new();
+    for (who, subject) in [
+        ("a@customer.test", "Where is my parcel?"),
+        ("b@customer.test", "Refund for order 1042"),
+        ("c@customer.test", "The app crashes on start"),
+    ] {
+        numbers.push(site.ticket(&token, who, subject, "text").await);
+    }
+    // One answered, one answered and resolved.
+    for number in &numbers[..2] {
+        let status = client
+            .post(format!("{}/api/tickets/{number}/reply", site.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"content": "We are on it."}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "{status}");
+    }
+    let status = client
+        .patch(format!("{}/api/tickets/{}", site.base, numbers[1]))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("Analytics").await;
+    browser.heading("How a period went").await;
+    // Every chart is a titled, described image with its figures beside it.
+    let charts = browser
+        .client
+        .find_all(Locator::XPath("//*[local-name()='svg' and @role='img']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        charts.len(),
+        6,
+        "volume, times, SLA, busiest hours, category, agent"
+    );
+    for chart in &charts {
+        let labelled = chart.attr("aria-labelledby").await.unwrap().unwrap();
+        for id in labelled.split(' ') {
+            // SVG titles are not rendered text: read what assistive technology reads.
+            let part = browser
+                .client
+                .find(Locator::Id(id))
+                .await
+                .unwrap()
+                .prop("textContent")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            assert!(
+                part.trim().len() > 10,
+                "{id} says what the chart shows: {part}"
+            );
+        }
+    }
+    let interval_rows = browser
+        .client
+        .find_all(Locator::XPath(
+            "//table[caption[normalize-space()='Per interval']]/tbody/tr",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(interval_rows.len(), 30, "the last 30 days, a row each");
+    let opened = browser
+        .text("//ul[@aria-label='The period in figures']/li[.//span[normalize-space()='tickets opened']]//span[@class='figure']")
+        .await;
+    assert_eq!(opened, "3");
+    let board = browser
+        .text("//table[caption[normalize-space()='Staff leaderboard']]")
+        .await;
+    assert!(board.contains("Mo Manager"), "{board}");
+    browser
+        .assert_accessible("the analytics page with its charts")
+        .await;
+    browser.full_screenshot("analytics-history").await;
+
+    // The CSV of the period, as the page links it, against the API's figures.
+    let from = browser
+        .field("First day")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let to = browser
+        .field("Last day")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let link = browser
+        .client
+        .find(Locator::LinkText("Download every figure as CSV"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, kind, text) = download(&site, &browser, &link).await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let rows = csv_rows(&text);
+    let to_next =
+        chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+    let api: serde_json::Value = client
+        .get(format!(
+            "{}/api/analytics/historical?from={from}T00:00:00Z&to={to_next}T00:00:00Z&interval=day",
+            site.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let total = rows.iter().find(|r| r["slice"] == "total").unwrap();
+    assert_eq!(total["created"], api["total"]["created"].to_string());
+    assert_eq!(total["created"], "3");
+    assert_eq!(
+        total["first_response_count"],
+        api["total"]["first_response"]["count"].to_string()
+    );
+    assert_eq!(total["first_response_count"], "2");
+    assert_eq!(total["resolution_count"], "1");
+    let intervals: Vec<_> = rows.iter().filter(|r| r["slice"] == "interval").collect();
+    let api_intervals = api["intervals"].as_array().unwrap();
+    assert_eq!(intervals.len(), api_intervals.len());
+    for (row, b) in intervals.iter().zip(api_intervals) {
+        assert_eq!(row["created"], b["created"].to_string());
+        assert_eq!(row["backlog"], b["backlog"].to_string());
+    }
+    let busiest: u64 = rows
+        .iter()
+        .filter(|r| r["slice"] == "busiest")
+        .map(|r| r["created"].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(busiest, 3);
+    // One chart's figures alone.
+    let (_, _, agents) = download(&site, &browser, &format!("{link}&slice=agent")).await;
+    let agents = csv_rows(&agents);
+    assert!(agents.iter().all(|r| r["slice"] == "agent"));
+    let mo = agents.iter().find(|r| r["key"] == "Mo Manager").unwrap();
+    assert_eq!(mo["replies"], "2");
+
+    // A wrong period comes back with the field marked.
+    browser.field("Time zone").await.clear().await.unwrap();
+    browser
+        .field("Time zone")
+        .await
+        .send_keys("Mars/Olympus")
+        .await
+        .unwrap();
+    browser.button("Show").await.click().await.unwrap();
+    browser
+        .until_text("//p[@id='report-problem']", "time zone")
+        .await;
+    assert_eq!(
+        browser
+            .field("Time zone")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    browser
+        .assert_accessible("the analytics page with a wrong period")
+        .await;
+    browser.close().await;
+    site.finish().await;
+}

@@ -444,4 +444,21 @@ impl Browser {
         std::fs::write(&path, png).unwrap();
         path
     }
+
+    /// The whole page, beyond the window, as a PNG in the artefacts.
+    pub async fn full_screenshot(&self, name: &str) -> PathBuf {
+        use base64::Engine as _;
+        let shot = self
+            .devtools(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true }),
+            )
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .unwrap();
+        let path = artefacts().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
 }

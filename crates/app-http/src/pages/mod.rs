@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod analytics;
 pub mod bulk;
+pub mod charts;
 pub mod list;
 pub mod live;
 pub mod login;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/poll", web::post().to(me::poll))
         .route("/events", web::get().to(live::events))
         .route("/analytics", web::get().to(analytics::show))
+        .route("/analytics/historical.csv", web::get().to(analytics::csv))
         .route("/tickets", web::get().to(list::show))
         .service(
             web::resource("/admin/tokens")

@@ -55,9 +55,10 @@ pub async fn historical(
 
 /// The historical report as CSV (managers, admins): the same query and figures as
 /// `GET /api/analytics/historical`, one line per slice — `total`, each `interval` (its start and
-/// end), each `category`, each `agent` (with replies) — with the tickets created, first-response
-/// and resolution counts, medians and 90th percentiles in seconds, and SLA met, breached and
-/// compliance.
+/// end, with the backlog at its end), each `category`, each `agent` (with replies), and each
+/// `busiest` weekday and hour (tickets opened, in `created`) — with the tickets created,
+/// first-response and resolution counts, medians and 90th percentiles in seconds, and SLA met,
+/// breached and compliance. `slice` keeps one kind of line: what one chart or table shows.
 #[utoipa::path(get, path = "/api/analytics/historical.csv", tag = "analytics",
     security(("bearer" = [])), params(PeriodQuery),
     responses((status = 200, content_type = "text/csv", description = "one line per slice after the header"),
@@ -70,48 +71,101 @@ pub async fn historical_csv(
     let now = state.now();
     let period = query.period(now)?;
     let filter = query.filter()?;
+    let slice = query.slice()?;
     let report = crate::reads::historical(&state, &caller, &period, filter, now).await?;
+    csv_response(&report, slice)
+}
+
+/// One part of `historical.csv`: what a chart or table of the report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slice {
+    Total,
+    Interval,
+    Category,
+    Agent,
+    /// Tickets opened per local weekday and hour.
+    Busiest,
+}
+
+impl std::str::FromStr for Slice {
+    type Err = ApiError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "total" => Ok(Self::Total),
+            "interval" => Ok(Self::Interval),
+            "category" => Ok(Self::Category),
+            "agent" => Ok(Self::Agent),
+            "busiest" => Ok(Self::Busiest),
+            _ => Err(ApiError::invalid_field(
+                "slice",
+                "one of total, interval, category, agent, busiest",
+            )),
+        }
+    }
+}
+
+/// `report` as `historical.csv` (only `slice` when one is given), ready to download.
+///
+/// # Errors
+/// A cell the CSV writer refuses (never, for these figures).
+pub fn csv_response(report: &Historical, slice: Option<Slice>) -> Result<HttpResponse, ApiError> {
+    let wanted = |s: Slice| slice.is_none_or(|only| only == s);
     let mut rows: Vec<Vec<String>> = vec![CSV_COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
-    rows.push(csv_row(
-        "total",
-        "",
-        (&report.from, &report.to),
-        &report.total,
-        None,
-    ));
-    for b in &report.intervals {
-        rows.push(csv_row(
-            "interval",
-            "",
-            (&b.start, &b.end),
-            &b.summary,
-            None,
-        ));
+    let period = (&report.from, &report.to);
+    if wanted(Slice::Total) {
+        rows.push(csv_row("total", "", period, &report.total, None, None));
     }
-    for (category, s) in &report.by_category {
-        rows.push(csv_row(
-            "category",
-            category,
-            (&report.from, &report.to),
-            s,
-            None,
-        ));
+    if wanted(Slice::Interval) {
+        for b in &report.intervals {
+            rows.push(csv_row(
+                "interval",
+                "",
+                (&b.start, &b.end),
+                &b.summary,
+                None,
+                Some(b.backlog),
+            ));
+        }
     }
-    for a in &report.by_agent {
-        let who = a.name.clone().unwrap_or_else(|| "unassigned".to_owned());
-        rows.push(csv_row(
-            "agent",
-            &who,
-            (&report.from, &report.to),
-            &a.summary,
-            Some(a.replies),
-        ));
+    if wanted(Slice::Category) {
+        for (category, s) in &report.by_category {
+            rows.push(csv_row("category", category, period, s, None, None));
+        }
     }
+    if wanted(Slice::Agent) {
+        for a in &report.by_agent {
+            let who = a.name.clone().unwrap_or_else(|| "unassigned".to_owned());
+            rows.push(csv_row(
+                "agent",
+                &who,
+                period,
+                &a.summary,
+                Some(a.replies),
+                None,
+            ));
+        }
+    }
+    if wanted(Slice::Busiest) {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        for (d, hours) in report.busiest_hours.iter().enumerate() {
+            for (h, n) in hours.iter().enumerate() {
+                let mut row = vec![String::new(); CSV_COLUMNS.len()];
+                row[0] = "busiest".to_owned();
+                row[1] = format!("{} {h:02}:00", DAYS.get(d).copied().unwrap_or(""));
+                row[4] = n.to_string();
+                rows.push(row);
+            }
+        }
+    }
+    let name = slice.map_or("historical.csv".to_owned(), |s| {
+        format!("historical-{}.csv", format!("{s:?}").to_lowercase())
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"historical.csv\"",
+            format!("attachment; filename=\"{name}\""),
         ))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(crate::csv_out::csv(rows)?))
@@ -134,6 +188,7 @@ const CSV_COLUMNS: &[&str] = &[
     "sla_breached",
     "sla_compliance_percent",
     "replies",
+    "backlog",
 ];
 
 fn csv_row(
@@ -142,6 +197,7 @@ fn csv_row(
     (start, end): (&DateTime<Utc>, &DateTime<Utc>),
     s: &SummaryView,
     replies: Option<u64>,
+    backlog: Option<u64>,
 ) -> Vec<String> {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     vec![
@@ -163,6 +219,7 @@ fn csv_row(
             .map(|p| format!("{p:.1}"))
             .unwrap_or_default(),
         replies.map(|r| r.to_string()).unwrap_or_default(),
+        backlog.map(|r| r.to_string()).unwrap_or_default(),
     ]
 }
 

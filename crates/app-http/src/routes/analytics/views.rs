@@ -30,6 +30,9 @@ pub struct PeriodQuery {
     pub agent: Option<Uuid>,
     /// Only tickets that came in through this channel (`email`, `web`, `api`, …).
     pub channel: Option<String>,
+    /// `historical.csv` only: one kind of line — `total`, `interval`, `category`, `agent` or
+    /// `busiest`; all when left out.
+    pub slice: Option<String>,
 }
 
 impl PeriodQuery {
@@ -48,6 +51,11 @@ impl PeriodQuery {
         })?;
         Period::new(from, to, interval, tz)
             .map_err(|e| ApiError::invalid_field("to", e.to_string()))
+    }
+
+    /// The part of `historical.csv` asked for.
+    pub fn slice(&self) -> Result<Option<super::historical::Slice>, ApiError> {
+        self.slice.as_deref().map(str::parse).transpose()
     }
 
     /// The tickets asked for.
