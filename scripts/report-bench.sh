@@ -39,9 +39,8 @@ sqlite)
     fi
     python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$fixture"
     cp --reflink=auto "$fixture" "$work/frontdesk.sqlite"
-    echo "giving the copy a year of history" >&2
-    sqlite3 "$work/frontdesk.sqlite" <scripts/load/history-sqlite.sql >/dev/null
     url="sqlite://$work/frontdesk.sqlite?mode=rwc"
+    history() { sqlite3 "$work/frontdesk.sqlite" <scripts/load/history-sqlite.sql >/dev/null; }
     ;;
 postgres)
     # shellcheck source=scripts/postgres.sh
@@ -56,8 +55,7 @@ postgres)
     echo "copying the fixture" >&2
     psql -q "$admin_url" -c "CREATE DATABASE $pg_copy TEMPLATE $name" >/dev/null
     url="${admin_url%/*}/$pg_copy"
-    echo "giving the copy a year of history" >&2
-    psql -q "$url" -f scripts/load/history-postgres.sql >/dev/null
+    history() { psql -q "$url" -f scripts/load/history-postgres.sql >/dev/null; }
     ;;
 *) echo "usage: $0 [sqlite|postgres] [TICKETS]" >&2; exit 2 ;;
 esac
@@ -65,23 +63,34 @@ cargo build --release -q -p frontdesk-app-http --bin frontdesk-http
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 password="report-bench-$(date +%s)-password"
-(
-    cd "$work"
-    FRONTDESK_DATABASE_URL="$url" \
-    FRONTDESK_SUPPORT_ADDRESS="support@example.com" \
-    FRONTDESK_ADMIN_EMAIL="admin@example.com" \
-    FRONTDESK_ADMIN_PASSWORD="$password" \
-    FRONTDESK_HTTP__ACCESS_TOKEN_MINUTES=120 \
-    RUST_LOG=warn,frontdesk_http=info \
-        exec "$root/target/release/frontdesk-http" --bind "127.0.0.1:$port"
-) >"$work/server.log" 2>&1 &
-server=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 600); do
-    if curl -sf "$base/healthz" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; exit 1; fi
-    sleep 0.5
-done
+start_server() {
+    (
+        cd "$work"
+        FRONTDESK_DATABASE_URL="$url" \
+        FRONTDESK_SUPPORT_ADDRESS="support@example.com" \
+        FRONTDESK_ADMIN_EMAIL="admin@example.com" \
+        FRONTDESK_ADMIN_PASSWORD="$password" \
+        FRONTDESK_HTTP__ACCESS_TOKEN_MINUTES=120 \
+        RUST_LOG=warn,frontdesk_http=info NO_COLOR=1 \
+            exec "$root/target/release/frontdesk-http" --bind "127.0.0.1:$port"
+    ) >"$work/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 600); do
+        if curl -sf "$base/healthz" >/dev/null 2>&1; then return; fi
+        if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; exit 1; fi
+        sleep 0.5
+    done
+    echo "the server did not come up" >&2
+    exit 1
+}
+# The first start makes the admin (only a database without staff gets one); the history adds
+# agents, so it comes after.
+start_server
+kill "$server"; wait "$server" 2>/dev/null || true; server=""
+echo "giving the copy a year of history" >&2
+history
+start_server
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
 rss_before=$(rss)
 for _ in $(seq 1 600); do

@@ -120,3 +120,100 @@ impl Database {
             .unwrap_or(0))
     }
 }
+
+/// Which events of the audit trail to read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub ticket: Option<Uuid>,
+    /// Events a staff member caused.
+    pub staff: Option<frontdesk_domain::staff::StaffId>,
+    /// `created`, `status_changed`, … (the stored names).
+    pub kind: Option<String>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events older than this one (the next page).
+    pub before: Option<i64>,
+    pub limit: u64,
+}
+
+/// One event of the audit trail, with who caused it.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub ticket_id: Uuid,
+    /// `TKT-000042`; empty when the ticket is gone.
+    pub number: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `system`, `staff` or `customer`.
+    pub actor_kind: String,
+    /// The staff member's id or the customer's address.
+    pub actor: Option<String>,
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+impl Database {
+    /// Events of the audit trail matching `query`, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn audit_trail(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        use ticket_events::Column as E;
+        let mut find = ticket_events::Entity::find();
+        if let Some(t) = query.ticket {
+            find = find.filter(E::TicketId.eq(t));
+        }
+        if let Some(s) = query.staff {
+            find = find
+                .filter(E::ActorKind.eq("staff"))
+                .filter(E::Actor.eq(s.to_string()));
+        }
+        if let Some(k) = &query.kind {
+            find = find.filter(E::Kind.eq(k.as_str()));
+        }
+        if let Some(from) = query.from {
+            find = find.filter(E::At.gte(from));
+        }
+        if let Some(to) = query.to {
+            find = find.filter(E::At.lt(to));
+        }
+        if let Some(before) = query.before {
+            find = find.filter(E::Id.lt(before));
+        }
+        let events = find
+            .order_by_desc(E::Id)
+            .limit(query.limit)
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        let ids: Vec<Uuid> = events.iter().map(|e| e.ticket_id).collect();
+        let numbers: std::collections::HashMap<Uuid, i64> = tickets::Entity::find()
+            .select_only()
+            .columns([tickets::Column::Id, tickets::Column::Number])
+            .filter(tickets::Column::Id.is_in(ids))
+            .into_tuple::<(Uuid, i64)>()
+            .all(&self.reader)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        Ok(events
+            .into_iter()
+            .map(|e| AuditEntry {
+                id: e.id,
+                ticket_id: e.ticket_id,
+                number: numbers
+                    .get(&e.ticket_id)
+                    .and_then(|n| u64::try_from(*n).ok())
+                    .and_then(|n| TicketNumber::new(n).ok())
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                at: e.at,
+                actor_kind: e.actor_kind,
+                actor: e.actor,
+                kind: e.kind,
+                data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
+    }
+}

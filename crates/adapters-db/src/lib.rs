@@ -39,7 +39,7 @@ pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord, WebSession};
 pub use canned::CannedResponse;
 pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};
-pub use feed::FeedEvent;
+pub use feed::{AuditEntry, AuditQuery, FeedEvent};
 pub use migration::Migrator;
 pub use reports::ReportIndex;
 pub use repository::{TicketKey, WholeTicket};

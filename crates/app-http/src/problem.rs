@@ -85,6 +85,35 @@ impl ApiError {
         &self.detail
     }
 
+    /// The field a 422 is about, when it names one.
+    #[must_use]
+    pub fn field(&self) -> Option<String> {
+        self.errors
+            .as_ref()
+            .and_then(|e| e.as_object())
+            .and_then(|o| o.keys().next().cloned())
+    }
+
+    /// The problem in a sentence for a page: the detail without the field's name before it.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        let detail = self.detail();
+        let bare = self
+            .field()
+            .and_then(|f| detail.strip_prefix(&format!("{f}: ")).map(str::to_owned))
+            .unwrap_or_else(|| detail.to_owned());
+        let mut chars = bare.chars();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>())
+            .unwrap_or_default();
+        let mut out = format!("{first}{}", chars.as_str());
+        if !out.ends_with('.') {
+            out.push('.');
+        }
+        out
+    }
+
     /// 400: the request cannot be read (syntax, bad query parameters, bad headers).
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(

@@ -391,3 +391,388 @@ async fn the_history_draws_charts_with_tables_and_csv_that_match_the_api() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_sets_sla_targets_and_business_hours_and_sees_when_tickets_fall_due() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("SLA").await;
+    browser.heading("SLA targets and business hours").await;
+    browser.assert_accessible("the SLA page").await;
+
+    // A row edited in place.
+    let first = browser
+        .field("First response for high, billing, in minutes")
+        .await;
+    first.clear().await.unwrap();
+    first.send_keys("30").await.unwrap();
+    let resolution = browser
+        .field("Resolution for high, billing, in minutes")
+        .await;
+    resolution.clear().await.unwrap();
+    resolution.send_keys("240").await.unwrap();
+    browser
+        .click("//tr[@id='t-high-billing']//button[normalize-space()='Save']")
+        .await;
+    browser
+        .until_text("//p[@role='status']", "saved and in force")
+        .await;
+    let row = browser.text("//tr[@id='t-high-billing']").await;
+    assert!(row.contains("30 min / 4 h"), "{row}");
+    let policies: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/sla/policies", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        policies["policies"].as_array().unwrap().iter().any(|p| {
+            p["priority"] == "high"
+                && p["category"] == "billing"
+                && p["first_response_minutes"] == 30
+                && p["resolution_minutes"] == 240
+        }),
+        "{policies}"
+    );
+
+    // A wrong value comes back with the field marked, the rest untouched.
+    let first = browser
+        .field("First response for urgent, every category, in minutes")
+        .await;
+    // Within what the browser checks, beyond what the domain allows.
+    first.send_keys("99999999").await.unwrap();
+    let resolution = browser
+        .field("Resolution for urgent, every category, in minutes")
+        .await;
+    resolution.send_keys("60").await.unwrap();
+    browser
+        .click("//tr[@id='t-urgent-any']//button[normalize-space()='Save']")
+        .await;
+    browser
+        .wait_for(
+            "the row's problem",
+            "//tr[@id='t-urgent-any']//p[@role='alert']",
+        )
+        .await;
+    let marked = browser
+        .field("First response for urgent, every category, in minutes")
+        .await;
+    assert_eq!(
+        marked.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        marked.prop("value").await.unwrap().as_deref(),
+        Some("99999999")
+    );
+    browser
+        .assert_accessible("the SLA page with a wrong target")
+        .await;
+
+    // Business hours, then the preview counts in them.
+    browser.goto(&format!("{}/admin/sla", site.base)).await;
+    let zone = browser.field("Time zone").await;
+    zone.clear().await.unwrap();
+    zone.send_keys("Europe/Berlin").await.unwrap();
+    for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"] {
+        let f = browser.field(day).await;
+        f.clear().await.unwrap();
+        f.send_keys("09:00-17:00").await.unwrap();
+    }
+    browser
+        .button("Save the business hours")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//p[@role='status']", "business hours are saved")
+        .await;
+    let preview = browser
+        .text("//table[caption[starts-with(normalize-space(), 'A ticket opened now')]]")
+        .await;
+    assert!(preview.contains("Europe/Berlin"), "{preview}");
+    assert!(
+        ["Mon", "Tue", "Wed", "Thu", "Fri"]
+            .iter()
+            .any(|d| preview.contains(d)),
+        "due on a working day: {preview}"
+    );
+    assert!(
+        !preview.contains("Sat") && !preview.contains("Sun"),
+        "{preview}"
+    );
+    let calendar: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/sla/calendar", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(calendar["source"], "api");
+    assert_eq!(calendar["calendar"]["time_zone"], "Europe/Berlin");
+    assert_eq!(calendar["calendar"]["friday"][0], "09:00-17:00");
+
+    // A wrong zone is refused and shown.
+    let zone = browser.field("Time zone").await;
+    zone.clear().await.unwrap();
+    zone.send_keys("Mars/Olympus").await.unwrap();
+    browser
+        .button("Save the business hours")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the calendar's problem", "//p[@id='calendar-problem']")
+        .await;
+    assert_eq!(
+        browser
+            .field("Time zone")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Mars/Olympus")
+    );
+    browser.button("Sign out").await.click().await.unwrap();
+
+    // An agent may not.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/admin/sla", site.base)).await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_writes_a_canned_response_with_a_live_preview() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("Canned responses").await;
+    browser.heading("Canned responses").await;
+    browser
+        .assert_accessible("the canned responses page, empty")
+        .await;
+    browser.follow("New canned response").await;
+    browser.heading("New canned response").await;
+    browser
+        .field("Title")
+        .await
+        .send_keys("Parcel on its way")
+        .await
+        .unwrap();
+    browser
+        .field("Offered for")
+        .await
+        .select_by_value("order")
+        .await
+        .unwrap();
+    browser
+        .field("Text")
+        .await
+        .send_keys("Hello {customer_name}, your order ({ticket_number}) left our depot. {tracking} — {agent_name}")
+        .await
+        .unwrap();
+    // The preview follows the typing, filled for the sample ticket, and names what nothing fills.
+    browser
+        .until_text(
+            "//*[@id='canned-preview']",
+            "Hello Jane Doe, your order (TKT-000123) left our depot. {tracking} — Mo Manager",
+        )
+        .await;
+    browser
+        .until_text("//*[@id='canned-preview']", "Nothing fills {tracking}")
+        .await;
+    browser
+        .assert_accessible("the canned response editor")
+        .await;
+    browser.button("Save").await.click().await.unwrap();
+    browser
+        .until_text("//p[@role='status']", "canned response is saved")
+        .await;
+    let group = browser
+        .text("//section[h2[normalize-space()='order']]")
+        .await;
+    assert!(group.contains("Parcel on its way"), "{group}");
+    // The API has it, for the order category.
+    let all: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/canned-responses?category=order", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["title"] == "Parcel on its way" && c["category"] == "order"),
+        "{all}"
+    );
+
+    // Edited: an empty title is refused with the field marked and the text kept.
+    browser.follow("Parcel on its way").await;
+    // Blank to the server (the browser's own check wants something).
+    browser.field("Title").await.clear().await.unwrap();
+    browser.field("Title").await.send_keys("   ").await.unwrap();
+    browser.button("Save").await.click().await.unwrap();
+    let problem = browser.alert().await;
+    assert!(!problem.is_empty());
+    assert_eq!(
+        browser
+            .field("Title")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    let kept = browser
+        .field("Text")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.contains("{tracking}"), "{kept}");
+    browser
+        .field("Title")
+        .await
+        .send_keys("Parcel shipped")
+        .await
+        .unwrap();
+    browser.button("Save").await.click().await.unwrap();
+    browser
+        .until_text("//p[@role='status']", "canned response is saved")
+        .await;
+    browser
+        .click("//li[a[normalize-space()='Parcel shipped']]//button[normalize-space()='Remove']")
+        .await;
+    browser
+        .until_text("//p[@role='status']", "canned response is removed")
+        .await;
+    browser.close().await;
+    site.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_says_who_did_what_and_filters() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let mo = site.token("mo@frontdesk.test", PASSWORD).await;
+    let al = site.token("al@frontdesk.test", PASSWORD).await;
+    let first = site
+        .ticket(&mo, "a@customer.test", "Broken zipper", "text")
+        .await;
+    let second = site
+        .ticket(&mo, "b@customer.test", "Late parcel", "text")
+        .await;
+    let client = reqwest::Client::new();
+    for (token, number, body) in [
+        (&al, &first, serde_json::json!({"priority": "high"})),
+        (&mo, &second, serde_json::json!({"status": "pending"})),
+    ] {
+        let status = client
+            .patch(format!("{}/api/tickets/{number}", site.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "{status}");
+    }
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("Audit").await;
+    browser.heading("Audit trail").await;
+    let trail = browser
+        .text("//table[caption[normalize-space()='Events, newest first']]")
+        .await;
+    assert!(
+        trail.contains("Al Agent")
+            && trail.contains("Priority changed from")
+            && trail.contains("to high"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("Status changed from new to pending"),
+        "{trail}"
+    );
+    browser.assert_accessible("the audit trail").await;
+
+    // Only what Al did.
+    browser
+        .field("Done by")
+        .await
+        .select_by_label("Al Agent")
+        .await
+        .unwrap();
+    browser.button("Show").await.click().await.unwrap();
+    browser
+        .until_text("//table[caption]", "Priority changed")
+        .await;
+    let rows = browser
+        .client
+        .find_all(Locator::XPath("//table[caption]/tbody/tr"))
+        .await
+        .unwrap();
+    for row in rows {
+        assert!(row.text().await.unwrap().contains("Al Agent"));
+    }
+    // One ticket, one kind.
+    browser
+        .goto(&format!(
+            "{}/admin/audit?ticket={second}&kind=status_changed",
+            site.base
+        ))
+        .await;
+    let trail = browser.text("//table[caption]").await;
+    assert!(
+        trail.contains(&second) && !trail.contains(&first),
+        "{trail}"
+    );
+    // A ticket that does not exist is a marked field.
+    browser
+        .goto(&format!("{}/admin/audit?ticket=TKT-999999", site.base))
+        .await;
+    assert!(browser.alert().await.contains("TKT-999999"));
+    browser.button("Sign out").await.click().await.unwrap();
+
+    // Agents have no audit trail.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/admin/audit", site.base)).await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}

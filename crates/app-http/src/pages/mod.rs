@@ -6,13 +6,16 @@
 
 pub mod actions;
 pub mod analytics;
+pub mod audit;
 pub mod bulk;
+pub mod canned;
 pub mod charts;
 pub mod list;
 pub mod live;
 pub mod login;
 pub mod me;
 pub mod session;
+pub mod sla;
 pub mod ticket;
 pub mod tokens;
 pub mod views;
@@ -53,6 +56,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(tokens::create)),
         )
         .route("/admin/tokens/{id}/revoke", web::post().to(tokens::revoke))
+        .route("/admin/canned", web::get().to(canned::list))
+        .route("/admin/canned", web::post().to(canned::create))
+        .route("/admin/canned/new", web::get().to(canned::new))
+        .route(
+            "/admin/canned/preview",
+            web::post().to(canned::show_preview),
+        )
+        .route("/admin/canned/{id}", web::get().to(canned::edit))
+        .route("/admin/canned/{id}", web::post().to(canned::update))
+        .route(
+            "/admin/canned/{id}/preview",
+            web::post().to(canned::show_preview),
+        )
+        .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
+        .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/sla", web::get().to(sla::show))
+        .route("/admin/sla/targets", web::post().to(sla::targets))
+        .route("/admin/sla/targets/{id}/reset", web::post().to(sla::reset))
+        .route("/admin/sla/calendar", web::post().to(sla::calendar))
+        .route("/admin/sla/calendar/forget", web::post().to(sla::forget))
         .route("/views", web::post().to(views::save))
         .route("/views/{id}/delete", web::post().to(views::delete))
         .route("/tickets/bulk", web::post().to(bulk::submit))
@@ -251,6 +274,8 @@ pub struct Chrome {
     pub may_manage_tokens: bool,
     /// May read the reports (managers, admins).
     pub may_read_reports: bool,
+    /// May change the helpdesk's settings: SLA, canned responses (managers, admins).
+    pub may_configure: bool,
 }
 
 impl Chrome {
@@ -270,6 +295,7 @@ impl Chrome {
             may_manage_tokens: frontdesk_domain::access::Permission::ManageApiTokens
                 .allows(staff.role),
             may_read_reports: frontdesk_domain::access::Permission::ReadReports.allows(staff.role),
+            may_configure: frontdesk_domain::access::Permission::Configure.allows(staff.role),
         })
     }
 }

@@ -115,7 +115,32 @@ impl Entry {
 
     /// A trail event worth a line, in words; `None` for those the messages already show.
     fn event(e: &FeedEvent, staff: &HashMap<Uuid, String>) -> Option<Self> {
-        let field = |k: &str| e.data.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        let text = describe(&e.kind, &e.data, staff)?;
+        Some(Self {
+            kind: "event",
+            author: String::new(),
+            at: e.at,
+            body: text,
+            quoted: None,
+            html: None,
+            attachments: Vec::new(),
+            id: format!("event-{}", e.id),
+        })
+    }
+}
+
+/// A trail event in words (`kind` and `data` as stored, `staff` naming staff ids); `None` for
+/// those a ticket's messages already show (opened, a message added, the first response, the
+/// assistant's work).
+#[must_use]
+pub fn describe(
+    kind: &str,
+    data: &serde_json::Value,
+    staff: &HashMap<Uuid, String>,
+) -> Option<String> {
+    {
+        let e_data = data;
+        let field = |k: &str| e_data.get(k).and_then(|v| v.as_str()).unwrap_or_default();
         let who = |k: &str| {
             let id = field(k);
             uuid::Uuid::parse_str(id)
@@ -130,7 +155,7 @@ impl Entry {
                 "resolution"
             }
         };
-        let text = match e.kind.as_str() {
+        let text = match kind {
             "status_changed" => format!(
                 "Status changed from {} to {}",
                 label(field("from")),
@@ -142,13 +167,12 @@ impl Entry {
             "category_changed" => {
                 format!("Category changed from {} to {}", field("from"), field("to"))
             }
-            "assigned" => match e.data.get("to").and_then(|v| v.as_str()) {
+            "assigned" => match e_data.get("to").and_then(|v| v.as_str()) {
                 Some(_) => format!("Assigned to {}", who("to")),
                 None => "Unassigned".to_owned(),
             },
             "tags_changed" => {
-                let tags: Vec<&str> = e
-                    .data
+                let tags: Vec<&str> = e_data
                     .get("tags")
                     .and_then(|t| t.as_array())
                     .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
@@ -163,7 +187,7 @@ impl Entry {
             "sla_breached" => format!("The {} SLA was breached", clock("clock")),
             "escalated" => format!(
                 "Escalated to level {}: {}",
-                e.data
+                e_data
                     .get("level")
                     .and_then(serde_json::Value::as_u64)
                     .unwrap_or(1),
@@ -180,16 +204,7 @@ impl Entry {
             }
             _ => return None,
         };
-        Some(Self {
-            kind: "event",
-            author: String::new(),
-            at: e.at,
-            body: text,
-            quoted: None,
-            html: None,
-            attachments: Vec::new(),
-            id: format!("event-{}", e.id),
-        })
+        Some(text)
     }
 }
 

@@ -94,7 +94,7 @@ fn body_of(raw: &str) -> Result<String, ApiError> {
     Ok(body.to_owned())
 }
 
-async fn stored(state: &AppState, id: Uuid) -> Result<CannedResponse, ApiError> {
+pub(crate) async fn stored(state: &AppState, id: Uuid) -> Result<CannedResponse, ApiError> {
     state
         .db()
         .canned_response(id)
@@ -143,6 +143,19 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewCanned>,
 ) -> Result<HttpResponse, ApiError> {
+    let canned = new_canned(&state, &caller, &body).await?;
+    Ok(HttpResponse::Created().json(CannedView::from(canned)))
+}
+
+/// Stores a new canned response (managers, admins): the API's create and the console's page.
+///
+/// # Errors
+/// 403 without the right, 422 for a bad title, body or category.
+pub(crate) async fn new_canned(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewCanned,
+) -> Result<CannedResponse, ApiError> {
     caller.may(Permission::Configure)?;
     let now = state.now();
     let canned = CannedResponse {
@@ -154,7 +167,7 @@ pub async fn create(
         updated_at: now,
     };
     state.db().save_canned_response(&canned).await?;
-    Ok(HttpResponse::Created().json(CannedView::from(canned)))
+    Ok(canned)
 }
 
 /// Change one (managers, admins).
@@ -167,8 +180,22 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchCanned>,
 ) -> Result<HttpResponse, ApiError> {
+    let canned = change_canned(&state, &caller, *id, &body).await?;
+    Ok(HttpResponse::Ok().json(CannedView::from(canned)))
+}
+
+/// Changes canned response `id` (managers, admins): the API's patch and the console's page.
+///
+/// # Errors
+/// 403 without the right, 404 for no such response, 422 for a bad field.
+pub(crate) async fn change_canned(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    body: &PatchCanned,
+) -> Result<CannedResponse, ApiError> {
     caller.may(Permission::Configure)?;
-    let mut canned = stored(&state, *id).await?;
+    let mut canned = stored(state, id).await?;
     if let Some(t) = &body.title {
         canned.title = input::name("title", t)?;
     }
@@ -180,7 +207,7 @@ pub async fn patch(
     }
     canned.updated_at = state.now();
     state.db().save_canned_response(&canned).await?;
-    Ok(HttpResponse::Ok().json(CannedView::from(canned)))
+    Ok(canned)
 }
 
 /// Remove one (managers, admins).
@@ -192,10 +219,26 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    remove_canned(&state, &caller, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes canned response `id` (managers, admins).
+///
+/// # Errors
+/// 403 without the right, 404 for no such response.
+pub(crate) async fn remove_canned(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(), ApiError> {
     caller.may(Permission::Configure)?;
-    if state.db().delete_canned_response(*id).await? {
-        Ok(HttpResponse::NoContent().finish())
+    if state.db().delete_canned_response(id).await? {
+        Ok(())
     } else {
         Err(ApiError::not_found("no such canned response"))
     }
 }
+
+/// The placeholders a canned response may use.
+pub const PLACEHOLDERS: [&str; 4] = ["customer_name", "ticket_number", "subject", "agent_name"];

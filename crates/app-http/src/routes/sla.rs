@@ -121,17 +121,38 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::Configure)?;
     let priority: Priority = input::field("priority", &body.priority)?;
     let category: Option<Category> = input::optional("category", body.category.as_deref())?;
-    check_targets(body.first_response_minutes, body.resolution_minutes)?;
+    let record = new_policy(
+        &state,
+        &caller,
+        (priority, category),
+        (body.first_response_minutes, body.resolution_minutes),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(PolicyView::from(&record)))
+}
+
+/// Stores targets for `priority` × `category` as a new policy (managers, admins): 409 when
+/// the pair has one already. The API's create and the SLA page call this.
+///
+/// # Errors
+/// 403 without the right, 422 for targets out of bounds, 409 for a pair with a policy.
+pub(crate) async fn new_policy(
+    state: &AppState,
+    caller: &Caller,
+    (priority, category): (Priority, Option<Category>),
+    (first_response_minutes, resolution_minutes): (u32, u32),
+) -> Result<SlaPolicyRecord, ApiError> {
+    caller.may(Permission::Configure)?;
+    check_targets(first_response_minutes, resolution_minutes)?;
     let now = state.now();
     let record = SlaPolicyRecord {
         id: state.new_id(),
         priority,
         category,
-        first_response_minutes: body.first_response_minutes,
-        resolution_minutes: body.resolution_minutes,
+        first_response_minutes,
+        resolution_minutes,
         created_at: now,
         updated_at: now,
     };
@@ -146,8 +167,8 @@ pub async fn create(
             ),
             SavePolicyError::Store(s) => s.into(),
         })?;
-    apply(&state).await?;
-    Ok(HttpResponse::Created().json(PolicyView::from(&record)))
+    apply(state).await?;
+    Ok(record)
 }
 
 /// Change a policy's targets (managers, admins).
@@ -160,16 +181,37 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: web::Json<PatchPolicy>,
 ) -> Result<HttpResponse, ApiError> {
+    let record = change_policy(
+        &state,
+        &caller,
+        *id,
+        (body.first_response_minutes, body.resolution_minutes),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(PolicyView::from(&record)))
+}
+
+/// Changes policy `id`'s targets (those given) (managers, admins). The API's patch and the SLA
+/// page call this.
+///
+/// # Errors
+/// 403 without the right, 404 for no such policy, 422 for targets out of bounds.
+pub(crate) async fn change_policy(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    (first_response, resolution): (Option<u32>, Option<u32>),
+) -> Result<SlaPolicyRecord, ApiError> {
     caller.may(Permission::Configure)?;
     let mut record = state
         .db()
-        .sla_policy(*id)
+        .sla_policy(id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such SLA policy"))?;
-    if let Some(m) = body.first_response_minutes {
+    if let Some(m) = first_response {
         record.first_response_minutes = m;
     }
-    if let Some(m) = body.resolution_minutes {
+    if let Some(m) = resolution {
         record.resolution_minutes = m;
     }
     check_targets(record.first_response_minutes, record.resolution_minutes)?;
@@ -182,8 +224,8 @@ pub async fn patch(
             SavePolicyError::Exists => ApiError::conflict("a policy for this pair exists"),
             SavePolicyError::Store(s) => s.into(),
         })?;
-    apply(&state).await?;
-    Ok(HttpResponse::Ok().json(PolicyView::from(&record)))
+    apply(state).await?;
+    Ok(record)
 }
 
 /// Remove a policy: the configuration file's targets apply again (managers, admins).
@@ -195,12 +237,24 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    remove_policy(&state, &caller, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes policy `id` (managers, admins); the configuration file's targets apply again.
+///
+/// # Errors
+/// 403 without the right, 404 for no such policy.
+pub(crate) async fn remove_policy(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(), ApiError> {
     caller.may(Permission::Configure)?;
-    if !state.db().delete_sla_policy(*id).await? {
+    if !state.db().delete_sla_policy(id).await? {
         return Err(ApiError::not_found("no such SLA policy"));
     }
-    apply(&state).await?;
-    Ok(HttpResponse::NoContent().finish())
+    apply(state).await
 }
 
 /// The business-hours calendar set through the API (`null` fields when the configuration
@@ -234,8 +288,25 @@ pub async fn set_calendar(
     caller: Caller,
     body: web::Json<CalendarConfig>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::Configure)?;
     let calendar = body.into_inner();
+    save_calendar(&state, &caller, &calendar).await?;
+    Ok(HttpResponse::Ok().json(CalendarView {
+        source: "api".to_owned(),
+        calendar: Some(calendar),
+    }))
+}
+
+/// Checks and stores the business-hours calendar (managers, admins). The API and the SLA page
+/// call this.
+///
+/// # Errors
+/// 403 without the right, 422 naming what is wrong with the calendar.
+pub(crate) async fn save_calendar(
+    state: &AppState,
+    caller: &Caller,
+    calendar: &CalendarConfig,
+) -> Result<(), ApiError> {
+    caller.may(Permission::Configure)?;
     // Validate before storing: the same rules as the configuration file.
     SlaConfig {
         calendar: Some(calendar.clone()),
@@ -245,13 +316,21 @@ pub async fn set_calendar(
     .map_err(|e| ApiError::invalid_field("calendar", e.to_string()))?;
     state
         .db()
-        .save_business_calendar(&calendar, state.now())
+        .save_business_calendar(calendar, state.now())
         .await?;
-    apply(&state).await?;
-    Ok(HttpResponse::Ok().json(CalendarView {
-        source: "api".to_owned(),
-        calendar: Some(calendar),
-    }))
+    apply(state).await
+}
+
+/// Forgets the calendar set through the API or the page (managers, admins).
+///
+/// # Errors
+/// 403 without the right, 404 when none is set.
+pub(crate) async fn forget_calendar(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    caller.may(Permission::Configure)?;
+    if !state.db().delete_business_calendar().await? {
+        return Err(ApiError::not_found("no calendar is set through the API"));
+    }
+    apply(state).await
 }
 
 /// Forget the calendar set here; the configuration file's applies again (managers, admins).
@@ -261,10 +340,6 @@ pub async fn delete_calendar(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.may(Permission::Configure)?;
-    if !state.db().delete_business_calendar().await? {
-        return Err(ApiError::not_found("no calendar is set through the API"));
-    }
-    apply(&state).await?;
+    forget_calendar(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
