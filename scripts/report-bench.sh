@@ -12,6 +12,7 @@
 # resident memory before and after. Results go to target/report-bench-BACKEND.json.
 set -euo pipefail
 
+have_history=""
 backend="${1:-sqlite}"
 tickets="${2:-1000000}"
 requests="${REQUESTS:-40}"
@@ -37,10 +38,22 @@ sqlite)
         echo "building the ${tickets}-ticket fixture" >&2
         cargo bench -p frontdesk-adapters-db --bench queries -- sqlite "$tickets"
     fi
-    python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$fixture"
-    cp --reflink=auto "$fixture" "$work/frontdesk.sqlite"
+    checkpoint() { python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$1"; }
+    # The copy with its history is kept beside the fixture for the next run.
+    kept="target/fixtures/tickets-${tickets}-history.sqlite"
+    if [ -f "$kept" ]; then
+        cp --reflink=auto "$kept" "$work/frontdesk.sqlite"
+        have_history=1
+    else
+        checkpoint "$fixture"
+        cp --reflink=auto "$fixture" "$work/frontdesk.sqlite"
+    fi
     url="sqlite://$work/frontdesk.sqlite?mode=rwc"
-    history() { sqlite3 "$work/frontdesk.sqlite" <scripts/load/history-sqlite.sql >/dev/null; }
+    history() {
+        sqlite3 "$work/frontdesk.sqlite" <scripts/load/history-sqlite.sql >/dev/null
+        checkpoint "$work/frontdesk.sqlite"
+        cp --reflink=auto "$work/frontdesk.sqlite" "$kept"
+    }
     ;;
 postgres)
     # shellcheck source=scripts/postgres.sh
@@ -51,18 +64,28 @@ postgres)
         echo "building the ${tickets}-ticket fixture" >&2
         cargo bench -p frontdesk-adapters-db --bench queries -- postgres "$tickets"
     fi
+    kept="${name}_history"
     pg_copy="frontdesk_reportbench_$$"
     echo "copying the fixture" >&2
-    psql -q "$admin_url" -c "CREATE DATABASE $pg_copy TEMPLATE $name" >/dev/null
+    if psql -tA "$admin_url" -c "SELECT 1 FROM pg_database WHERE datname = '$kept'" | grep -q 1; then
+        psql -q "$admin_url" -c "CREATE DATABASE $pg_copy TEMPLATE $kept" >/dev/null
+        have_history=1
+    else
+        psql -q "$admin_url" -c "CREATE DATABASE $pg_copy TEMPLATE $name" >/dev/null
+    fi
     url="${admin_url%/*}/$pg_copy"
-    history() { psql -q "$url" -f scripts/load/history-postgres.sql >/dev/null; }
+    history() {
+        psql -q "$url" -f scripts/load/history-postgres.sql >/dev/null
+        psql -q "$admin_url" -c "CREATE DATABASE $kept TEMPLATE $pg_copy" >/dev/null
+    }
     ;;
 *) echo "usage: $0 [sqlite|postgres] [TICKETS]" >&2; exit 2 ;;
 esac
 cargo build --release -q -p frontdesk-app-http --bin frontdesk-http
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-password="report-bench-$(date +%s)-password"
+# Fixed: the kept copy with its history keeps the admin made on its first run.
+password="report-bench-password-not-secret"
 base="http://127.0.0.1:$port"
 start_server() {
     (
@@ -86,12 +109,15 @@ start_server() {
 }
 # The first start makes the admin (only a database without staff gets one); the history adds
 # agents, so it comes after.
+if [ -z "${have_history:-}" ]; then
+    start_server
+    kill "$server"; wait "$server" 2>/dev/null || true; server=""
+    echo "giving the copy a year of history" >&2
+    history
+fi
 start_server
-kill "$server"; wait "$server" 2>/dev/null || true; server=""
-echo "giving the copy a year of history" >&2
-history
-start_server
-rss() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+# Anonymous memory: SQLite maps its file, and those pages count in VmRSS without being ours.
+rss() { awk '/RssAnon/ { print $2 }' "/proc/$server/status"; }
 rss_before=$(rss)
 for _ in $(seq 1 600); do
     if grep -q "index read" "$work/server.log"; then break; fi

@@ -111,6 +111,8 @@ impl Quarantine for Database {
                     created_at: now,
                     updated_at: now,
                     resolved_at: None,
+                    dismissed_reason: None,
+                    dismissed_by: None,
                 };
                 quarantine::Entity::insert(row.into_active_model().reset_all())
                     .exec_without_returning(&txn)

@@ -776,3 +776,134 @@ async fn the_audit_trail_says_who_did_what_and_filters() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_page_shows_the_mailboxes_and_a_hostile_quarantined_mail_inert() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    // Bulk mail is kept out of the queue; this one tries everything a page could fall for.
+    let raw = "From: \"<img src=x onerror=alert('from')>\" <news@shop.example>\r\n\
+               To: support@frontdesk.test\r\n\
+               Subject: <script>alert('subject')</script> Sale \u{202e}fdp.exe\r\n\
+               Message-ID: <hostile-1@shop.example>\r\n\
+               Precedence: bulk\r\nList-Unsubscribe: <mailto:u@shop.example>\r\n\
+               Content-Type: text/plain; charset=utf-8\r\n\r\n\
+               <iframe src=\"javascript:alert('body')\"></iframe>\r\n\
+               <a href=\"javascript:alert('link')\">Click</a>\r\n\
+               Everything must go!\r\n";
+    std::fs::write(site.maildir_new().join("1.hostile:2,"), raw).unwrap();
+    site.poll(&token).await;
+
+    let browser = Browser::open(Size::Desktop).await;
+    browser.watch_for_scripts().await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("Mail").await;
+    browser.heading("Mail").await;
+    // The mailbox and its last pass.
+    let mailboxes = browser
+        .text("//table[caption[normalize-space()='Each mailbox and its last pass']]")
+        .await;
+    assert!(mailboxes.contains("maildir"), "{mailboxes}");
+    assert!(mailboxes.contains("1 / 1"), "one message read: {mailboxes}");
+    // The quarantined mail, as text.
+    let article = browser
+        .text("//article[contains(@class, 'quarantined')]")
+        .await;
+    assert!(
+        article.contains("<script>alert('subject')</script>"),
+        "the subject reads as text: {article}"
+    );
+    assert!(article.contains("<iframe"), "{article}");
+    assert!(
+        article.contains("bulk") || article.contains("machine"),
+        "{article}"
+    );
+    for tag in [
+        "img",
+        "script",
+        "iframe",
+        "a[starts-with(@href, 'javascript')]",
+    ] {
+        let found = browser
+            .client
+            .find_all(Locator::XPath(&format!("//article//{tag}")))
+            .await
+            .unwrap();
+        assert!(found.is_empty(), "no {tag} from the mail");
+    }
+    assert!(!article.contains('\u{202e}'), "direction overrides dropped");
+    assert!(browser.scripts_ran().await.is_empty());
+    browser.assert_accessible("the mail page").await;
+
+    // The raw mail downloads whole.
+    let href = browser
+        .client
+        .find(Locator::LinkText("Download the .eml"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, kind, body) = download(&site, &browser, &href).await;
+    assert_eq!(status, 200);
+    assert_eq!(kind, "message/rfc822");
+    assert_eq!(body, raw);
+
+    // Dismissed only with a reason.
+    browser.button("Dismiss").await.click().await.unwrap();
+    assert!(browser.alert().await.to_lowercase().contains("why"));
+    browser
+        .field("Reason to dismiss")
+        .await
+        .send_keys("Newsletter, not support")
+        .await
+        .unwrap();
+    browser.button("Dismiss").await.click().await.unwrap();
+    browser
+        .until_text("//p[@role='status']", "mail is dismissed")
+        .await;
+    assert!(
+        browser
+            .text("//main")
+            .await
+            .contains("Nothing is in quarantine")
+    );
+    browser.follow("Show dismissed and reprocessed too").await;
+    browser
+        .until_text(
+            "//article",
+            "dismissed by Mo Manager — Newsletter, not support",
+        )
+        .await;
+    let (_, listed) = {
+        let answer = reqwest::Client::new()
+            .get(format!("{}/api/admin/mailboxes", site.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        (
+            answer.status(),
+            answer.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    assert_eq!(listed[0]["kind"], "maildir");
+    assert_eq!(listed[0]["total_read"], 1);
+    assert!(browser.scripts_ran().await.is_empty());
+    browser.button("Sign out").await.click().await.unwrap();
+
+    // Agents do not run the mailboxes.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/admin/mail", site.base)).await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}

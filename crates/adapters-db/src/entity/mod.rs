@@ -12,6 +12,7 @@ pub mod emails;
 pub mod jobs;
 pub mod mailbox_cursors;
 pub mod mailbox_leases;
+pub mod mailbox_status;
 pub mod merge_suggestions;
 pub mod message_attachments;
 pub mod messages;

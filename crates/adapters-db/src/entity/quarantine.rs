@@ -18,6 +18,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    /// Why staff dismissed it (not set when reprocessing resolved it).
+    pub dismissed_reason: Option<String>,
+    /// Who dismissed it (a staff id).
+    pub dismissed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

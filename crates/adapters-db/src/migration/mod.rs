@@ -101,6 +101,10 @@ impl MigratorTrait for Migrator {
                 "m0031_report_indexes",
                 include_str!("m0031_report_indexes.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0032_mailbox_status",
+                include_str!("m0032_mailbox_status.sql"),
+            ),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod charts;
 pub mod list;
 pub mod live;
 pub mod login;
+pub mod mail;
 pub mod me;
 pub mod session;
 pub mod sla;
@@ -71,6 +72,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
         .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/mail", web::get().to(mail::show))
+        .route("/admin/mail/quarantine/{id}.eml", web::get().to(mail::raw))
+        .route(
+            "/admin/mail/quarantine/{id}/reprocess",
+            web::post().to(mail::reprocess),
+        )
+        .route(
+            "/admin/mail/quarantine/{id}/dismiss",
+            web::post().to(mail::dismiss),
+        )
         .route("/admin/sla", web::get().to(sla::show))
         .route("/admin/sla/targets", web::post().to(sla::targets))
         .route("/admin/sla/targets/{id}/reset", web::post().to(sla::reset))

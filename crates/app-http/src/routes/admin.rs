@@ -87,7 +87,7 @@ pub async fn promote(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.staff()?;
-    release(&state, *id, Some(QuarantineKind::Machine)).await
+    Ok(HttpResponse::Ok().json(release(&state, *id, Some(QuarantineKind::Machine)).await?))
 }
 
 /// Try a quarantined mail again (after a fix or a configuration change). Ingested, the entry is
@@ -103,7 +103,21 @@ pub async fn reprocess(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Permission::OperateMail)?;
-    release(&state, *id, None).await
+    Ok(HttpResponse::Ok().json(release(&state, *id, None).await?))
+}
+
+/// Ingests quarantined mail `id` again (managers, admins): the API's reprocess and the mail
+/// page's.
+///
+/// # Errors
+/// 403 without the right, 404 for no open entry, 422 when it still cannot be ingested.
+pub(crate) async fn reprocess_entry(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<crate::views::IntakeView, ApiError> {
+    caller.may(Permission::OperateMail)?;
+    release(state, id, None).await
 }
 
 /// Ingests an open entry again, released by staff (of `kind` only, when given).
@@ -111,7 +125,7 @@ async fn release(
     state: &AppState,
     id: Uuid,
     kind: Option<QuarantineKind>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<crate::views::IntakeView, ApiError> {
     let entry = state
         .db()
         .quarantined_mail(id)
@@ -136,7 +150,7 @@ async fn release(
     match &outcome {
         Outcome::Ingested(_) => {
             state.db().resolve(id, state.now()).await?;
-            Ok(HttpResponse::Ok().json(crate::views::IntakeView::of(&mail.source, &outcome)))
+            Ok(crate::views::IntakeView::of(&mail.source, &outcome))
         }
         Outcome::Quarantined { error, .. } => Err(ApiError::invalid(format!(
             "the mail still cannot be ingested: {error}"
@@ -266,4 +280,170 @@ pub async fn set_sender_filters(
         .await
         .map_err(ApiError::invalid)?;
     Ok(HttpResponse::Ok().json(crate::reads::sender_filters(&state).await?))
+}
+
+/// A mailbox's state: its kind, how its last pass went, its cursor and who reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailboxView {
+    pub mailbox: String,
+    /// `imap`, `gmail` or `maildir`.
+    pub kind: String,
+    pub last_pass_at: Option<chrono::DateTime<Utc>>,
+    pub last_success_at: Option<chrono::DateTime<Utc>>,
+    /// Messages the last successful pass read.
+    pub last_read: u64,
+    /// Messages read since the first pass recorded.
+    pub total_read: u64,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<chrono::DateTime<Utc>>,
+    /// The mail source's position (opaque: an IMAP UID, a Gmail history id, …).
+    pub cursor: Option<String>,
+    pub cursor_updated_at: Option<chrono::DateTime<Utc>>,
+    /// The process reading it now, and until when its lease runs.
+    pub lease_holder: Option<String>,
+    pub lease_until: Option<chrono::DateTime<Utc>>,
+}
+
+/// Every configured mailbox: kind, last pass (successful or not), messages read, cursor, last
+/// error and lease holder (managers, admins).
+#[utoipa::path(get, path = "/api/admin/mailboxes", tag = "ops", security(("bearer" = [])),
+    responses((status = 200, body = [MailboxView]), (status = 403, body = crate::problem::Problem)))]
+pub async fn mailboxes(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(mailbox_views(&state, &caller).await?))
+}
+
+/// The configured mailboxes' states (managers, admins).
+///
+/// # Errors
+/// 403 without the right; storage failures.
+pub(crate) async fn mailbox_views(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<MailboxView>, ApiError> {
+    caller.may(Permission::OperateMail)?;
+    let names: Vec<String> = state.app.mailboxes.iter().map(|m| m.name.clone()).collect();
+    let kinds: std::collections::HashMap<&str, &str> = state
+        .app
+        .mailboxes
+        .iter()
+        .map(|m| (m.name.as_str(), m.kind))
+        .collect();
+    Ok(state
+        .db()
+        .mailbox_states(&names)
+        .await?
+        .into_iter()
+        .map(|m| MailboxView {
+            kind: kinds
+                .get(m.mailbox.as_str())
+                .map_or(m.kind.clone(), |k| (*k).to_owned()),
+            mailbox: m.mailbox,
+            last_pass_at: m.last_pass_at,
+            last_success_at: m.last_success_at,
+            last_read: m.last_read,
+            total_read: m.total_read,
+            last_error: m.last_error,
+            last_error_at: m.last_error_at,
+            cursor: m.cursor,
+            cursor_updated_at: m.cursor_at,
+            lease_holder: m.lease.as_ref().map(|(h, _)| h.clone()),
+            lease_until: m.lease.map(|(_, u)| u),
+        })
+        .collect())
+}
+
+/// The raw bytes of quarantined mail `id`, as a `.eml` file to open elsewhere (managers,
+/// admins). Served as a download, never shown inline.
+#[utoipa::path(get, path = "/api/admin/quarantine/{id}/raw", tag = "ops",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "message/rfc822", description = "the mail as received"),
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
+pub async fn raw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    raw_download(&state, &caller, *id).await
+}
+
+/// The download of quarantined mail `id` (the API's and the mail page's).
+///
+/// # Errors
+/// 403 without the right, 404 for no such entry.
+pub(crate) async fn raw_download(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Permission::OperateMail)?;
+    let entry = state
+        .db()
+        .quarantined_mail(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no quarantined mail with this id"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("message/rfc822")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"quarantine-{id}.eml\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(entry.raw))
+}
+
+/// Why a quarantined mail is dismissed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dismissal {
+    /// Kept with the entry: spam, a test, handled elsewhere, …
+    pub reason: String,
+}
+
+/// Dismiss an open quarantine entry with a reason (managers, admins): it leaves the open list,
+/// its bytes stay for the record.
+#[utoipa::path(post, path = "/api/admin/quarantine/{id}/dismiss", tag = "ops",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = Dismissal,
+    responses((status = 204), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<Dismissal>,
+) -> Result<HttpResponse, ApiError> {
+    dismiss_entry(&state, &caller, *id, &body.reason).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Dismisses quarantined mail `id` with `reason` (the API's and the mail page's).
+///
+/// # Errors
+/// 403 without the right, 422 without a reason, 404 for no open entry.
+pub(crate) async fn dismiss_entry(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), ApiError> {
+    caller.may(Permission::OperateMail)?;
+    let me = caller.staff()?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::invalid_field(
+            "reason",
+            "say why, in 1 to 500 characters",
+        ));
+    }
+    if !state
+        .db()
+        .dismiss_quarantined(id, reason, &me.id.to_string(), state.now())
+        .await?
+    {
+        return Err(ApiError::not_found("no open quarantine entry with this id"));
+    }
+    Ok(())
 }

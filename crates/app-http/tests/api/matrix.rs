@@ -130,6 +130,21 @@ const TABLE: &[Row] = &[
         "/api/admin/quarantine/{id}/reprocess",
         [401, 403, 403, 403, 404, 404],
     ),
+    (
+        "post",
+        "/api/admin/quarantine/{id}/dismiss",
+        [401, 403, 403, 403, 404, 404],
+    ),
+    (
+        "get",
+        "/api/admin/quarantine/{id}/raw",
+        [401, 403, 403, 403, 404, 404],
+    ),
+    (
+        "get",
+        "/api/admin/mailboxes",
+        [401, 403, 403, 403, 200, 200],
+    ),
     ("post", "/api/admin/poll", [401, 403, 403, 403, 200, 200]),
     // Webhooks take their shared secret, not a sign-in: a role's token is the wrong secret.
     (
@@ -273,6 +288,7 @@ fn body(
             json!({"subject": "Where is my order?", "description": "It is late"})
         }
         ("patch", "/api/tickets/{id}") => json!({"priority": "high"}),
+        ("post", "/api/admin/quarantine/{id}/dismiss") => json!({"reason": "spam"}),
         ("post", "/api/tickets/bulk") => json!({"tickets": ["TKT-000001"], "add_tags": ["vip"]}),
         ("post", "/api/tickets/{id}/reply") => json!({"content": "Thanks, looking into it"}),
         ("post", "/api/tickets/{id}/notes") => json!({"content": "Checked the warehouse"}),

@@ -56,7 +56,7 @@ pub(super) async fn poll(
             i64::try_from(app.config.poller.mailbox_lease_secs).unwrap_or(30),
         ),
     };
-    let report = drain(
+    let result = drain(
         &app.desk,
         app.db.as_ref(),
         mailbox.source.as_ref(),
@@ -65,7 +65,22 @@ pub(super) async fn poll(
         BATCHES_PER_PASS,
         stop,
     )
-    .await?;
+    .await;
+    // The console's mail page shows how each mailbox's last pass went, whichever process ran it.
+    let error = result.as_ref().err().map(ToString::to_string);
+    let outcome = match (&result, &error) {
+        (Ok(r), _) => Ok(r.mails.messages as u64),
+        (Err(_), Some(e)) => Err(e.as_str()),
+        (Err(_), None) => Err("the pass failed"),
+    };
+    if let Err(e) = app
+        .db
+        .record_mailbox_pass(&mailbox.name, mailbox.kind, app.desk.now(), outcome)
+        .await
+    {
+        tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot record the mailbox pass");
+    }
+    let report = result?;
     let m = &report.mails;
     if m.messages > 0 {
         tracing::info!(

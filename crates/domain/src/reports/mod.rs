@@ -138,16 +138,22 @@ pub struct Durations {
 
 impl Durations {
     fn of(mut samples: Vec<i64>) -> Self {
-        samples.sort_unstable();
-        let rank = |p: usize| {
-            // Nearest rank: the smallest sample with at least p % of the samples at or below it.
-            let n = samples.len();
-            (n > 0).then(|| samples[(n * p).div_ceil(100).max(1) - 1])
+        let n = samples.len();
+        // Nearest rank: the smallest sample with at least p % of the samples at or below it.
+        // Selected, not sorted: linear in the samples.
+        let index = |p: usize| (n * p).div_ceil(100).max(1) - 1;
+        let mut rank = |p: usize| {
+            (n > 0).then(|| {
+                let i = index(p);
+                *samples.select_nth_unstable(i).1
+            })
         };
+        let p90 = rank(90);
+        let median = rank(50);
         Self {
-            count: samples.len() as u64,
-            median_secs: rank(50),
-            p90_secs: rank(90),
+            count: n as u64,
+            median_secs: median,
+            p90_secs: p90,
         }
     }
 }
@@ -272,14 +278,17 @@ where
 {
     let mut buckets: Vec<Tally> = (0..period.len()).map(|_| Tally::default()).collect();
     let mut total = Tally::default();
-    let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
-    let mut by_agent: BTreeMap<Option<StaffId>, Tally> = BTreeMap::new();
+    // Categories and agents are few: tallies in a vector, found through a small map.
+    let mut categories: Vec<(Category, Tally)> = Vec::new();
+    let mut agents: Vec<(Option<StaffId>, Tally)> = Vec::new();
+    let mut agent_at: std::collections::HashMap<Option<StaffId>, usize> =
+        std::collections::HashMap::new();
+    let mut hours = LocalHours::new(period.time_zone());
     let ends: Vec<DateTime<Utc>> = period.buckets().map(|(_, end)| end).collect();
     // Backlog as differences: +1 where a ticket starts being open at an interval's end, -1 after
     // the last such end.
     let mut open = vec![0_i64; ends.len() + 1];
     let mut busiest: Busiest = [[0; 24]; 7];
-    let zone = period.time_zone();
     for t in tickets {
         let t = t.borrow();
         if t.created_at >= period.to() || !filter.matches(t) {
@@ -294,8 +303,8 @@ where
             open[last] -= 1;
         }
         if t.created_at >= period.from() {
-            let local = t.created_at.with_timezone(&zone);
-            busiest[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+            let (day, hour) = hours.of(t.created_at);
+            busiest[day][hour] += 1;
         }
         let mut within = measures(t)
             .filter_map(|(at, m)| Some((period.bucket_of(at)?, m)))
@@ -303,13 +312,22 @@ where
         if within.peek().is_none() {
             continue;
         }
-        let category = by_category.entry(t.category).or_default();
-        let agent = by_agent.entry(t.assignee).or_default();
+        let c = match categories.iter().position(|(c, _)| *c == t.category) {
+            Some(c) => c,
+            None => {
+                categories.push((t.category, Tally::default()));
+                categories.len() - 1
+            }
+        };
+        let a = *agent_at.entry(t.assignee).or_insert_with(|| {
+            agents.push((t.assignee, Tally::default()));
+            agents.len() - 1
+        });
         for (i, m) in within {
             m.add_to(&mut buckets[i]);
             m.add_to(&mut total);
-            m.add_to(category);
-            m.add_to(agent);
+            m.add_to(&mut categories[c].1);
+            m.add_to(&mut agents[a].1);
         }
     }
     let mut running = 0_i64;
@@ -329,15 +347,49 @@ where
             })
             .collect(),
         total: total.summary(),
-        by_category: by_category
+        by_category: categories
             .into_iter()
             .map(|(k, v)| (k, v.summary()))
             .collect(),
-        by_agent: by_agent
-            .into_iter()
-            .map(|(k, v)| (k, v.summary()))
-            .collect(),
+        by_agent: agents.into_iter().map(|(k, v)| (k, v.summary())).collect(),
         busiest,
+    }
+}
+
+/// Local weekday (Monday = 0) and hour of instants in one zone, remembered per quarter of an
+/// hour: offsets are whole quarters, so every instant of a quarter has the same local hour.
+struct LocalHours {
+    zone: chrono_tz::Tz,
+    quarter: i64,
+    last: (usize, usize),
+}
+
+impl LocalHours {
+    fn new(zone: chrono_tz::Tz) -> Self {
+        Self {
+            zone,
+            quarter: i64::MIN,
+            last: (0, 0),
+        }
+    }
+
+    fn of(&mut self, at: DateTime<Utc>) -> (usize, usize) {
+        use chrono::Offset as _;
+        let quarter = at.timestamp().div_euclid(900);
+        if quarter == self.quarter {
+            return self.last;
+        }
+        let local = at.with_timezone(&self.zone);
+        let found = (
+            local.weekday().num_days_from_monday() as usize,
+            local.hour() as usize,
+        );
+        // A zone's historic odd offsets (local mean time) do not fall on quarters: not kept.
+        if local.offset().fix().local_minus_utc() % 900 == 0 {
+            self.quarter = quarter;
+            self.last = found;
+        }
+        found
     }
 }
 
