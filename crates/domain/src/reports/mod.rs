@@ -208,7 +208,7 @@ pub struct Report {
     pub busiest: Busiest,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Tally {
     created: u64,
     first_response: Vec<i64>,
@@ -217,6 +217,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn merge(&mut self, other: Self) {
+        self.created += other.created;
+        self.first_response.extend(other.first_response);
+        self.resolution.extend(other.resolution);
+        self.sla.met += other.sla.met;
+        self.sla.breached += other.sla.breached;
+    }
+
     fn summary(self) -> Summary {
         Summary {
             created: self.created,
@@ -276,88 +284,168 @@ where
     I: IntoIterator,
     I::Item: Borrow<TicketFacts>,
 {
-    let mut buckets: Vec<Tally> = (0..period.len()).map(|_| Tally::default()).collect();
-    let mut total = Tally::default();
-    // Categories and agents are few: tallies in a vector, found through a small map.
-    let mut categories: Vec<(Category, Tally)> = Vec::new();
-    let mut agents: Vec<(Option<StaffId>, Tally)> = Vec::new();
-    let mut agent_at: std::collections::HashMap<Option<StaffId>, usize> =
-        std::collections::HashMap::new();
-    let mut hours = LocalHours::new(period.time_zone());
-    let ends: Vec<DateTime<Utc>> = period.buckets().map(|(_, end)| end).collect();
-    // Backlog as differences: +1 where a ticket starts being open at an interval's end, -1 after
-    // the last such end.
-    let mut open = vec![0_i64; ends.len() + 1];
-    let mut busiest: Busiest = [[0; 24]; 7];
+    let mut counter = Counter::new(period, *filter);
     for t in tickets {
-        let t = t.borrow();
-        if t.created_at >= period.to() || !filter.matches(t) {
-            continue;
+        counter.add(t.borrow());
+    }
+    counter.finish()
+}
+
+/// A report being counted: tickets added one at a time, and counters over parts of the tickets
+/// merged, so the parts can be counted at once on several cores. [`report`] is one counter.
+#[derive(Debug)]
+pub struct Counter<'p> {
+    period: &'p Period,
+    filter: Filter,
+    ends: Vec<DateTime<Utc>>,
+    buckets: Vec<Tally>,
+    total: Tally,
+    // Categories and agents are few: tallies in a vector, found through a small map.
+    categories: Vec<(Category, Tally)>,
+    agents: Vec<(Option<StaffId>, Tally)>,
+    agent_at: std::collections::HashMap<Option<StaffId>, usize>,
+    /// Backlog as differences: +1 where a ticket starts being open at an interval's end, -1
+    /// after the last such end.
+    open: Vec<i64>,
+    busiest: Busiest,
+    hours: LocalHours,
+}
+
+impl<'p> Counter<'p> {
+    #[must_use]
+    pub fn new(period: &'p Period, filter: Filter) -> Self {
+        let ends: Vec<DateTime<Utc>> = period.buckets().map(|(_, end)| end).collect();
+        Self {
+            period,
+            filter,
+            buckets: (0..period.len()).map(|_| Tally::default()).collect(),
+            total: Tally::default(),
+            categories: Vec::new(),
+            agents: Vec::new(),
+            agent_at: std::collections::HashMap::new(),
+            open: vec![0; ends.len() + 1],
+            ends,
+            busiest: [[0; 24]; 7],
+            hours: LocalHours::new(period.time_zone()),
         }
-        let first = ends.partition_point(|&e| e <= t.created_at);
+    }
+
+    fn category(&mut self, c: Category) -> usize {
+        match self.categories.iter().position(|(k, _)| *k == c) {
+            Some(i) => i,
+            None => {
+                self.categories.push((c, Tally::default()));
+                self.categories.len() - 1
+            }
+        }
+    }
+
+    fn agent(&mut self, a: Option<StaffId>) -> usize {
+        if let Some(i) = self.agent_at.get(&a) {
+            return *i;
+        }
+        self.agents.push((a, Tally::default()));
+        self.agent_at.insert(a, self.agents.len() - 1);
+        self.agents.len() - 1
+    }
+
+    /// Counts one ticket.
+    pub fn add(&mut self, t: &TicketFacts) {
+        let period = self.period;
+        if t.created_at >= period.to() || !self.filter.matches(t) {
+            return;
+        }
+        let first = self.ends.partition_point(|&e| e <= t.created_at);
         let last = t
             .settled_at()
-            .map_or(ends.len(), |s| ends.partition_point(|&e| e < s));
+            .map_or(self.ends.len(), |s| self.ends.partition_point(|&e| e < s));
         if first < last {
-            open[first] += 1;
-            open[last] -= 1;
+            self.open[first] += 1;
+            self.open[last] -= 1;
         }
         if t.created_at >= period.from() {
-            let (day, hour) = hours.of(t.created_at);
-            busiest[day][hour] += 1;
+            let (day, hour) = self.hours.of(t.created_at);
+            self.busiest[day][hour] += 1;
         }
         let mut within = measures(t)
             .filter_map(|(at, m)| Some((period.bucket_of(at)?, m)))
             .peekable();
         if within.peek().is_none() {
-            continue;
+            return;
         }
-        let c = match categories.iter().position(|(c, _)| *c == t.category) {
-            Some(c) => c,
-            None => {
-                categories.push((t.category, Tally::default()));
-                categories.len() - 1
-            }
-        };
-        let a = *agent_at.entry(t.assignee).or_insert_with(|| {
-            agents.push((t.assignee, Tally::default()));
-            agents.len() - 1
-        });
+        let c = self.category(t.category);
+        let a = self.agent(t.assignee);
         for (i, m) in within {
-            m.add_to(&mut buckets[i]);
-            m.add_to(&mut total);
-            m.add_to(&mut categories[c].1);
-            m.add_to(&mut agents[a].1);
+            m.add_to(&mut self.buckets[i]);
+            m.add_to(&mut self.total);
+            m.add_to(&mut self.categories[c].1);
+            m.add_to(&mut self.agents[a].1);
         }
     }
-    let mut running = 0_i64;
-    Report {
-        buckets: period
-            .buckets()
-            .zip(buckets)
-            .zip(open)
-            .map(|(((start, end), tally), change)| {
-                running += change;
-                Bucket {
-                    start,
-                    end,
-                    summary: tally.summary(),
-                    backlog: running.max(0) as u64,
-                }
-            })
-            .collect(),
-        total: total.summary(),
-        by_category: categories
-            .into_iter()
-            .map(|(k, v)| (k, v.summary()))
-            .collect(),
-        by_agent: agents.into_iter().map(|(k, v)| (k, v.summary())).collect(),
-        busiest,
+
+    /// Adds what `other` counted (over the same period and filter).
+    pub fn merge(&mut self, other: Self) {
+        for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
+            mine.merge(theirs);
+        }
+        self.total.merge(other.total);
+        for (c, tally) in other.categories {
+            let i = self.category(c);
+            self.categories[i].1.merge(tally);
+        }
+        for (a, tally) in other.agents {
+            let i = self.agent(a);
+            self.agents[i].1.merge(tally);
+        }
+        for (mine, theirs) in self.open.iter_mut().zip(other.open) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.busiest.iter_mut().zip(other.busiest) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+    }
+
+    /// The report.
+    #[must_use]
+    pub fn finish(self) -> Report {
+        let mut running = 0_i64;
+        Report {
+            buckets: self
+                .period
+                .buckets()
+                .zip(self.buckets)
+                .zip(self.open)
+                .map(|(((start, end), tally), change)| {
+                    running += change;
+                    Bucket {
+                        start,
+                        end,
+                        summary: tally.summary(),
+                        backlog: running.max(0) as u64,
+                    }
+                })
+                .collect(),
+            total: self.total.summary(),
+            by_category: self
+                .categories
+                .into_iter()
+                .map(|(k, v)| (k, v.summary()))
+                .collect(),
+            by_agent: self
+                .agents
+                .into_iter()
+                .map(|(k, v)| (k, v.summary()))
+                .collect(),
+            busiest: self.busiest,
+        }
     }
 }
 
 /// Local weekday (Monday = 0) and hour of instants in one zone, remembered per quarter of an
 /// hour: offsets are whole quarters, so every instant of a quarter has the same local hour.
+#[derive(Debug)]
 struct LocalHours {
     zone: chrono_tz::Tz,
     quarter: i64,

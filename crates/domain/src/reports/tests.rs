@@ -263,3 +263,36 @@ fn a_filter_counts_only_its_tickets() {
         0
     );
 }
+
+#[test]
+fn counters_over_parts_merge_into_the_whole_report() {
+    let agent = StaffId::from_uuid(Uuid::from_u128(9));
+    let tickets: Vec<TicketFacts> = (0..40)
+        .map(|i| {
+            let mut t = ticket("2026-10-31T20:00:00Z");
+            t.created_at += mins(i * 97);
+            t.first_response_at = Some(t.created_at + mins(i * 13));
+            if i % 3 == 0 {
+                t.resolved_at = Some(t.created_at + mins(i * 41));
+            }
+            t.category = Category::ALL[i as usize % Category::ALL.len()];
+            t.assignee = (i % 4 != 0).then_some(agent);
+            t.first_response = SlaOutcome::Met(t.created_at + mins(5));
+            t
+        })
+        .collect();
+    let period = two_days();
+    let whole = report(&tickets, &period, &Filter::default());
+    let mut first = Counter::new(&period, Filter::default());
+    let mut second = Counter::new(&period, Filter::default());
+    for (i, t) in tickets.iter().enumerate() {
+        if i % 2 == 0 {
+            first.add(t)
+        } else {
+            second.add(t)
+        }
+    }
+    first.merge(second);
+    assert_eq!(first.finish(), whole);
+    assert!(whole.total.created > 10 && whole.total.resolution.count > 3);
+}
