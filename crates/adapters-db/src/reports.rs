@@ -321,6 +321,38 @@ impl Database {
             .collect()
     }
 
+    /// The tickets in `statuses`, counted by status, priority and category: `(status, priority,
+    /// category, tickets, of which assigned)`. One pass over them, for the realtime report.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn status_breakdown(
+        &self,
+        statuses: &[frontdesk_domain::ticket::Status],
+    ) -> Result<Vec<(String, String, String, u64, u64)>, StoreError> {
+        use tickets::Column as C;
+        let rows: Vec<(String, String, String, i64, i64)> = tickets::Entity::find()
+            .select_only()
+            .column(C::Status)
+            .column(C::Priority)
+            .column(C::Category)
+            .column_as(C::Id.count(), "tickets")
+            .column_as(C::Assignee.count(), "assigned")
+            .filter(C::Status.is_in(statuses.iter().map(|s| s.as_str())))
+            .filter(C::MergedInto.is_null())
+            .group_by(C::Status)
+            .group_by(C::Priority)
+            .group_by(C::Category)
+            .into_tuple()
+            .all(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, p, c, n, a)| (s, p, c, n.max(0) as u64, a.max(0) as u64))
+            .collect())
+    }
+
     /// The facts rows of `ids` that still count (not merged away); missing ones are gone.
     async fn facts_rows(&self, ids: &[Uuid]) -> Result<Vec<FactsRow>, StoreError> {
         use tickets::Column as C;

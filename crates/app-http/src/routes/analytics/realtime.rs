@@ -99,42 +99,24 @@ pub(crate) async fn build(state: &AppState, now: DateTime<Utc>) -> Result<Realti
         agents_available: 0,
         generated_at: now,
     };
+    // Every breakdown from one grouped count over the active tickets.
     for s in active_statuses() {
-        let filter = TicketFilter {
-            statuses: vec![s],
-            ..TicketFilter::default()
-        };
-        report
-            .by_status
-            .insert(s.as_str().to_owned(), count(state, filter, now).await?);
+        report.by_status.insert(s.as_str().to_owned(), 0);
     }
     for p in Priority::ALL.iter().rev() {
-        let filter = TicketFilter {
-            priorities: vec![*p],
-            ..active()
-        };
-        report
-            .by_priority
-            .insert(p.as_str().to_owned(), count(state, filter, now).await?);
+        report.by_priority.insert(p.as_str().to_owned(), 0);
     }
     for c in Category::ALL {
-        let filter = TicketFilter {
-            categories: vec![*c],
-            ..active()
-        };
-        report
-            .by_category
-            .insert(c.as_str().to_owned(), count(state, filter, now).await?);
+        report.by_category.insert(c.as_str().to_owned(), 0);
     }
-    report.unassigned = count(
-        state,
-        TicketFilter {
-            assignee: Some(frontdesk_domain::ports::AssigneeFilter::Unassigned),
-            ..active()
-        },
-        now,
-    )
-    .await?;
+    for (status, priority, category, tickets, assigned) in
+        state.db().status_breakdown(&active_statuses()).await?
+    {
+        *report.by_status.entry(status).or_default() += tickets;
+        *report.by_priority.entry(priority).or_default() += tickets;
+        *report.by_category.entry(category).or_default() += tickets;
+        report.unassigned += tickets.saturating_sub(assigned);
+    }
     report.sla_at_risk = count(
         state,
         TicketFilter {
