@@ -497,12 +497,12 @@ impl Database {
 
 /// Events read again on every refresh before the last one seen: a PostgreSQL transaction can
 /// commit after one that took a later id, and its event must not be missed.
-const OVERLAP: i64 = 1_000;
+const OVERLAP: i64 = 5_000;
 /// Events (and facts rows) read per round trip.
 const PAGE: u64 = 5_000;
 
-/// Reports from memory: the facts of every ticket in 32 bytes (about 70 MB with its lookup per
-/// million tickets), read once and kept current from the trail of ticket events — every commit
+/// Reports from memory: the facts of every ticket in 32 bytes (about 90 MB per million tickets
+/// with the id lookup and the replies, measured), read once and kept current from the trail of ticket events — every commit
 /// that changes a ticket writes one, whichever process made it. [`Self::report`] gives exactly
 /// what [`frontdesk_domain::reports::report`] gives over [`Database::ticket_facts`]; changes made
 /// behind the trail's back (an erasure, a bulk repair) need a [`Self::rebuild`].
@@ -619,6 +619,15 @@ impl ReportIndex {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The write lock if it is free now.
+    fn write_now(&self) -> Option<std::sync::RwLockWriteGuard<'_, Inner>> {
+        match self.inner.try_write() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
         self.inner
             .write()
@@ -675,7 +684,9 @@ impl ReportIndex {
         }
         inner.loaded = true;
         inner.watermark = watermark;
-        inner.seen = ((watermark - OVERLAP).max(0) + 1..=watermark).collect();
+        // Nothing counts as seen: an event in the window that committed after its ticket's page
+        // was read is applied by the next refresh (applying one again does no harm).
+        inner.seen = std::collections::BTreeSet::new();
         let n = inner.slots.len();
         *self.write() = inner;
         Ok(n)
@@ -686,7 +697,27 @@ impl ReportIndex {
     /// # Errors
     /// [`StoreError`] when storage fails or a row is corrupt; the index keeps what it applied.
     pub async fn refresh(&self, db: &Database) -> Result<(), StoreError> {
-        let _one = self.refreshing.lock().await;
+        let one = self.refreshing.lock().await;
+        self.refresh_holding(db, one).await
+    }
+
+    /// [`Self::refresh`], unless one (or a rebuild) is under way: then the index answers as it
+    /// is, at most a refresh behind (a request does not wait for a whole rebuild).
+    ///
+    /// # Errors
+    /// As [`Self::refresh`].
+    pub async fn refresh_if_idle(&self, db: &Database) -> Result<(), StoreError> {
+        match self.refreshing.try_lock() {
+            Ok(one) => self.refresh_holding(db, one).await,
+            Err(_) => Ok(()),
+        }
+    }
+
+    async fn refresh_holding(
+        &self,
+        db: &Database,
+        _one: tokio::sync::MutexGuard<'_, ()>,
+    ) -> Result<(), StoreError> {
         let (loaded, watermark) = {
             let inner = self.read();
             (inner.loaded, inner.watermark)
@@ -715,7 +746,14 @@ impl ReportIndex {
             for chunk in ids.chunks(500) {
                 replies.extend(db.reply_rows(Some(chunk), None, None).await?);
             }
-            let mut inner = self.write();
+            // A report may be reading for a few hundred milliseconds: wait without holding up
+            // the thread (other requests run on it).
+            let mut inner = loop {
+                if let Some(guard) = self.write_now() {
+                    break guard;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            };
             let mut present = std::collections::HashSet::with_capacity(rows.len());
             for row in &rows {
                 let fact = Fact::of(row, &mut inner.staff)?;

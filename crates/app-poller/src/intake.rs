@@ -151,6 +151,8 @@ impl Tally {
 pub struct PassReport {
     /// The pass stopped at its batch limit with mail left to read.
     pub more: bool,
+    /// Another poller held the mailbox: this pass read nothing of it.
+    pub elsewhere: bool,
     pub mails: Tally,
 }
 
@@ -178,6 +180,7 @@ pub async fn drain(
         }
         if !lease.renew().await? {
             tracing::debug!(mailbox, "another poller holds this mailbox");
+            report.elsewhere = report.mails.messages == 0;
             return Ok(report);
         }
         let started = std::time::Instant::now();

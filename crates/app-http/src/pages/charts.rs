@@ -376,7 +376,7 @@ pub const WEEKDAYS: [&str; 7] = [
     "Sunday",
 ];
 
-/// Tickets per weekday and hour as a grid of cells, darker for more (six steps).
+/// Tickets per weekday and hour as a grid of cells, darker for more (none, then five steps).
 #[must_use]
 pub fn heat_map(id: &str, (title, desc): (&str, &str), grid: &[[u64; 24]; 7]) -> String {
     let cell_w = (WIDTH - 96.0 - RIGHT) / 24.0;
@@ -402,7 +402,7 @@ pub fn heat_map(id: &str, (title, desc): (&str, &str), grid: &[[u64; 24]; 7]) ->
             let level = if max == 0 || *n == 0 {
                 0
             } else {
-                1 + (*n * 4).div_ceil(max).min(4)
+                (*n * 5).div_ceil(max).clamp(1, 5)
             };
             let _ = write!(
                 out,

@@ -31,6 +31,8 @@ const PREVIEW_LINES: usize = 12;
 #[derive(Debug)]
 pub struct Entry {
     pub id: Uuid,
+    /// The subject, or what says there is none.
+    pub title: String,
     pub headers: Vec<(&'static str, String)>,
     pub reason: String,
     pub kind: String,
@@ -140,8 +142,13 @@ fn entry(q: &crate::routes::admin::QuarantineEntry, raw: &[u8], now: DateTime<Ut
         }
         Err(_) => raw_headers(raw),
     };
+    let title = headers
+        .iter()
+        .find(|(name, value)| *name == "Subject" && !value.trim().is_empty())
+        .map_or_else(|| "(no subject)".to_owned(), |(_, v)| v.clone());
     Entry {
         id: q.id,
+        title,
         headers,
         reason: line(&q.error, 500),
         kind: q.kind.clone(),
@@ -173,7 +180,8 @@ async fn page(
     let mailboxes = mailbox_views(state, &session.caller).await?;
     let params = QuarantineParams {
         include_resolved: all,
-        limit: Some(100),
+        // Each entry's bytes are read and parsed for its preview: a page of them.
+        limit: Some(25),
     };
     let listed = crate::reads::quarantine_entries(state, &params, None).await?;
     let ids: Vec<Uuid> = listed.iter().map(|q| q.id).collect();
@@ -225,7 +233,16 @@ pub async fn show(
     let done = match shown.done.as_str() {
         "dismissed" => Some("The mail is dismissed; its bytes stay for the record.".to_owned()),
         "" => None,
-        number => Some(format!("The mail was ingested: {}.", line(number, 40))),
+        // Only what a reprocess says: a ticket's number, or how the mail ended.
+        number
+            if number.strip_prefix("TKT-").is_some_and(|d| {
+                !d.is_empty() && d.len() <= 12 && d.bytes().all(|b| b.is_ascii_digit())
+            }) =>
+        {
+            Some(format!("The mail was ingested into {number}."))
+        }
+        "duplicate" => Some("The mail was a duplicate of one already in.".to_owned()),
+        _ => Some("The mail was ingested.".to_owned()),
     };
     Ok(html(
         StatusCode::OK,

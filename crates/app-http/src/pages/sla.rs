@@ -348,6 +348,7 @@ pub async fn targets(
     posted: Posted<TargetForm>,
 ) -> Result<HttpResponse, PageError> {
     let Posted { session, form } = posted;
+    session.caller.may(Permission::Configure)?;
     let priority: Priority =
         form.priority
             .parse()

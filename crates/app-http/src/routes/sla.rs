@@ -121,6 +121,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewPolicy>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.may(Permission::Configure)?;
     let priority: Priority = input::field("priority", &body.priority)?;
     let category: Option<Category> = input::optional("category", body.category.as_deref())?;
     let record = new_policy(

@@ -73,10 +73,13 @@ pub(super) async fn poll(
         (Err(_), Some(e)) => Err(e.as_str()),
         (Err(_), None) => Err("the pass failed"),
     };
-    if let Err(e) = app
-        .db
-        .record_mailbox_pass(&mailbox.name, mailbox.kind, app.desk.now(), outcome)
-        .await
+    // A pass that found another poller holding the mailbox says nothing of how it goes.
+    let elsewhere = result.as_ref().is_ok_and(|r| r.elsewhere);
+    if !elsewhere
+        && let Err(e) = app
+            .db
+            .record_mailbox_pass(&mailbox.name, mailbox.kind, app.desk.now(), outcome)
+            .await
     {
         tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot record the mailbox pass");
     }

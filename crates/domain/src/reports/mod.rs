@@ -472,8 +472,14 @@ impl LocalHours {
             local.weekday().num_days_from_monday() as usize,
             local.hour() as usize,
         );
-        // A zone's historic odd offsets (local mean time) do not fall on quarters: not kept.
-        if local.offset().fix().local_minus_utc() % 900 == 0 {
+        // Kept only when the whole quarter has one offset, a whole number of quarters (some
+        // zones changed at odd minutes, and local mean time is not in quarters).
+        let offset = |secs: i64| {
+            DateTime::from_timestamp(secs, 0)
+                .map(|t| t.with_timezone(&self.zone).offset().fix().local_minus_utc())
+        };
+        let start = offset(quarter * 900);
+        if start.is_some_and(|o| o % 900 == 0) && start == offset(quarter * 900 + 899) {
             self.quarter = quarter;
             self.last = found;
         }

@@ -28,6 +28,8 @@ use crate::state::AppState;
 /// (catching changes made behind the trail's back, such as an erasure).
 const REFRESH: Duration = Duration::from_secs(2);
 const REBUILD: Duration = Duration::from_secs(30 * 60);
+/// After a failed read, the next try.
+const RETRY: Duration = Duration::from_secs(60);
 
 /// Reads the report index, then keeps it current until `stop`.
 pub async fn keep_index(
@@ -38,12 +40,16 @@ pub async fn keep_index(
     let mut tick = tokio::time::interval(REFRESH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut rebuilt: Option<Instant> = None;
+    let mut next_try = Instant::now();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
         if rebuilt.is_none_or(|at| at.elapsed() >= REBUILD) {
+            if Instant::now() < next_try {
+                continue;
+            }
             let started = Instant::now();
             match index.rebuild(&db).await {
                 Ok(tickets) => {
@@ -55,11 +61,24 @@ pub async fn keep_index(
                     rebuilt = Some(Instant::now());
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "reports: cannot read the index; reports count from the tables meanwhile")
+                    tracing::warn!(error = %e, "reports: cannot read the index; reports count from the tables meanwhile");
+                    // Not again at once: a read is a pass over every ticket.
+                    next_try = Instant::now() + RETRY;
                 }
             }
         } else if let Err(e) = index.refresh(&db).await {
             tracing::warn!(error = %e, "reports: cannot bring the index up to date");
+        }
+    }
+}
+
+/// Brings the index up to date for a request; `false` (count from the tables) when it cannot.
+async fn fresh(index: &ReportIndex, state: &AppState) -> bool {
+    match index.refresh_if_idle(state.db()).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "reports: cannot bring the index up to date; counting from the tables");
+            false
         }
     }
 }
@@ -80,8 +99,7 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<(Report, Replies), ApiError> {
     let index = state.reports.clone();
-    if index.is_loaded() {
-        index.refresh(state.db()).await?;
+    if index.is_loaded() && fresh(&index, state).await {
         let asked = period.clone();
         let fast = tokio::task::spawn_blocking(move || {
             Some((
@@ -114,8 +132,7 @@ pub async fn replies(
     filter: Filter,
 ) -> Result<Replies, ApiError> {
     let index = state.reports.clone();
-    if index.is_loaded() {
-        index.refresh(state.db()).await?;
+    if index.is_loaded() && fresh(&index, state).await {
         let (from, to) = (period.from(), period.to());
         let fast = tokio::task::spawn_blocking(move || index.replies(from, to, &filter))
             .await
