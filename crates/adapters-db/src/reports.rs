@@ -355,22 +355,37 @@ impl Database {
 
     /// The facts rows of `ids` that still count (not merged away); missing ones are gone.
     async fn facts_rows(&self, ids: &[Uuid]) -> Result<Vec<FactsRow>, StoreError> {
-        use tickets::Column as C;
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             rows.extend(
-                tickets::Entity::find()
-                    .select_only()
-                    .columns(FACT_COLUMNS)
-                    .filter(C::Id.is_in(chunk.iter().copied()))
-                    .filter(C::MergedInto.is_null())
-                    .into_model::<FactsRow>()
-                    .all(&self.reader)
-                    .await
-                    .map_err(db)?,
+                self.facts_where(tickets::Column::Id.is_in(chunk.iter().copied()), None)
+                    .await?,
             );
         }
         Ok(rows)
+    }
+
+    /// The facts rows of tickets that count (not merged away) matching `condition`, the first
+    /// `limit` in id order when given.
+    async fn facts_where(
+        &self,
+        condition: sea_orm::sea_query::SimpleExpr,
+        limit: Option<u64>,
+    ) -> Result<Vec<FactsRow>, StoreError> {
+        use tickets::Column as C;
+        let mut query = tickets::Entity::find()
+            .select_only()
+            .columns(FACT_COLUMNS)
+            .filter(C::MergedInto.is_null())
+            .filter(condition);
+        if let Some(limit) = limit {
+            query = query.order_by_asc(C::Id).limit(limit);
+        }
+        query
+            .into_model::<FactsRow>()
+            .all(&self.reader)
+            .await
+            .map_err(db)
     }
 
     /// Up to `limit` facts rows after `after` in id order: the index's full read, a page at a time.
@@ -379,21 +394,11 @@ impl Database {
         after: Option<Uuid>,
         limit: u64,
     ) -> Result<Vec<FactsRow>, StoreError> {
-        use tickets::Column as C;
-        let mut query = tickets::Entity::find()
-            .select_only()
-            .columns(FACT_COLUMNS)
-            .filter(C::MergedInto.is_null())
-            .order_by_asc(C::Id)
-            .limit(limit);
-        if let Some(after) = after {
-            query = query.filter(C::Id.gt(after));
-        }
-        query
-            .into_model::<FactsRow>()
-            .all(&self.reader)
-            .await
-            .map_err(db)
+        let condition = match after {
+            Some(after) => tickets::Column::Id.gt(after),
+            None => sea_orm::sea_query::Expr::value(true),
+        };
+        self.facts_where(condition, Some(limit)).await
     }
 
     /// The replies to customers staff wrote on `tickets` (all of them when `None`, a page after

@@ -237,6 +237,22 @@ impl TicketSearch for Database {
 }
 
 impl Database {
+    /// How many tickets `filter` matches as of `now` (the list's total, without a page).
+    ///
+    /// # Errors
+    /// [`SearchError`] when storage fails.
+    pub async fn count_matching(
+        &self,
+        filter: &frontdesk_domain::ports::TicketFilter,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SearchError> {
+        Ok(tickets::Entity::find()
+            .filter(filter_condition(self.backend(), filter, now))
+            .count(&self.reader)
+            .await
+            .map_err(db)?)
+    }
+
     /// One page of `q`, with the count of all matches when `count` is set (else 0).
     async fn page_of(&self, q: &TicketListQuery, count: bool) -> Result<TicketPage, SearchError> {
         let filtered =

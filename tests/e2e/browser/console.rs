@@ -179,6 +179,29 @@ async fn download(site: &Site, browser: &Browser, path: &str) -> (u16, String, S
     (status, kind, answer.text().await.unwrap())
 }
 
+/// `path` of the API read with `token`, as JSON.
+async fn get_json(site: &Site, token: &str, path: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", site.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Signs out, signs in as `email` and finds the page at `path` refused.
+async fn refused_to(site: &Site, browser: &Browser, email: &str, path: &str) {
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(browser, email, PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}{path}", site.base)).await;
+    browser.heading("Not allowed").await;
+}
+
 /// The lines of a CSV without quoted cells (these figures have none), by the header's names.
 fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut lines = text.lines();
@@ -426,15 +449,7 @@ async fn a_manager_sets_sla_targets_and_business_hours_and_sees_when_tickets_fal
         .await;
     let row = browser.text("//tr[@id='t-high-billing']").await;
     assert!(row.contains("30 min / 4 h"), "{row}");
-    let policies: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/sla/policies", site.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let policies: serde_json::Value = get_json(&site, &token, "/api/sla/policies").await;
     assert!(
         policies["policies"].as_array().unwrap().iter().any(|p| {
             p["priority"] == "high"
@@ -512,15 +527,7 @@ async fn a_manager_sets_sla_targets_and_business_hours_and_sees_when_tickets_fal
         !preview.contains("Sat") && !preview.contains("Sun"),
         "{preview}"
     );
-    let calendar: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/sla/calendar", site.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let calendar: serde_json::Value = get_json(&site, &token, "/api/sla/calendar").await;
     assert_eq!(calendar["source"], "api");
     assert_eq!(calendar["calendar"]["time_zone"], "Europe/Berlin");
     assert_eq!(calendar["calendar"]["friday"][0], "09:00-17:00");
@@ -548,14 +555,8 @@ async fn a_manager_sets_sla_targets_and_business_hours_and_sees_when_tickets_fal
             .as_deref(),
         Some("Mars/Olympus")
     );
-    browser.button("Sign out").await.click().await.unwrap();
-
-    // An agent may not.
-    browser.goto(&format!("{}/tickets", site.base)).await;
-    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
-    browser.heading("Tickets").await;
-    browser.goto(&format!("{}/admin/sla", site.base)).await;
-    browser.heading("Not allowed").await;
+    // Agents may not.
+    refused_to(&site, &browser, "al@frontdesk.test", "/admin/sla").await;
     browser.close().await;
     site.finish().await;
 }
@@ -616,15 +617,8 @@ async fn a_manager_writes_a_canned_response_with_a_live_preview() {
         .await;
     assert!(group.contains("Parcel on its way"), "{group}");
     // The API has it, for the order category.
-    let all: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/canned-responses?category=order", site.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: serde_json::Value =
+        get_json(&site, &token, "/api/canned-responses?category=order").await;
     assert!(
         all.as_array()
             .unwrap()
@@ -765,14 +759,8 @@ async fn the_audit_trail_says_who_did_what_and_filters() {
         .goto(&format!("{}/admin/audit?ticket=TKT-999999", site.base))
         .await;
     assert!(browser.alert().await.contains("TKT-999999"));
-    browser.button("Sign out").await.click().await.unwrap();
-
-    // Agents have no audit trail.
-    browser.goto(&format!("{}/tickets", site.base)).await;
-    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
-    browser.heading("Tickets").await;
-    browser.goto(&format!("{}/admin/audit", site.base)).await;
-    browser.heading("Not allowed").await;
+    // Agents may not.
+    refused_to(&site, &browser, "al@frontdesk.test", "/admin/audit").await;
     browser.close().await;
     site.finish().await;
 }
@@ -881,29 +869,12 @@ async fn the_mail_page_shows_the_mailboxes_and_a_hostile_quarantined_mail_inert(
             "dismissed by Mo Manager — Newsletter, not support",
         )
         .await;
-    let (_, listed) = {
-        let answer = reqwest::Client::new()
-            .get(format!("{}/api/admin/mailboxes", site.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        (
-            answer.status(),
-            answer.json::<serde_json::Value>().await.unwrap(),
-        )
-    };
+    let listed = get_json(&site, &token, "/api/admin/mailboxes").await;
     assert_eq!(listed[0]["kind"], "maildir");
     assert_eq!(listed[0]["total_read"], 1);
     assert!(browser.scripts_ran().await.is_empty());
-    browser.button("Sign out").await.click().await.unwrap();
-
-    // Agents do not run the mailboxes.
-    browser.goto(&format!("{}/tickets", site.base)).await;
-    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
-    browser.heading("Tickets").await;
-    browser.goto(&format!("{}/admin/mail", site.base)).await;
-    browser.heading("Not allowed").await;
+    // Agents may not.
+    refused_to(&site, &browser, "al@frontdesk.test", "/admin/mail").await;
     browser.close().await;
     site.finish().await;
 }

@@ -237,16 +237,42 @@ fn legend(out: &mut String, series: &[Series]) {
 #[must_use]
 pub fn bars(
     id: &str,
-    (title, desc): (&str, &str),
-    (x_label, y_label): (&str, &str),
+    texts: (&str, &str),
+    axes: (&str, &str),
     labels: &[String],
     series: &[Series],
     unit: Unit,
 ) -> String {
+    draw(id, (texts, axes), labels, series, unit, true)
+}
+
+/// Labels and series as lines with a point per value.
+#[must_use]
+pub fn lines(
+    id: &str,
+    texts: (&str, &str),
+    axes: (&str, &str),
+    labels: &[String],
+    series: &[Series],
+    unit: Unit,
+) -> String {
+    draw(id, (texts, axes), labels, series, unit, false)
+}
+
+/// A chart with axes: the first series as bars when `first_as_bars`, the others as lines.
+fn draw(
+    id: &str,
+    ((title, desc), (x_label, y_label)): ((&str, &str), (&str, &str)),
+    labels: &[String],
+    series: &[Series],
+    unit: Unit,
+    first_as_bars: bool,
+) -> String {
     let f = frame(id, labels, series, unit);
     let mut out = String::new();
     f.open(&mut out, title, desc, x_label, y_label);
-    if let Some(first) = series.first() {
+    let mut rest = series.iter();
+    if first_as_bars && let Some(first) = rest.next() {
         let width = (f.slot() * 0.7).max(1.0);
         for (i, v) in first.values.iter().enumerate() {
             let Some(v) = v else { continue };
@@ -262,28 +288,7 @@ pub fn bars(
             );
         }
     }
-    for s in series.iter().skip(1) {
-        polyline(&mut out, &f, s, labels);
-    }
-    legend(&mut out, series);
-    out.push_str("</svg>");
-    out
-}
-
-/// Labels and series as lines with a point per value.
-#[must_use]
-pub fn lines(
-    id: &str,
-    (title, desc): (&str, &str),
-    (x_label, y_label): (&str, &str),
-    labels: &[String],
-    series: &[Series],
-    unit: Unit,
-) -> String {
-    let f = frame(id, labels, series, unit);
-    let mut out = String::new();
-    f.open(&mut out, title, desc, x_label, y_label);
-    for s in series {
+    for s in rest {
         polyline(&mut out, &f, s, labels);
     }
     legend(&mut out, series);

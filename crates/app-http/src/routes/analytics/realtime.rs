@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::ports::{
-    SlaFilter, SortKey, TicketFilter, TicketListQuery, TicketSearch as _, TicketSort,
-};
+use frontdesk_domain::ports::{SlaFilter, TicketFilter};
 use frontdesk_domain::ticket::{Category, Priority, Status};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -51,20 +49,7 @@ pub(super) async fn count(
     filter: TicketFilter,
     now: DateTime<Utc>,
 ) -> Result<u64, ApiError> {
-    let page = state
-        .db()
-        .list(&TicketListQuery {
-            filter,
-            sort: TicketSort {
-                key: SortKey::Created,
-                descending: true,
-            },
-            limit: 1,
-            after: None,
-            now,
-        })
-        .await?;
-    Ok(page.total)
+    Ok(state.db().count_matching(&filter, now).await?)
 }
 
 /// Active tickets (new, open, pending, on hold).
