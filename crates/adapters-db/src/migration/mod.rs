@@ -105,6 +105,12 @@ impl MigratorTrait for Migrator {
                 "m0032_mailbox_status",
                 include_str!("m0032_mailbox_status.sql"),
             ),
+            Box::new(SqlMigration {
+                name: "m0033_active_clocks",
+                both: "",
+                postgres: include_str!("m0033_active_clocks_postgres.sql"),
+                sqlite: "",
+            }),
         ]
     }
 }
