@@ -322,6 +322,19 @@ pub async fn quarantine_entries(
     params: &QuarantineParams,
     kind: Option<QuarantineKind>,
 ) -> Result<Vec<QuarantineEntry>, ApiError> {
+    Ok(quarantined_mails(state, params, kind)
+        .await?
+        .iter()
+        .map(QuarantineEntry::of)
+        .collect())
+}
+
+/// Quarantined mail of `kind` (every kind with `None`), with its bytes.
+pub async fn quarantined_mails(
+    state: &AppState,
+    params: &QuarantineParams,
+    kind: Option<QuarantineKind>,
+) -> Result<Vec<frontdesk_domain::ports::QuarantinedMail>, ApiError> {
     let limit = params.limit.unwrap_or(100);
     if limit == 0 || limit > 500 {
         return Err(ApiError::bad_request("limit: 1 to 500"));
@@ -329,25 +342,7 @@ pub async fn quarantine_entries(
     Ok(state
         .db()
         .quarantined(params.include_resolved, kind, limit)
-        .await?
-        .into_iter()
-        .map(|q| QuarantineEntry {
-            id: q.id,
-            source: q.source,
-            error: q.error,
-            kind: q.kind.as_str().to_owned(),
-            attempts: q.attempts,
-            size: q.raw.len(),
-            preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
-                .chars()
-                .filter(|c| !c.is_control() || *c == '\n')
-                .take(200)
-                .collect(),
-            created_at: q.created_at,
-            updated_at: q.updated_at,
-            resolved_at: q.resolved_at,
-        })
-        .collect())
+        .await?)
 }
 
 /// The sender allow and deny lists: those set through the API and the configuration's.

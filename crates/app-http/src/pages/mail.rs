@@ -20,7 +20,8 @@ use super::filters;
 use super::session::{Posted, Session};
 use super::{Chrome, PageError, html, see_other};
 use crate::routes::admin::{
-    MailboxView, QuarantineParams, dismiss_entry, mailbox_views, raw_download, reprocess_entry,
+    MailboxView, QuarantineEntry, QuarantineParams, dismiss_entry, mailbox_views, raw_download,
+    reprocess_entry,
 };
 use crate::state::AppState;
 
@@ -183,7 +184,8 @@ async fn page(
         // Each entry's bytes are read and parsed for its preview: a page of them.
         limit: Some(25),
     };
-    let listed = crate::reads::quarantine_entries(state, &params, None).await?;
+    // One read: each mail with its bytes, for the entry and its preview alike.
+    let listed = crate::reads::quarantined_mails(state, &params, None).await?;
     let ids: Vec<Uuid> = listed.iter().map(|q| q.id).collect();
     let dismissals = state.db().dismissals(&ids).await?;
     let names: HashMap<String, String> = crate::reads::staff_list(state, &session.caller)
@@ -193,15 +195,9 @@ async fn page(
         .collect();
     let now = state.now();
     let mut entries = Vec::with_capacity(listed.len());
-    for q in &listed {
-        use frontdesk_domain::ports::Quarantine as _;
-        let raw = state
-            .db()
-            .quarantined_mail(q.id)
-            .await?
-            .map(|m| m.raw)
-            .unwrap_or_default();
-        let mut e = entry(q, &raw, now);
+    for mail in &listed {
+        let q = QuarantineEntry::of(mail);
+        let mut e = entry(&q, &mail.raw, now);
         e.dismissed = dismissals.get(&q.id).map(|(reason, by)| {
             let who = by
                 .as_ref()

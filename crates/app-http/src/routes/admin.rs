@@ -45,6 +45,29 @@ pub struct QuarantineEntry {
     pub resolved_at: Option<chrono::DateTime<Utc>>,
 }
 
+impl QuarantineEntry {
+    /// The entry of quarantined mail `q`, its bytes only as a size and a preview.
+    #[must_use]
+    pub fn of(q: &frontdesk_domain::ports::QuarantinedMail) -> Self {
+        Self {
+            id: q.id,
+            source: q.source.clone(),
+            error: q.error.clone(),
+            kind: q.kind.as_str().to_owned(),
+            attempts: q.attempts,
+            size: q.raw.len(),
+            preview: String::from_utf8_lossy(&q.raw[..q.raw.len().min(800)])
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .take(200)
+                .collect(),
+            created_at: q.created_at,
+            updated_at: q.updated_at,
+            resolved_at: q.resolved_at,
+        }
+    }
+}
+
 /// Mail that could not be ingested, open entries first, newest first.
 #[utoipa::path(get, path = "/api/admin/quarantine", tag = "ops", params(QuarantineParams),
     security(("bearer" = [])),
