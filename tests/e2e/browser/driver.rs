@@ -251,24 +251,20 @@ impl Browser {
     }
 
     /// The form field whose `<label>` reads `label` (associated by `for`, or wrapped).
+    /// Looked up again while a swap replaces the label between the reads.
     pub async fn field(&self, label: &str) -> Element {
         let label_xpath = format!("//label[normalize-space()={}]", literal(label));
-        let element = self
-            .wait_for(&format!("a label {label:?}"), &label_xpath)
-            .await;
-        match element.attr("for").await.unwrap() {
-            Some(id) => {
-                self.wait_for(
-                    &format!("the field labelled {label:?}"),
-                    &format!("//*[@id={}]", literal(&id)),
-                )
-                .await
+        self.until(&format!("the field labelled {label:?}"), async || {
+            let element = self.first(&label_xpath).await?;
+            match element.attr("for").await.ok()? {
+                Some(id) => self.first(&format!("//*[@id={}]", literal(&id))).await,
+                None => element
+                    .find(Locator::XPath(".//input|.//select|.//textarea"))
+                    .await
+                    .ok(),
             }
-            None => element
-                .find(Locator::XPath(".//input|.//select|.//textarea"))
-                .await
-                .unwrap_or_else(|_| panic!("label {label:?} labels no field")),
-        }
+        })
+        .await
     }
 
     /// The button whose visible text is `name`.
@@ -298,11 +294,7 @@ impl Browser {
 
     /// The text of the first `role="alert"` (what a screen reader announces).
     pub async fn alert(&self) -> String {
-        self.wait_for("an alert", "//*[@role='alert']")
-            .await
-            .text()
-            .await
-            .unwrap()
+        self.text("//*[@role='alert']").await
     }
 
     /// Whether any element has `role="alert"` now.
