@@ -36,7 +36,7 @@ mod suggestions;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord, WebSession};
+pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord, StaffAccess, WebSession};
 pub use canned::CannedResponse;
 pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};

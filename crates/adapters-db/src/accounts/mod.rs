@@ -20,7 +20,10 @@ use crate::repository::db;
 
 mod api_tokens;
 mod sessions;
+mod staff_links;
 mod staff_records;
+
+pub use staff_links::StaffAccess;
 
 /// A statement written with PostgreSQL's `$n` placeholders, as SQLite's numbered `?n` there.
 pub(crate) fn statement(

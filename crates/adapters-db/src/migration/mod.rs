@@ -111,6 +111,7 @@ impl MigratorTrait for Migrator {
                 postgres: include_str!("m0033_active_clocks_postgres.sql"),
                 sqlite: "",
             }),
+            SqlMigration::everywhere("m0034_staff_links", include_str!("m0034_staff_links.sql")),
         ]
     }
 }

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 pub const API_TOKEN_PREFIX: &str = "fdk_";
 /// The prefix of the tokens in address-confirmation links.
 pub const CONFIRMATION_TOKEN_PREFIX: &str = "fdc_";
+/// The prefix of the tokens in the links staff get to choose a password.
+pub const STAFF_LINK_PREFIX: &str = "fds_";
 /// The prefix of refresh tokens.
 pub const REFRESH_TOKEN_PREFIX: &str = "fdr_";
 const ISSUER: &str = "frontdesk";

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveTime, Weekday};
 use frontdesk_adapters_db::AccountError;
 use frontdesk_domain::access::{
-    AddressAccounts, Permission, StaffChange, change_ends_sign_ins, check_staff_change,
-    may_choose_notifications, may_set_availability,
+    AddressAccounts, Permission, StaffChange, StaffLink, StaffLinkPurpose, change_ends_sign_ins,
+    check_staff_change, may_choose_notifications, may_send_link, may_set_availability,
 };
 use frontdesk_domain::email::EmailAddress;
 use frontdesk_domain::ports::NotificationKind;
@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, staff_subject};
+use crate::auth::tokens::{STAFF_LINK_PREFIX, digest, random_token};
+use crate::auth::{Caller, Principal, staff_subject};
 use crate::problem::ApiError;
 use crate::routes::input;
 use crate::state::AppState;
@@ -79,9 +80,13 @@ pub struct NewStaff {
     pub name: String,
     /// `admin`, `manager` or `agent`.
     pub role: String,
-    /// Without one, the member cannot sign in until an admin sets it.
+    /// Without one, the member cannot sign in until they choose one through the invitation.
     #[serde(default)]
     pub password: Option<String>,
+    /// Mail the member an invitation link to choose a password (single use, 7 days). Defaults
+    /// to `true` when no `password` is given.
+    #[serde(default)]
+    pub invite: Option<bool>,
     #[serde(default)]
     pub availability: Option<String>,
     #[serde(default)]
@@ -117,6 +122,7 @@ pub async fn create(
         active: true,
     };
     may_become_staff(&state, &member.email).await?;
+    let invite = body.invite.unwrap_or(body.password.is_none());
     let hash = match body.password {
         Some(p) => Some(hash(&state, p, &member.email).await?),
         None => None,
@@ -129,6 +135,15 @@ pub async fn create(
             AccountError::Exists => ApiError::conflict("a staff member with this address exists"),
             AccountError::Store(s) => s.into(),
         })?;
+    if invite {
+        send_link(
+            &state,
+            &caller,
+            member.id.as_uuid(),
+            StaffLinkPurpose::Invitation,
+        )
+        .await?;
+    }
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -441,4 +456,164 @@ pub async fn set_notifications(
     }
     state.db().set_muted(m.id, &muted, state.now()).await?;
     Ok(HttpResponse::Ok().json(NotificationsView::of(&muted)))
+}
+
+/// A link mailed to a staff member.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkSent {
+    /// `invitation_sent` or `reset_sent`.
+    pub status: &'static str,
+    /// When the link stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Mails staff member `id` a link to choose a password, replacing any unused one (admins,
+/// signed in; active members only). The API's two endpoints and the staff page take this road.
+///
+/// # Errors
+/// 403 without the right, 404 for nobody on staff, 409 for a deactivated member; storage.
+pub(crate) async fn send_link(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    purpose: StaffLinkPurpose,
+) -> Result<LinkSent, ApiError> {
+    caller.may(Permission::ManageStaff)?;
+    caller.signed_in()?;
+    let by = caller.staff()?;
+    let m = member(state, id).await?;
+    may_send_link(&m).map_err(|e| ApiError::conflict(e.to_string()))?;
+    let now = state.now();
+    let link = StaffLink::new(purpose, now);
+    let token = random_token(STAFF_LINK_PREFIX).map_err(|e| ApiError::internal(&e))?;
+    let url = format!(
+        "{}/set-password?token={token}",
+        state.app.config.public_url()
+    );
+    let mail = match purpose {
+        StaffLinkPurpose::Invitation => state
+            .desk()
+            .invitation_mail(&m.email, &m.name, &by.name, &url),
+        StaffLinkPurpose::Reset => state
+            .desk()
+            .password_reset_mail(&m.email, &m.name, &by.name, &url),
+    };
+    state
+        .db()
+        .issue_staff_link(m.id, &link, &digest(&token), Some(by.id), mail, now)
+        .await?;
+    Ok(LinkSent {
+        status: match purpose {
+            StaffLinkPurpose::Invitation => "invitation_sent",
+            StaffLinkPurpose::Reset => "reset_sent",
+        },
+        expires_at: link.expires_at,
+    })
+}
+
+/// Mail a staff member an invitation link to choose a password: single use, for 7 days; a
+/// new link replaces the unused one (admins).
+#[utoipa::path(post, path = "/api/staff/{id}/invitation", tag = "staff",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = LinkSent), (status = 403, body = crate::problem::Problem),
+              (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem)))]
+pub async fn invite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = send_link(&state, &caller, *id, StaffLinkPurpose::Invitation).await?;
+    Ok(HttpResponse::Accepted().json(sent))
+}
+
+/// Mail a staff member a link to choose a new password: single use, for 2 hours. The current
+/// password works until the link is used; using it signs the member out everywhere (admins).
+#[utoipa::path(post, path = "/api/staff/{id}/password-reset", tag = "staff",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = LinkSent), (status = 403, body = crate::problem::Problem),
+              (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem)))]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = send_link(&state, &caller, *id, StaffLinkPurpose::Reset).await?;
+    Ok(HttpResponse::Accepted().json(sent))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    /// The `token` of the mailed link.
+    pub token: String,
+    /// The new password (the same rules as everywhere).
+    pub password: String,
+}
+
+/// Why a staff link cannot be used, for the API and the page alike.
+pub(crate) fn invalid_staff_link() -> ApiError {
+    ApiError::bad_request(
+        "this link is not valid, was used already or has expired; ask an admin for a new one",
+    )
+}
+
+/// The member a link is for, while it can still be used.
+///
+/// # Errors
+/// [`invalid_staff_link`]; storage.
+pub(crate) async fn link_holder(state: &AppState, token: &str) -> Result<Staff, ApiError> {
+    if !token.starts_with(STAFF_LINK_PREFIX) {
+        return Err(invalid_staff_link());
+    }
+    let (m, link) = state
+        .db()
+        .staff_link(&digest(token))
+        .await?
+        .ok_or_else(invalid_staff_link)?;
+    if link.usable(&m, state.now()) {
+        Ok(m)
+    } else {
+        Err(invalid_staff_link())
+    }
+}
+
+/// Sets the password of the member a link is for, spends the link and ends the member's
+/// sign-ins. The API and `/set-password` take this road.
+///
+/// # Errors
+/// [`invalid_staff_link`]; a 422 on `password`; storage.
+pub(crate) async fn set_password_with_link(
+    state: &AppState,
+    token: &str,
+    password: String,
+) -> Result<Staff, ApiError> {
+    let m = link_holder(state, token).await?;
+    let hash = hash(state, password, &m.email).await?;
+    state
+        .db()
+        .use_staff_link(&digest(token), &hash, state.now())
+        .await?
+        .ok_or_else(invalid_staff_link)?;
+    state.db().revoke_sign_ins(&staff_subject(m.id)).await?;
+    state.callers.clear();
+    Ok(m)
+}
+
+/// Choose a password with a mailed invitation or reset link; answers with tokens, as a sign-in
+/// does. The link works once; every other sign-in of the member ends.
+#[utoipa::path(post, path = "/api/auth/set-password", tag = "auth", request_body = SetPasswordRequest,
+    responses((status = 200, body = crate::routes::auth::TokenResponse),
+              (status = 400, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn set_password(
+    state: web::Data<AppState>,
+    body: web::Json<SetPasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let m = set_password_with_link(&state, &body.token, body.password).await?;
+    let response =
+        crate::routes::auth::tokens_for(&state, &Principal::Staff(m), state.new_id()).await?;
+    Ok(HttpResponse::Ok().json(response))
 }

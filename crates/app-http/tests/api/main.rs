@@ -21,6 +21,7 @@ mod openapi;
 mod outbound;
 mod registration;
 mod security;
+mod staff_links;
 mod threading;
 mod tickets;
 mod webhooks;

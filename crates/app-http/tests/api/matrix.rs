@@ -19,6 +19,11 @@ const TABLE: &[Row] = &[
     ("post", "/api/auth/logout", [204, 204, 204, 204, 204, 204]),
     ("post", "/api/auth/register", [202, 202, 202, 202, 202, 202]),
     ("post", "/api/auth/verify", [400, 400, 400, 400, 400, 400]),
+    (
+        "post",
+        "/api/auth/set-password",
+        [400, 400, 400, 400, 400, 400],
+    ),
     ("get", "/api/customers", [401, 403, 403, 403, 403, 200]),
     (
         "patch",
@@ -87,6 +92,17 @@ const TABLE: &[Row] = &[
     ("get", "/api/staff", [401, 403, 403, 200, 200, 200]),
     ("post", "/api/staff", [401, 403, 403, 403, 403, 201]),
     ("patch", "/api/staff/{id}", [401, 403, 403, 200, 403, 200]),
+    // Links to choose a password: admins only, even for the agent's own.
+    (
+        "post",
+        "/api/staff/{id}/invitation",
+        [401, 403, 403, 403, 403, 202],
+    ),
+    (
+        "post",
+        "/api/staff/{id}/password-reset",
+        [401, 403, 403, 403, 403, 202],
+    ),
     (
         "put",
         "/api/staff/{id}/status",
@@ -279,6 +295,9 @@ fn body(
             json!({"email": format!("new{n}@customer.test"), "password": PASSWORD})
         }
         ("post", "/api/auth/verify") => json!({"token": "fdc_not-a-token", "password": PASSWORD}),
+        ("post", "/api/auth/set-password") => {
+            json!({"token": "fds_not-a-token", "password": PASSWORD})
+        }
         ("patch", "/api/customers/{email}") => json!({"active": true}),
         ("post", "/api/auth/tokens") => json!({"name": "CRM sync"}),
         ("post", "/api/tickets") if staff => json!({

@@ -30,7 +30,7 @@ async fn verify(app: &TestApp, token: &str, password: &str) -> (u16, Value) {
 }
 
 /// The mails queued since the last call (claimed, so each is seen once).
-async fn mails(app: &TestApp) -> Vec<OutboundEmail> {
+pub(crate) async fn mails(app: &TestApp) -> Vec<OutboundEmail> {
     let claimed = app
         .state
         .db()
@@ -47,7 +47,7 @@ async fn mails(app: &TestApp) -> Vec<OutboundEmail> {
 }
 
 /// The token of the confirmation link in `mail`.
-fn token_in(mail: &OutboundEmail) -> String {
+pub(crate) fn token_in(mail: &OutboundEmail) -> String {
     let at = mail.body_text.find("token=").expect("a confirmation link") + "token=".len();
     mail.body_text[at..]
         .chars()

@@ -5,6 +5,7 @@ mod identity;
 mod password;
 mod registration;
 mod rights;
+mod staff_link;
 mod token;
 
 pub use identity::{AccountKind, AddressAccounts, IdentityConflict};
@@ -18,4 +19,5 @@ pub use rights::{
     TicketScope, change_ends_sign_ins, check_staff_change, may_choose_notifications,
     may_read_performance, may_remove_view, may_set_availability,
 };
+pub use staff_link::{StaffLink, StaffLinkPurpose, StaffLinkRefused, may_send_link};
 pub use token::{MAX_TOKEN_LIFETIME, TokenScope};

@@ -104,6 +104,46 @@ impl Helpdesk {
         self.account_mail(to, "Your account already exists", body)
     }
 
+    /// The mail inviting a new staff member, `name`, to choose a password through `link`
+    /// (single use, for a week), sent on behalf of `inviter`.
+    #[must_use]
+    pub fn invitation_mail(
+        &self,
+        to: &crate::EmailAddress,
+        name: &str,
+        inviter: &str,
+        link: &str,
+    ) -> OutboundEmail {
+        let body = format!(
+            "Hello {name},\n\n{inviter} added you to the support team's helpdesk as {to}. To \
+             choose your password and sign in, open this link within 7 days:\n\n{link}\n\n\
+             The link works once. If it has expired, ask {inviter} for a new one. If you do not \
+             know why you got this, ignore it: nothing happens without the link.\n\n\
+             This message was sent automatically."
+        );
+        self.account_mail(to, "You are invited to the helpdesk", body)
+    }
+
+    /// The mail with a link for staff member `name` to choose a new password (single use, for
+    /// two hours); `by` is the admin who asked for it.
+    #[must_use]
+    pub fn password_reset_mail(
+        &self,
+        to: &crate::EmailAddress,
+        name: &str,
+        by: &str,
+        link: &str,
+    ) -> OutboundEmail {
+        let body = format!(
+            "Hello {name},\n\n{by} asked for you to choose a new password for the helpdesk \
+             ({to}). Open this link within 2 hours to choose it:\n\n{link}\n\nThe link works \
+             once; choosing a password signs you out everywhere. Until then your current \
+             password keeps working. If you did not expect this, tell {by}.\n\n\
+             This message was sent automatically."
+        );
+        self.account_mail(to, "Choose a new password", body)
+    }
+
     fn account_mail(&self, to: &crate::EmailAddress, subject: &str, body: String) -> OutboundEmail {
         OutboundEmail {
             ticket_id: None,
