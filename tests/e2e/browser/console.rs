@@ -878,3 +878,292 @@ async fn the_mail_page_shows_the_mailboxes_and_a_hostile_quarantined_mail_inert(
     browser.close().await;
     site.finish().await;
 }
+
+/// The link's path in the one mail queued to `to`, with its subject.
+async fn mailed_link(site: &Site, to: &str) -> (String, String) {
+    let mails = site.queued_mail(to).await;
+    assert_eq!(mails.len(), 1, "one mail to {to}");
+    let body = &mails[0].body_text;
+    let at = body.find("/set-password?token=").expect("a link");
+    let path: String = body[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (mails[0].subject.clone(), path)
+}
+
+/// The value of the form field labelled `label`.
+async fn value_of(browser: &Browser, label: &str) -> String {
+    browser
+        .field(label)
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassigned() {
+    let site = Site::start().await;
+    let boss = site
+        .staff("boss@frontdesk.test", "Bo Boss", Role::Admin, PASSWORD)
+        .await;
+    let ana = site
+        .staff("ana@frontdesk.test", "Ana Agent", Role::Agent, PASSWORD)
+        .await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    let token = site.token("boss@frontdesk.test", PASSWORD).await;
+    let mut numbers = Vec::new();
+    for subject in ["Refund for order 1", "Broken lid on order 2"] {
+        let number = site
+            .ticket(&token, "casey@customer.test", subject, "Please help")
+            .await;
+        let assigned = reqwest::Client::new()
+            .post(format!("{}/api/tickets/{number}/assign", site.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "staff_id": ana.as_uuid() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(assigned.status().as_u16(), 200);
+        numbers.push(number);
+    }
+    site.queued_mail("casey@customer.test").await;
+
+    // Add a member: the invitation is mailed, the list says so.
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "boss@frontdesk.test", PASSWORD).await;
+    browser.follow("Staff").await;
+    browser.heading("Staff").await;
+    browser.assert_accessible("the staff list").await;
+    for (label, text) in [
+        ("Name", "Nia Newcomer"),
+        ("E-mail address", "nia@frontdesk.test"),
+    ] {
+        browser.field(label).await.send_keys(text).await.unwrap();
+    }
+    browser
+        .button("Add and send the invitation")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Nia Newcomer")
+        .await;
+    let row = browser
+        .text("//tr[th[normalize-space()='Nia Newcomer']]")
+        .await;
+    assert!(row.contains("invited — the link works until"), "{row}");
+    assert!(row.contains("agent") && row.contains("active"), "{row}");
+    // The same address again: refused, the field marked, what was typed kept.
+    browser
+        .field("Name")
+        .await
+        .send_keys("Nia Again")
+        .await
+        .unwrap();
+    browser
+        .field("E-mail address")
+        .await
+        .send_keys("nia@frontdesk.test")
+        .await
+        .unwrap();
+    browser
+        .button("Add and send the invitation")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert!(browser.alert().await.contains("exists"));
+    let email = browser.field("E-mail address").await;
+    assert_eq!(
+        email.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(value_of(&browser, "Name").await, "Nia Again");
+    browser
+        .assert_accessible("the add form with a mistake")
+        .await;
+    let (subject, link) = mailed_link(&site, "nia@frontdesk.test").await;
+    assert_eq!(subject, "You are invited to the helpdesk");
+
+    // The newcomer opens the link, chooses a password and is signed in.
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.heading("Sign in to Frontdesk").await;
+    browser.goto(&link).await;
+    browser.heading("Choose your password").await;
+    assert!(browser.text("//main").await.contains("nia@frontdesk.test"));
+    browser.assert_accessible("the password page").await;
+    browser
+        .field("New password")
+        .await
+        .send_keys("newcomer's own passphrase")
+        .await
+        .unwrap();
+    browser
+        .field("The same password again")
+        .await
+        .send_keys("something else entirely")
+        .await
+        .unwrap();
+    browser
+        .button("Save the password and sign in")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert!(browser.alert().await.contains("differ"));
+    for label in ["New password", "The same password again"] {
+        browser
+            .field(label)
+            .await
+            .send_keys("newcomer's own passphrase")
+            .await
+            .unwrap();
+    }
+    browser
+        .button("Save the password and sign in")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.heading("Tickets").await;
+    assert!(browser.text("//header").await.contains("Nia Newcomer"));
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.goto(&link).await;
+    assert!(browser.alert().await.contains("not valid"));
+    browser.assert_accessible("a spent link").await;
+    // The API signs her in with the password chosen (a token, or this panics).
+    site.token("nia@frontdesk.test", "newcomer's own passphrase")
+        .await;
+
+    // Edit a member: name and shift, a wrong zone marked first.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "boss@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/admin/staff", site.base)).await;
+    browser.follow("Ana Agent").await;
+    browser.heading("Ana Agent").await;
+    browser.assert_accessible("a member's page").await;
+    browser
+        .field("Time zone")
+        .await
+        .send_keys("Mars/Base")
+        .await
+        .unwrap();
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        browser
+            .click(&format!("//input[@name='days' and @value='{day}']"))
+            .await;
+    }
+    // Time fields type differently per locale: set as a picker does.
+    browser
+        .client
+        .execute(
+            "document.getElementById('m-start').value = '09:00';\
+             document.getElementById('m-end').value = '17:00';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.button("Save").await.click().await.unwrap();
+    assert!(browser.alert().await.to_lowercase().contains("zone"));
+    let zone = browser.field("Time zone").await;
+    assert_eq!(
+        zone.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    zone.clear().await.unwrap();
+    zone.send_keys("Europe/Berlin").await.unwrap();
+    let name = browser.field("Name").await;
+    name.clear().await.unwrap();
+    name.send_keys("Ana Smith").await.unwrap();
+    browser.button("Save").await.click().await.unwrap();
+    browser.until_text("//main//*[@role='status']", "Saved").await;
+    let team = get_json(&site, &token, "/api/staff").await;
+    let member = team
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "ana@frontdesk.test")
+        .unwrap();
+    assert_eq!(member["name"], "Ana Smith");
+    assert_eq!(member["shift"]["time_zone"], "Europe/Berlin");
+    assert_eq!(member["shift"]["days"].as_array().unwrap().len(), 5);
+    assert_eq!(member["shift"]["start"], "09:00");
+
+    // Deactivate: her two open tickets are listed, one given to Bo, one to nobody.
+    let first = format!("Give {} to", numbers[0]);
+    browser
+        .field(&first)
+        .await
+        .select_by_label("Bo Boss")
+        .await
+        .unwrap();
+    browser
+        .button("Reassign and deactivate")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Deactivated")
+        .await;
+    browser.heading("Reactivate").await;
+    browser.assert_accessible("a deactivated member").await;
+    let one = get_json(&site, &token, &format!("/api/tickets/{}", numbers[0])).await;
+    assert_eq!(one["assignee"], serde_json::json!(boss.as_uuid()));
+    let two = get_json(&site, &token, &format!("/api/tickets/{}", numbers[1])).await;
+    assert!(two["assignee"].is_null(), "{two}");
+    let signed_in = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", site.base))
+        .json(&serde_json::json!({"email": "ana@frontdesk.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        signed_in.status().as_u16(),
+        200,
+        "a deactivated member cannot sign in"
+    );
+
+    // A password reset for the newcomer.
+    browser.goto(&format!("{}/admin/staff", site.base)).await;
+    browser.follow("Nia Newcomer").await;
+    browser
+        .button("Mail a password reset link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//main//*[@role='status']", "mailed").await;
+    let (subject, _) = mailed_link(&site, "nia@frontdesk.test").await;
+    assert_eq!(subject, "Choose a new password");
+
+    // A manager reads the list but changes nothing.
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.follow("Staff").await;
+    browser.heading("The team").await;
+    assert!(browser.text("//main").await.contains("Ana Smith"));
+    assert!(
+        browser
+            .client
+            .find_all(Locator::XPath("//form[@action='/admin/staff']"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    browser
+        .goto(&format!("{}/admin/staff/{}", site.base, ana.as_uuid()))
+        .await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}

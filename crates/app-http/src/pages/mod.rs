@@ -16,7 +16,9 @@ pub mod login;
 pub mod mail;
 pub mod me;
 pub mod session;
+pub mod set_password;
 pub mod sla;
+pub mod staff;
 pub mod ticket;
 pub mod tokens;
 pub mod views;
@@ -43,6 +45,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login::submit)),
         )
         .route("/logout", web::post().to(login::logout))
+        .service(
+            web::resource("/set-password")
+                .route(web::get().to(set_password::show))
+                .route(web::post().to(set_password::submit)),
+        )
         .route("/me", web::get().to(me::show))
         .route("/me/availability", web::post().to(me::availability))
         .route("/me/password", web::post().to(me::password))
@@ -72,6 +79,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
         .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/staff", web::get().to(staff::list))
+        .route("/admin/staff", web::post().to(staff::add))
+        .route("/admin/staff/{id}", web::get().to(staff::show))
+        .route("/admin/staff/{id}", web::post().to(staff::update))
+        .route(
+            "/admin/staff/{id}/invitation",
+            web::post().to(staff::invite),
+        )
+        .route("/admin/staff/{id}/reset", web::post().to(staff::reset))
+        .route(
+            "/admin/staff/{id}/deactivate",
+            web::post().to(staff::deactivate),
+        )
+        .route(
+            "/admin/staff/{id}/activate",
+            web::post().to(staff::activate),
+        )
         .route("/admin/mail", web::get().to(mail::show))
         .route("/admin/mail/quarantine/{id}.eml", web::get().to(mail::raw))
         .route(

@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::views::StaffView;
 
 /// Working hours.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftInput {
     /// An IANA time zone, e.g. `Europe/Berlin`.
@@ -73,7 +73,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 }
 
 /// A new staff member.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     pub email: String,
@@ -103,10 +103,28 @@ pub async fn create(
     caller: Caller,
     body: web::Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
+    let (member, _) = add_member(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/staff/{}", member.id),
+        ))
+        .json(StaffView::from(&member)))
+}
+
+/// Adds a staff member for `caller` and mails the invitation when asked (the API's `POST` and
+/// the staff page take this road): the member, and the invitation sent.
+///
+/// # Errors
+/// As `POST /api/staff` answers.
+pub(crate) async fn add_member(
+    state: &AppState,
+    caller: &Caller,
+    body: NewStaff,
+) -> Result<(Staff, Option<LinkSent>), ApiError> {
     caller.may(Permission::ManageStaff)?;
     // A new member comes with a role (and maybe a password): managed only when signed in.
     caller.signed_in()?;
-    let body = body.into_inner();
     let email = EmailAddress::parse(body.email.trim())
         .map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
     let member = Staff {
@@ -121,10 +139,10 @@ pub async fn create(
         shift: body.shift.as_ref().map(shift_of).transpose()?,
         active: true,
     };
-    may_become_staff(&state, &member.email).await?;
+    may_become_staff(state, &member.email).await?;
     let invite = body.invite.unwrap_or(body.password.is_none());
     let hash = match body.password {
-        Some(p) => Some(hash(&state, p, &member.email).await?),
+        Some(p) => Some(hash(state, p, &member.email).await?),
         None => None,
     };
     state
@@ -135,21 +153,20 @@ pub async fn create(
             AccountError::Exists => ApiError::conflict("a staff member with this address exists"),
             AccountError::Store(s) => s.into(),
         })?;
-    if invite {
-        send_link(
-            &state,
-            &caller,
-            member.id.as_uuid(),
-            StaffLinkPurpose::Invitation,
+    let sent = if invite {
+        Some(
+            send_link(
+                state,
+                caller,
+                member.id.as_uuid(),
+                StaffLinkPurpose::Invitation,
+            )
+            .await?,
         )
-        .await?;
-    }
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/staff/{}", member.id),
-        ))
-        .json(StaffView::from(&member)))
+    } else {
+        None
+    };
+    Ok((member, sent))
 }
 
 /// The identity rule: an address a customer account has never becomes a staff member's

@@ -165,22 +165,36 @@ pub async fn assign(
     id: web::Path<String>,
     body: web::Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ticket = visible(&state, &caller, &id).await?;
-    let staff = caller.staff()?;
-    let update = TicketUpdate {
-        assignee: Some(body.staff_id.map(StaffId::from_uuid)),
-        ..TicketUpdate::default()
-    };
-    let committed = state
-        .desk()
-        .update(ticket.id, Actor::Staff(staff.id), update)
-        .await?;
+    let committed = reassign(&state, &caller, &id, body.staff_id.map(StaffId::from_uuid)).await?;
     Ok(answer(
         &state,
         &caller,
         actix_web::http::StatusCode::OK,
         &committed.ticket,
     ))
+}
+
+/// Assigns ticket `raw` (a UUID or TKT number) to `to`, or unassigns it, as `caller`: the
+/// API's `/assign` and the staff page's reassignment before a deactivation take this road.
+///
+/// # Errors
+/// 404 for a ticket the caller cannot see; the update's refusals; storage.
+pub(crate) async fn reassign(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    to: Option<StaffId>,
+) -> Result<frontdesk_domain::ports::Committed, ApiError> {
+    let ticket = visible(state, caller, raw).await?;
+    let staff = caller.staff()?;
+    let update = TicketUpdate {
+        assignee: Some(to),
+        ..TicketUpdate::default()
+    };
+    Ok(state
+        .desk()
+        .update(ticket.id, Actor::Staff(staff.id), update)
+        .await?)
 }
 
 /// Take the ticket: assign it to yourself (staff). A ticket someone else has is a conflict
