@@ -32,6 +32,7 @@ mod saved_views;
 mod search;
 mod sla;
 mod suggestions;
+mod webhook_log;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -47,3 +48,4 @@ pub use reports::ReportIndex;
 pub use repository::{TicketKey, WholeTicket};
 pub use saved_views::{SaveViewError, SavedView};
 pub use sla::{SavePolicyError, SlaPolicyRecord};
+pub use webhook_log::{AttemptRecord, DeliveryRecord};

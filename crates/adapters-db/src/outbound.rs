@@ -100,10 +100,19 @@ impl Database {
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn delete_webhook(&self, id: Uuid) -> Result<bool, StoreError> {
+        let txn = self.writer.begin().await.map_err(db)?;
+        txn.execute_raw(statement(
+            txn.get_database_backend(),
+            "DELETE FROM webhook_deliveries WHERE webhook_id = $1",
+            [id.into()],
+        ))
+        .await
+        .map_err(db)?;
         let result = webhooks::Entity::delete_by_id(id)
-            .exec(&self.writer)
+            .exec(&txn)
             .await
             .map_err(db)?;
+        txn.commit().await.map_err(db)?;
         Ok(result.rows_affected > 0)
     }
 
@@ -223,12 +232,15 @@ async fn queue_deliveries(
                 event: e.name().to_owned(),
                 body: body.clone(),
             }));
-            job_json::queued_row(&job, now)
+            let queued_job = job_json::queued_row(&job, now);
+            let job_id = queued_job.id;
+            queued_job
                 .into_active_model()
                 .reset_all()
                 .insert(txn)
                 .await
                 .map_err(db)?;
+            crate::webhook_log::log_delivery(txn, job_id, &job, None, now).await?;
             queued += 1;
         }
     }

@@ -51,6 +51,7 @@ impl Modify for BearerAuth {
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,
+        outbound::deliveries, outbound::redeliver,
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
         sla::delete_calendar,
         analytics::performance, analytics::realtime, analytics::historical, analytics::historical_csv,

@@ -3,10 +3,12 @@
 //! failed for good (and, for a customer reply, noted on the ticket) on permanent ones.
 
 use chrono::TimeDelta;
+use frontdesk_adapters_db::AttemptRecord;
 use frontdesk_domain::ports::{
     ClaimedJob, Job, JobQueue, MailError, OutboundEmail, StoreError, TicketRepository,
 };
 use frontdesk_domain::service::AssistError;
+use frontdesk_domain::webhook::DeliveryState;
 
 use crate::app::Frontdesk;
 
@@ -46,6 +48,23 @@ impl From<MailError> for Failure {
     }
 }
 
+impl Failure {
+    fn message(&self) -> &str {
+        match self {
+            Self::Transient(m) | Self::Permanent(m) => m,
+        }
+    }
+}
+
+/// How a job was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    Done,
+    /// Queued again for this instant.
+    Retry(chrono::DateTime<chrono::Utc>),
+    Failed,
+}
+
 /// The wait before attempt `attempts + 1`: 30 s, doubling, at most an hour.
 fn retry_delay(attempts: u32) -> TimeDelta {
     let doublings = attempts.saturating_sub(1).min(7);
@@ -78,6 +97,34 @@ pub async fn run_jobs(
                 .await?;
         } else if matches!(job.job, Job::Notify(_)) {
             notices.push(job);
+        } else if let Job::DeliverWebhook(d) = &job.job {
+            let attempt = crate::outbound::deliver(&app.db, &app.webhooks, d).await;
+            let (id, attempts) = (job.id, job.attempts);
+            let skipped = matches!(attempt.outcome, Ok(crate::outbound::Sent::Skipped));
+            let result = attempt.outcome.map(|_| ()).map_err(|e| match e {
+                crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),
+                crate::outbound::DeliveryError::Permanent(m) => Failure::Permanent(m),
+            });
+            let error = result.as_ref().err().map(|f| f.message().to_owned());
+            let settled = settle(app, job, result, &mut report).await?;
+            let state = match settled {
+                _ if skipped => DeliveryState::Skipped,
+                Settled::Done => DeliveryState::Delivered,
+                Settled::Retry(_) => DeliveryState::Retrying,
+                Settled::Failed => DeliveryState::Failed,
+            };
+            let record = AttemptRecord {
+                attempts,
+                http_status: attempt.status,
+                error: error.as_deref(),
+                state,
+                next_attempt_at: match settled {
+                    Settled::Retry(at) => Some(at),
+                    _ => None,
+                },
+                at: app.desk.now(),
+            };
+            app.db.record_webhook_attempt(id, &record).await?;
         } else {
             let result = execute(app, &job.job).await;
             settle(app, job, result, &mut report).await?;
@@ -136,7 +183,7 @@ async fn settle(
     job: ClaimedJob,
     result: Result<(), Failure>,
     report: &mut JobReport,
-) -> Result<(), StoreError> {
+) -> Result<Settled, StoreError> {
     let kind = job.job.kind();
     let max_attempts = app.config.poller.job_max_attempts.max(1);
     match result {
@@ -145,6 +192,7 @@ async fn settle(
             report.done += 1;
             metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "done")
                 .increment(1);
+            Ok(Settled::Done)
         }
         Err(Failure::Transient(error)) if job.attempts < max_attempts => {
             let at = app.desk.now() + retry_delay(job.attempts);
@@ -153,6 +201,7 @@ async fn settle(
             report.retried += 1;
             metrics::counter!("frontdesk_jobs_total", "kind" => kind, "result" => "retried")
                 .increment(1);
+            Ok(Settled::Retry(at))
         }
         Err(Failure::Transient(error) | Failure::Permanent(error)) => {
             tracing::error!(job = %job.id, kind, attempt = job.attempts, %error, "job failed for good");
@@ -166,9 +215,9 @@ async fn settle(
             {
                 tracing::error!(%ticket, error = %e, "cannot note the failed delivery on the ticket");
             }
+            Ok(Settled::Failed)
         }
     }
-    Ok(())
 }
 
 async fn send(app: &Frontdesk, mail: &OutboundEmail) -> Result<(), Failure> {
@@ -180,8 +229,11 @@ async fn send(app: &Frontdesk, mail: &OutboundEmail) -> Result<(), Failure> {
 async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
     match job {
         Job::SendEmail(mail) => send(app, mail).await,
+        // Run by `run_jobs` itself, which logs each attempt.
         Job::DeliverWebhook(d) => crate::outbound::deliver(&app.db, &app.webhooks, d)
             .await
+            .outcome
+            .map(|_| ())
             .map_err(|e| match e {
                 crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),
                 crate::outbound::DeliveryError::Permanent(m) => Failure::Permanent(m),

@@ -152,23 +152,44 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("t={timestamp},v1={}", hex::encode(tag.as_ref()))
 }
 
-/// Sends one delivery. A subscription that was removed or switched off since is done with.
-///
-/// # Errors
-/// [`DeliveryError`] as the receiver or the network decided, or
-/// [`DeliveryError::Permanent`] for a target that is not allowed. Messages never hold the URL's
-/// password or query.
-pub async fn deliver(
+/// What a delivery came to when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Not sent: the subscription was paused or removed since the event was queued.
+    Skipped,
+}
+
+/// One attempt: the receiver's HTTP status, when it answered, and the outcome.
+#[derive(Debug)]
+pub struct Attempt {
+    pub status: Option<u16>,
+    pub outcome: Result<Sent, DeliveryError>,
+}
+
+/// Sends one delivery. A subscription that was removed or switched off since is done with
+/// ([`Sent::Skipped`]). Errors are [`DeliveryError`] as the receiver or the network decided,
+/// or [`DeliveryError::Permanent`] for a target that is not allowed; messages never hold the
+/// URL's password or query.
+pub async fn deliver(db: &Database, client: &WebhookClient, d: &WebhookDelivery) -> Attempt {
+    let mut status = None;
+    let outcome = send(db, client, d, &mut status).await;
+    Attempt { status, outcome }
+}
+
+async fn send(
     db: &Database,
     client: &WebhookClient,
     d: &WebhookDelivery,
-) -> Result<(), DeliveryError> {
+    answered: &mut Option<u16>,
+) -> Result<Sent, DeliveryError> {
     let hook = db
         .webhook(d.webhook)
         .await
         .map_err(|e| DeliveryError::Transient(e.to_string()))?;
     let Some(hook) = hook.filter(|h| h.active) else {
-        return Ok(());
+        return Ok(Sent::Skipped);
     };
     let url = WebhookUrl::parse(&hook.url).map_err(|e| {
         DeliveryError::Permanent(format!("{} cannot be sent to: {e}", redact_url(&hook.url)))
@@ -202,10 +223,11 @@ pub async fn deliver(
             )),
         })?;
     let status = response.status();
+    *answered = Some(status.as_u16());
     if status.is_success() {
         metrics::counter!("frontdesk_webhook_deliveries_total", "result" => "delivered")
             .increment(1);
-        return Ok(());
+        return Ok(Sent::Delivered);
     }
     let what = format!("{url} answered {status}");
     if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {

@@ -1083,7 +1083,9 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
     name.clear().await.unwrap();
     name.send_keys("Ana Smith").await.unwrap();
     browser.button("Save").await.click().await.unwrap();
-    browser.until_text("//main//*[@role='status']", "Saved").await;
+    browser
+        .until_text("//main//*[@role='status']", "Saved")
+        .await;
     let team = get_json(&site, &token, "/api/staff").await;
     let member = team
         .as_array()
@@ -1140,7 +1142,9 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
         .click()
         .await
         .unwrap();
-    browser.until_text("//main//*[@role='status']", "mailed").await;
+    browser
+        .until_text("//main//*[@role='status']", "mailed")
+        .await;
     let (subject, _) = mailed_link(&site, "nia@frontdesk.test").await;
     assert_eq!(subject, "Choose a new password");
 

@@ -112,6 +112,10 @@ impl MigratorTrait for Migrator {
                 sqlite: "",
             }),
             SqlMigration::everywhere("m0034_staff_links", include_str!("m0034_staff_links.sql")),
+            SqlMigration::everywhere(
+                "m0035_webhook_deliveries",
+                include_str!("m0035_webhook_deliveries.sql"),
+            ),
         ]
     }
 }

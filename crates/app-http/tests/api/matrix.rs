@@ -256,6 +256,17 @@ const TABLE: &[Row] = &[
     ),
     (
         "get",
+        "/api/outbound-webhooks/{id}/deliveries",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    // A delivery of another webhook (or none) is not found.
+    (
+        "post",
+        "/api/outbound-webhooks/{id}/deliveries/{delivery}/redeliver",
+        [401, 403, 403, 403, 404, 404],
+    ),
+    (
+        "get",
         "/api/analytics/historical",
         [401, 403, 403, 403, 200, 200],
     ),
@@ -435,6 +446,7 @@ both!(
                     .map_or_else(|| path.to_string(), |id| path.replace("{id}", &id))
                     .replace("/api/tickets/{id}", &format!("/api/tickets/{ticket}"))
                     .replace("{att}", &att)
+                    .replace("{delivery}", &uuid::Uuid::now_v7().to_string())
                     .replace("/api/staff/{id}", &format!("/api/staff/{}", app.agent.id))
                     .replace(
                         "/api/customers/{email}",

@@ -269,3 +269,153 @@ both!(
         );
     }
 );
+
+/// The delivery log of webhook `id`, as a manager reads it.
+async fn log_of(app: &TestApp, id: &str, query: &str) -> serde_json::Value {
+    let (status, page) = app
+        .json(
+            "get",
+            &format!("/api/outbound-webhooks/{id}/deliveries{query}"),
+            Who::Manager,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+async fn subscribe(app: &TestApp, url: String) -> String {
+    let (status, hook) = app
+        .json(
+            "post",
+            "/api/outbound-webhooks",
+            Who::Manager,
+            Some(&json!({"url": url, "events": ["ticket.created"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    hook["id"].as_str().unwrap().to_owned()
+}
+
+both!(
+    the_delivery_log_shows_each_attempt_and_redelivers_what_is_over,
+    ALLOW_LOOPBACK_WEBHOOKS,
+    async |app: &TestApp| {
+        let ok = receiver(200).await;
+        let down = receiver(503).await;
+        let ok_id = subscribe(app, format!("{}/hook", ok.uri())).await;
+        let down_id = subscribe(app, format!("{}/hook", down.uri())).await;
+        app.ticket("Order 1234 is late", "Where is my parcel?")
+            .await;
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+
+        let page = log_of(app, &ok_id, "").await;
+        let first = &page["items"][0];
+        assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+        assert_eq!(first["state"], "delivered", "{first}");
+        assert_eq!(first["http_status"], 200);
+        assert_eq!(first["attempts"], 1);
+        assert_eq!(first["event"], "ticket.created");
+        assert!(first["last_error"].is_null() && first["next_attempt_at"].is_null());
+        let retrying = log_of(app, &down_id, "").await["items"][0].clone();
+        assert_eq!(retrying["state"], "retrying", "{retrying}");
+        assert_eq!(retrying["http_status"], 503);
+        assert!(retrying["last_error"].as_str().unwrap().contains("503"));
+        assert!(retrying["next_attempt_at"].is_string());
+
+        // Only what is over is sent again.
+        let again = |hook: &str, delivery: &serde_json::Value| {
+            format!(
+                "/api/outbound-webhooks/{hook}/deliveries/{}/redeliver",
+                delivery["id"].as_str().unwrap()
+            )
+        };
+        let (status, problem) = app
+            .json("post", &again(&down_id, &retrying), Who::Manager, None)
+            .await;
+        assert_eq!(status, 409, "{problem}");
+        let (status, problem) = app
+            .json("post", &again(&down_id, first), Who::Manager, None)
+            .await;
+        assert_eq!(status, 404, "another webhook's delivery: {problem}");
+        let (status, queued) = app
+            .json("post", &again(&ok_id, first), Who::Admin, None)
+            .await;
+        assert_eq!(status, 202, "{queued}");
+        assert_eq!(queued["state"], "pending");
+        assert_eq!(queued["redelivery_of"], first["id"]);
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        let received = ok.received_requests().await.unwrap();
+        assert_eq!(received.len(), 2, "sent again");
+        assert_eq!(
+            received[0].headers["x-frontdesk-delivery"],
+            received[1].headers["x-frontdesk-delivery"]
+        );
+        assert_eq!(received[0].body, received[1].body);
+        let page = log_of(app, &ok_id, "").await;
+        assert_eq!(page["items"][0]["state"], "delivered", "{page}");
+        assert_eq!(page["items"][0]["redelivery_of"], first["id"]);
+
+        // Pages, newest first.
+        let newest = log_of(app, &ok_id, "?limit=1").await;
+        assert_eq!(newest["items"].as_array().unwrap().len(), 1);
+        let next = newest["next"].as_str().unwrap();
+        let older = log_of(app, &ok_id, &format!("?limit=1&before={next}")).await;
+        assert_eq!(older["items"][0]["id"], first["id"]);
+        assert!(older["next"].is_null());
+
+        // Paused before it ran: skipped, and not sent again while paused.
+        app.ticket("Broken lid", "The lid cracked").await;
+        app.state
+            .db()
+            .dispatch_webhook_events(100, chrono::Utc::now())
+            .await
+            .unwrap();
+        let pause = |active: bool| json!({ "active": active });
+        let path = format!("/api/outbound-webhooks/{ok_id}");
+        app.json("patch", &path, Who::Manager, Some(&pause(false)))
+            .await;
+        frontdesk_poller::daemon::maintain(&app.state.app, &|| false)
+            .await
+            .unwrap();
+        let skipped = log_of(app, &ok_id, "").await["items"][0].clone();
+        assert_eq!(skipped["state"], "skipped", "{skipped}");
+        assert!(skipped["http_status"].is_null());
+        assert_eq!(ok.received_requests().await.unwrap().len(), 2);
+        let (status, _) = app
+            .json("post", &again(&ok_id, &skipped), Who::Manager, None)
+            .await;
+        assert_eq!(status, 409, "paused");
+
+        for (query, want) in [("?limit=0", 422), ("?limit=201", 422), ("?before=x", 400)] {
+            let (status, _) = app
+                .json(
+                    "get",
+                    &format!("/api/outbound-webhooks/{ok_id}/deliveries{query}"),
+                    Who::Manager,
+                    None,
+                )
+                .await;
+            assert_eq!(status, want, "{query}");
+        }
+        let (status, _) = app
+            .json(
+                "get",
+                &format!("/api/outbound-webhooks/{}/deliveries", uuid::Uuid::now_v7()),
+                Who::Manager,
+                None,
+            )
+            .await;
+        assert_eq!(status, 404);
+        // Removing the webhook removes its log.
+        app.json("delete", &path, Who::Manager, None).await;
+        let (status, _) = app
+            .json("get", &format!("{path}/deliveries"), Who::Manager, None)
+            .await;
+        assert_eq!(status, 404);
+    }
+);

@@ -3,6 +3,7 @@
 //! connect to. Resolving names is I/O and stays in the apps; they ask [`TargetPolicy`]
 //! about every address they would connect to, at creation and again at connect time.
 
+mod delivery;
 mod events;
 mod target;
 mod url;
@@ -10,6 +11,7 @@ mod url;
 #[cfg(test)]
 mod tests;
 
+pub use delivery::{DeliveryState, RedeliveryRefused, may_redeliver};
 pub use events::{EventSelection, EventSelectionError, FeedEvent, PublicEvent, Subscription};
 pub use target::{Cidr, CidrError, RefusedAddress, TargetPolicy};
 pub use url::{TargetHost, WebhookUrl, WebhookUrlError, redact_url};
