@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use frontdesk_domain::ports::{Job, StoreError, WebhookDelivery};
+use frontdesk_domain::ticket::TicketNumber;
 use frontdesk_domain::webhook::DeliveryState;
 use sea_orm::{
     ActiveModelTrait as _, ConnectionTrait, IntoActiveModel as _, TransactionTrait as _,
@@ -25,6 +26,8 @@ pub struct DeliveryRecord {
     /// `ticket.created`, …
     pub event: String,
     pub ticket_id: Option<Uuid>,
+    /// `TKT-000042`, while the ticket exists.
+    pub ticket_number: Option<String>,
     /// The delivery this one sends again.
     pub redelivery_of: Option<Uuid>,
     pub state: DeliveryState,
@@ -92,12 +95,21 @@ fn record(r: &sea_orm::QueryResult) -> Result<DeliveryRecord, StoreError> {
     let state: String = r.try_get("", "state").map_err(db)?;
     let attempts: i64 = r.try_get("", "attempts").map_err(db)?;
     let status: Option<i64> = r.try_get("", "http_status").map_err(db)?;
+    let number: Option<i64> = r.try_get("", "ticket_number").map_err(db)?;
     Ok(DeliveryRecord {
         id: r.try_get("", "job_id").map_err(db)?,
         webhook_id: r.try_get("", "webhook_id").map_err(db)?,
         event_id: r.try_get("", "event_id").map_err(db)?,
         event: r.try_get("", "event").map_err(db)?,
         ticket_id: r.try_get("", "ticket_id").map_err(db)?,
+        ticket_number: number
+            .map(|n| {
+                let n = u64::try_from(n).map_err(|e| corrupt("ticket number", e))?;
+                TicketNumber::new(n)
+                    .map(|n| n.to_string())
+                    .map_err(|e| corrupt("ticket number", e))
+            })
+            .transpose()?,
         redelivery_of: r.try_get("", "redelivery_of").map_err(db)?,
         state: DeliveryState::parse(&state)
             .ok_or_else(|| corrupt("webhook delivery", format!("state {state:?}")))?,
@@ -113,9 +125,11 @@ fn record(r: &sea_orm::QueryResult) -> Result<DeliveryRecord, StoreError> {
     })
 }
 
-const COLUMNS: &str = "job_id, webhook_id, event_id, event, ticket_id, redelivery_of, state, \
-                       attempts, http_status, last_error, last_attempt_at, next_attempt_at, \
-                       created_at";
+/// Every column of a delivery, with its ticket's number; `WHERE` follows.
+const COLUMNS: &str = "SELECT d.job_id, d.webhook_id, d.event_id, d.event, d.ticket_id, \
+                       d.redelivery_of, d.state, d.attempts, d.http_status, d.last_error, \
+                       d.last_attempt_at, d.next_attempt_at, d.created_at, t.number AS ticket_number \
+                       FROM webhook_deliveries d LEFT JOIN tickets t ON t.id = d.ticket_id";
 
 impl Database {
     /// Records an attempt of the delivery queued as job `job_id` (nothing for other jobs).
@@ -163,15 +177,15 @@ impl Database {
         let (sql, values): (String, Vec<sea_orm::Value>) = match before {
             Some(at) => (
                 format!(
-                    "SELECT {COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 \
-                     AND job_id < $2 ORDER BY job_id DESC LIMIT $3"
+                    "{COLUMNS} WHERE d.webhook_id = $1 \
+                     AND d.job_id < $2 ORDER BY d.job_id DESC LIMIT $3"
                 ),
                 vec![webhook.into(), at.into(), i64::from(limit).into()],
             ),
             None => (
                 format!(
-                    "SELECT {COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 \
-                     ORDER BY job_id DESC LIMIT $2"
+                    "{COLUMNS} WHERE d.webhook_id = $1 \
+                     ORDER BY d.job_id DESC LIMIT $2"
                 ),
                 vec![webhook.into(), i64::from(limit).into()],
             ),
@@ -193,9 +207,7 @@ impl Database {
         webhook: Uuid,
         id: Uuid,
     ) -> Result<Option<DeliveryRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 AND job_id = $2"
-        );
+        let sql = format!("{COLUMNS} WHERE d.webhook_id = $1 AND d.job_id = $2");
         let row = self
             .writer
             .query_one_raw(statement(self.backend(), &sql, [webhook.into(), id.into()]))

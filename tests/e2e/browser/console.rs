@@ -1171,3 +1171,175 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_subscribes_a_webhook_reads_its_deliveries_redelivers_and_pauses() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let receiver = MockServer::start().await;
+    for (at, status) in [("/ok", 200), ("/down", 503)] {
+        Mock::given(method("POST"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&receiver)
+            .await;
+    }
+    let site = Site::start_with("[webhooks]\nallow_private_targets = [\"127.0.0.1\"]\n").await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.follow("Webhooks").await;
+    browser.heading("Outbound webhooks").await;
+    browser.assert_accessible("the webhooks page").await;
+
+    // An internal address is refused, the field marked, what was typed kept.
+    let url = browser.field("Receiver URL").await;
+    url.send_keys("http://10.0.0.1/hook").await.unwrap();
+    browser.button("Subscribe").await.click().await.unwrap();
+    assert!(browser.alert().await.contains("10.0.0.1"));
+    let url = browser.field("Receiver URL").await;
+    assert_eq!(
+        url.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        value_of(&browser, "Receiver URL").await,
+        "http://10.0.0.1/hook"
+    );
+    browser
+        .assert_accessible("the subscribe form with a mistake")
+        .await;
+
+    // Subscribed: the secret shown once.
+    let ok_url = format!("{}/ok", receiver.uri());
+    url.clear().await.unwrap();
+    url.send_keys(&ok_url).await.unwrap();
+    browser
+        .click("//input[@name='events' and @value='ticket.created']")
+        .await;
+    browser.button("Subscribe").await.click().await.unwrap();
+    let secret = browser
+        .field("The signing secret (it is not shown again)")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    browser.assert_accessible("the page showing a secret").await;
+    let down_url = format!("{}/down", receiver.uri());
+    browser
+        .field("Receiver URL")
+        .await
+        .send_keys(&down_url)
+        .await
+        .unwrap();
+    browser.button("Subscribe").await.click().await.unwrap();
+    browser
+        .field("The signing secret (it is not shown again)")
+        .await;
+    browser.goto(&format!("{}/admin/webhooks", site.base)).await;
+    assert!(
+        !browser.text("//main").await.contains(&secret),
+        "shown once"
+    );
+    let row = browser
+        .text(&format!("//tr[th[normalize-space()='{ok_url}']]"))
+        .await;
+    assert!(
+        row.contains("ticket.created") && row.contains("active"),
+        "{row}"
+    );
+
+    // An event is delivered; the log shows it and sends it again.
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let number = site
+        .ticket(
+            &token,
+            "casey@customer.test",
+            "Order 1234 is late",
+            "Where is it?",
+        )
+        .await;
+    site.maintain().await;
+    browser.follow(&ok_url).await;
+    browser.heading(&format!("Deliveries to {ok_url}")).await;
+    let row = browser
+        .text("//table[contains(@class,'deliveries')]//tbody/tr[1]")
+        .await;
+    for part in ["ticket.created", number.as_str(), "delivered", "200", "1"] {
+        assert!(row.contains(part), "{part} in {row}");
+    }
+    browser.assert_accessible("a delivery log").await;
+    browser
+        .click("//button[normalize-space()='Redeliver']")
+        .await;
+    browser
+        .until_text("//main//*[@role='status']", "Queued again")
+        .await;
+    site.maintain().await;
+    browser.goto(&format!("{}/admin/webhooks", site.base)).await;
+    browser.follow(&ok_url).await;
+    browser
+        .until_text(
+            "//table[contains(@class,'deliveries')]//tbody/tr[1]",
+            "redelivery",
+        )
+        .await;
+    let newest = browser
+        .text("//table[contains(@class,'deliveries')]//tbody/tr[1]")
+        .await;
+    assert!(
+        newest.contains("delivered") && newest.contains("200"),
+        "{newest}"
+    );
+    let sent = receiver.received_requests().await.unwrap();
+    let to_ok: Vec<_> = sent.iter().filter(|r| r.url.path() == "/ok").collect();
+    assert_eq!(to_ok.len(), 2, "delivered, then redelivered");
+    assert_eq!(
+        to_ok[0].headers["x-frontdesk-delivery"],
+        to_ok[1].headers["x-frontdesk-delivery"]
+    );
+
+    // Paused from the log: nothing is offered to send again.
+    browser.button("Pause").await.click().await.unwrap();
+    browser.until_text("//main", "paused").await;
+    assert!(
+        browser
+            .client
+            .find_all(Locator::XPath("//button[normalize-space()='Redeliver']"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The failing receiver: retried later, with its status and error.
+    browser.goto(&format!("{}/admin/webhooks", site.base)).await;
+    let row = browser
+        .text(&format!("//tr[th[normalize-space()='{ok_url}']]"))
+        .await;
+    assert!(row.contains("paused"), "{row}");
+    browser.follow(&down_url).await;
+    let row = browser
+        .text("//table[contains(@class,'deliveries')]//tbody/tr[1]")
+        .await;
+    for part in ["retrying", "503", "answered 503"] {
+        assert!(row.contains(part), "{part} in {row}");
+    }
+    assert!(
+        browser
+            .client
+            .find_all(Locator::XPath("//button[normalize-space()='Redeliver']"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "in flight: not offered"
+    );
+    refused_to(&site, &browser, "al@frontdesk.test", "/admin/webhooks").await;
+    browser.close().await;
+    site.finish().await;
+}

@@ -23,12 +23,19 @@ use serde_json::json;
 #[derive(Debug)]
 pub struct Site {
     pub base: String,
+    /// The helpdesk the server runs, for the poller's work (the jobs queue) in tests.
+    desk: std::sync::Arc<frontdesk_poller::app::Frontdesk>,
     fresh: Fresh,
     _dir: tempfile::TempDir,
 }
 
 impl Site {
     pub async fn start() -> Self {
+        Self::start_with("").await
+    }
+
+    /// A site whose configuration file ends with `extra`.
+    pub async fn start_with(extra: &str) -> Self {
         let fresh = Fresh::postgres().await;
         let dir = tempfile::tempdir().unwrap();
         let config_file = dir.path().join("frontdesk.toml");
@@ -39,7 +46,7 @@ impl Site {
                  [database]\nurl = \"{}\"\n\n[ai]\nmode = \"off\"\n\n\
                  [outbox]\npath = \"{}\"\n\n\
                  [[mailbox]]\nkind = \"maildir\"\npath = \"{}\"\n\n\
-                 [http]\npublic_url = \"https://help.frontdesk.test\"\n",
+                 [http]\npublic_url = \"https://help.frontdesk.test\"\n\n{extra}",
                 fresh.url,
                 dir.path().join("outbox").display(),
                 dir.path().join("maildir").display(),
@@ -59,9 +66,11 @@ impl Site {
         .await
         .unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
+        let desk = app.state().app.clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
+            desk,
             fresh,
             _dir: dir,
         }
@@ -201,6 +210,13 @@ impl Site {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Runs the poller's maintenance once: webhook dispatch and the jobs queue among it.
+    pub async fn maintain(&self) {
+        frontdesk_poller::daemon::maintain(&self.desk, &|| false)
+            .await
+            .unwrap();
     }
 
     pub async fn finish(self) {

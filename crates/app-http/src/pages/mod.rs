@@ -22,6 +22,7 @@ pub mod staff;
 pub mod ticket;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderValue};
@@ -79,6 +80,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
         .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/webhooks", web::get().to(webhooks::list))
+        .route("/admin/webhooks", web::post().to(webhooks::create))
+        .route("/admin/webhooks/{id}", web::get().to(webhooks::log))
+        .route(
+            "/admin/webhooks/{id}/pause",
+            web::post().to(webhooks::pause),
+        )
+        .route(
+            "/admin/webhooks/{id}/resume",
+            web::post().to(webhooks::resume),
+        )
+        .route(
+            "/admin/webhooks/{id}/delete",
+            web::post().to(webhooks::remove),
+        )
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/redeliver",
+            web::post().to(webhooks::redeliver),
+        )
         .route("/admin/staff", web::get().to(staff::list))
         .route("/admin/staff", web::post().to(staff::add))
         .route("/admin/staff/{id}", web::get().to(staff::show))

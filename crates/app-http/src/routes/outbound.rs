@@ -239,6 +239,8 @@ pub struct DeliveryView {
     /// The audit event's id (`X-Frontdesk-Delivery`, the same on every retry and redelivery).
     pub event_id: i64,
     pub ticket_id: Option<Uuid>,
+    /// `TKT-000042`, while the ticket exists.
+    pub ticket_number: Option<String>,
     /// `pending`, `delivered`, `retrying`, `failed` or `skipped` (the subscription was paused or
     /// removed before it was sent).
     pub state: &'static str,
@@ -263,6 +265,7 @@ impl From<&DeliveryRecord> for DeliveryView {
             event: d.event.clone(),
             event_id: d.event_id,
             ticket_id: d.ticket_id,
+            ticket_number: d.ticket_number.clone(),
             state: d.state.as_str(),
             attempts: d.attempts,
             http_status: d.http_status,
