@@ -6,7 +6,7 @@ use frontdesk_domain::staff::Role;
 
 use super::Site;
 use super::driver::{Browser, Size};
-use super::workspace::sign_in;
+use super::workspace::{sign_in, sign_out};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -81,7 +81,7 @@ async fn an_admin_makes_sees_once_and_revokes_an_api_token() {
         .until_text("//tr[td[normalize-space()='CRM sync']]", "revoked")
         .await;
     assert_eq!(api(&site, &token, reqwest::Method::GET).await, 401);
-    browser.button("Sign out").await.click().await.unwrap();
+    sign_out(&browser).await;
 
     // A manager: no link, and the page refuses.
     browser.goto(&format!("{}/tickets", site.base)).await;
@@ -149,7 +149,7 @@ async fn the_live_tiles_count_the_work_and_open_exactly_those_tickets() {
         .click("//*[@id='tiles']//a[.//span[normalize-space()='unassigned']]")
         .await;
     browser.until_text("//*[@id='total']", "3 tickets").await;
-    browser.button("Sign out").await.click().await.unwrap();
+    sign_out(&browser).await;
 
     // An agent has no analytics.
     browser.goto(&format!("{}/tickets", site.base)).await;
@@ -194,7 +194,7 @@ async fn get_json(site: &Site, token: &str, path: &str) -> serde_json::Value {
 
 /// Signs out, signs in as `email` and finds the page at `path` refused.
 async fn refused_to(site: &Site, browser: &Browser, email: &str, path: &str) {
-    browser.button("Sign out").await.click().await.unwrap();
+    sign_out(browser).await;
     browser.goto(&format!("{}/tickets", site.base)).await;
     sign_in(browser, email, PASSWORD).await;
     browser.heading("Tickets").await;
@@ -992,8 +992,7 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
     assert_eq!(subject, "You are invited to the helpdesk");
 
     // The newcomer opens the link, chooses a password and is signed in.
-    browser.button("Sign out").await.click().await.unwrap();
-    browser.heading("Sign in to Frontdesk").await;
+    sign_out(&browser).await;
     browser.goto(&link).await;
     browser.heading("Choose your password").await;
     assert!(browser.text("//main").await.contains("nia@frontdesk.test"));
@@ -1033,7 +1032,7 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
         .unwrap();
     browser.heading("Tickets").await;
     assert!(browser.text("//header").await.contains("Nia Newcomer"));
-    browser.button("Sign out").await.click().await.unwrap();
+    sign_out(&browser).await;
     browser.goto(&link).await;
     assert!(browser.alert().await.contains("not valid"));
     browser.assert_accessible("a spent link").await;
@@ -1149,7 +1148,7 @@ async fn an_admin_invites_edits_and_deactivates_staff_with_their_tickets_reassig
     assert_eq!(subject, "Choose a new password");
 
     // A manager reads the list but changes nothing.
-    browser.button("Sign out").await.click().await.unwrap();
+    sign_out(&browser).await;
     browser.goto(&format!("{}/tickets", site.base)).await;
     sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
     browser.heading("Tickets").await;

@@ -18,6 +18,12 @@ const CUSTOMER: &str = "casey@customer.test";
 const HOSTILE: &str = "Parcel <img src=x onerror=__fdRan('subject')> \
      <script>__fdRan('script')</script><a href=\"javascript:__fdRan('href')\">late</a> \u{202E}gpj.exe";
 
+/// Signs out and waits for the sign-in page, so the next navigation does not race the sign-out's.
+pub async fn sign_out(browser: &Browser) {
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.heading("Sign in to Frontdesk").await;
+}
+
 pub async fn sign_in(browser: &Browser, email: &str, password: &str) {
     browser.heading("Sign in to Frontdesk").await;
     browser

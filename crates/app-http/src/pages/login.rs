@@ -2,7 +2,7 @@
 //! ([`crate::routes::auth::check_password`]); the form carries a CSRF token that must match a
 //! cookie set with the page (double submit), so another site cannot sign someone in as itself.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::session::{self, Posted, SESSION_COOKIE};
 use super::{PageError, html, see_other};
-use crate::auth::tokens::{digest, random_token};
+use crate::auth::tokens::random_token;
 use crate::problem::ApiError;
 use crate::routes::auth::{check_password, client_ip};
 use crate::state::AppState;
@@ -64,16 +64,7 @@ fn local(next: &str) -> &str {
 }
 
 fn csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    let mut cookie = Cookie::build(CSRF_COOKIE, value)
-        .path("/login")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.app.config.public_url().starts_with("https://"))
-        .finish();
-    if cookie.value().is_empty() {
-        cookie.make_removal();
-    }
-    cookie
+    session::form_cookie(state, CSRF_COOKIE, "/login", value)
 }
 
 /// The sign-in form, or on to the workspace for someone signed in already.
@@ -112,10 +103,7 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
-    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    let csrf_ok = cookie
-        .as_deref()
-        .is_some_and(|c| !c.is_empty() && digest(c) == digest(&form.csrf));
+    let (cookie, csrf_ok) = session::double_submit(&req, CSRF_COOKIE, &form.csrf);
     let next = local(&form.next);
     let again = |status: StatusCode, problem: &str, field: Option<&'static str>, customer| {
         let page = LoginPage {

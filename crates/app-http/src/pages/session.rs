@@ -112,6 +112,40 @@ pub async fn start(state: &AppState, principal: &Principal) -> Result<Cookie<'st
     Ok(cookie(state, token))
 }
 
+/// The double-submit CSRF cookie of a form shown signed out (`/login`, `/set-password`,
+/// `/verify-email`): `name`, sent back only to `path`, HttpOnly, SameSite=Strict, Secure behind
+/// TLS; an empty `value` makes the cookie that removes it.
+#[must_use]
+pub fn form_cookie(
+    state: &AppState,
+    name: &'static str,
+    path: &'static str,
+    value: String,
+) -> Cookie<'static> {
+    let mut cookie = Cookie::build(name, value)
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.app.config.public_url().starts_with("https://"))
+        .finish();
+    if cookie.value().is_empty() {
+        cookie.make_removal();
+    }
+    cookie
+}
+
+/// The value of form cookie `name` on `req`, and whether `posted` matches it (compared as
+/// digests, so the time taken says nothing about the cookie's value). A form posted from
+/// another site has no cookie.
+#[must_use]
+pub fn double_submit(req: &HttpRequest, name: &str, posted: &str) -> (Option<String>, bool) {
+    let cookie = req.cookie(name).map(|c| c.value().to_owned());
+    let ok = cookie
+        .as_deref()
+        .is_some_and(|c| !c.is_empty() && digest(c) == digest(posted));
+    (cookie, ok)
+}
+
 /// The session cookie holding `token`; an empty token makes the cookie that removes it.
 #[must_use]
 pub fn cookie(state: &AppState, token: String) -> Cookie<'static> {

@@ -4,7 +4,7 @@
 //! signed in here. The form carries a CSRF token that must match a cookie set with the page
 //! (double submit), as `/login` does.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -12,7 +12,7 @@ use frontdesk_domain::access::{MIN_PASSWORD_CHARS, Principal};
 use serde::Deserialize;
 
 use super::{PageError, filters, html, see_other, session};
-use crate::auth::tokens::{STAFF_LINK_PREFIX, digest, random_token};
+use crate::auth::tokens::{STAFF_LINK_PREFIX, random_token};
 use crate::problem::ApiError;
 use crate::routes::staff::{link_holder, set_password_with_link};
 use crate::state::AppState;
@@ -58,16 +58,7 @@ fn plausible(token: &str) -> bool {
 }
 
 fn csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    let mut cookie = Cookie::build(CSRF_COOKIE, value)
-        .path("/set-password")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.app.config.public_url().starts_with("https://"))
-        .finish();
-    if cookie.value().is_empty() {
-        cookie.make_removal();
-    }
-    cookie
+    session::form_cookie(state, CSRF_COOKIE, "/set-password", value)
 }
 
 const DEAD_LINK: &str = "This link is not valid, was used already or has expired. Ask an admin \
@@ -114,10 +105,7 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<SetPasswordForm>,
 ) -> Result<HttpResponse, PageError> {
-    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    let csrf_ok = cookie
-        .as_deref()
-        .is_some_and(|c| !c.is_empty() && digest(c) == digest(&form.csrf));
+    let (cookie, csrf_ok) = session::double_submit(&req, CSRF_COOKIE, &form.csrf);
     let holder = if plausible(&form.token) {
         match link_holder(&state, &form.token).await {
             Ok(m) => Some((m.name, m.email.to_string())),

@@ -6,7 +6,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use frontdesk_domain::access::Permission;
 use frontdesk_domain::webhook::{DeliveryState, PublicEvent};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use super::{Chrome, PageError, html, see_other};
 use crate::problem::ApiError;
 use crate::routes::outbound::{
     DeliveryQuery, DeliveryView, NewWebhook, PatchWebhook, WebhookView, change, delivery_log,
-    send_again, subscribe, unsubscribe,
+    send_again, subscribe, subscriptions, unsubscribe,
 };
 use crate::state::AppState;
 
@@ -62,15 +61,8 @@ async fn list_page(
     problem: Option<&ApiError>,
     created: Option<WebhookView>,
 ) -> Result<ListPage, PageError> {
-    session.caller.may(Permission::Configure)?;
     let chrome = Chrome::of(session)?;
-    let hooks = state
-        .db()
-        .webhooks()
-        .await?
-        .iter()
-        .map(WebhookView::from)
-        .collect();
+    let hooks = subscriptions(state, &session.caller).await?;
     Ok(ListPage {
         chrome,
         hooks,

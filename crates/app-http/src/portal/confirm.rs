@@ -3,14 +3,15 @@
 //! ([`crate::routes::registration::confirm`]). The form carries a CSRF token that must match a
 //! cookie set with the page (double submit): a form posted from another site has no cookie.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::tokens::{CONFIRMATION_TOKEN_PREFIX, digest, random_token};
+use crate::auth::tokens::{CONFIRMATION_TOKEN_PREFIX, random_token};
+use crate::pages::session::{double_submit, form_cookie};
 use crate::problem::ApiError;
 use crate::routes::registration::confirm;
 use crate::state::AppState;
@@ -84,12 +85,7 @@ fn render(
 }
 
 fn csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build(CSRF_COOKIE, value)
-        .path("/verify-email")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.app.config.public_url().starts_with("https://"))
-        .finish()
+    form_cookie(state, CSRF_COOKIE, "/verify-email", value)
 }
 
 /// The form, with a fresh CSRF token in the page and in a cookie.
@@ -120,11 +116,7 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<ConfirmForm>,
 ) -> HttpResponse {
-    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    // Compared as digests, so the time taken says nothing about the cookie's value.
-    let csrf_ok = cookie
-        .as_deref()
-        .is_some_and(|c| !c.is_empty() && digest(c) == digest(&form.csrf));
+    let (cookie, csrf_ok) = double_submit(&req, CSRF_COOKIE, &form.csrf);
     let link_valid = plausible(&form.token);
     let again = |status: StatusCode, problem: String| {
         let page = ConfirmPage {
@@ -151,9 +143,11 @@ pub async fn submit(
                 problem: None,
                 confirmed: Some(email.to_string()),
             };
-            let mut gone = csrf_cookie(&state, String::new());
-            gone.make_removal();
-            render(StatusCode::OK, &page, Some(gone))
+            render(
+                StatusCode::OK,
+                &page,
+                Some(csrf_cookie(&state, String::new())),
+            )
         }
         Err(e) => again(e.status(), problem_text(&e).to_owned()),
     }

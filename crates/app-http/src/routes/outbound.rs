@@ -100,15 +100,25 @@ async fn stored(state: &AppState, id: Uuid) -> Result<Subscription, ApiError> {
 #[utoipa::path(get, path = "/api/outbound-webhooks", tag = "configuration",
     security(("bearer" = [])), responses((status = 200, body = [WebhookView])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(subscriptions(&state, &caller).await?))
+}
+
+/// Every subscription as listed, for `caller` (the API's list and the webhooks page).
+///
+/// # Errors
+/// 403 without the right; storage.
+pub(crate) async fn subscriptions(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<WebhookView>, ApiError> {
     caller.may(Permission::Configure)?;
-    let all: Vec<WebhookView> = state
+    Ok(state
         .db()
         .webhooks()
         .await?
         .iter()
         .map(WebhookView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(all))
+        .collect())
 }
 
 /// Subscribe a URL to ticket events (managers, admins); the answer shows the secret, once.
