@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    admin, analytics, auth, canned, customers, events, ops, outbound, registration, sla, staff,
-    tickets, webhooks,
+    admin, analytics, auth, canned, customers, events, ops, outbound, portal_auth, registration,
+    sla, staff, tickets, webhooks,
 };
 
 struct BearerAuth;
@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
         customers::list, customers::patch, customers::delete,
         staff::list, staff::create, staff::patch, staff::status,
         staff::notifications, staff::set_notifications, staff::invite, staff::reset_password,
-        staff::set_password,
+        staff::set_password, portal_auth::request, portal_auth::sign_in,
         events::events,
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,

@@ -19,6 +19,7 @@ use crate::mapping::staff_from_row;
 use crate::repository::db;
 
 mod api_tokens;
+mod portal_links;
 mod sessions;
 mod staff_links;
 mod staff_records;

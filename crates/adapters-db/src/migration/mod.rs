@@ -116,6 +116,7 @@ impl MigratorTrait for Migrator {
                 "m0035_webhook_deliveries",
                 include_str!("m0035_webhook_deliveries.sql"),
             ),
+            SqlMigration::everywhere("m0036_portal_links", include_str!("m0036_portal_links.sql")),
         ]
     }
 }

@@ -18,6 +18,8 @@ pub const CONFIRMATION_TOKEN_PREFIX: &str = "fdc_";
 pub const STAFF_LINK_PREFIX: &str = "fds_";
 /// The prefix of refresh tokens.
 pub const REFRESH_TOKEN_PREFIX: &str = "fdr_";
+/// The prefix of the tokens in portal sign-in links.
+pub const PORTAL_LINK_PREFIX: &str = "fdp_";
 const ISSUER: &str = "frontdesk";
 const AUDIENCE: &str = "frontdesk-api";
 

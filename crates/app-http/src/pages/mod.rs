@@ -241,7 +241,13 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let (title, detail): (&str, &str) = match self {
             Self::SignIn { next } => {
-                let to = format!("/login?next={}", encode(next));
+                // The portal's pages have their own sign-in.
+                let page = if next.starts_with("/portal") {
+                    "/portal/sign-in"
+                } else {
+                    "/login"
+                };
+                let to = format!("{page}?next={}", encode(next));
                 // htmx follows `HX-Redirect` with a full page load; a plain request the 303.
                 let mut response = see_other(&to);
                 if let Ok(value) = HeaderValue::from_str(&to) {

@@ -56,6 +56,19 @@ impl Session {
         }
     }
 
+    /// The customer signed in (the portal's pages); a staff session is told where it works.
+    ///
+    /// # Errors
+    /// 403 for staff.
+    pub fn customer(&self) -> Result<&frontdesk_domain::email::EmailAddress, PageError> {
+        match &self.caller.principal {
+            Principal::Customer(email) => Ok(email),
+            Principal::Staff(_) => Err(PageError::Api(ApiError::forbidden(
+                "The portal is for customers. The support team works at /tickets.",
+            ))),
+        }
+    }
+
     /// Checks a form's CSRF field (unless the header already carried the token).
     ///
     /// # Errors

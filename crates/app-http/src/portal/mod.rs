@@ -1,8 +1,11 @@
-//! Pages for customers. Today the address confirmation that registration mails a link to; the
-//! portal proper follows (issue 19) on the same ground: askama templates, no inline script or
-//! style, a CSRF token on every form, the API's rules and storage.
+//! Pages for customers: the portal (`/portal`: sign-in by mailed link or password, my requests,
+//! a request's public conversation, reply, "solved", a new request) and the address
+//! confirmation registration mails a link to. Same ground as the staff pages: askama templates,
+//! no inline script or style, a CSRF token on every form, the API's rules and storage.
 
 pub mod confirm;
+pub mod sign_in;
+pub mod tickets;
 
 use actix_web::web;
 
@@ -12,5 +15,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/verify-email")
             .route(web::get().to(confirm::show))
             .route(web::post().to(confirm::submit)),
+    )
+    .route("/portal", web::get().to(tickets::list))
+    .route("/portal/sign-in", web::get().to(sign_in::show))
+    .route("/portal/sign-in/link", web::post().to(sign_in::send_link))
+    .route(
+        "/portal/sign-in/password",
+        web::post().to(sign_in::with_password),
+    )
+    .route("/portal/link", web::get().to(sign_in::link))
+    .route("/portal/link", web::post().to(sign_in::use_mailed_link))
+    .route("/portal/sign-out", web::post().to(sign_in::sign_out))
+    .route("/portal/new", web::get().to(tickets::new))
+    .route("/portal/new", web::post().to(tickets::create))
+    .route("/portal/tickets/{number}", web::get().to(tickets::show))
+    .route(
+        "/portal/tickets/{number}/reply",
+        web::post().to(tickets::reply),
+    )
+    .route(
+        "/portal/tickets/{number}/resolve",
+        web::post().to(tickets::resolve),
+    )
+    .route(
+        "/portal/tickets/{number}/attachments/{att}",
+        web::get().to(tickets::attachment),
     );
 }

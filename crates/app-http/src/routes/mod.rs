@@ -11,6 +11,7 @@ pub mod events;
 pub mod input;
 pub mod ops;
 pub mod outbound;
+pub mod portal_auth;
 pub mod registration;
 pub mod sla;
 pub mod staff;
@@ -53,6 +54,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/auth/register" => registration::register),
     endpoint!(post "/api/auth/verify" => registration::verify),
     endpoint!(post "/api/auth/set-password" => staff::set_password),
+    endpoint!(post "/api/auth/portal-link" => portal_auth::request),
+    endpoint!(post "/api/auth/portal-link/use" => portal_auth::sign_in),
     endpoint!(get "/api/auth/me" => auth::me),
     endpoint!(get "/api/auth/tokens" => auth::list_tokens),
     endpoint!(post "/api/auth/tokens" => auth::create_token),

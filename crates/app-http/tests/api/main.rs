@@ -19,6 +19,7 @@ mod matrix;
 mod memory;
 mod openapi;
 mod outbound;
+mod portal;
 mod registration;
 mod security;
 mod staff_links;

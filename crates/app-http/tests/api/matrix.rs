@@ -24,6 +24,16 @@ const TABLE: &[Row] = &[
         "/api/auth/set-password",
         [400, 400, 400, 400, 400, 400],
     ),
+    (
+        "post",
+        "/api/auth/portal-link",
+        [202, 202, 202, 202, 202, 202],
+    ),
+    (
+        "post",
+        "/api/auth/portal-link/use",
+        [400, 400, 400, 400, 400, 400],
+    ),
     ("get", "/api/customers", [401, 403, 403, 403, 403, 200]),
     (
         "patch",
@@ -306,6 +316,8 @@ fn body(
             json!({"email": format!("new{n}@customer.test"), "password": PASSWORD})
         }
         ("post", "/api/auth/verify") => json!({"token": "fdc_not-a-token", "password": PASSWORD}),
+        ("post", "/api/auth/portal-link") => json!({"email": format!("link{n}@customer.test")}),
+        ("post", "/api/auth/portal-link/use") => json!({"token": "fdp_not-a-token"}),
         ("post", "/api/auth/set-password") => {
             json!({"token": "fds_not-a-token", "password": PASSWORD})
         }

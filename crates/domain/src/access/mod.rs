@@ -3,6 +3,7 @@
 
 mod identity;
 mod password;
+mod portal_link;
 mod registration;
 mod rights;
 mod staff_link;
@@ -10,6 +11,7 @@ mod token;
 
 pub use identity::{AccountKind, AddressAccounts, IdentityConflict};
 pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRejected, check_password};
+pub use portal_link::{PORTAL_LINK_LIFETIME, PORTAL_LINKS_PER_ADDRESS, portal_link_goes_out};
 pub use registration::{
     CONFIRMATION_LIFETIME, CONFIRMATION_TOKEN_BYTES, RegistrationPath, RegistrationRefused,
     may_register, registration_path,

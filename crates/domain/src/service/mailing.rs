@@ -104,6 +104,19 @@ impl Helpdesk {
         self.account_mail(to, "Your account already exists", body)
     }
 
+    /// The mail with a customer's portal sign-in link (single use, 15 minutes). No text from
+    /// the request goes into it but the address it is sent to.
+    #[must_use]
+    pub fn portal_link_mail(&self, to: &crate::EmailAddress, link: &str) -> OutboundEmail {
+        let body = format!(
+            "Hello,\n\nsomeone, probably you, asked to sign in to the support portal as {to}. \
+             Open this link within 15 minutes to sign in:\n\n{link}\n\nThe link works once. \
+             If you did not ask for it, ignore this message: nobody can sign in without it.\n\n\
+             This message was sent automatically."
+        );
+        self.account_mail(to, "Your sign-in link", body)
+    }
+
     /// The mail inviting a new staff member, `name`, to choose a password through `link`
     /// (single use, for a week), sent on behalf of `inviter`.
     #[must_use]

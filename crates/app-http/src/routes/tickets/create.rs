@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::views::TicketView;
 
 /// A ticket to open.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTicket {
     pub subject: String,
@@ -53,8 +53,25 @@ pub async fn create(
     caller: Caller,
     body: web::Json<CreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let (customer, channel, actor) = opener(&caller, &body)?;
+    let view = open_ticket(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/tickets/{}", view.id),
+        ))
+        .json(view))
+}
+
+/// Opens a ticket for `caller` (the API's `POST` and the portal's new request take this road).
+///
+/// # Errors
+/// As `POST /api/tickets` answers.
+pub(crate) async fn open_ticket(
+    state: &AppState,
+    caller: &Caller,
+    body: CreateTicket,
+) -> Result<TicketView, ApiError> {
+    let (customer, channel, actor) = opener(caller, &body)?;
     let mut tags = body.tags;
     if let Some(order) = body.order_id.as_deref().map(str::trim) {
         if order.is_empty()
@@ -83,18 +100,12 @@ pub async fn create(
         actor,
     };
     let committed = state.desk().open(new).await?;
-    let view = TicketView::for_caller(
+    Ok(TicketView::for_caller(
         caller.customer().is_some(),
         &committed.ticket,
         &state.desk().settings().sla.current(),
         state.now(),
-    );
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/tickets/{}", view.id),
-        ))
-        .json(view))
+    ))
 }
 
 /// Who opens the ticket, for whom, on which channel: customers for themselves on the web;

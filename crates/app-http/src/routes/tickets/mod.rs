@@ -4,7 +4,7 @@
 pub(crate) mod actions;
 pub(crate) mod attachments;
 pub(crate) mod bulk;
-mod create;
+pub(crate) mod create;
 mod export;
 mod get;
 pub(crate) mod list;

@@ -72,6 +72,37 @@ impl Helpdesk {
         .await
     }
 
+    /// The customer marks their own request solved in the portal: an active ticket becomes
+    /// `resolved` (their reply reopens it, as a mailed reply does; auto-close closes it later).
+    /// A ticket already resolved or closed stays as it is.
+    ///
+    /// # Errors
+    /// [`UpdateError::NotFound`] for a ticket that is not `customer`'s (its existence is not
+    /// revealed), and storage failures.
+    pub async fn customer_resolve(
+        &self,
+        id: TicketId,
+        customer: &crate::EmailAddress,
+    ) -> Result<Committed, UpdateError> {
+        let sla = &*self.settings.sla.current();
+        self.change_ticket_if(id, |mut ticket, now| {
+            if ticket.customer.email != *customer {
+                return Err(UpdateError::NotFound(id));
+            }
+            if !ticket.status.is_active() {
+                return Ok(None);
+            }
+            let kinds = ticket.change_status(crate::ticket::Status::Resolved, now, sla)?;
+            let mut change = ChangeSet::update(ticket);
+            change.events = kinds
+                .into_iter()
+                .map(|k| TicketEvent::new(id, now, Actor::Customer(customer.clone()), k))
+                .collect();
+            Ok(Some(change))
+        })
+        .await
+    }
+
     /// Assigns the ticket to `staff`, who takes it from the queue. A ticket someone else has is
     /// [`UpdateError::Taken`]: reassigning is a deliberate [`Helpdesk::update`].
     ///

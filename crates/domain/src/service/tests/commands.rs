@@ -344,3 +344,35 @@ async fn files_attached_to_a_reply_go_out_with_the_mail_and_stay_on_the_message(
         assert_eq!(m.attachments[0].size, file.content.len() as u64);
     }
 }
+
+#[tokio::test]
+async fn a_customer_resolves_only_their_own_active_request() {
+    let w = world();
+    let id = w.open_ticket().await;
+    let jane = crate::EmailAddress::parse("jane@x.com").unwrap();
+    let mallory = crate::EmailAddress::parse("mallory@x.com").unwrap();
+    assert!(matches!(
+        w.desk.customer_resolve(id, &mallory).await,
+        Err(UpdateError::NotFound(_))
+    ));
+    assert_eq!(w.ticket(id).status, Status::New);
+    let before = w.store.with(|s| s.events.len());
+    let done = w.desk.customer_resolve(id, &jane).await.unwrap();
+    assert_eq!(done.ticket.status, Status::Resolved);
+    let written = w.store.with(|s| s.events[before..].to_vec());
+    assert!(!written.is_empty());
+    assert!(
+        written
+            .iter()
+            .all(|e| e.actor == Actor::Customer(jane.clone()))
+    );
+    // Again: nothing to do, nothing written.
+    w.desk.customer_resolve(id, &jane).await.unwrap();
+    assert_eq!(w.store.with(|s| s.events.len()), before + written.len());
+    // Their reply reopens it.
+    w.desk
+        .customer_reply(id, &jane, "It broke again")
+        .await
+        .unwrap();
+    assert_eq!(w.ticket(id).status, Status::Open);
+}

@@ -1,0 +1,331 @@
+//! The portal's requests: the customer's tickets (every ticket of their address, also those
+//! mailed before they ever signed in), one request's public conversation (never notes, system
+//! events, the assistant's work or staff-only fields) with its attachments, a reply (which
+//! reopens a solved request, or opens a follow-up of a closed one), "this is solved", and a new
+//! request. Through the API's own reads and the domain's use cases, with the same rules.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use frontdesk_domain::ports::{PageCursor, SortKey, TicketListQuery, TicketSort};
+use serde::Deserialize;
+
+use crate::pages::session::{Posted, Session};
+use crate::pages::{PageError, filters, html, see_other};
+use crate::problem::ApiError;
+use crate::routes::tickets::create::{CreateTicket, open_ticket};
+use crate::routes::tickets::list::{ListParams, filter_of};
+use crate::state::AppState;
+use crate::views::{MessageView, TicketView};
+
+/// Requests on one page of the list.
+const PAGE: u32 = 25;
+
+/// A status as a customer reads it.
+fn status_words(status: &str) -> &'static str {
+    match status {
+        "new" | "open" => "waiting for us",
+        "pending" => "waiting for you",
+        "on_hold" => "on hold",
+        "resolved" => "solved",
+        "closed" => "closed",
+        _ => "in progress",
+    }
+}
+
+/// The page chrome: who is signed in, and the CSRF token for the page's forms.
+#[derive(Debug)]
+pub struct PortalChrome {
+    pub who: String,
+    pub csrf: String,
+}
+
+fn chrome(session: &Session) -> Result<PortalChrome, PageError> {
+    Ok(PortalChrome {
+        who: session.customer()?.to_string(),
+        csrf: session.csrf.clone(),
+    })
+}
+
+/// One request in the list.
+#[derive(Debug)]
+pub struct Row {
+    pub number: String,
+    pub subject: String,
+    pub status: &'static str,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/list.html")]
+struct ListPage {
+    who: String,
+    csrf: String,
+    rows: Vec<Row>,
+    total: u64,
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    after: Option<String>,
+}
+
+/// My requests, most recently updated first.
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let PortalChrome { who, csrf } = chrome(&session)?;
+    let now = state.now();
+    let filter = filter_of(&ListParams::default(), &session.caller, &state, now)?;
+    let query = TicketListQuery {
+        filter,
+        sort: TicketSort {
+            key: SortKey::Updated,
+            descending: true,
+        },
+        limit: PAGE,
+        after: query.after.clone().map(PageCursor),
+        now,
+    };
+    let page = crate::reads::ticket_page(&state, &session.caller, &query).await?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|t| Row {
+            status: status_words(&t.status),
+            number: t.number,
+            subject: t.subject,
+            updated_at: t.updated_at,
+        })
+        .collect();
+    Ok(html(
+        StatusCode::OK,
+        &ListPage {
+            who,
+            csrf,
+            rows,
+            total: page.total,
+            next: page.next.as_deref().map(crate::pages::encode),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "portal/ticket.html")]
+struct TicketPage {
+    who: String,
+    csrf: String,
+    ticket: TicketView,
+    status: &'static str,
+    /// The request's description, when no message holds it.
+    description: Option<String>,
+    messages: Vec<MessageView>,
+    reply: String,
+    problem: Option<String>,
+    done: Option<&'static str>,
+}
+
+async fn ticket_page(
+    state: &AppState,
+    session: &Session,
+    number: &str,
+    reply: String,
+    problem: Option<String>,
+    done: Option<&'static str>,
+) -> Result<TicketPage, PageError> {
+    let PortalChrome { who, csrf } = chrome(session)?;
+    let (detail, _) = crate::reads::ticket_detail(state, &session.caller, number).await?;
+    Ok(TicketPage {
+        who,
+        csrf,
+        status: status_words(&detail.ticket.status),
+        description: detail
+            .messages
+            .is_empty()
+            .then(|| detail.description.clone()),
+        ticket: detail.ticket,
+        messages: detail.messages,
+        reply,
+        problem,
+        done,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+/// One request: the public conversation, reply, and "this is solved".
+pub async fn show(
+    state: web::Data<AppState>,
+    session: Session,
+    number: web::Path<String>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    let done = match query.done.as_str() {
+        "sent" => Some("Your reply was sent."),
+        "solved" => Some("Marked as solved. Reply any time if it comes back."),
+        "opened" => Some("Your request was received. We will answer here and by mail."),
+        _ => None,
+    };
+    let page = ticket_page(&state, &session, &number, String::new(), None, done).await?;
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyForm {
+    csrf: String,
+    content: String,
+}
+
+/// Adds the customer's reply; the page again with the text kept when it cannot be taken.
+pub async fn reply(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<ReplyForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
+    let email = session.customer()?.clone();
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    match state
+        .desk()
+        .customer_reply(ticket.id, &email, &form.content)
+        .await
+    {
+        Ok(committed) => Ok(see_other(&format!(
+            "/portal/tickets/{}?done=sent",
+            committed.ticket.number
+        ))),
+        Err(e) => {
+            let e = ApiError::from(e);
+            if !e.status().is_client_error() {
+                return Err(e.into());
+            }
+            let page = ticket_page(
+                &state,
+                &session,
+                &number,
+                form.content,
+                Some(e.sentence()),
+                None,
+            )
+            .await?;
+            Ok(html(e.status(), &page))
+        }
+    }
+}
+
+/// "This is solved".
+pub async fn resolve(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    posted: Posted<crate::pages::ticket::PlainForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = posted.session;
+    let email = session.customer()?.clone();
+    let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
+    state
+        .desk()
+        .customer_resolve(ticket.id, &email)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(see_other(&format!(
+        "/portal/tickets/{}?done=solved",
+        ticket.number
+    )))
+}
+
+/// An attachment of a message the customer may see.
+pub async fn attachment(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    session.customer()?;
+    let (number, att) = path.into_inner();
+    Ok(
+        crate::routes::tickets::attachments::download(&state, &session.caller, &number, &att)
+            .await?,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewForm {
+    csrf: String,
+    pub subject: String,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/new.html")]
+struct NewPage {
+    who: String,
+    csrf: String,
+    form: NewForm,
+    problem: Option<String>,
+    field: String,
+}
+
+/// The new-request form.
+pub async fn new(session: Session) -> Result<HttpResponse, PageError> {
+    let PortalChrome { who, csrf } = chrome(&session)?;
+    Ok(html(
+        StatusCode::OK,
+        &NewPage {
+            who,
+            csrf,
+            form: NewForm::default(),
+            problem: None,
+            field: String::new(),
+        },
+    ))
+}
+
+/// Opens the request; the form back with the field marked when something is wrong.
+pub async fn create(
+    state: web::Data<AppState>,
+    posted: Posted<NewForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
+    let PortalChrome { who, csrf } = chrome(&session)?;
+    let request = CreateTicket {
+        subject: form.subject.clone(),
+        description: form.description.clone(),
+        ..CreateTicket::default()
+    };
+    match open_ticket(&state, &session.caller, request).await {
+        Ok(view) => Ok(see_other(&format!(
+            "/portal/tickets/{}?done=opened",
+            view.number
+        ))),
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
+            let field = e.field().unwrap_or_else(|| {
+                if e.detail().contains("subject") {
+                    "subject".to_owned()
+                } else {
+                    "description".to_owned()
+                }
+            });
+            let page = NewPage {
+                who,
+                csrf,
+                problem: Some(e.sentence()),
+                field,
+                form,
+            };
+            Ok(html(e.status(), &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+crate::pages::session::csrf_form!(ReplyForm, NewForm);
