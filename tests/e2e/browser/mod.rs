@@ -8,6 +8,7 @@ mod confirm;
 mod console;
 mod driver;
 mod hostile;
+mod portal;
 mod workspace;
 
 use chrono::Utc;
@@ -208,6 +209,27 @@ impl Site {
             .filter_map(|c| match c.job {
                 Job::SendEmail(m) if m.to.iter().any(|t| t.as_str() == to) => Some(*m),
                 _ => None,
+            })
+            .collect()
+    }
+
+    /// The messages in the outbox Maildir (`outbox/new`) addressed to `to`, as raw text with
+    /// quoted-printable soft breaks and `=3D` undone (enough to read a link from).
+    pub fn outbox_to(&self, to: &str) -> Vec<String> {
+        let new = self._dir.path().join("outbox").join("new");
+        let Ok(entries) = std::fs::read_dir(&new) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .map(|raw| {
+                raw.replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=")
+            })
+            .filter(|m| {
+                m.lines()
+                    .any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(to))
             })
             .collect()
     }

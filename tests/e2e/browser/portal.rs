@@ -1,0 +1,183 @@
+//! The customer portal in Chromium (issue 19, as it grows): a customer who mailed in signs in by
+//! a link read from the outbox Maildir, sees exactly their requests, replies, marks one solved and
+//! opens a new one; another customer's request is not found; axe-core checks every page.
+
+use frontdesk_domain::staff::Role;
+
+use super::Site;
+use super::driver::{Browser, Size};
+use super::workspace::sign_in;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// The portal link in the one message the outbox holds for `to`, on this site.
+fn link_in_outbox(site: &Site, to: &str) -> String {
+    let mails = site.outbox_to(to);
+    assert_eq!(mails.len(), 1, "one mail to {to}");
+    let at = mails[0]
+        .find("/portal/link?token=")
+        .expect("a sign-in link");
+    let path: String = mails[0][at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/?=_-".contains(*c))
+        .collect();
+    format!("{}{path}", site.base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_signs_in_by_mailed_link_and_works_their_requests() {
+    let site = Site::start().await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token("al@frontdesk.test", PASSWORD).await;
+    let mine = site
+        .ticket(
+            &token,
+            "casey@customer.test",
+            "Order 1234 is late",
+            "Where is my parcel?",
+        )
+        .await;
+    let theirs = site
+        .ticket(
+            &token,
+            "other@customer.test",
+            "Other person's refund",
+            "Private",
+        )
+        .await;
+    site.maintain().await;
+
+    let browser = Browser::open(Size::Phone).await;
+    browser.goto(&format!("{}/portal", site.base)).await;
+    browser.heading("Your support requests").await;
+    browser.assert_accessible("the portal's sign-in").await;
+    browser
+        .field("E-mail address")
+        .await
+        .send_keys("casey@customer.test")
+        .await
+        .unwrap();
+    browser
+        .button("Mail me a sign-in link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//*[@role='status']", "sign-in link is on its way")
+        .await;
+    browser.assert_accessible("the link-sent page").await;
+    site.maintain().await;
+    let link = link_in_outbox(&site, "casey@customer.test");
+
+    // The link asks for one click; then exactly Casey's requests.
+    browser.goto(&link).await;
+    browser.heading("Sign in to your support requests").await;
+    browser.assert_accessible("the link page").await;
+    browser.button("Sign in").await.click().await.unwrap();
+    browser.heading("My requests").await;
+    browser.assert_accessible("my requests").await;
+    let list = browser.text("//main").await;
+    assert!(
+        list.contains("Order 1234 is late") && list.contains(&mine),
+        "{list}"
+    );
+    assert!(!list.contains("Other person's refund"), "{list}");
+    // The link is spent.
+    browser.goto(&link).await;
+    browser.button("Sign in").await.click().await.unwrap();
+    assert!(browser.alert().await.contains("not valid"));
+
+    // Another customer's request is not found, not forbidden.
+    browser
+        .goto(&format!("{}/portal/tickets/{theirs}", site.base))
+        .await;
+    browser.heading("Not found").await;
+
+    // Reply, then mark solved.
+    browser.goto(&format!("{}/portal", site.base)).await;
+    browser.follow("Order 1234 is late").await;
+    browser.heading("Order 1234 is late").await;
+    assert!(browser.text("//main").await.contains("Where is my parcel?"));
+    browser.assert_accessible("a request").await;
+    browser
+        .field("Your reply")
+        .await
+        .send_keys("It has a tracking number 1Z999")
+        .await
+        .unwrap();
+    browser
+        .button("Send the reply")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Your reply was sent")
+        .await;
+    assert!(
+        browser
+            .text("//main")
+            .await
+            .contains("tracking number 1Z999")
+    );
+    browser
+        .button("Mark as solved")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Marked as solved")
+        .await;
+    assert!(browser.text("//main").await.contains("solved"));
+    let detail = reqwest::Client::new()
+        .get(format!("{}/api/tickets/{mine}", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(detail["status"], "resolved");
+
+    // A new request.
+    browser.follow("New request").await;
+    browser.heading("New request").await;
+    browser.assert_accessible("the new request form").await;
+    browser
+        .field("Subject")
+        .await
+        .send_keys("The lid is cracked")
+        .await
+        .unwrap();
+    browser
+        .field("How can we help?")
+        .await
+        .send_keys("It arrived broken.")
+        .await
+        .unwrap();
+    browser
+        .button("Send the request")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.heading("The lid is cracked").await;
+    browser
+        .until_text("//main//*[@role='status']", "received")
+        .await;
+
+    // Signed out; a staff member is pointed to the workspace.
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.heading("Your support requests").await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "al@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.goto(&format!("{}/portal", site.base)).await;
+    browser.heading("Not allowed").await;
+    browser.close().await;
+    site.finish().await;
+}
