@@ -9,6 +9,7 @@ pub mod csv_out;
 pub mod deadline;
 pub mod events;
 pub mod headers;
+pub mod kb;
 pub mod openapi;
 pub mod pages;
 pub mod portal;

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    admin, analytics, auth, canned, customers, events, ops, outbound, portal_auth, registration,
-    sla, staff, tickets, webhooks,
+    admin, analytics, auth, canned, customers, events, kb, ops, outbound, portal_auth,
+    registration, sla, staff, tickets, webhooks,
 };
 
 struct BearerAuth;
@@ -52,6 +52,8 @@ impl Modify for BearerAuth {
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,
         outbound::deliveries, outbound::redeliver,
+        kb::list, kb::create, kb::get, kb::patch, kb::delete, kb::feedback, kb::search,
+        kb::categories, kb::create_category, kb::patch_category, kb::delete_category,
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
         sla::delete_calendar,
         analytics::performance, analytics::realtime, analytics::historical, analytics::historical_csv,

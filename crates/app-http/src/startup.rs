@@ -218,6 +218,7 @@ async fn shared_state(
         events: EventHub::default(),
         presence: crate::presence::Presence::default(),
         reports: Arc::default(),
+        kb: crate::kb::KbCache::default(),
     })
 }
 

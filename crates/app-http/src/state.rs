@@ -35,6 +35,8 @@ pub struct AppState {
     pub presence: crate::presence::Presence,
     /// The reports' facts in memory, kept current from the trail of ticket events.
     pub reports: Arc<frontdesk_adapters_db::ReportIndex>,
+    /// The knowledge base and its search index.
+    pub kb: crate::kb::KbCache,
 }
 
 /// The inbound webhooks' secrets; a webhook without one is switched off.

@@ -117,6 +117,10 @@ impl MigratorTrait for Migrator {
                 include_str!("m0035_webhook_deliveries.sql"),
             ),
             SqlMigration::everywhere("m0036_portal_links", include_str!("m0036_portal_links.sql")),
+            SqlMigration::everywhere(
+                "m0037_knowledge_base",
+                include_str!("m0037_knowledge_base.sql"),
+            ),
         ]
     }
 }

@@ -9,6 +9,7 @@ pub mod canned;
 pub mod customers;
 pub mod events;
 pub mod input;
+pub mod kb;
 pub mod ops;
 pub mod outbound;
 pub mod portal_auth;
@@ -92,6 +93,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(get "/api/canned-responses/{id}" => canned::get),
     endpoint!(patch "/api/canned-responses/{id}" => canned::patch),
     endpoint!(delete "/api/canned-responses/{id}" => canned::delete),
+    endpoint!(get "/api/kb/articles" => kb::list),
+    endpoint!(post "/api/kb/articles" => kb::create),
+    endpoint!(get "/api/kb/articles/{id}" => kb::get),
+    endpoint!(patch "/api/kb/articles/{id}" => kb::patch),
+    endpoint!(delete "/api/kb/articles/{id}" => kb::delete),
+    endpoint!(post "/api/kb/articles/{id}/feedback" => kb::feedback),
+    endpoint!(get "/api/kb/search" => kb::search),
+    endpoint!(get "/api/kb/categories" => kb::categories),
+    endpoint!(post "/api/kb/categories" => kb::create_category),
+    endpoint!(patch "/api/kb/categories/{id}" => kb::patch_category),
+    endpoint!(delete "/api/kb/categories/{id}" => kb::delete_category),
     endpoint!(get "/api/sla/policies" => sla::list),
     endpoint!(post "/api/sla/policies" => sla::create),
     endpoint!(patch "/api/sla/policies/{id}" => sla::patch),

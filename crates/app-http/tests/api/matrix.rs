@@ -244,6 +244,41 @@ const TABLE: &[Row] = &[
         "/api/sla/calendar",
         [401, 403, 403, 403, 204, 404],
     ),
+    ("get", "/api/kb/articles", [200, 200, 200, 200, 200, 200]),
+    ("post", "/api/kb/articles", [401, 403, 403, 201, 201, 201]),
+    (
+        "get",
+        "/api/kb/articles/{id}",
+        [200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "patch",
+        "/api/kb/articles/{id}",
+        [401, 403, 403, 200, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/kb/articles/{id}",
+        [401, 403, 403, 403, 204, 204],
+    ),
+    (
+        "post",
+        "/api/kb/articles/{id}/feedback",
+        [204, 204, 204, 204, 204, 204],
+    ),
+    ("get", "/api/kb/search", [200, 200, 200, 200, 200, 200]),
+    ("get", "/api/kb/categories", [200, 200, 200, 200, 200, 200]),
+    ("post", "/api/kb/categories", [401, 403, 403, 403, 201, 201]),
+    (
+        "patch",
+        "/api/kb/categories/{id}",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/kb/categories/{id}",
+        [401, 403, 403, 403, 204, 204],
+    ),
     (
         "get",
         "/api/outbound-webhooks",
@@ -345,6 +380,13 @@ fn body(
             json!({"url": "https://crm.example.test/hooks/frontdesk", "events": ["ticket.created"]})
         }
         ("patch", "/api/outbound-webhooks/{id}") => json!({"active": false}),
+        ("post", "/api/kb/articles") => {
+            json!({"title": format!("Returns {n}"), "body_markdown": "Print the label."})
+        }
+        ("patch", "/api/kb/articles/{id}") => json!({"title": format!("Returns, changed {n}")}),
+        ("post", "/api/kb/articles/{id}/feedback") => json!({"helpful": true}),
+        ("post", "/api/kb/categories") => json!({"name": format!("Shipping {n}")}),
+        ("patch", "/api/kb/categories/{id}") => json!({"name": format!("Delivery {n}")}),
         ("post", "/api/sla/policies") => json!({
             "priority": "high",
             "category": if who == Who::Admin { "billing" } else { "order" },
@@ -380,6 +422,34 @@ async fn fresh_record(app: &TestApp, path: &str) -> Option<String> {
             updated_at: now,
         };
         db.save_canned_response(&c).await.unwrap();
+    } else if path.starts_with("/api/kb/articles/{id}") {
+        let a = frontdesk_domain::kb::Article {
+            id,
+            slug: format!("article-{id}"),
+            title: "How to return an order".into(),
+            body_markdown: "Print the label.".into(),
+            category_id: None,
+            status: frontdesk_domain::kb::ArticleStatus::Published,
+            visibility: frontdesk_domain::kb::Visibility::Public,
+            author: None,
+            views: 0,
+            helpful_yes: 0,
+            helpful_no: 0,
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+        };
+        db.save_kb_article(&a).await.unwrap();
+        app.state.kb.invalidate();
+    } else if path.starts_with("/api/kb/categories/{id}") {
+        let c = frontdesk_domain::kb::Category {
+            id,
+            name: format!("Category {id}"),
+            slug: format!("category-{id}"),
+            position: 0,
+        };
+        db.save_kb_category(&c, now).await.unwrap();
+        app.state.kb.invalidate();
     } else if path.starts_with("/api/outbound-webhooks/{id}") {
         let w = frontdesk_domain::webhook::Subscription {
             id,

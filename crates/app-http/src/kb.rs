@@ -1,0 +1,141 @@
+//! The knowledge base as the server keeps it: every article and category in memory with their
+//! search index ([`KbSnapshot`]), re-read when this process changes one and at least every
+//! [`FRESH_FOR`] (another server may have), and Markdown rendered to sanitised HTML.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use frontdesk_adapters_db::Database;
+use frontdesk_domain::kb::{Article, Category, SearchIndex};
+use frontdesk_domain::ports::StoreError;
+use uuid::Uuid;
+
+/// How long a snapshot serves before it is read again.
+pub const FRESH_FOR: Duration = Duration::from_secs(30);
+
+/// Every article and category, and the index over the articles.
+#[derive(Debug)]
+pub struct KbSnapshot {
+    pub articles: Vec<Article>,
+    pub categories: Vec<Category>,
+    pub index: SearchIndex,
+}
+
+impl KbSnapshot {
+    /// The article with `id`.
+    #[must_use]
+    pub fn article(&self, id: Uuid) -> Option<&Article> {
+        self.articles.iter().find(|a| a.id == id)
+    }
+}
+
+/// The snapshot this process serves.
+#[derive(Debug, Default)]
+pub struct KbCache {
+    current: RwLock<Option<(Instant, Arc<KbSnapshot>)>>,
+}
+
+impl KbCache {
+    /// The snapshot, read again when stale or changed.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it must be read and cannot be.
+    pub async fn get(&self, db: &Database) -> Result<Arc<KbSnapshot>, StoreError> {
+        if let Ok(guard) = self.current.read()
+            && let Some((at, snapshot)) = guard.as_ref()
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(snapshot.clone());
+        }
+        let articles = db.kb_articles().await?;
+        let categories = db.kb_categories().await?;
+        let index = SearchIndex::build(&articles);
+        let snapshot = Arc::new(KbSnapshot {
+            articles,
+            categories,
+            index,
+        });
+        if let Ok(mut guard) = self.current.write() {
+            *guard = Some((Instant::now(), snapshot.clone()));
+        }
+        Ok(snapshot)
+    }
+
+    /// Forgets the snapshot: the next read sees this process's change.
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.current.write() {
+            *guard = None;
+        }
+    }
+}
+
+/// `markdown` as HTML that can be shown anywhere: CommonMark with tables and strikethrough,
+/// then sanitised (no script, no event handlers, no `style`, no `javascript:` links; links get
+/// `rel="noopener noreferrer nofollow"`). Raw HTML in the Markdown goes through the same filter.
+#[must_use]
+pub fn render_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&raw)
+        .to_string()
+}
+
+/// The first `chars` characters of `markdown` as plain text (markup dropped), for lists and
+/// search results.
+#[must_use]
+pub fn excerpt(markdown: &str, chars: usize) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+        if text.chars().count() > chars {
+            break;
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = words.join(" ");
+    if out.chars().count() > chars {
+        out = out.chars().take(chars).collect::<String>();
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders_and_nothing_in_it_runs() {
+        let html = render_markdown(
+            "# Returns\n\nPrint **the label**. [Form](https://x.test/form)\n\n\
+             <script>alert(1)</script><img src=x onerror=alert(2)>\n\n\
+             [bad](javascript:alert(3)) <a href=\"#\" onclick=\"alert(4)\">x</a>",
+        );
+        assert!(html.contains("<h1>Returns</h1>") && html.contains("<strong>the label</strong>"));
+        assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
+        for bad in ["<script", "onerror", "href=\"javascript", "onclick"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn excerpts_are_plain_text() {
+        assert_eq!(
+            excerpt("# Title\n\nSome *text* here.", 100),
+            "Title Some text here."
+        );
+        assert_eq!(excerpt("abcdefghij", 4), "abcd…");
+    }
+}
