@@ -69,17 +69,22 @@ impl KbCache {
     }
 }
 
-/// `markdown` as HTML that can be shown anywhere: CommonMark with tables and strikethrough,
-/// then sanitised (no script, no event handlers, no `style`, no `javascript:` links; links get
-/// `rel="noopener noreferrer nofollow"`). Raw HTML in the Markdown goes through the same filter.
+/// `markdown` as HTML that can be shown anywhere: CommonMark with tables and strikethrough;
+/// raw HTML in it is shown as text, not markup (articles are Markdown only, so every image has
+/// the alt text Markdown gives it); then sanitised all the same (no script, no event handlers,
+/// no `style`, no `javascript:` links; links get `rel="noopener noreferrer nofollow"`).
 #[must_use]
 pub fn render_markdown(markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
+    use pulldown_cmark::{Event, Options, Parser, html};
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    let events = Parser::new_ext(markdown, options).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        other => other,
+    });
+    html::push_html(&mut raw, events);
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
@@ -125,9 +130,11 @@ mod tests {
         );
         assert!(html.contains("<h1>Returns</h1>") && html.contains("<strong>the label</strong>"));
         assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
-        for bad in ["<script", "onerror", "href=\"javascript", "onclick"] {
+        for bad in ["<script", "<img", "href=\"javascript", "<a href=\"#\""] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
+        // Raw HTML is shown as what it is.
+        assert!(html.contains("&lt;script&gt;"), "{html}");
     }
 
     #[test]

@@ -181,3 +181,117 @@ async fn a_customer_signs_in_by_mailed_link_and_works_their_requests() {
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_write_articles_and_anyone_finds_reads_and_rates_them_in_the_help_centre() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.heading("Tickets").await;
+    browser.follow("Knowledge base").await;
+    browser.heading("Knowledge base").await;
+    browser.assert_accessible("the knowledge base list").await;
+    browser
+        .field("New category")
+        .await
+        .send_keys("Returns")
+        .await
+        .unwrap();
+    browser
+        .button("Add the category")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.until_text("//main", "Delete").await;
+    browser.follow("New article").await;
+    browser.heading("New article").await;
+    browser.assert_accessible("the article editor").await;
+    browser
+        .field("Title")
+        .await
+        .send_keys("How do I return an order?")
+        .await
+        .unwrap();
+    browser
+        .field("Category")
+        .await
+        .select_by_label("Returns")
+        .await
+        .unwrap();
+    browser
+        .field("Status")
+        .await
+        .select_by_value("published")
+        .await
+        .unwrap();
+    browser
+        .field("Text (Markdown: **bold**, [link](https://…), lists, tables)")
+        .await
+        .send_keys(
+            "Print **the return label** from your order mail.\n\n\
+             <script>sessionStorage.setItem('fd-ran', '[\"script\"]')</script>\
+             <img src=x onerror=\"sessionStorage.setItem('fd-ran', '[1]')\">",
+        )
+        .await
+        .unwrap();
+    browser.button("Save").await.click().await.unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Saved")
+        .await;
+    assert!(
+        browser
+            .text("//div[contains(@class,'rendered')]//strong")
+            .await
+            .contains("the return label")
+    );
+    browser.assert_accessible("a saved article").await;
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.heading("Sign in to Frontdesk").await;
+
+    // Signed out: the help centre lists, finds and shows it, inert.
+    browser.goto(&format!("{}/help", site.base)).await;
+    browser.heading("How can we help?").await;
+    browser.heading("Returns").await;
+    browser.assert_accessible("the help centre").await;
+    browser
+        .field("Search the help centre")
+        .await
+        .send_keys("return lab")
+        .await
+        .unwrap();
+    browser.button("Search").await.click().await.unwrap();
+    browser.heading("Articles for “return lab”").await;
+    browser.assert_accessible("search results").await;
+    browser.follow("How do I return an order?").await;
+    browser.heading("How do I return an order?").await;
+    assert!(browser.text("//article").await.contains("the return label"));
+    browser.assert_accessible("an article").await;
+    assert_eq!(browser.scripts_ran().await, Vec::<String>::new());
+    browser.button("Yes").await.click().await.unwrap();
+    browser
+        .until_text("//*[@role='status']", "Thanks for telling us")
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let articles = reqwest::Client::new()
+        .get(format!("{}/api/kb/articles", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(articles[0]["views"], 1, "{articles}");
+    assert_eq!(articles[0]["helpful_yes"], 1, "{articles}");
+    // A search that finds nothing says so and points to asking.
+    browser
+        .goto(&format!("{}/help?q=warranty", site.base))
+        .await;
+    browser.heading("No articles match “warranty”").await;
+    browser.close().await;
+    site.finish().await;
+}

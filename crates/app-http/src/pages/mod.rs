@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulk;
 pub mod canned;
 pub mod charts;
+pub mod kb;
 pub mod list;
 pub mod live;
 pub mod login;
@@ -80,6 +81,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
         .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/kb", web::get().to(kb::list))
+        .route("/admin/kb/new", web::get().to(kb::new))
+        .route("/admin/kb/new", web::post().to(kb::create))
+        .route("/admin/kb/categories", web::post().to(kb::add_category))
+        .route(
+            "/admin/kb/categories/{id}/delete",
+            web::post().to(kb::delete_category),
+        )
+        .route("/admin/kb/{id}", web::get().to(kb::edit))
+        .route("/admin/kb/{id}", web::post().to(kb::update))
+        .route("/admin/kb/{id}/delete", web::post().to(kb::remove))
         .route("/admin/webhooks", web::get().to(webhooks::list))
         .route("/admin/webhooks", web::post().to(webhooks::create))
         .route("/admin/webhooks/{id}", web::get().to(webhooks::log))

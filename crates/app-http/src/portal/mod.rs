@@ -4,6 +4,7 @@
 //! no inline script or style, a CSRF token on every form, the API's rules and storage.
 
 pub mod confirm;
+pub mod help;
 pub mod sign_in;
 pub mod tickets;
 
@@ -16,6 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(confirm::show))
             .route(web::post().to(confirm::submit)),
     )
+    .route("/help", web::get().to(help::index))
+    .route("/help/{slug}", web::get().to(help::article))
+    .route("/help/{slug}/feedback", web::post().to(help::feedback))
     .route("/portal", web::get().to(tickets::list))
     .route("/portal/sign-in", web::get().to(sign_in::show))
     .route("/portal/sign-in/link", web::post().to(sign_in::send_link))

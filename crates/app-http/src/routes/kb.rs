@@ -599,10 +599,23 @@ pub async fn delete_category(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    remove_category(&state, &caller, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes category `id` (its articles stay, without one) for `caller` (managers, admins).
+///
+/// # Errors
+/// 403, 404; storage.
+pub(crate) async fn remove_category(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(), ApiError> {
     caller.may(Permission::Configure)?;
-    if !state.db().delete_kb_category(*id).await? {
+    if !state.db().delete_kb_category(id).await? {
         return Err(ApiError::not_found("no such category"));
     }
     state.kb.invalidate();
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
