@@ -262,3 +262,99 @@ impl Database {
         Ok(done.rows_affected() > 0)
     }
 }
+
+/// Suggested articles opened in a period, by what became of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeflectionCounts {
+    pub opened: u64,
+    pub requested: u64,
+    pub deflected: u64,
+    pub pending: u64,
+}
+
+impl Database {
+    /// Records that `email` opened suggested article `article`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn record_suggestion_open(
+        &self,
+        email: &frontdesk_domain::email::EmailAddress,
+        article: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .execute_raw(statement(
+                self.backend(),
+                "INSERT INTO kb_suggestion_opens (id, email, article_id, opened_at, request_at) \
+                 VALUES ($1, $2, $3, $4, NULL)",
+                [
+                    Uuid::now_v7().into(),
+                    email.normalized().into(),
+                    article.into(),
+                    now.into(),
+                ],
+            ))
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Notes that `email` sent a request at `now`, on the suggestions they opened since `since`
+    /// that no request followed yet.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn record_request_after_suggestions(
+        &self,
+        email: &frontdesk_domain::email::EmailAddress,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .execute_raw(statement(
+                self.backend(),
+                "UPDATE kb_suggestion_opens SET request_at = $1 WHERE email = $2 \
+                 AND request_at IS NULL AND opened_at >= $3",
+                [now.into(), email.normalized().into(), since.into()],
+            ))
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// The suggestions opened in `[from, to)`, judged at `now` by the domain's rule.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn deflection_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<DeflectionCounts, StoreError> {
+        use frontdesk_domain::kb::{SuggestionOutcome, suggestion_outcome};
+        let rows = self
+            .reader
+            .query_all_raw(statement(
+                self.backend(),
+                "SELECT opened_at, request_at FROM kb_suggestion_opens \
+                 WHERE opened_at >= $1 AND opened_at < $2",
+                [from.into(), to.into()],
+            ))
+            .await
+            .map_err(db)?;
+        let mut counts = DeflectionCounts::default();
+        for r in rows {
+            let opened: DateTime<Utc> = r.try_get("", "opened_at").map_err(db)?;
+            let request: Option<DateTime<Utc>> = r.try_get("", "request_at").map_err(db)?;
+            counts.opened += 1;
+            match suggestion_outcome(opened, request, now) {
+                SuggestionOutcome::Requested => counts.requested += 1,
+                SuggestionOutcome::Deflected => counts.deflected += 1,
+                SuggestionOutcome::Pending => counts.pending += 1,
+            }
+        }
+        Ok(counts)
+    }
+}

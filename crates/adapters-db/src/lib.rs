@@ -43,7 +43,7 @@ pub use canned::CannedResponse;
 pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};
 pub use feed::{AuditEntry, AuditQuery, FeedEvent};
-pub use kb::KbSaveError;
+pub use kb::{DeflectionCounts, KbSaveError};
 pub use mail_status::MailboxState;
 pub use migration::Migrator;
 pub use reports::ReportIndex;

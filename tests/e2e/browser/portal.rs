@@ -295,3 +295,167 @@ async fn staff_write_articles_and_anyone_finds_reads_and_rates_them_in_the_help_
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn articles_are_suggested_to_customers_and_staff_and_deflection_is_counted() {
+    let site = Site::start().await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
+    let token = site.token("mo@frontdesk.test", PASSWORD).await;
+    let created = reqwest::Client::new()
+        .post(format!("{}/api/kb/articles", site.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "title": "How do I return an order?",
+            "body_markdown": "Print the return label from your order mail.",
+            "status": "published"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let number = site
+        .ticket(
+            &token,
+            "casey@customer.test",
+            "Return of my order",
+            "How do I send it back?",
+        )
+        .await;
+    site.maintain().await;
+
+    // The customer types a subject: the article appears; opening it is noted.
+    let browser = Browser::open(Size::Desktop).await;
+    browser.goto(&format!("{}/portal/sign-in", site.base)).await;
+    browser
+        .field("E-mail address")
+        .await
+        .send_keys("casey@customer.test")
+        .await
+        .unwrap();
+    browser
+        .button("Mail me a sign-in link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//*[@role='status']", "on its way")
+        .await;
+    site.maintain().await;
+    browser
+        .goto(&link_in_outbox(&site, "casey@customer.test"))
+        .await;
+    browser.button("Sign in").await.click().await.unwrap();
+    browser.heading("My requests").await;
+    browser.goto(&format!("{}/portal/new", site.base)).await;
+    browser
+        .field("Subject")
+        .await
+        .send_keys("I want to retur")
+        .await
+        .unwrap();
+    browser
+        .heading("These articles may already answer it")
+        .await;
+    browser.assert_accessible("suggestions while typing").await;
+    browser.follow("How do I return an order?").await;
+    browser.heading("How do I return an order?").await;
+    // … and then writes anyway: a request followed the suggestion.
+    browser.goto(&format!("{}/portal/new", site.base)).await;
+    browser
+        .field("Subject")
+        .await
+        .send_keys("Return label missing")
+        .await
+        .unwrap();
+    browser
+        .field("How can we help?")
+        .await
+        .send_keys("The mail had no label.")
+        .await
+        .unwrap();
+    browser
+        .button("Send the request")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.heading("Return label missing").await;
+    // A second suggestion opened, no request yet: within the hour.
+    browser.goto(&format!("{}/portal/new", site.base)).await;
+    browser.button("Look for answers first").await;
+    browser
+        .field("Subject")
+        .await
+        .send_keys("return")
+        .await
+        .unwrap();
+    browser
+        .button("Look for answers first")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.follow("How do I return an order?").await;
+    browser.heading("How do I return an order?").await;
+    let deflection: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/analytics/deflection", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            &deflection["opened"],
+            &deflection["requested"],
+            &deflection["pending"]
+        ),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{deflection}"
+    );
+
+    // Staff: the ticket suggests the article; one click puts its link in the reply.
+    browser.goto(&format!("{}/tickets", site.base)).await;
+    browser.goto(&format!("{}/portal", site.base)).await;
+    browser.button("Sign out").await.click().await.unwrap();
+    browser.heading("Your support requests").await;
+    browser
+        .goto(&format!("{}/tickets/{number}", site.base))
+        .await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.heading("Articles that may help").await;
+    browser
+        .click("//button[contains(@aria-label, 'Insert a link to')]")
+        .await;
+    let body = browser.field("Message").await;
+    let text = body.prop("value").await.unwrap().unwrap_or_default();
+    assert!(
+        text.contains("/help/how-do-i-return-an-order"),
+        "the link is in the reply: {text}"
+    );
+    browser.button("Send").await.click().await.unwrap();
+    browser.follow("Make an article from this reply").await;
+    browser.heading("New article").await;
+    assert_eq!(
+        browser
+            .field("Title")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        "Return of my order"
+    );
+    browser
+        .assert_accessible("an article started from a reply")
+        .await;
+    browser.close().await;
+    site.finish().await;
+}

@@ -121,6 +121,10 @@ impl MigratorTrait for Migrator {
                 "m0037_knowledge_base",
                 include_str!("m0037_knowledge_base.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0038_kb_deflection",
+                include_str!("m0038_kb_deflection.sql"),
+            ),
         ]
     }
 }

@@ -55,6 +55,8 @@ struct AnalyticsPage {
     /// The field the period's problem is about, and the problem.
     problem: Option<(&'static str, String)>,
     history: Option<History>,
+    /// What became of the help centre articles the portal suggested in the period.
+    deflection: Option<crate::routes::analytics::Deflection>,
 }
 
 /// The period and filters of the historical part, as the form sends them: days in the time
@@ -524,13 +526,24 @@ pub async fn show(
     let now = state.now();
     let r = crate::reads::realtime(&state, &session.caller, now).await?;
     let form = form.into_inner().completed(now);
-    let (history, problem) = match form.parse() {
+    let (history, problem, deflection) = match form.parse() {
         Ok((period, filter)) => {
             let report =
                 crate::reads::historical(&state, &session.caller, &period, filter, now).await?;
-            (Some(history(&report, &period, &form)), None)
+            let deflection = crate::routes::analytics::deflection_of(
+                &state,
+                &session.caller,
+                Some(period.from()),
+                Some(period.to()),
+            )
+            .await?;
+            (
+                Some(history(&report, &period, &form)),
+                None,
+                Some(deflection),
+            )
         }
-        Err(problem) => (None, Some(problem)),
+        Err(problem) => (None, Some(problem), None),
     };
     let staff = crate::reads::staff_list(&state, &session.caller).await?;
     let agents = staff
@@ -616,6 +629,7 @@ pub async fn show(
             zones: ZONES,
             problem,
             history,
+            deflection,
         },
     ))
 }

@@ -173,13 +173,39 @@ async fn edit_page(
     })
 }
 
-/// A new article's editor.
-pub async fn new(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, PageError> {
-    let form = ArticleForm {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FromReply {
+    /// A ticket (number or id) …
+    ticket: String,
+    /// … and one of its staff replies, to start the article from.
+    message: String,
+}
+
+/// A new article's editor; with `?ticket=&message=` it starts from a good reply: the ticket's
+/// subject as the title and the reply as the text (a draft, to edit before publishing).
+pub async fn new(
+    state: web::Data<AppState>,
+    session: Session,
+    from: web::Query<FromReply>,
+) -> Result<HttpResponse, PageError> {
+    let mut form = ArticleForm {
         status: "draft".into(),
         visibility: "public".into(),
         ..ArticleForm::default()
     };
+    if !from.ticket.is_empty() {
+        session.staff()?;
+        let (detail, _) =
+            crate::reads::ticket_detail(&state, &session.caller, &from.ticket).await?;
+        let reply = detail
+            .messages
+            .iter()
+            .find(|m| m.id.to_string() == from.message && m.kind == "agent")
+            .ok_or_else(|| ApiError::not_found("no such reply on this ticket"))?;
+        form.title.clone_from(&detail.ticket.subject);
+        form.body_markdown.clone_from(&reply.body);
+    }
     let page = edit_page(&state, &session, None, form, None, false).await?;
     Ok(html(StatusCode::OK, &page))
 }

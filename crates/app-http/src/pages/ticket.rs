@@ -272,6 +272,8 @@ struct TicketPage {
     ai: Option<AiDraftView>,
     /// Canned responses filled in for this ticket: title, text, what the search looks in.
     canned: Vec<(String, String, String)>,
+    /// Help centre articles that may answer the ticket: title and public link.
+    articles: Vec<(String, String)>,
     others: Vec<Other>,
     suggestions: Vec<(String, String)>,
     problem: Option<String>,
@@ -329,6 +331,23 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
             (c.title, text, search)
         })
         .collect();
+    // Help centre articles about what the customer wrote: public ones, since the link goes to
+    // the customer.
+    let about = format!("{} {}", ticket.subject, ticket.description);
+    let articles = crate::routes::kb::related_for(
+        state,
+        frontdesk_domain::kb::Reader::Public,
+        &about,
+        false,
+        3,
+    )
+    .await?
+    .into_iter()
+    .map(|a| {
+        let link = format!("{}/help/{}", state.app.config.public_url(), a.slug);
+        (a.title, link)
+    })
+    .collect();
     let names: HashMap<Uuid, String> = team.iter().map(|s| (s.id, s.name.clone())).collect();
     let now = state.now();
 
@@ -438,6 +457,7 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         resolution: t.sla.as_ref().map(|s| ClockCell::of(&s.resolution)),
         ai,
         canned,
+        articles,
         others,
         suggestions: merge_suggestions
             .unwrap_or_default()

@@ -32,6 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/portal/sign-out", web::post().to(sign_in::sign_out))
     .route("/portal/new", web::get().to(tickets::new))
     .route("/portal/new", web::post().to(tickets::create))
+    .route("/portal/new/look", web::post().to(tickets::look))
+    .route(
+        "/portal/suggested/{slug}",
+        web::get().to(tickets::suggested),
+    )
     .route("/portal/tickets/{number}", web::get().to(tickets::show))
     .route(
         "/portal/tickets/{number}/reply",

@@ -273,21 +273,95 @@ struct NewPage {
     form: NewForm,
     problem: Option<String>,
     field: String,
+    /// Articles that may answer the subject typed so far.
+    suggestions: Vec<crate::routes::kb::SearchResult>,
 }
 
-/// The new-request form.
-pub async fn new(session: Session) -> Result<HttpResponse, PageError> {
+/// Articles of the help centre that may answer `subject` (the last word still being typed).
+async fn suggestions(
+    state: &AppState,
+    subject: &str,
+) -> Result<Vec<crate::routes::kb::SearchResult>, ApiError> {
+    if subject.trim().chars().count() < 3 {
+        return Ok(Vec::new());
+    }
+    crate::routes::kb::related_for(
+        state,
+        frontdesk_domain::kb::Reader::Public,
+        subject,
+        true,
+        5,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    subject: String,
+}
+
+/// The new-request form; with `?subject=` (typed so far) the articles that may answer it — the
+/// page's script asks for them while the customer types.
+pub async fn new(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, PageError> {
+    let PortalChrome { who, csrf } = chrome(&session)?;
+    let subject: String = query.subject.chars().take(500).collect();
+    Ok(html(
+        StatusCode::OK,
+        &NewPage {
+            who,
+            csrf,
+            suggestions: suggestions(&state, &subject).await?,
+            form: NewForm {
+                subject,
+                ..NewForm::default()
+            },
+            problem: None,
+            field: String::new(),
+        },
+    ))
+}
+
+/// The form again as typed, with the articles that may answer its subject (the button for
+/// browsers without script).
+pub async fn look(
+    state: web::Data<AppState>,
+    posted: Posted<NewForm>,
+) -> Result<HttpResponse, PageError> {
+    let Posted { session, form } = posted;
     let PortalChrome { who, csrf } = chrome(&session)?;
     Ok(html(
         StatusCode::OK,
         &NewPage {
             who,
             csrf,
-            form: NewForm::default(),
+            suggestions: suggestions(&state, &form.subject).await?,
+            form,
             problem: None,
             field: String::new(),
         },
     ))
+}
+
+/// A suggested article opened from the new-request page: noted (for the deflection report),
+/// then the article.
+pub async fn suggested(
+    state: web::Data<AppState>,
+    session: Session,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let email = session.customer()?.clone();
+    let a =
+        crate::routes::kb::article_for(&state, frontdesk_domain::kb::Reader::Public, &slug).await?;
+    state
+        .db()
+        .record_suggestion_open(&email, a.id, state.now())
+        .await?;
+    Ok(see_other(&format!("/help/{}", a.slug)))
 }
 
 /// Opens the request; the form back with the field marked when something is wrong.
@@ -303,10 +377,22 @@ pub async fn create(
         ..CreateTicket::default()
     };
     match open_ticket(&state, &session.caller, request).await {
-        Ok(view) => Ok(see_other(&format!(
-            "/portal/tickets/{}?done=opened",
-            view.number
-        ))),
+        Ok(view) => {
+            let now = state.now();
+            let email = session.customer()?;
+            state
+                .db()
+                .record_request_after_suggestions(
+                    email,
+                    now - frontdesk_domain::kb::DEFLECTION_WINDOW,
+                    now,
+                )
+                .await?;
+            Ok(see_other(&format!(
+                "/portal/tickets/{}?done=opened",
+                view.number
+            )))
+        }
         Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
             let field = e.field().unwrap_or_else(|| {
                 if e.detail().contains("subject") {
@@ -320,6 +406,7 @@ pub async fn create(
                 csrf,
                 problem: Some(e.sentence()),
                 field,
+                suggestions: suggestions(&state, &form.subject).await?,
                 form,
             };
             Ok(html(e.status(), &page))

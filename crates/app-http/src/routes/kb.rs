@@ -461,16 +461,42 @@ pub(crate) async fn search_for(
         .index
         .search(q, reader, limit)
         .into_iter()
-        .filter_map(|hit| {
-            kb.article(hit.id).map(|a| SearchResult {
-                id: a.id,
-                slug: a.slug.clone(),
-                title: a.title.clone(),
-                excerpt: excerpt(&a.body_markdown, 160),
-                score: hit.score,
-            })
-        })
+        .filter_map(|hit| result(&kb, &hit))
         .collect())
+}
+
+/// The articles `reader` may read that share words with `text` (any word; the last one also as
+/// a prefix when `typing`), best first.
+///
+/// # Errors
+/// Storage.
+pub(crate) async fn related_for(
+    state: &AppState,
+    reader: Reader,
+    text: &str,
+    typing: bool,
+    limit: usize,
+) -> Result<Vec<SearchResult>, ApiError> {
+    let kb = state.kb.get(state.db()).await?;
+    Ok(kb
+        .index
+        .related(text, reader, typing, limit)
+        .into_iter()
+        .filter_map(|hit| result(&kb, &hit))
+        .collect())
+}
+
+fn result(
+    kb: &crate::kb::KbSnapshot,
+    hit: &frontdesk_domain::kb::SearchHit,
+) -> Option<SearchResult> {
+    kb.article(hit.id).map(|a| SearchResult {
+        id: a.id,
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        excerpt: excerpt(&a.body_markdown, 160),
+        score: hit.score,
+    })
 }
 
 /// Full-text search of the articles the caller may read.

@@ -81,6 +81,35 @@ pub struct Article {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// How long after opening a suggested article a request still counts as "not deflected".
+pub const DEFLECTION_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// What became of a suggested article a customer opened, judged at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionOutcome {
+    /// A request from the customer followed within [`DEFLECTION_WINDOW`].
+    Requested,
+    /// None followed within the window: the article answered them (a deflection).
+    Deflected,
+    /// The window is still open.
+    Pending,
+}
+
+/// The outcome of a suggestion opened at `opened_at`, with the customer's next request at
+/// `request_at` (if any), judged at `now`.
+#[must_use]
+pub fn suggestion_outcome(
+    opened_at: DateTime<Utc>,
+    request_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> SuggestionOutcome {
+    match request_at {
+        Some(at) if at <= opened_at + DEFLECTION_WINDOW => SuggestionOutcome::Requested,
+        _ if now < opened_at + DEFLECTION_WINDOW => SuggestionOutcome::Pending,
+        _ => SuggestionOutcome::Deflected,
+    }
+}
+
 /// Who is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {

@@ -1,7 +1,7 @@
 //! Full-text search over the knowledge base, in memory: a help centre holds thousands of
 //! articles, not millions, so an inverted index of every article's words answers in
 //! microseconds and is rebuilt whole when an article changes. Words are lower-cased, accents
-//! folded; a title word counts three times a body word; the last word of a query also matches
+//! folded, a plural `s` dropped; a title word counts three times a body word; the last word of a query also matches
 //! as a prefix (results while typing); every word must match somewhere.
 
 use std::collections::HashMap;
@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{Article, Reader, fold};
 
-/// The words of `text`: letters and digits, lower-cased, accents folded, at least two long.
+/// The words of `text`: letters and digits, lower-cased, accents folded, at least two long, a
+/// plural `s` dropped.
 #[must_use]
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -27,6 +28,12 @@ pub fn tokens(text: &str) -> Vec<String> {
         out.push(word);
     }
     out.retain(|w| w.chars().count() >= 2);
+    for w in &mut out {
+        // A light plural fold: "refunds" finds "refund" and the other way round.
+        if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+            w.pop();
+        }
+    }
     out
 }
 
@@ -131,6 +138,59 @@ impl SearchIndex {
             };
             if scores.is_empty() {
                 return Vec::new();
+            }
+        }
+        let mut hits: Vec<SearchHit> = scores
+            .into_iter()
+            .filter(|(n, _)| self.visible(*n, reader))
+            .map(|(n, score)| SearchHit {
+                id: self.entries[n].id,
+                score,
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        hits.truncate(limit);
+        hits
+    }
+
+    /// The articles `reader` may read that share words with `text` (a ticket's subject and
+    /// message, a request being typed): any word counts, rare words most, and the last word also
+    /// as a prefix when `typing`; best first, at most `limit`. Words in more than half of the
+    /// articles say nothing about a match and are skipped.
+    #[must_use]
+    pub fn related(
+        &self,
+        text: &str,
+        reader: Reader,
+        typing: bool,
+        limit: usize,
+    ) -> Vec<SearchHit> {
+        let words = tokens(text);
+        let common = self.entries.len() / 2;
+        let mut scores: HashMap<usize, f64> = HashMap::new();
+        for (i, word) in words.iter().enumerate() {
+            let candidates: Vec<&String> = if typing && i + 1 == words.len() {
+                let from = self.words.partition_point(|w| w.as_str() < word.as_str());
+                self.words[from..]
+                    .iter()
+                    .take_while(|w| w.starts_with(word.as_str()))
+                    .collect()
+            } else {
+                self.postings
+                    .get_key_value(word)
+                    .map(|(k, _)| k)
+                    .into_iter()
+                    .collect()
+            };
+            for w in candidates {
+                if self
+                    .postings
+                    .get(w)
+                    .is_some_and(|p| self.entries.len() > 3 && p.len() > common)
+                {
+                    continue;
+                }
+                self.score_into(w, &mut scores);
             }
         }
         let mut hits: Vec<SearchHit> = scores

@@ -111,3 +111,57 @@ fn search_needs_every_word_weighs_titles_and_completes_the_last_word() {
     assert!(ids("", Reader::Public).is_empty());
     assert!(ids("nothing matches this", Reader::Public).is_empty());
 }
+
+#[test]
+fn related_articles_share_any_rare_word() {
+    let articles = [
+        article(
+            1,
+            "How to return an order",
+            "Print the label and ship the parcel back.",
+        ),
+        article(2, "Shipping times", "Orders ship in two days."),
+        article(3, "Refunds", "Refunds reach your card within 5 days."),
+        article(4, "Passwords", "Reset your password from the sign-in page."),
+    ];
+    let index = SearchIndex::build(&articles);
+    let ids = |q: &str, typing| -> Vec<u128> {
+        index
+            .related(q, Reader::Public, typing, 3)
+            .iter()
+            .map(|h| h.id.as_u128())
+            .collect()
+    };
+    // A ticket's words: any of them counts.
+    assert_eq!(
+        ids("Where is my refund? I want to return the parcel", false)[0],
+        1
+    );
+    assert!(ids("Where is my refund? I want to return the parcel", false).contains(&3));
+    // While typing, the last word completes.
+    assert_eq!(ids("I forgot my passw", true), vec![4]);
+    assert!(ids("I forgot my passw", false).is_empty());
+    assert!(ids("", true).is_empty());
+}
+
+#[test]
+fn a_suggestion_deflects_when_no_request_follows_within_the_hour() {
+    let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let minutes = |m| at + chrono::TimeDelta::minutes(m);
+    assert_eq!(
+        suggestion_outcome(at, Some(minutes(20)), minutes(30)),
+        SuggestionOutcome::Requested
+    );
+    assert_eq!(
+        suggestion_outcome(at, None, minutes(30)),
+        SuggestionOutcome::Pending
+    );
+    assert_eq!(
+        suggestion_outcome(at, None, minutes(61)),
+        SuggestionOutcome::Deflected
+    );
+    assert_eq!(
+        suggestion_outcome(at, Some(minutes(90)), minutes(120)),
+        SuggestionOutcome::Deflected
+    );
+}

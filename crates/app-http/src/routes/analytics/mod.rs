@@ -1,11 +1,14 @@
 //! `/api/analytics` and `/api/staff/{id}/performance`: what the team faces now, and how it went
 //! over a period.
 
+mod deflection;
 pub(crate) mod historical;
 pub(crate) mod performance;
 pub(crate) mod realtime;
 mod views;
 
+pub(crate) use deflection::deflection_of;
+pub use deflection::{__path_deflection, Deflection, deflection};
 pub use historical::{
     __path_historical, __path_historical_csv, Historical, historical, historical_csv,
 };
