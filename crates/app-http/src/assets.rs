@@ -30,6 +30,11 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../assets/workspace.js"),
     },
     Asset {
+        path: "/assets/portal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../assets/portal.js"),
+    },
+    Asset {
         path: "/assets/favicon.svg",
         content_type: "image/svg+xml",
         body: include_str!("../assets/favicon.svg"),

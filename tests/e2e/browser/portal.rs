@@ -122,6 +122,35 @@ async fn a_customer_signs_in_by_mailed_link_and_works_their_requests() {
             .await
             .contains("tracking number 1Z999")
     );
+    // The team answers: the open page shows it without a reload, the text being written kept.
+    browser
+        .field("Your reply")
+        .await
+        .send_keys("half-written")
+        .await
+        .unwrap();
+    let answered = reqwest::Client::new()
+        .post(format!("{}/api/tickets/{mine}/reply", site.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"content": "We found your parcel in the depot."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status().as_u16(), 201);
+    browser
+        .until_text("//ol[@id='conversation']", "found your parcel")
+        .await;
+    assert_eq!(
+        browser
+            .field("Your reply")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        "half-written"
+    );
+    browser.field("Your reply").await.clear().await.unwrap();
     browser
         .button("Mark as solved")
         .await

@@ -20,3 +20,16 @@ pub async fn events(
     let credential = Credential::Session(session.token_hash.clone());
     Ok(open(state, session.caller, credential, resume).await?)
 }
+
+/// The signed-in customer's live events (their own tickets', as the API filters them), for the
+/// portal's pages.
+pub async fn portal_events(
+    state: web::Data<AppState>,
+    session: Session,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    session.customer()?;
+    let resume = last_event_id(&req)?;
+    let credential = Credential::Session(session.token_hash.clone());
+    Ok(open(state, session.caller, credential, resume).await?)
+}

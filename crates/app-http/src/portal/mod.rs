@@ -30,6 +30,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/portal/link", web::get().to(sign_in::link))
     .route("/portal/link", web::post().to(sign_in::use_mailed_link))
     .route("/portal/sign-out", web::post().to(sign_in::sign_out))
+    .route(
+        "/portal/events",
+        web::get().to(crate::pages::live::portal_events),
+    )
     .route("/portal/new", web::get().to(tickets::new))
     .route("/portal/new", web::post().to(tickets::create))
     .route("/portal/new/look", web::post().to(tickets::look))
