@@ -26,7 +26,8 @@ use crate::routes::sla::{CalendarView, PoliciesView, PolicyView};
 use crate::routes::staff::NotificationsView;
 use crate::state::AppState;
 use crate::views::{
-    AiDraftView, MergeSuggestionView, MessageView, StaffView, TicketDetail, TicketList, TicketView,
+    AiDraftView, MergeSuggestionView, MessageView, SatisfactionView, StaffView, TicketDetail,
+    TicketList, TicketView,
 };
 
 /// What `{id}` names: a ticket's UUID or its `TKT-…` number.
@@ -131,6 +132,14 @@ pub async fn ticket_detail_and_ticket(
             Some(links.iter().map(MergeSuggestionView::from).collect())
         },
     };
+    detail.ticket.satisfaction = Some(
+        state
+            .db()
+            .rating_of(ticket.id)
+            .await?
+            .as_ref()
+            .map(SatisfactionView::from),
+    );
     for m in &messages {
         if customer && !m.kind.is_public() {
             continue;

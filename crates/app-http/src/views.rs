@@ -139,6 +139,30 @@ pub struct TicketView {
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaView>,
+    /// The customer's rating, on a single ticket (`GET /api/tickets/{id}`): `{rating, comment,
+    /// at}`, or `null` before one. Not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<SatisfactionView>)]
+    pub satisfaction: Option<Option<SatisfactionView>>,
+}
+
+/// A ticket's satisfaction rating.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SatisfactionView {
+    /// `good`, `okay` or `bad`.
+    pub rating: &'static str,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&frontdesk_adapters_db::RatingRecord> for SatisfactionView {
+    fn from(r: &frontdesk_adapters_db::RatingRecord) -> Self {
+        Self {
+            rating: r.rating.as_str(),
+            comment: r.comment.clone(),
+            at: r.rated_at,
+        }
+    }
 }
 
 /// A field only staff see: its value (which may itself be `null`), or hidden from customers.
@@ -208,6 +232,7 @@ impl TicketView {
                     t.sla.resolution.target,
                 ),
             }),
+            satisfaction: None,
         }
     }
 

@@ -75,6 +75,8 @@ pub struct Frontdesk {
     pub holder: String,
     /// For outbound webhook deliveries, to allowed targets only.
     pub webhooks: crate::outbound::WebhookClient,
+    /// Signs and checks satisfaction rating links.
+    pub survey_key: crate::satisfaction::SurveyKey,
 }
 
 impl std::fmt::Debug for Frontdesk {
@@ -174,6 +176,9 @@ impl Frontdesk {
             std::process::id(),
             &desk.new_id().simple().to_string()[20..]
         );
+        let survey_key = crate::satisfaction::SurveyKey::load(&db)
+            .await
+            .map_err(|e| AppError::Database(e.to_string()))?;
         let app = Self {
             db,
             desk,
@@ -185,6 +190,7 @@ impl Frontdesk {
             holder,
             webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,
+            survey_key,
             config,
         };
         if let Err(e) = app.reload_sla().await {

@@ -13,3 +13,4 @@ pub mod intake;
 pub mod jobs;
 pub mod observe;
 pub mod outbound;
+pub mod satisfaction;

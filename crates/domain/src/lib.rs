@@ -18,6 +18,7 @@ pub mod email;
 pub mod kb;
 pub mod ports;
 pub mod reports;
+pub mod satisfaction;
 pub mod service;
 pub mod sla;
 pub mod staff;

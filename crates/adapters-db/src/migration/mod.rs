@@ -125,6 +125,7 @@ impl MigratorTrait for Migrator {
                 "m0038_kb_deflection",
                 include_str!("m0038_kb_deflection.sql"),
             ),
+            SqlMigration::everywhere("m0039_satisfaction", include_str!("m0039_satisfaction.sql")),
         ]
     }
 }

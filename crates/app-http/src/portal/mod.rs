@@ -5,6 +5,7 @@
 
 pub mod confirm;
 pub mod help;
+pub mod rate;
 pub mod sign_in;
 pub mod tickets;
 
@@ -17,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(confirm::show))
             .route(web::post().to(confirm::submit)),
     )
+    .route("/rate/{token}", web::get().to(rate::show))
+    .route("/rate/{token}", web::post().to(rate::submit))
     .route("/help", web::get().to(help::index))
     .route("/help/{slug}", web::get().to(help::article))
     .route("/help/{slug}/feedback", web::post().to(help::feedback))

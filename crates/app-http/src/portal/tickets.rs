@@ -128,6 +128,10 @@ struct TicketPage {
     reply: String,
     problem: Option<String>,
     done: Option<&'static str>,
+    /// "How did we do?": one link per rating, while a solved request may be rated.
+    rate: Vec<(&'static str, String)>,
+    /// The rating given, if any.
+    rated: Option<&'static str>,
 }
 
 async fn ticket_page(
@@ -140,7 +144,28 @@ async fn ticket_page(
 ) -> Result<TicketPage, PageError> {
     let PortalChrome { who, csrf } = chrome(session)?;
     let (detail, _) = crate::reads::ticket_detail(state, &session.caller, number).await?;
+    let now = state.now();
+    let rate = match detail.ticket.resolved_at {
+        Some(at)
+            if matches!(detail.ticket.status.as_str(), "resolved" | "closed")
+                && frontdesk_domain::satisfaction::may_rate(at, now) =>
+        {
+            frontdesk_poller::satisfaction::links(&state.app.survey_key, "", detail.ticket.id, at)
+                .into_iter()
+                .map(|(r, link)| (r.as_str(), link))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let rated = detail
+        .ticket
+        .satisfaction
+        .as_ref()
+        .and_then(|s| s.as_ref())
+        .map(|s| s.rating);
     Ok(TicketPage {
+        rate,
+        rated,
         who,
         csrf,
         status: status_words(&detail.ticket.status),

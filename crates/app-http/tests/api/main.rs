@@ -22,6 +22,7 @@ mod openapi;
 mod outbound;
 mod portal;
 mod registration;
+mod satisfaction;
 mod security;
 mod staff_links;
 mod threading;

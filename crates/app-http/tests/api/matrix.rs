@@ -312,6 +312,11 @@ const TABLE: &[Row] = &[
     ),
     (
         "get",
+        "/api/analytics/satisfaction",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "get",
         "/api/analytics/deflection",
         [401, 403, 403, 403, 200, 200],
     ),

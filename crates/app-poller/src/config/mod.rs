@@ -29,7 +29,7 @@ use mailbox::default_max_message_bytes;
 pub use mailbox::{GmailConfig, ImapConfig, MailboxConfig, MaildirConfig, SmtpConfig};
 pub use sections::{
     AiConfig, DatabaseConfig, HelpdeskConfig, HttpConfig, OutboxConfig, PollerConfig,
-    WebhooksConfig,
+    SatisfactionConfig, WebhooksConfig,
 };
 
 /// The file read when `--config` is not given; missing is fine (defaults apply).
@@ -79,6 +79,7 @@ pub struct Config {
     pub classify: ClassifierConfig,
     pub http: HttpConfig,
     pub webhooks: WebhooksConfig,
+    pub satisfaction: SatisfactionConfig,
 }
 
 impl Config {
@@ -157,6 +158,7 @@ impl Config {
             ));
         }
         self.webhook_targets()?;
+        self.survey_settings()?;
         if self.http.event_keep_alive_secs == 0 {
             return Err(invalid("http.event_keep_alive_secs", "must be at least 1"));
         }
@@ -219,6 +221,29 @@ impl Config {
         } else {
             self.mailboxes.clone()
         }
+    }
+
+    /// When satisfaction surveys go out (`[satisfaction]`).
+    ///
+    /// # Errors
+    /// [`ConfigError`] for a status that is not one.
+    pub fn survey_settings(
+        &self,
+    ) -> Result<frontdesk_domain::satisfaction::SurveySettings, ConfigError> {
+        let s = &self.satisfaction;
+        let statuses = s
+            .statuses
+            .iter()
+            .map(|name| {
+                name.parse::<frontdesk_domain::ticket::Status>()
+                    .map_err(|e| invalid("satisfaction.statuses", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(frontdesk_domain::satisfaction::SurveySettings {
+            enabled: s.enabled,
+            statuses,
+            delay: chrono::TimeDelta::minutes(i64::from(s.delay_minutes)),
+        })
     }
 
     /// Where people reach the web server, without a trailing slash: `http.public_url`, or

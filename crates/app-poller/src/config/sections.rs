@@ -219,6 +219,26 @@ impl Default for HttpConfig {
     }
 }
 
+/// Satisfaction surveys: mailed when a ticket reaches one of `statuses`, `delay_minutes` later.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SatisfactionConfig {
+    pub enabled: bool,
+    /// The statuses that ask for a rating (`resolved`, `closed`).
+    pub statuses: Vec<String>,
+    pub delay_minutes: u32,
+}
+
+impl Default for SatisfactionConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            statuses: vec!["resolved".to_owned()],
+            delay_minutes: 0,
+        }
+    }
+}
+
 /// Outbound webhooks (`/api/outbound-webhooks`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]

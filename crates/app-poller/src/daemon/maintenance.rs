@@ -10,10 +10,13 @@ pub struct MaintenanceReport {
     pub breaches: u32,
     pub assigned: u32,
     pub closed: u32,
+    /// Satisfaction surveys queued.
+    pub surveys: usize,
     pub jobs: JobReport,
 }
 
-/// SLA sweep, auto-assignment, the jobs queue (until empty or `stop`), auto-close.
+/// SLA sweep, auto-assignment, webhook dispatch, satisfaction surveys, the jobs queue (until
+/// empty or `stop`), auto-close.
 ///
 /// # Errors
 /// A description of the first step that failed; later steps still ran.
@@ -45,6 +48,12 @@ pub async fn maintain(
     }
     if let Err(e) = app.db.dispatch_webhook_events(1_000, app.desk.now()).await {
         first_error.get_or_insert_with(|| format!("webhook dispatch: {e}"));
+    }
+    match crate::satisfaction::send_surveys(app, app.desk.now()).await {
+        Ok(n) => report.surveys = n,
+        Err(e) => {
+            first_error.get_or_insert_with(|| format!("satisfaction surveys: {e}"));
+        }
     }
     let batch = app.config.poller.job_batch.max(1);
     // Jobs may queue jobs (an AI draft queues saving it); run rounds until the queue has

@@ -117,6 +117,36 @@ impl Helpdesk {
         self.account_mail(to, "Your sign-in link", body)
     }
 
+    /// The satisfaction survey for `ticket`: threaded with its conversation, one link per
+    /// rating (each holds the signed token for this ticket). The subject the customer wrote is
+    /// quoted as untrusted text.
+    #[must_use]
+    pub fn satisfaction_mail(
+        &self,
+        ticket: &Ticket,
+        links: &[(crate::satisfaction::Rating, String)],
+    ) -> OutboundEmail {
+        let subject = quote_untrusted(&ticket.subject, UNTRUSTED_TEXT_CHARS);
+        let choices: String = links
+            .iter()
+            .map(|(rating, link)| {
+                let label = match rating {
+                    crate::satisfaction::Rating::Good => "Good",
+                    crate::satisfaction::Rating::Okay => "Okay",
+                    crate::satisfaction::Rating::Bad => "Bad",
+                };
+                format!("{label}: {link}\n")
+            })
+            .collect();
+        let body = format!(
+            "Hello,\n\nyour request {} ({subject}) is solved. How did we do? One click is \
+             enough:\n\n{choices}\nYou can add a comment after choosing, and change your answer \
+             for 7 days. Thank you!\n\nThis message was sent automatically.",
+            ticket.number
+        );
+        self.reply_mail(ticket, None, &body, true)
+    }
+
     /// The mail inviting a new staff member, `name`, to choose a password through `link`
     /// (single use, for a week), sent on behalf of `inviter`.
     #[must_use]

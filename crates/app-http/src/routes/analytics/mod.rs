@@ -5,6 +5,7 @@ mod deflection;
 pub(crate) mod historical;
 pub(crate) mod performance;
 pub(crate) mod realtime;
+mod satisfaction;
 mod views;
 
 pub(crate) use deflection::deflection_of;
@@ -14,6 +15,7 @@ pub use historical::{
 };
 pub use performance::{__path_performance, Performance, performance};
 pub use realtime::{__path_realtime, Realtime, realtime};
+pub use satisfaction::{__path_satisfaction, Satisfaction, satisfaction};
 pub use views::{AgentSummary, BucketView, DurationsView, SlaView, SummaryView};
 
 use std::sync::Arc;
