@@ -488,3 +488,76 @@ async fn articles_are_suggested_to_customers_and_staff_and_deflection_is_counted
     browser.close().await;
     site.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_rates_a_solved_request_by_the_mailed_link_signed_out() {
+    let site = Site::start().await;
+    site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
+        .await;
+    let token = site.token("al@frontdesk.test", PASSWORD).await;
+    let number = site
+        .ticket(&token, "casey@customer.test", "Broken lid", "It cracked")
+        .await;
+    let resolved = reqwest::Client::new()
+        .patch(format!("{}/api/tickets/{number}", site.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resolved.status().as_u16(), 200);
+    site.maintain().await;
+    let survey = site
+        .outbox_to("casey@customer.test")
+        .into_iter()
+        .find(|m| m.contains("/rate/"))
+        .expect("a survey in the outbox");
+    let at = survey.find("/rate/").unwrap();
+    let good: String = survey[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/?=_-".contains(*c))
+        .collect();
+    assert!(good.ends_with("?r=good"), "{good}");
+
+    let browser = Browser::open(Size::Phone).await;
+    browser.goto(&format!("{}{good}", site.base)).await;
+    browser.heading("How did we do?").await;
+    browser
+        .until_text("//*[@role='status']", "you rated it good")
+        .await;
+    browser.assert_accessible("the rating page").await;
+    browser
+        .click("//input[@name='rating' and @value='okay']")
+        .await;
+    browser
+        .field("A comment (optional)")
+        .await
+        .send_keys("Quick, but the lid is still cracked.")
+        .await
+        .unwrap();
+    browser.button("Send").await.click().await.unwrap();
+    browser
+        .until_text("//*[@role='status']", "you rated it okay")
+        .await;
+    let ticket = reqwest::Client::new()
+        .get(format!("{}/api/tickets/{number}", site.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(ticket["satisfaction"]["rating"], "okay", "{ticket}");
+    assert_eq!(
+        ticket["satisfaction"]["comment"],
+        "Quick, but the lid is still cracked."
+    );
+    // A forged link says so.
+    let forged = good.replacen("/rate/", "/rate/A", 1);
+    browser.goto(&format!("{}{forged}", site.base)).await;
+    assert!(browser.alert().await.contains("not valid"));
+    browser.assert_accessible("a refused rating link").await;
+    browser.close().await;
+    site.finish().await;
+}
