@@ -15,3 +15,4 @@ pub use frontdesk_poller::intake::{
 };
 pub use frontdesk_poller::observe::{init_logs, init_metrics};
 pub use frontdesk_poller::outbound::check_target;
+pub use frontdesk_poller::satisfaction::links as rating_links;

@@ -77,6 +77,9 @@ pub struct Frontdesk {
     pub webhooks: crate::outbound::WebhookClient,
     /// Signs and checks satisfaction rating links.
     pub survey_key: crate::satisfaction::SurveyKey,
+    /// Wakes this process's maintenance pass (the daemon's, when it runs here): a mail queued
+    /// that a person is waiting for (a sign-in link) goes out now, not at the next interval.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Frontdesk {
@@ -191,6 +194,7 @@ impl Frontdesk {
             webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,
             survey_key,
+            wake: Arc::new(tokio::sync::Notify::new()),
             config,
         };
         if let Err(e) = app.reload_sla().await {

@@ -150,7 +150,7 @@ async fn ticket_page(
             if matches!(detail.ticket.status.as_str(), "resolved" | "closed")
                 && frontdesk_domain::satisfaction::may_rate(at, now) =>
         {
-            frontdesk_poller::satisfaction::links(&state.app.survey_key, "", detail.ticket.id, at)
+            crate::wiring::rating_links(&state.app.survey_key, "", detail.ticket.id, at)
                 .into_iter()
                 .map(|(r, link)| (r.as_str(), link))
                 .collect()

@@ -101,6 +101,8 @@ pub(crate) async fn request_link(state: &AppState, ip: &str, raw: &str) -> Resul
             now,
         )
         .await?;
+    // Someone waits for this mail: the maintenance pass sends it now.
+    state.app.wake.notify_one();
     Ok(())
 }
 

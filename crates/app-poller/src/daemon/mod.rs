@@ -83,7 +83,7 @@ pub async fn once(app: &Frontdesk) -> Result<(Vec<PassReport>, MaintenanceReport
 
 /// Runs until `shutdown` turns true: one task per mailbox and one for maintenance.
 pub async fn run(app: Arc<Frontdesk>, shutdown: watch::Receiver<bool>, health: Arc<Health>) {
-    let wake = Arc::new(Notify::new());
+    let wake = app.wake.clone();
     let mut tasks = tokio::task::JoinSet::new();
     for index in 0..app.mailboxes.len() {
         let app = app.clone();
