@@ -461,7 +461,10 @@ async fn articles_are_suggested_to_customers_and_staff_and_deflection_is_counted
     sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
     browser.heading("Articles that may help").await;
     browser
-        .click("//button[contains(@aria-label, 'Insert a link to')]")
+        .assert_accessible("the ticket with articles that may help")
+        .await;
+    browser
+        .click("//button[contains(@aria-label, 'Insert link to')]")
         .await;
     let body = browser.field("Message").await;
     let text = body.prop("value").await.unwrap().unwrap_or_default();
