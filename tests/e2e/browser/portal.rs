@@ -497,6 +497,8 @@ async fn a_customer_rates_a_solved_request_by_the_mailed_link_signed_out() {
     let site = Site::start().await;
     site.staff("al@frontdesk.test", "Al Agent", Role::Agent, PASSWORD)
         .await;
+    site.staff("mo@frontdesk.test", "Mo Manager", Role::Manager, PASSWORD)
+        .await;
     let token = site.token("al@frontdesk.test", PASSWORD).await;
     let number = site
         .ticket(&token, "casey@customer.test", "Broken lid", "It cracked")
@@ -561,6 +563,22 @@ async fn a_customer_rates_a_solved_request_by_the_mailed_link_signed_out() {
     browser.goto(&format!("{}{forged}", site.base)).await;
     assert!(browser.alert().await.contains("not valid"));
     browser.assert_accessible("a refused rating link").await;
+    // The manager's analytics count it (a period ends at the second it is asked for).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    browser.goto(&format!("{}/analytics", site.base)).await;
+    sign_in(&browser, "mo@frontdesk.test", PASSWORD).await;
+    browser.heading("Customer satisfaction").await;
+    let csat = browser
+        .text("//section[@aria-labelledby='csat-heading']")
+        .await;
+    assert!(csat.contains("0 good, 1 okay, 0 bad"), "{csat}");
+    assert!(
+        csat.contains("Quick, but the lid is still cracked."),
+        "{csat}"
+    );
+    browser
+        .assert_accessible("analytics with satisfaction")
+        .await;
     browser.close().await;
     site.finish().await;
 }

@@ -57,6 +57,8 @@ struct AnalyticsPage {
     history: Option<History>,
     /// What became of the help centre articles the portal suggested in the period.
     deflection: Option<crate::routes::analytics::Deflection>,
+    /// Customer satisfaction in the period.
+    csat: Option<crate::routes::analytics::Satisfaction>,
 }
 
 /// The period and filters of the historical part, as the form sends them: days in the time
@@ -526,7 +528,7 @@ pub async fn show(
     let now = state.now();
     let r = crate::reads::realtime(&state, &session.caller, now).await?;
     let form = form.into_inner().completed(now);
-    let (history, problem, deflection) = match form.parse() {
+    let (history, problem, deflection, csat) = match form.parse() {
         Ok((period, filter)) => {
             let report =
                 crate::reads::historical(&state, &session.caller, &period, filter, now).await?;
@@ -537,13 +539,16 @@ pub async fn show(
                 Some(period.to()),
             )
             .await?;
+            let csat =
+                crate::routes::analytics::satisfaction_in(&state, &session.caller, &period).await?;
             (
                 Some(history(&report, &period, &form)),
                 None,
                 Some(deflection),
+                Some(csat),
             )
         }
-        Err(problem) => (None, Some(problem), None),
+        Err(problem) => (None, Some(problem), None, None),
     };
     let staff = crate::reads::staff_list(&state, &session.caller).await?;
     let agents = staff
@@ -630,6 +635,7 @@ pub async fn show(
             problem,
             history,
             deflection,
+            csat,
         },
     ))
 }

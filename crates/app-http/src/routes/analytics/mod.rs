@@ -15,6 +15,7 @@ pub use historical::{
 };
 pub use performance::{__path_performance, Performance, performance};
 pub use realtime::{__path_realtime, Realtime, realtime};
+pub(crate) use satisfaction::satisfaction_in;
 pub use satisfaction::{__path_satisfaction, Satisfaction, satisfaction};
 pub use views::{AgentSummary, BucketView, DurationsView, SlaView, SummaryView};
 

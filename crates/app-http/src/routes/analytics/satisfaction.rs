@@ -90,8 +90,20 @@ pub(crate) async fn satisfaction_of(
     caller: &Caller,
     query: &PeriodQuery,
 ) -> Result<Satisfaction, ApiError> {
-    caller.may(Permission::ReadReports)?;
     let period = query.period(state.now())?;
+    satisfaction_in(state, caller, &period).await
+}
+
+/// CSAT over `period` for `caller` (managers, admins): the API's and the analytics page's.
+///
+/// # Errors
+/// 403; storage.
+pub(crate) async fn satisfaction_in(
+    state: &AppState,
+    caller: &Caller,
+    period: &frontdesk_domain::reports::Period,
+) -> Result<Satisfaction, ApiError> {
+    caller.may(Permission::ReadReports)?;
     let ratings = state
         .db()
         .ratings_between(period.from(), period.to())
