@@ -48,6 +48,15 @@ impl From<MailError> for Failure {
     }
 }
 
+impl From<crate::outbound::DeliveryError> for Failure {
+    fn from(e: crate::outbound::DeliveryError) -> Self {
+        match e {
+            crate::outbound::DeliveryError::Transient(m) => Self::Transient(m),
+            crate::outbound::DeliveryError::Permanent(m) => Self::Permanent(m),
+        }
+    }
+}
+
 impl Failure {
     fn message(&self) -> &str {
         match self {
@@ -101,10 +110,7 @@ pub async fn run_jobs(
             let attempt = crate::outbound::deliver(&app.db, &app.webhooks, d).await;
             let (id, attempts) = (job.id, job.attempts);
             let skipped = matches!(attempt.outcome, Ok(crate::outbound::Sent::Skipped));
-            let result = attempt.outcome.map(|_| ()).map_err(|e| match e {
-                crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),
-                crate::outbound::DeliveryError::Permanent(m) => Failure::Permanent(m),
-            });
+            let result = attempt.outcome.map(|_| ()).map_err(Failure::from);
             let error = result.as_ref().err().map(|f| f.message().to_owned());
             let settled = settle(app, job, result, &mut report).await?;
             let state = match settled {
@@ -234,10 +240,7 @@ async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
             .await
             .outcome
             .map(|_| ())
-            .map_err(|e| match e {
-                crate::outbound::DeliveryError::Transient(m) => Failure::Transient(m),
-                crate::outbound::DeliveryError::Permanent(m) => Failure::Permanent(m),
-            }),
+            .map_err(Failure::from),
         Job::SaveDraft(mail) => match &app.drafts {
             Some(drafts) => Ok(drafts.save_draft(mail).await?),
             // No mailbox keeps drafts (SMTP with IMAP): the draft stays on the ticket.

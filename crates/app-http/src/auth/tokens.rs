@@ -135,6 +135,18 @@ pub fn random_token(prefix: &str) -> Result<String, TokenError> {
     Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
+/// Whether `token` looks like one of ours made with `prefix`: the prefix, then 20 to 100
+/// characters of URL-safe base64. Pages echo a link's token into a form only when it does.
+#[must_use]
+pub fn looks_like(token: &str, prefix: &str) -> bool {
+    token.strip_prefix(prefix).is_some_and(|rest| {
+        (20..=100).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+    })
+}
+
 /// The digest a token is stored and looked up by.
 #[must_use]
 pub fn digest(token: &str) -> String {

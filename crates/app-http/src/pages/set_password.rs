@@ -49,12 +49,7 @@ pub struct SetPasswordForm {
 
 /// A token as we make them: our prefix and URL-safe base64, so nothing else is echoed back.
 fn plausible(token: &str) -> bool {
-    token.strip_prefix(STAFF_LINK_PREFIX).is_some_and(|rest| {
-        (20..=100).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-    })
+    crate::auth::tokens::looks_like(token, STAFF_LINK_PREFIX)
 }
 
 fn csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {

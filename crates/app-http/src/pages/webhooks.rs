@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use frontdesk_domain::webhook::{DeliveryState, PublicEvent};
+use frontdesk_domain::webhook::{DeliveryState, PublicEvent, may_redeliver};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -200,8 +200,8 @@ async fn log_page(
         .items
         .into_iter()
         .map(|d| LogRow {
-            may_redeliver: hook.active
-                && DeliveryState::parse(d.state).is_some_and(DeliveryState::is_final),
+            may_redeliver: DeliveryState::parse(d.state)
+                .is_some_and(|state| may_redeliver(state, hook.active).is_ok()),
             d,
         })
         .collect();

@@ -52,14 +52,7 @@ pub struct ConfirmForm {
 
 /// A token as we make them: our prefix and URL-safe base64, so nothing else is echoed back.
 fn plausible(token: &str) -> bool {
-    token
-        .strip_prefix(CONFIRMATION_TOKEN_PREFIX)
-        .is_some_and(|rest| {
-            (20..=100).contains(&rest.len())
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-        })
+    crate::auth::tokens::looks_like(token, CONFIRMATION_TOKEN_PREFIX)
 }
 
 fn render(

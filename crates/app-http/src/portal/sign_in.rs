@@ -246,12 +246,7 @@ pub struct LinkQuery {
 
 /// A token as we make them: our prefix and URL-safe base64, so nothing else is echoed back.
 fn plausible(token: &str) -> bool {
-    token.strip_prefix(PORTAL_LINK_PREFIX).is_some_and(|rest| {
-        (20..=100).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-    })
+    crate::auth::tokens::looks_like(token, PORTAL_LINK_PREFIX)
 }
 
 const DEAD_LINK: &str = "This sign-in link is not valid, was used already or has expired. Ask \
