@@ -150,6 +150,8 @@ pub struct ChangeSet {
     /// Files staff attached to a message of this change, stored by their content's address
     /// (the messages' [`AttachmentMeta`](crate::ticket::AttachmentMeta) name them).
     pub uploads: Vec<crate::ports::OutboundAttachment>,
+    /// The intake form's answers a new ticket was opened with, stored beside it.
+    pub intake: Option<crate::journey::IntakeRecord>,
 }
 
 /// A ticket merged into the one a [`ChangeSet`] changes.
@@ -181,6 +183,7 @@ impl ChangeSet {
             absorb: Vec::new(),
             merge_suggestions: Vec::new(),
             uploads: Vec::new(),
+            intake: None,
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct State {
     pub inbound: Vec<InboundRecord>,
     pub ai_drafts: Vec<AiDraftRecord>,
     pub merge_suggestions: Vec<MergeSuggestion>,
+    /// Intake answers stored with their tickets.
+    pub intakes: Vec<(TicketId, crate::journey::IntakeRecord)>,
+    /// Files stored with messages.
+    pub uploads: Vec<crate::ports::OutboundAttachment>,
     pub staff: Vec<Staff>,
     /// Notification kinds turned off, by normalised staff address.
     pub muted: HashMap<String, Vec<crate::ports::NotificationKind>>,
@@ -181,6 +185,10 @@ fn apply(s: &mut State, change: ChangeSet) -> Result<Committed, CommitError> {
     s.jobs.extend(change.jobs);
     s.inbound.extend(change.inbound);
     s.ai_drafts.extend(change.ai_drafts);
+    s.uploads.extend(change.uploads);
+    if let Some(intake) = change.intake {
+        s.intakes.push((ticket.id, intake));
+    }
     // One suggestion per pair of tickets, as storage's unique key keeps it.
     for m in change.merge_suggestions {
         if !s

@@ -9,6 +9,7 @@ mod background;
 mod batch;
 mod commands;
 mod ingest;
+mod intake;
 mod machine;
 mod mailing;
 mod merge;
@@ -40,6 +41,7 @@ pub use commands::{
     ASSISTANT_NAME, MAX_BODY_BYTES, MAX_REASON_BYTES, NoteError, ReplyError, ReplyMode,
     TicketUpdate, UpdateError,
 };
+pub use intake::{FormError, FormFile};
 pub use ingest::{Admission, IngestError, IngestOutcome, IngestResult, QuarantineReason};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use notify::Digest;

@@ -80,15 +80,18 @@ impl Helpdesk {
     /// # Errors
     /// [`OpenError`] for a blank or multi-line subject, a blank or huge body, or storage.
     pub async fn open(&self, new: NewTicket) -> Result<Committed, OpenError> {
-        self.open_following(new, None).await
+        self.open_following(new, None, None, &[]).await
     }
 
     /// Opens `new`, as the follow-up of the closed ticket `follows` when given (linked both
-    /// ways by events, as a mailed follow-up is).
-    async fn open_following(
+    /// ways by events, as a mailed follow-up is), with the intake form's answers and the files
+    /// (already checked) on its first message.
+    pub(super) async fn open_following(
         &self,
         new: NewTicket,
         follows: Option<&crate::Ticket>,
+        intake: Option<crate::journey::IntakeRecord>,
+        files: &[crate::ports::OutboundAttachment],
     ) -> Result<Committed, OpenError> {
         let subject = new.subject.trim();
         if subject.is_empty() {
@@ -153,6 +156,8 @@ impl Helpdesk {
                 EventKind::FollowUpOpened { ticket: id },
             ));
         }
+        super::commands::attach(&mut change, files);
+        change.intake = intake;
         self.queue_assistant(&mut change, id);
         self.ports.tickets.commit(change).await.map_err(|e| {
             OpenError::Store(match e {
@@ -174,6 +179,22 @@ impl Helpdesk {
         id: TicketId,
         customer: &EmailAddress,
         body: &str,
+    ) -> Result<Committed, ReplyError> {
+        self.customer_reply_with_files(id, customer, body, &[])
+            .await
+    }
+
+    /// [`Helpdesk::customer_reply`] with files on the message (checked by the caller with
+    /// [`crate::journey::check_file`]).
+    ///
+    /// # Errors
+    /// As [`Helpdesk::customer_reply`].
+    pub async fn customer_reply_with_files(
+        &self,
+        id: TicketId,
+        customer: &EmailAddress,
+        body: &str,
+        files: &[crate::ports::OutboundAttachment],
     ) -> Result<Committed, ReplyError> {
         let body = body.trim();
         if body.is_empty() {
@@ -205,6 +226,7 @@ impl Helpdesk {
                 let mut change = ChangeSet::update(ticket);
                 change.messages.push(message);
                 change.events = customer_message_events(id, now, &actor, kinds);
+                super::commands::attach(&mut change, files);
                 self.queue_assistant(&mut change, id);
                 Ok(change)
             })
@@ -213,7 +235,7 @@ impl Helpdesk {
             Err(UpdateError::Transition(TransitionError {
                 from: Status::Closed,
                 ..
-            })) => self.portal_follow_up(id, customer, body).await,
+            })) => self.portal_follow_up(id, customer, body, files).await,
             other => Ok(other?),
         }
     }
@@ -225,6 +247,7 @@ impl Helpdesk {
         id: TicketId,
         customer: &EmailAddress,
         body: &str,
+        files: &[crate::ports::OutboundAttachment],
     ) -> Result<Committed, ReplyError> {
         let closed = self
             .ports
@@ -243,7 +266,7 @@ impl Helpdesk {
             tags: Vec::new(),
             actor: Actor::Customer(customer.clone()),
         };
-        self.open_following(new, Some(&closed))
+        self.open_following(new, Some(&closed), None, files)
             .await
             .map_err(|e| match e {
                 OpenError::Store(s) => ReplyError::Ticket(UpdateError::Store(s)),

@@ -5,6 +5,8 @@ mod notes;
 mod notify;
 mod reply;
 
+pub(crate) use reply::attach;
+
 use chrono::DateTime;
 use chrono::Utc;
 

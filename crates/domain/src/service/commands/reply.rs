@@ -198,16 +198,16 @@ impl Helpdesk {
     }
 }
 
-/// Puts `files` on the message `change` carries (a reply or a note, by content address), on
-/// its mail if it has one, and into the change's stored files.
-pub(super) fn attach(change: &mut ChangeSet, files: &[OutboundAttachment]) {
+/// Puts `files` on the message `change` carries (a reply, a note or a customer's message, by
+/// content address), on its mail if it has one, and into the change's stored files.
+pub(crate) fn attach(change: &mut ChangeSet, files: &[OutboundAttachment]) {
     if files.is_empty() {
         return;
     }
     if let Some(message) = change
         .messages
         .iter_mut()
-        .find(|m| matches!(m.kind, MessageKind::Agent | MessageKind::Note))
+        .find(|m| m.kind != MessageKind::System)
     {
         message.attachments = files
             .iter()

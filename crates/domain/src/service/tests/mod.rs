@@ -6,6 +6,7 @@ mod backlog;
 mod batch;
 mod commands;
 mod ingest;
+mod intake;
 mod limits;
 mod machine;
 mod merge;
