@@ -18,6 +18,7 @@ mod error;
 mod feed;
 mod intake;
 mod jobs;
+mod journeys;
 mod kb;
 mod lookup;
 mod mail_status;

@@ -131,6 +131,7 @@ async fn write(
             absorb,
             merge_suggestions,
             uploads,
+            intake,
         } = change;
         let ticket = match ticket {
             TicketWrite::Create(draft) => {
@@ -155,6 +156,7 @@ async fn write(
             absorb,
             merge_suggestions,
             uploads,
+            intake,
         };
         written.push(Written { ticket, rest });
     }
@@ -177,6 +179,11 @@ async fn write(
     write_search(txn, &written, &created).await?;
     write_inbound(txn, &written).await?;
     write_trail(txn, &written).await?;
+    for w in &written {
+        if let Some(intake) = &w.rest.intake {
+            crate::journeys::write_intake(txn, w.ticket.id, intake).await?;
+        }
+    }
     let suggestions = written
         .iter()
         .flat_map(|w| &w.rest.merge_suggestions)

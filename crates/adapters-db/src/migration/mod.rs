@@ -126,6 +126,7 @@ impl MigratorTrait for Migrator {
                 include_str!("m0038_kb_deflection.sql"),
             ),
             SqlMigration::everywhere("m0039_satisfaction", include_str!("m0039_satisfaction.sql")),
+            SqlMigration::everywhere("m0040_journeys", include_str!("m0040_journeys.sql")),
         ]
     }
 }

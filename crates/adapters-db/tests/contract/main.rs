@@ -13,6 +13,7 @@ mod backends;
 mod concurrency;
 mod ingest;
 mod intake;
+mod journeys;
 mod limits;
 mod queue;
 mod reports;

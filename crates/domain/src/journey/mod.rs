@@ -371,7 +371,10 @@ impl Definition {
             ));
         }
         if self.questions.is_empty() {
-            out.push(problem(Place::Questions, "a form asks at least one question"));
+            out.push(problem(
+                Place::Questions,
+                "a form asks at least one question",
+            ));
         } else if self.questions.len() > MAX_QUESTIONS {
             out.push(problem(
                 Place::Questions,
@@ -395,9 +398,7 @@ impl Definition {
         if !valid_key(&q.key) {
             out.push(problem(
                 at("key"),
-                format!(
-                    "1 to {MAX_KEY_CHARS} lower-case letters, digits, \"-\" or \"_\""
-                ),
+                format!("1 to {MAX_KEY_CHARS} lower-case letters, digits, \"-\" or \"_\""),
             ));
         } else if self.questions[..i].iter().any(|o| o.key == q.key) {
             out.push(problem(at("key"), "another question has this key"));
@@ -412,7 +413,10 @@ impl Definition {
             ));
         }
         if q.help.chars().count() > MAX_HELP_CHARS {
-            out.push(problem(at("help"), format!("at most {MAX_HELP_CHARS} characters")));
+            out.push(problem(
+                at("help"),
+                format!("at most {MAX_HELP_CHARS} characters"),
+            ));
         }
         if q.kind.is_choice() {
             if q.options.len() < 2 || q.options.len() > MAX_OPTIONS {
@@ -430,7 +434,10 @@ impl Definition {
                     ));
                     break;
                 }
-                if q.options[..n].iter().any(|p| p.trim().eq_ignore_ascii_case(o)) {
+                if q.options[..n]
+                    .iter()
+                    .any(|p| p.trim().eq_ignore_ascii_case(o))
+                {
                     out.push(problem(at("options"), format!("\"{o}\" is offered twice")));
                     break;
                 }
@@ -462,18 +469,25 @@ impl Definition {
         if let Some(c) = &r.category
             && c.parse::<Category>().is_err()
         {
-            out.push(problem(at("category"), format!("\"{c}\" is not a category")));
+            out.push(problem(
+                at("category"),
+                format!("\"{c}\" is not a category"),
+            ));
         }
         if let Some(p) = &r.priority
             && p.parse::<Priority>().is_err()
         {
-            out.push(problem(at("priority"), format!("\"{p}\" is not a priority")));
+            out.push(problem(
+                at("priority"),
+                format!("\"{p}\" is not a priority"),
+            ));
         }
         if r.tags.len() > MAX_RULE_TAGS
             || r.tags.iter().any(|t| {
                 t.is_empty()
                     || t.chars().count() > MAX_TAG_CHARS
-                    || t.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',')
+                    || t.chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || c == ',')
             })
         {
             out.push(problem(
@@ -521,18 +535,22 @@ impl Definition {
         for q in &self.questions {
             let shown = match &q.show_if {
                 None => true,
-                Some(c) => seen.iter().any(|s| s.key == c.question) && {
-                    let options = self
-                        .question(&c.question)
-                        .map_or(&[][..], |t| t.options.as_slice());
-                    raw.get(&c.question).is_some_and(|values| {
-                        values.iter().any(|v| {
-                            option_named(options, v).is_some_and(|chosen| {
-                                c.any_of.iter().any(|a| a.trim().eq_ignore_ascii_case(chosen))
+                Some(c) => {
+                    seen.iter().any(|s| s.key == c.question) && {
+                        let options = self
+                            .question(&c.question)
+                            .map_or(&[][..], |t| t.options.as_slice());
+                        raw.get(&c.question).is_some_and(|values| {
+                            values.iter().any(|v| {
+                                option_named(options, v).is_some_and(|chosen| {
+                                    c.any_of
+                                        .iter()
+                                        .any(|a| a.trim().eq_ignore_ascii_case(chosen))
+                                })
                             })
                         })
-                    })
-                },
+                    }
+                }
             };
             if shown {
                 seen.push(q);
@@ -558,7 +576,12 @@ impl Definition {
         for q in self.visible(raw) {
             let values: Vec<&str> = raw
                 .get(&q.key)
-                .map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.iter()
+                        .map(|s| s.trim())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default();
             let names = files.get(&q.key).cloned().unwrap_or_default();
             match answer_one(q, &values, names) {
@@ -606,7 +629,10 @@ impl Definition {
                 }
             }
         }
-        for a in answers.iter().filter(|a| a.kind == QuestionKind::OrderNumber) {
+        for a in answers
+            .iter()
+            .filter(|a| a.kind == QuestionKind::OrderNumber)
+        {
             for v in &a.values {
                 let tag = format!("order:{}", v.trim_start_matches('#'));
                 if !out.tags.contains(&tag) {

@@ -35,7 +35,11 @@ fn support() -> Definition {
     let mut photos = q("photos", QuestionKind::Upload, &[]);
     photos.images_only = true;
     photos.show_if = Some(when("issue", &["Order issue"]));
-    let mut damage = q("damage", QuestionKind::MultipleChoice, &["Box", "Item", "Missing"]);
+    let mut damage = q(
+        "damage",
+        QuestionKind::MultipleChoice,
+        &["Box", "Item", "Missing"],
+    );
     damage.show_if = Some(when("issue", &["Order issue"]));
     let mut product = q("product", QuestionKind::ShortText, &[]);
     product.show_if = Some(when("issue", &["Product question"]));
@@ -90,7 +94,11 @@ fn conditions_look_back_at_choices_and_their_options() {
     let places: Vec<String> = d.problems().iter().map(|p| p.place.to_string()).collect();
     assert_eq!(
         places,
-        ["questions[1].show_if", "questions[3].show_if", "questions[4].show_if"]
+        [
+            "questions[1].show_if",
+            "questions[3].show_if",
+            "questions[4].show_if"
+        ]
     );
     let p = d.problems();
     assert!(p[1].message.contains("no option \"Lost parcel\""), "{p:?}");
@@ -138,9 +146,8 @@ fn malformed_questions_and_rules_are_named_where_they_are() {
 #[test]
 fn only_the_branch_taken_is_asked_and_answered() {
     let d = support();
-    let keys = |r: &RawAnswers| -> Vec<String> {
-        d.visible(r).iter().map(|q| q.key.clone()).collect()
-    };
+    let keys =
+        |r: &RawAnswers| -> Vec<String> { d.visible(r).iter().map(|q| q.key.clone()).collect() };
     assert_eq!(keys(&raw(&[])), ["issue", "details"]);
     assert_eq!(
         keys(&raw(&[("issue", &["order issue"])])),
@@ -173,21 +180,34 @@ fn required_and_typed_answers_are_checked_per_question() {
     let d = support();
     let problems = d
         .answer(
-            &raw(&[("issue", &["Order issue"]), ("order", &["12 34"]), ("damage", &["Lid"])]),
+            &raw(&[
+                ("issue", &["Order issue"]),
+                ("order", &["12 34"]),
+                ("damage", &["Lid"]),
+            ]),
             &BTreeMap::new(),
         )
         .unwrap_err();
     let keys: Vec<&str> = problems.iter().map(|p| p.question.as_str()).collect();
     assert_eq!(keys, ["order", "damage", "details"]);
     let problems = d
-        .answer(&raw(&[("issue", &["Order issue", "Refund"])]), &BTreeMap::new())
+        .answer(
+            &raw(&[("issue", &["Order issue", "Refund"])]),
+            &BTreeMap::new(),
+        )
         .unwrap_err();
     assert_eq!(problems[0].message, "give one choice");
     let mut email = support();
-    email.questions.push(q("reply-to", QuestionKind::Email, &[]));
+    email
+        .questions
+        .push(q("reply-to", QuestionKind::Email, &[]));
     let bad = email
         .answer(
-            &raw(&[("issue", &["Other"]), ("details", &["x"]), ("reply-to", &["nobody"])]),
+            &raw(&[
+                ("issue", &["Other"]),
+                ("details", &["x"]),
+                ("reply-to", &["nobody"]),
+            ]),
             &BTreeMap::new(),
         )
         .unwrap_err();
@@ -230,7 +250,11 @@ fn a_required_upload_needs_a_file() {
     d.questions[2].required = true;
     let problems = d
         .answer(
-            &raw(&[("issue", &["Order issue"]), ("order", &["1"]), ("details", &["x"])]),
+            &raw(&[
+                ("issue", &["Order issue"]),
+                ("order", &["1"]),
+                ("details", &["x"]),
+            ]),
             &BTreeMap::new(),
         )
         .unwrap_err();
@@ -242,7 +266,10 @@ fn a_required_upload_needs_a_file() {
 fn images_are_known_by_their_content_not_their_name() {
     let limits = FileLimits::default();
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-    assert_eq!(check_file(limits, 0, png, true, "text/plain").unwrap(), "image/png");
+    assert_eq!(
+        check_file(limits, 0, png, true, "text/plain").unwrap(),
+        "image/png"
+    );
     assert_eq!(
         check_file(limits, 0, b"<svg onload=alert(1)>", true, "image/png"),
         Err(FileProblem::NotAnImage)
@@ -256,10 +283,19 @@ fn images_are_known_by_their_content_not_their_name() {
         check_file(limits, 0, b"%PDF-1.7", false, "application/pdf").unwrap(),
         "application/pdf"
     );
-    assert_eq!(check_file(limits, 5, png, true, ""), Err(FileProblem::TooMany(5)));
+    assert_eq!(
+        check_file(limits, 5, png, true, ""),
+        Err(FileProblem::TooMany(5))
+    );
     let big = vec![0xff; limits.max_bytes + 1];
-    assert_eq!(check_file(limits, 0, &big, false, ""), Err(FileProblem::TooLarge(limits.max_bytes)));
-    assert_eq!(check_file(limits, 0, b"", false, ""), Err(FileProblem::Empty));
+    assert_eq!(
+        check_file(limits, 0, &big, false, ""),
+        Err(FileProblem::TooLarge(limits.max_bytes))
+    );
+    assert_eq!(
+        check_file(limits, 0, b"", false, ""),
+        Err(FileProblem::Empty)
+    );
     assert_eq!(sniff_image(b"GIF89a...."), Some("image/gif"));
     assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
     assert_eq!(sniff_image(b"\0\0\0\x18ftypheic\0\0"), Some("image/heic"));
@@ -290,7 +326,10 @@ fn published_versions_never_change() {
 
 #[test]
 fn keys_come_from_labels() {
-    assert_eq!(key_from("What's your order number?"), "what-s-your-order-number");
+    assert_eq!(
+        key_from("What's your order number?"),
+        "what-s-your-order-number"
+    );
     assert_eq!(key_from("¿?"), "question");
     assert!(key_from(&"long ".repeat(30)).len() <= MAX_KEY_CHARS);
 }

@@ -72,8 +72,13 @@ impl Helpdesk {
             else {
                 continue;
             };
-            match check_file(limits, kept.len(), &file.content, q.images_only, &file.content_type)
-            {
+            match check_file(
+                limits,
+                kept.len(),
+                &file.content,
+                q.images_only,
+                &file.content_type,
+            ) {
                 Ok(content_type) => {
                     file.content_type = content_type;
                     names
@@ -83,7 +88,10 @@ impl Helpdesk {
                     kept.push(file);
                 }
                 Err(e) => {
-                    if !problems.iter().any(|p: &AnswerProblem| p.question == question) {
+                    if !problems
+                        .iter()
+                        .any(|p: &AnswerProblem| p.question == question)
+                    {
                         problems.push(AnswerProblem {
                             question,
                             message: format!("{}: {e}", file.filename),

@@ -41,8 +41,8 @@ pub use commands::{
     ASSISTANT_NAME, MAX_BODY_BYTES, MAX_REASON_BYTES, NoteError, ReplyError, ReplyMode,
     TicketUpdate, UpdateError,
 };
-pub use intake::{FormError, FormFile};
 pub use ingest::{Admission, IngestError, IngestOutcome, IngestResult, QuarantineReason};
+pub use intake::{FormError, FormFile};
 pub use mailing::{AutoAcknowledgement, render_for_ticket, render_template};
 pub use notify::Digest;
 pub use open::{MAX_SUBJECT_CHARS, NewTicket, OpenError, subject_line};

@@ -96,11 +96,18 @@ async fn a_form_opens_the_mapped_ticket_with_its_files_and_answers() {
         .await
         .unwrap();
     let t = done.ticket;
-    assert_eq!((t.category, t.priority), (Category::Order, Priority::Urgent));
+    assert_eq!(
+        (t.category, t.priority),
+        (Category::Order, Priority::Urgent)
+    );
     assert_eq!(t.tags, ["damaged"]);
     let (first, intake, uploads) = w.store.with(|s| {
         (
-            s.messages.iter().find(|m| m.ticket_id == t.id).cloned().unwrap(),
+            s.messages
+                .iter()
+                .find(|m| m.ticket_id == t.id)
+                .cloned()
+                .unwrap(),
             s.intakes.clone(),
             s.uploads.clone(),
         )
