@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    admin, analytics, auth, canned, customers, events, kb, ops, outbound, portal_auth,
+    admin, analytics, auth, canned, customers, events, journeys, kb, ops, outbound, portal_auth,
     registration, sla, staff, tickets, webhooks,
 };
 
@@ -52,6 +52,8 @@ impl Modify for BearerAuth {
         canned::list, canned::create, canned::get, canned::patch, canned::delete,
         outbound::list, outbound::create, outbound::patch, outbound::delete,
         outbound::deliveries, outbound::redeliver,
+        journeys::list, journeys::create, journeys::get, journeys::put, journeys::publish,
+        journeys::archive,
         kb::list, kb::create, kb::get, kb::patch, kb::delete, kb::feedback, kb::search,
         kb::categories, kb::create_category, kb::patch_category, kb::delete_category,
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,

@@ -142,6 +142,27 @@ impl ApiError {
         e
     }
 
+    /// 422 naming every field that is wrong (`errors`: field → what is wrong, the first
+    /// problem for each); the detail names the first.
+    pub fn invalid_fields(problems: &[(String, String)]) -> Self {
+        let Some((field, detail)) = problems.first() else {
+            return Self::invalid("invalid data");
+        };
+        let more = match problems.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        let mut e = Self::invalid(format!("{field}: {detail}{more}"));
+        let mut errors = serde_json::Map::new();
+        for (f, d) in problems {
+            errors
+                .entry(f.clone())
+                .or_insert_with(|| serde_json::Value::String(d.clone()));
+        }
+        e.errors = Some(serde_json::Value::Object(errors));
+        e
+    }
+
     /// 401: no credentials, or credentials that are not valid.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         let mut e = Self::new(
@@ -391,6 +412,22 @@ impl From<OpenError> for ApiError {
                 Self::invalid_field("description", e.to_string())
             }
             OpenError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<frontdesk_domain::service::FormError> for ApiError {
+    fn from(e: frontdesk_domain::service::FormError) -> Self {
+        use frontdesk_domain::service::FormError;
+        match e {
+            FormError::NotActive => Self::conflict(e.to_string()),
+            FormError::Answers(problems) => Self::invalid_fields(
+                &problems
+                    .into_iter()
+                    .map(|p| (format!("answers.{}", p.question), p.message))
+                    .collect::<Vec<_>>(),
+            ),
+            FormError::Open(o) => o.into(),
         }
     }
 }

@@ -131,6 +131,7 @@ pub async fn ticket_detail_and_ticket(
             let links = state.db().merge_suggestions(ticket.id).await?;
             Some(links.iter().map(MergeSuggestionView::from).collect())
         },
+        intake: state.db().intake_of(ticket.id).await?.map(Into::into),
     };
     detail.ticket.satisfaction = Some(
         state

@@ -446,6 +446,30 @@ pub struct TicketDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub merge_suggestions: Option<Vec<MergeSuggestionView>>,
+    /// The intake form's answers the ticket was opened with, or `null`.
+    pub intake: Option<FormAnswersView>,
+}
+
+/// The answers a ticket was opened with: the form version, and each question asked with its
+/// answer (`values`: the choices or the text; `files`: the names of the files given).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FormAnswersView {
+    pub journey_id: uuid::Uuid,
+    pub version: u32,
+    pub name: String,
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<frontdesk_domain::journey::Answer>,
+}
+
+impl From<frontdesk_domain::journey::IntakeRecord> for FormAnswersView {
+    fn from(r: frontdesk_domain::journey::IntakeRecord) -> Self {
+        Self {
+            journey_id: r.journey_id,
+            version: r.version,
+            name: r.name,
+            answers: r.answers,
+        }
+    }
 }
 
 /// A link between two tickets for staff to review: a mail referred to one of them, but its

@@ -9,6 +9,7 @@ pub mod canned;
 pub mod customers;
 pub mod events;
 pub mod input;
+pub mod journeys;
 pub mod kb;
 pub mod ops;
 pub mod outbound;
@@ -93,6 +94,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(get "/api/canned-responses/{id}" => canned::get),
     endpoint!(patch "/api/canned-responses/{id}" => canned::patch),
     endpoint!(delete "/api/canned-responses/{id}" => canned::delete),
+    endpoint!(get "/api/journeys" => journeys::list),
+    endpoint!(post "/api/journeys" => journeys::create),
+    endpoint!(get "/api/journeys/{id}" => journeys::get),
+    endpoint!(put "/api/journeys/{id}" => journeys::put),
+    endpoint!(post "/api/journeys/{id}/publish" => journeys::publish),
+    endpoint!(post "/api/journeys/{id}/archive" => journeys::archive),
     endpoint!(get "/api/kb/articles" => kb::list),
     endpoint!(post "/api/kb/articles" => kb::create),
     endpoint!(get "/api/kb/articles/{id}" => kb::get),

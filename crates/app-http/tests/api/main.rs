@@ -14,6 +14,7 @@ mod export;
 mod helpdesks;
 mod helpers;
 mod intake_limits;
+mod journeys;
 mod kb;
 mod machine_mail;
 mod matrix;

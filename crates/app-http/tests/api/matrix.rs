@@ -244,6 +244,22 @@ const TABLE: &[Row] = &[
         "/api/sla/calendar",
         [401, 403, 403, 403, 204, 404],
     ),
+    ("get", "/api/journeys", [401, 200, 200, 200, 200, 200]),
+    ("post", "/api/journeys", [401, 403, 403, 403, 201, 201]),
+    // A fresh draft each: staff read it, customers only ever see the active form.
+    ("get", "/api/journeys/{id}", [401, 404, 404, 200, 200, 200]),
+    ("put", "/api/journeys/{id}", [401, 403, 403, 403, 200, 200]),
+    (
+        "post",
+        "/api/journeys/{id}/publish",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    // A fresh active version each.
+    (
+        "post",
+        "/api/journeys/{id}/archive",
+        [401, 403, 403, 403, 200, 200],
+    ),
     ("get", "/api/kb/articles", [200, 200, 200, 200, 200, 200]),
     ("post", "/api/kb/articles", [401, 403, 403, 201, 201, 201]),
     (
@@ -390,6 +406,10 @@ fn body(
             json!({"url": "https://crm.example.test/hooks/frontdesk", "events": ["ticket.created"]})
         }
         ("patch", "/api/outbound-webhooks/{id}") => json!({"active": false}),
+        ("post" | "put", "/api/journeys" | "/api/journeys/{id}") => json!({
+            "name": format!("Support {n}"),
+            "questions": [{"key": "what", "label": "What happened?", "kind": "long_text",
+                           "required": true}]}),
         ("post", "/api/kb/articles") => {
             json!({"title": format!("Returns {n}"), "body_markdown": "Print the label."})
         }
@@ -432,6 +452,26 @@ async fn fresh_record(app: &TestApp, path: &str) -> Option<String> {
             updated_at: now,
         };
         db.save_canned_response(&c).await.unwrap();
+    } else if path.starts_with("/api/journeys/{id}") {
+        let d = frontdesk_domain::journey::Definition {
+            name: "Support".into(),
+            intro: String::new(),
+            questions: vec![frontdesk_domain::journey::Question {
+                key: "what".into(),
+                label: "What happened?".into(),
+                help: String::new(),
+                kind: frontdesk_domain::journey::QuestionKind::LongText,
+                required: true,
+                options: vec![],
+                images_only: false,
+                show_if: None,
+            }],
+            rules: vec![],
+        };
+        let j = db.create_journey(id, &d, now).await.unwrap();
+        if path.ends_with("/archive") {
+            db.publish_journey(j.id, now).await.unwrap();
+        }
     } else if path.starts_with("/api/kb/articles/{id}") {
         let a = frontdesk_domain::kb::Article {
             id,

@@ -139,6 +139,12 @@ impl Config {
         if self.http.max_upload_mib == 0 || self.http.max_upload_mib > 100 {
             return Err(invalid("http.max_upload_mib", "must be within 1..100"));
         }
+        if self.http.portal_max_file_mib == 0 || self.http.portal_max_file_mib > 100 {
+            return Err(invalid("http.portal_max_file_mib", "must be within 1..100"));
+        }
+        if self.http.portal_max_files == 0 || self.http.portal_max_files > 20 {
+            return Err(invalid("http.portal_max_files", "must be within 1..20"));
+        }
         if self.http.session_idle_minutes == 0 || self.http.session_days == 0 {
             return Err(invalid(
                 "http.session_idle_minutes",

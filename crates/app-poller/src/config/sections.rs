@@ -179,6 +179,10 @@ pub struct HttpConfig {
     /// Files a reply or note may carry from the workspace's composer, and the largest, in MiB.
     pub max_uploads: usize,
     pub max_upload_mib: usize,
+    /// Files a customer may attach to a request or a reply in the portal (the intake form's
+    /// uploads included), and the largest, in MiB.
+    pub portal_max_files: usize,
+    pub portal_max_file_mib: usize,
 }
 
 impl Default for HttpConfig {
@@ -215,6 +219,8 @@ impl Default for HttpConfig {
             session_days: 7,
             max_uploads: 10,
             max_upload_mib: 10,
+            portal_max_files: 5,
+            portal_max_file_mib: 5,
         }
     }
 }

@@ -448,10 +448,10 @@ impl Definition {
         if q.images_only && q.kind != QuestionKind::Upload {
             out.push(problem(at("images_only"), "only uploads take images alone"));
         }
-        if let Some(c) = &q.show_if {
-            if let Some(message) = self.condition_problem(c, Some(i)) {
-                out.push(problem(at("show_if"), message));
-            }
+        if let Some(c) = &q.show_if
+            && let Some(message) = self.condition_problem(c, Some(i))
+        {
+            out.push(problem(at("show_if"), message));
         }
     }
 

@@ -20,6 +20,7 @@ use crate::views::TicketView;
 pub struct CreateTicket {
     pub subject: String,
     /// The customer's description of the problem: the first message.
+    #[serde(default)]
     pub description: String,
     /// The customer's address (staff and integrations; customers open tickets for themselves).
     #[serde(default)]
@@ -41,6 +42,61 @@ pub struct CreateTicket {
     /// integrations may say, customers' tickets are always `web`.
     #[serde(default)]
     pub source: Option<String>,
+    /// Answers to the active intake form (`GET /api/journeys`), by question key: a string, or
+    /// an array of strings for a multiple choice. The form's rules then set the category,
+    /// priority and tags, and the answers are kept with the ticket. Files for upload questions
+    /// come through the portal's form.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// The posted answers as the domain reads them.
+///
+/// # Errors
+/// 422 for a value that is neither a string nor an array of strings.
+fn raw_answers(
+    answers: std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<frontdesk_domain::journey::RawAnswers, ApiError> {
+    answers
+        .into_iter()
+        .map(|(key, value)| {
+            let values = match value {
+                serde_json::Value::String(s) => vec![s],
+                serde_json::Value::Array(items) => items
+                    .into_iter()
+                    .map(|i| match i {
+                        serde_json::Value::String(s) => Ok(s),
+                        _ => Err(()),
+                    })
+                    .collect::<Result<_, ()>>()
+                    .map_err(|()| {
+                        ApiError::invalid_field(
+                            &format!("answers.{key}"),
+                            "a string or an array of strings",
+                        )
+                    })?,
+                serde_json::Value::Null => Vec::new(),
+                _ => {
+                    return Err(ApiError::invalid_field(
+                        &format!("answers.{key}"),
+                        "a string or an array of strings",
+                    ));
+                }
+            };
+            Ok((key, values))
+        })
+        .collect()
+}
+
+/// The files a customer may attach in the portal.
+#[must_use]
+pub(crate) fn portal_limits(state: &AppState) -> frontdesk_domain::journey::FileLimits {
+    let http = state.http();
+    frontdesk_domain::journey::FileLimits {
+        max_files: http.portal_max_files,
+        max_bytes: http.portal_max_file_mib.saturating_mul(1024 * 1024),
+    }
 }
 
 /// Open a ticket, classified and put on SLA clocks like mail. Staff open tickets on a
@@ -89,6 +145,7 @@ pub(crate) async fn open_ticket(
         }
     }
     input::tags("tags", &tags)?;
+    let answers = body.answers;
     let new = NewTicket {
         customer,
         subject: body.subject,
@@ -99,7 +156,20 @@ pub(crate) async fn open_ticket(
         tags,
         actor,
     };
-    let committed = state.desk().open(new).await?;
+    let committed = match answers {
+        None => state.desk().open(new).await?,
+        Some(answers) => {
+            let raw = raw_answers(answers)?;
+            let form =
+                state.db().active_journey().await?.ok_or_else(|| {
+                    ApiError::invalid_field("answers", "no intake form is active")
+                })?;
+            state
+                .desk()
+                .open_with_form(new, &form, &raw, Vec::new(), portal_limits(state))
+                .await?
+        }
+    };
     Ok(TicketView::for_caller(
         caller.customer().is_some(),
         &committed.ticket,
