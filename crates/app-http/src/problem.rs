@@ -94,6 +94,20 @@ impl ApiError {
             .and_then(|o| o.keys().next().cloned())
     }
 
+    /// Every field a 422 names, with what is wrong with it.
+    #[must_use]
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.errors
+            .as_ref()
+            .and_then(|e| e.as_object())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The problem in a sentence for a page: the detail without the field's name before it.
     #[must_use]
     pub fn sentence(&self) -> String {

@@ -16,6 +16,7 @@ pub mod live;
 pub mod login;
 pub mod mail;
 pub mod me;
+pub mod multipart;
 pub mod session;
 pub mod set_password;
 pub mod sla;

@@ -621,81 +621,31 @@ pub async fn fields(
 }
 
 /// The composer as posted (`multipart/form-data`): its text fields, and the files attached
-/// within the configured count and size.
+/// within the configured count and size (a file refused is a 422 naming it, the text kept).
 async fn read_composer(
     state: &AppState,
-    mut payload: Multipart,
-) -> Result<(ComposeForm, Vec<OutboundAttachment>), ApiError> {
-    use futures_util::StreamExt as _;
+    payload: Multipart,
+) -> Result<(ComposeForm, Vec<OutboundAttachment>), (ApiError, Option<ComposeForm>)> {
     let http = state.http();
-    let max_file = http.max_upload_mib.saturating_mul(1024 * 1024);
-    let mut form = ComposeForm::default();
-    let mut files = Vec::new();
-    let mut text_bytes = 0usize;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| ApiError::bad_request(format!("the form: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned);
-        let content_type = field.content_type().map_or_else(
-            || "application/octet-stream".to_owned(),
-            ToString::to_string,
-        );
-        let mut bytes = Vec::new();
-        let limit = if name == "files" {
-            max_file
-        } else {
-            MAX_TEXT_FIELDS
-        };
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the form: {e}")))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "files" {
-                    ApiError::invalid_field(
-                        "files",
-                        format!("a file may be at most {} MB", http.max_upload_mib),
-                    )
-                } else {
-                    ApiError::too_large("the message is too long")
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if name == "files" {
-            // A file input left empty posts one nameless, empty part.
-            let Some(filename) = filename.filter(|f| !f.trim().is_empty()) else {
-                continue;
-            };
-            if files.len() == http.max_uploads {
-                return Err(ApiError::invalid_field(
-                    "files",
-                    format!("at most {} files at once", http.max_uploads),
-                ));
-            }
-            files.push(OutboundAttachment {
-                filename: crate::routes::tickets::attachments::safe_filename(Some(&filename)),
-                content_type,
-                content: bytes,
-            });
-            continue;
-        }
-        text_bytes += bytes.len();
-        if text_bytes > MAX_TEXT_FIELDS {
-            return Err(ApiError::too_large("the message is too long"));
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ApiError::bad_request(format!("{name}: not UTF-8 text")))?;
-        match name.as_str() {
-            "csrf" => form.csrf = text,
-            "kind" => form.kind = text,
-            "body" => form.body = text,
-            "then_status" => form.then_status = text,
-            "seen" => form.seen = text,
-            _ => {}
-        }
+    let limits = crate::pages::multipart::Limits {
+        max_files: http.max_uploads,
+        max_file_bytes: http.max_upload_mib.saturating_mul(1024 * 1024),
+        max_text_bytes: MAX_TEXT_FIELDS,
+    };
+    let posted = crate::pages::multipart::read(payload, limits)
+        .await
+        .map_err(|e| (e, None))?;
+    let form = ComposeForm {
+        csrf: posted.text("csrf"),
+        kind: posted.text("kind"),
+        body: posted.text("body"),
+        then_status: posted.text("then_status"),
+        seen: posted.text("seen"),
+    };
+    if let Some((_, why)) = posted.refused.first() {
+        return Err((ApiError::invalid_field("files", why.clone()), Some(form)));
     }
+    let files = posted.files.into_iter().map(|u| u.file).collect();
     Ok((form, files))
 }
 
@@ -712,9 +662,12 @@ pub async fn reply(
     let staff = session.staff()?.clone();
     let (form, files) = match read_composer(&state, payload).await {
         Ok(read) => read,
-        Err(e) => {
-            // What was typed is lost with a refused upload only when the form could not be read.
-            return again(&state, &session, &number, &e, "files", None).await;
+        Err((e, form)) => {
+            // What was typed comes back unless the form could not be read at all.
+            if let Some(form) = &form {
+                session.check_csrf(&form.csrf)?;
+            }
+            return again(&state, &session, &number, &e, "files", form).await;
         }
     };
     session.check_csrf(&form.csrf)?;

@@ -5,6 +5,7 @@
 
 pub mod confirm;
 pub mod help;
+pub mod new_request;
 pub mod rate;
 pub mod sign_in;
 pub mod tickets;
@@ -37,9 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/portal/events",
         web::get().to(crate::pages::live::portal_events),
     )
-    .route("/portal/new", web::get().to(tickets::new))
-    .route("/portal/new", web::post().to(tickets::create))
-    .route("/portal/new/look", web::post().to(tickets::look))
+    .route("/portal/new", web::get().to(new_request::new))
+    .route("/portal/new", web::post().to(new_request::create))
+    .route("/portal/new/look", web::post().to(new_request::look))
     .route(
         "/portal/suggested/{slug}",
         web::get().to(tickets::suggested),

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use crate::pages::session::{Posted, Session};
 use crate::pages::{PageError, filters, html, see_other};
 use crate::problem::ApiError;
-use crate::routes::tickets::create::{CreateTicket, open_ticket};
 use crate::routes::tickets::list::{ListParams, filter_of};
 use crate::state::AppState;
 use crate::views::{MessageView, TicketView};
@@ -41,7 +40,7 @@ pub struct PortalChrome {
     pub csrf: String,
 }
 
-fn chrome(session: &Session) -> Result<PortalChrome, PageError> {
+pub(super) fn chrome(session: &Session) -> Result<PortalChrome, PageError> {
     Ok(PortalChrome {
         who: session.customer()?.to_string(),
         csrf: session.csrf.clone(),
@@ -282,96 +281,6 @@ pub async fn attachment(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NewForm {
-    csrf: String,
-    pub subject: String,
-    pub description: String,
-}
-
-#[derive(Template)]
-#[template(path = "portal/new.html")]
-struct NewPage {
-    who: String,
-    csrf: String,
-    form: NewForm,
-    problem: Option<String>,
-    field: String,
-    /// Articles that may answer the subject typed so far.
-    suggestions: Vec<crate::routes::kb::SearchResult>,
-}
-
-/// Articles of the help centre that may answer `subject` (the last word still being typed).
-async fn suggestions(
-    state: &AppState,
-    subject: &str,
-) -> Result<Vec<crate::routes::kb::SearchResult>, ApiError> {
-    if subject.trim().chars().count() < 3 {
-        return Ok(Vec::new());
-    }
-    crate::routes::kb::related_for(
-        state,
-        frontdesk_domain::kb::Reader::Public,
-        subject,
-        true,
-        5,
-    )
-    .await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NewQuery {
-    subject: String,
-}
-
-/// The new-request form; with `?subject=` (typed so far) the articles that may answer it — the
-/// page's script asks for them while the customer types.
-pub async fn new(
-    state: web::Data<AppState>,
-    session: Session,
-    query: web::Query<NewQuery>,
-) -> Result<HttpResponse, PageError> {
-    let PortalChrome { who, csrf } = chrome(&session)?;
-    let subject: String = query.subject.chars().take(500).collect();
-    Ok(html(
-        StatusCode::OK,
-        &NewPage {
-            who,
-            csrf,
-            suggestions: suggestions(&state, &subject).await?,
-            form: NewForm {
-                subject,
-                ..NewForm::default()
-            },
-            problem: None,
-            field: String::new(),
-        },
-    ))
-}
-
-/// The form again as typed, with the articles that may answer its subject (the button for
-/// browsers without script).
-pub async fn look(
-    state: web::Data<AppState>,
-    posted: Posted<NewForm>,
-) -> Result<HttpResponse, PageError> {
-    let Posted { session, form } = posted;
-    let PortalChrome { who, csrf } = chrome(&session)?;
-    Ok(html(
-        StatusCode::OK,
-        &NewPage {
-            who,
-            csrf,
-            suggestions: suggestions(&state, &form.subject).await?,
-            form,
-            problem: None,
-            field: String::new(),
-        },
-    ))
-}
-
 /// A suggested article opened from the new-request page: noted (for the deflection report),
 /// then the article.
 pub async fn suggested(
@@ -389,55 +298,4 @@ pub async fn suggested(
     Ok(see_other(&format!("/help/{}", a.slug)))
 }
 
-/// Opens the request; the form back with the field marked when something is wrong.
-pub async fn create(
-    state: web::Data<AppState>,
-    posted: Posted<NewForm>,
-) -> Result<HttpResponse, PageError> {
-    let Posted { session, form } = posted;
-    let PortalChrome { who, csrf } = chrome(&session)?;
-    let request = CreateTicket {
-        subject: form.subject.clone(),
-        description: form.description.clone(),
-        ..CreateTicket::default()
-    };
-    match open_ticket(&state, &session.caller, request).await {
-        Ok(view) => {
-            let now = state.now();
-            let email = session.customer()?;
-            state
-                .db()
-                .record_request_after_suggestions(
-                    email,
-                    now - frontdesk_domain::kb::DEFLECTION_WINDOW,
-                    now,
-                )
-                .await?;
-            Ok(see_other(&format!(
-                "/portal/tickets/{}?done=opened",
-                view.number
-            )))
-        }
-        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
-            let field = e.field().unwrap_or_else(|| {
-                if e.detail().contains("subject") {
-                    "subject".to_owned()
-                } else {
-                    "description".to_owned()
-                }
-            });
-            let page = NewPage {
-                who,
-                csrf,
-                problem: Some(e.sentence()),
-                field,
-                suggestions: suggestions(&state, &form.subject).await?,
-                form,
-            };
-            Ok(html(e.status(), &page))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-crate::pages::session::csrf_form!(ReplyForm, NewForm);
+crate::pages::session::csrf_form!(ReplyForm);

@@ -83,6 +83,19 @@ impl Helpdesk {
         self.open_following(new, None, None, &[]).await
     }
 
+    /// [`Helpdesk::open`] with files on the first message (checked by the caller with
+    /// [`crate::journey::check_file`]).
+    ///
+    /// # Errors
+    /// As [`Helpdesk::open`].
+    pub async fn open_with_files(
+        &self,
+        new: NewTicket,
+        files: &[crate::ports::OutboundAttachment],
+    ) -> Result<Committed, OpenError> {
+        self.open_following(new, None, None, files).await
+    }
+
     /// Opens `new`, as the follow-up of the closed ticket `follows` when given (linked both
     /// ways by events, as a mailed follow-up is), with the intake form's answers and the files
     /// (already checked) on its first message.

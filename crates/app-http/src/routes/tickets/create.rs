@@ -127,6 +127,23 @@ pub(crate) async fn open_ticket(
     caller: &Caller,
     body: CreateTicket,
 ) -> Result<TicketView, ApiError> {
+    open_ticket_with_files(state, caller, body, None, Vec::new()).await
+}
+
+/// [`open_ticket`] with files: with `answers`, each file belongs to an upload question of the
+/// form (`form`: the version the page showed, else the active one); without, the files go on
+/// the first message as they are (any type, within the portal's count and size).
+///
+/// # Errors
+/// As `POST /api/tickets`; 409 when `form` is no longer the active version; 422 naming each
+/// file refused.
+pub(crate) async fn open_ticket_with_files(
+    state: &AppState,
+    caller: &Caller,
+    body: CreateTicket,
+    form: Option<uuid::Uuid>,
+    files: Vec<frontdesk_domain::service::FormFile>,
+) -> Result<TicketView, ApiError> {
     let (customer, channel, actor) = opener(caller, &body)?;
     let mut tags = body.tags;
     if let Some(order) = body.order_id.as_deref().map(str::trim) {
@@ -156,17 +173,34 @@ pub(crate) async fn open_ticket(
         tags,
         actor,
     };
+    let limits = portal_limits(state);
     let committed = match answers {
-        None => state.desk().open(new).await?,
+        None => {
+            let mut kept = Vec::with_capacity(files.len());
+            for (i, f) in files.into_iter().enumerate() {
+                let mut file = f.file;
+                file.content_type = frontdesk_domain::journey::check_file(
+                    limits,
+                    i,
+                    &file.content,
+                    false,
+                    &file.content_type,
+                )
+                .map_err(|e| ApiError::invalid_field("files", format!("{}: {e}", file.filename)))?;
+                kept.push(file);
+            }
+            state.desk().open_with_files(new, &kept).await?
+        }
         Some(answers) => {
             let raw = raw_answers(answers)?;
-            let form =
-                state.db().active_journey().await?.ok_or_else(|| {
-                    ApiError::invalid_field("answers", "no intake form is active")
-                })?;
+            let journey = match form {
+                Some(id) => state.db().journey(id).await?,
+                None => state.db().active_journey().await?,
+            }
+            .ok_or_else(|| ApiError::invalid_field("answers", "no intake form is active"))?;
             state
                 .desk()
-                .open_with_form(new, &form, &raw, Vec::new(), portal_limits(state))
+                .open_with_form(new, &journey, &raw, files, limits)
                 .await?
         }
     };
