@@ -284,6 +284,8 @@ struct TicketPage {
     presence: PresenceLine,
     max_uploads: usize,
     max_upload_mib: usize,
+    /// The intake form's answers the ticket was opened with.
+    intake: Option<crate::views::FormAnswersView>,
 }
 
 impl TicketPage {
@@ -319,6 +321,7 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         notes,
         ai,
         merge_suggestions,
+        intake,
         ..
     } = detail;
     let team: Vec<StaffView> = crate::reads::staff_list(state, caller).await?;
@@ -431,6 +434,7 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
         number: t.number.clone(),
     };
     Ok(TicketPage {
+        intake,
         chrome,
         statuses,
         priorities: choices(

@@ -131,6 +131,8 @@ struct TicketPage {
     rate: Vec<(&'static str, String)>,
     /// The rating given, if any.
     rated: Option<&'static str>,
+    max_files: usize,
+    max_mib: usize,
 }
 
 async fn ticket_page(
@@ -162,7 +164,10 @@ async fn ticket_page(
         .as_ref()
         .and_then(|s| s.as_ref())
         .map(|s| s.rating);
+    let limits = crate::routes::tickets::create::portal_limits(state);
     Ok(TicketPage {
+        max_files: limits.max_files,
+        max_mib: limits.max_bytes / (1024 * 1024),
         rate,
         rated,
         who,
@@ -203,45 +208,75 @@ pub async fn show(
     Ok(html(StatusCode::OK, &page))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReplyForm {
-    csrf: String,
-    content: String,
-}
-
-/// Adds the customer's reply; the page again with the text kept when it cannot be taken.
+/// Adds the customer's reply with its files; the page again with the text kept when it cannot
+/// be taken.
 pub async fn reply(
     state: web::Data<AppState>,
     number: web::Path<String>,
-    posted: Posted<ReplyForm>,
+    session: Session,
+    payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let Posted { session, form } = posted;
     let email = session.customer()?.clone();
+    let limits = crate::routes::tickets::create::portal_limits(&state);
+    let posted = crate::pages::multipart::read(
+        payload,
+        crate::pages::multipart::Limits {
+            max_files: limits.max_files,
+            max_file_bytes: limits.max_bytes,
+            max_text_bytes: 300 * 1024,
+        },
+    )
+    .await?;
+    session.check_csrf(&posted.text("csrf"))?;
+    let content = posted.text("content");
     let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
-    match state
-        .desk()
-        .customer_reply(ticket.id, &email, &form.content)
-        .await
-    {
+    let mut outcome: Result<_, ApiError> = match posted.refused.first() {
+        Some((_, why)) => Err(ApiError::invalid_field("files", why.clone())),
+        None => Ok(Vec::new()),
+    };
+    if let Ok(kept) = &mut outcome {
+        for (i, upload) in posted.files.into_iter().enumerate() {
+            let mut file = upload.file;
+            match frontdesk_domain::journey::check_file(
+                limits,
+                i,
+                &file.content,
+                false,
+                &file.content_type,
+            ) {
+                Ok(content_type) => {
+                    file.content_type = content_type;
+                    kept.push(file);
+                }
+                Err(e) => {
+                    outcome = Err(ApiError::invalid_field(
+                        "files",
+                        format!("{}: {e}", file.filename),
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    let sent = match outcome {
+        Ok(files) => state
+            .desk()
+            .customer_reply_with_files(ticket.id, &email, &content, &files)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match sent {
         Ok(committed) => Ok(see_other(&format!(
             "/portal/tickets/{}?done=sent",
             committed.ticket.number
         ))),
         Err(e) => {
-            let e = ApiError::from(e);
             if !e.status().is_client_error() {
                 return Err(e.into());
             }
-            let page = ticket_page(
-                &state,
-                &session,
-                &number,
-                form.content,
-                Some(e.sentence()),
-                None,
-            )
-            .await?;
+            let page =
+                ticket_page(&state, &session, &number, content, Some(e.sentence()), None).await?;
             Ok(html(e.status(), &page))
         }
     }
@@ -298,4 +333,3 @@ pub async fn suggested(
     Ok(see_other(&format!("/help/{}", a.slug)))
 }
 
-crate::pages::session::csrf_form!(ReplyForm);
