@@ -8,6 +8,7 @@ mod confirm;
 mod console;
 mod driver;
 mod hostile;
+mod journeys;
 mod portal;
 mod workspace;
 

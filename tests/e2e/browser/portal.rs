@@ -11,7 +11,7 @@ use super::workspace::sign_in;
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The portal link in the one message the outbox holds for `to`, on this site.
-fn link_in_outbox(site: &Site, to: &str) -> String {
+pub(super) fn link_in_outbox(site: &Site, to: &str) -> String {
     let mails = site.outbox_to(to);
     assert_eq!(mails.len(), 1, "one mail to {to}");
     let at = mails[0]

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulk;
 pub mod canned;
 pub mod charts;
+pub mod journeys;
 pub mod kb;
 pub mod list;
 pub mod live;
@@ -82,6 +83,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/canned/{id}/delete", web::post().to(canned::remove))
         .route("/admin/audit", web::get().to(audit::show))
+        .route("/admin/journeys", web::get().to(journeys::list))
+        .route("/admin/journeys/new", web::post().to(journeys::create))
+        .route("/admin/journeys/{id}", web::get().to(journeys::show))
+        .route("/admin/journeys/{id}", web::post().to(journeys::save))
+        .route("/admin/journeys/{id}/copy", web::post().to(journeys::copy))
+        .route(
+            "/admin/journeys/{id}/archive",
+            web::post().to(journeys::archive),
+        )
         .route("/admin/kb", web::get().to(kb::list))
         .route("/admin/kb/new", web::get().to(kb::new))
         .route("/admin/kb/new", web::post().to(kb::create))

@@ -176,11 +176,7 @@ struct Shown<'a> {
     form: Option<&'a Journey>,
 }
 
-async fn page(
-    state: &AppState,
-    session: &Session,
-    shown: Shown<'_>,
-) -> Result<NewPage, PageError> {
+async fn page(state: &AppState, session: &Session, shown: Shown<'_>) -> Result<NewPage, PageError> {
     let PortalChrome { who, csrf } = chrome(session)?;
     let limits = portal_limits(state);
     Ok(NewPage {

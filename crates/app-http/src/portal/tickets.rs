@@ -332,4 +332,3 @@ pub async fn suggested(
         .await?;
     Ok(see_other(&format!("/help/{}", a.slug)))
 }
-
