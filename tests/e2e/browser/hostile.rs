@@ -36,13 +36,18 @@ fn sample(step: usize) -> Vec<String> {
 
 /// A mail carrying `payload` everywhere a sender controls.
 fn hostile_mail(i: usize, payload: &str) -> String {
+    hostile_mail_from(i, payload, &format!("attacker{i}@evil.test"))
+}
+
+/// [`hostile_mail`] from `from`.
+fn hostile_mail_from(i: usize, payload: &str, from: &str) -> String {
     let one_line: String = payload
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let name = one_line.replace(['"', '\\'], "'");
     format!(
-        "From: \"{name}\" <attacker{i}@evil.test>\r\n\
+        "From: \"{name}\" <{from}>\r\n\
          To: support@frontdesk.test\r\n\
          Subject: {one_line}\r\n\
          Message-ID: <xss-{i}@evil.test>\r\n\
@@ -189,4 +194,123 @@ async fn nothing_from_the_xss_corpus_runs_on_the_list_the_ticket_pages_or_live_u
     }
     browser.close().await;
     site.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_from_the_xss_corpus_runs_on_the_portal_list_or_its_ticket_pages() {
+    // Another slice of the corpus than the workspace's, all from one customer.
+    let payloads: Vec<String> = sample(40).into_iter().skip(1).step_by(2).collect();
+    assert!(payloads.len() > 50, "a real sample: {}", payloads.len());
+    let site = Site::start().await;
+    site.staff(ADMIN, "Ops Admin", Role::Admin, PASSWORD).await;
+    let token = site.token(ADMIN, PASSWORD).await;
+    let customer = "casey@evil.test";
+    for (i, payload) in payloads.iter().enumerate() {
+        std::fs::write(
+            site.maildir_new().join(format!("{i}.eml")),
+            hostile_mail_from(i, payload, customer),
+        )
+        .unwrap();
+    }
+    let opened = site.poll(&token).await;
+    assert!(
+        opened + 5 >= payloads.len() as u64,
+        "nearly every hostile mail opens its own request ({opened} of {})",
+        payloads.len()
+    );
+    // The team answers one of them quoting the payload back, as agents do.
+    let quoted = reqwest::Client::new()
+        .post(format!("{}/api/tickets/TKT-000001/reply", site.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"content": format!("You wrote: {}", payloads[0])}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(quoted.status().as_u16(), 201);
+
+    let browser = Browser::open(Size::Phone).await;
+    browser.watch_for_scripts().await;
+    browser.goto(&format!("{}/portal", site.base)).await;
+    browser
+        .field("E-mail address")
+        .await
+        .send_keys(customer)
+        .await
+        .unwrap();
+    browser
+        .button("Mail me a sign-in link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//*[@role='status']", "sign-in link is on its way")
+        .await;
+    site.maintain().await;
+    let link = super::portal::link_in_outbox(&site, customer);
+    browser.goto(&link).await;
+    browser.button("Sign in").await.click().await.unwrap();
+    browser.heading("My requests").await;
+    let mut pages = 1;
+    loop {
+        portal_clean(&browser, &format!("page {pages} of the portal's list")).await;
+        let older = browser
+            .client
+            .find_all(Locator::LinkText("Older requests"))
+            .await
+            .unwrap();
+        let Some(older) = older.into_iter().next() else {
+            break;
+        };
+        older.click().await.unwrap();
+        pages += 1;
+        browser.heading("My requests").await;
+    }
+    for n in 1..=opened {
+        let number = format!("TKT-{n:06}");
+        browser
+            .goto(&format!("{}/portal/tickets/{number}", site.base))
+            .await;
+        browser
+            .until_text("//*[@id='portal-status']", &number)
+            .await;
+        portal_clean(&browser, &format!("the portal's {number}")).await;
+    }
+    browser.close().await;
+    site.finish().await;
+}
+
+/// Nothing ran or was refused on a portal page, and no text from mail became markup.
+async fn portal_clean(browser: &Browser, what: &str) {
+    assert_eq!(
+        browser.scripts_ran().await,
+        Vec::<String>::new(),
+        "something ran on {what}"
+    );
+    let refused: Vec<String> = browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| e.contains("Refused to execute") || e.contains("Refused to evaluate"))
+        .collect();
+    assert_eq!(
+        refused,
+        Vec::<String>::new(),
+        "a script was refused on {what}"
+    );
+    let elements = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('h1 *, .message .body *, \
+             .message header strong *, .attachments li > a *, table.tickets th a *')]\
+             .map(e => e.outerHTML.slice(0, 80));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        elements,
+        serde_json::json!([]),
+        "text from mail became markup on {what}"
+    );
 }

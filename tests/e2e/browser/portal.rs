@@ -10,10 +10,14 @@ use super::workspace::sign_in;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// The portal link in the one message the outbox holds for `to`, on this site.
+/// The portal link in the one sign-in mail the outbox holds for `to`, on this site.
 pub(super) fn link_in_outbox(site: &Site, to: &str) -> String {
-    let mails = site.outbox_to(to);
-    assert_eq!(mails.len(), 1, "one mail to {to}");
+    let mails: Vec<String> = site
+        .outbox_to(to)
+        .into_iter()
+        .filter(|m| m.contains("/portal/link?token="))
+        .collect();
+    assert_eq!(mails.len(), 1, "one sign-in mail to {to}");
     let at = mails[0]
         .find("/portal/link?token=")
         .expect("a sign-in link");
