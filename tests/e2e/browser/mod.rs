@@ -38,13 +38,19 @@ impl Site {
 
     /// A site whose configuration file ends with `extra`.
     pub async fn start_with(extra: &str) -> Self {
+        Self::start_configured("", extra).await
+    }
+
+    /// A site with `helpdesk` in its `[helpdesk]` table and `extra` at the end of its
+    /// configuration file.
+    pub async fn start_configured(helpdesk: &str, extra: &str) -> Self {
         let fresh = Fresh::postgres().await;
         let dir = tempfile::tempdir().unwrap();
         let config_file = dir.path().join("frontdesk.toml");
         std::fs::write(
             &config_file,
             format!(
-                "[helpdesk]\nsupport_address = \"support@frontdesk.test\"\n\n\
+                "[helpdesk]\nsupport_address = \"support@frontdesk.test\"\n{helpdesk}\n\
                  [database]\nurl = \"{}\"\n\n[ai]\nmode = \"off\"\n\n\
                  [outbox]\npath = \"{}\"\n\n\
                  [[mailbox]]\nkind = \"maildir\"\npath = \"{}\"\n\n\
