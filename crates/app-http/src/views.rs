@@ -144,6 +144,9 @@ pub struct TicketView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<SatisfactionView>)]
     pub satisfaction: Option<Option<SatisfactionView>>,
+    /// When the first answer is due, while that is a promise worth showing (the first-response
+    /// clock runs and is not overdue); `null` otherwise. Customers see it too.
+    pub expected_reply_by: Option<DateTime<Utc>>,
 }
 
 /// A ticket's satisfaction rating.
@@ -199,7 +202,9 @@ impl<T: Serialize> Serialize for Staffside<T> {
 impl TicketView {
     #[must_use]
     pub fn new(t: &Ticket, sla: &SlaPolicies, now: DateTime<Utc>) -> Self {
+        let first = sla.status(&t.sla.first_response, now);
         Self {
+            expected_reply_by: first.promise(),
             id: t.id.as_uuid(),
             number: t.number.to_string(),
             subject: t.subject.clone(),
@@ -223,10 +228,7 @@ impl TicketView {
             updated_at: t.updated_at,
             version: Some(t.revision),
             sla: Some(SlaView {
-                first_response: ClockView::new(
-                    sla.status(&t.sla.first_response, now),
-                    t.sla.first_response.target,
-                ),
+                first_response: ClockView::new(first, t.sla.first_response.target),
                 resolution: ClockView::new(
                     sla.status(&t.sla.resolution, now),
                     t.sla.resolution.target,

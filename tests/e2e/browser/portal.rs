@@ -88,6 +88,14 @@ async fn a_customer_signs_in_by_mailed_link_and_works_their_requests() {
         "{list}"
     );
     assert!(!list.contains("Other person's refund"), "{list}");
+    // Waiting for the first answer: when it is due.
+    assert!(
+        browser
+            .text("//table[contains(@class,'tickets')]//tr[contains(., 'Order 1234 is late')]")
+            .await
+            .contains("by 20"),
+        "{list}"
+    );
     // The link is spent.
     browser.goto(&link).await;
     browser.button("Sign in").await.click().await.unwrap();

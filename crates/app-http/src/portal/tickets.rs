@@ -54,6 +54,8 @@ pub struct Row {
     pub subject: String,
     pub status: &'static str,
     pub updated_at: DateTime<Utc>,
+    /// When we aim to answer, while waiting for our first answer.
+    pub expected: Option<DateTime<Utc>>,
 }
 
 #[derive(Template)]
@@ -96,6 +98,7 @@ pub async fn list(
         .items
         .into_iter()
         .map(|t| Row {
+            expected: t.expected_reply_by,
             status: status_words(&t.status),
             number: t.number,
             subject: t.subject,

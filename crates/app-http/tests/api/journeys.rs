@@ -131,6 +131,8 @@ both!(
             .await;
         assert_eq!(s, 201, "{t}");
         let number = t["number"].as_str().unwrap().to_owned();
+        // The customer sees when the first answer is due, until it is given.
+        assert!(t["expected_reply_by"].is_string(), "{t}");
         let (_, detail) = app
             .json("get", &format!("/api/tickets/{number}"), Who::Agent, None)
             .await;
@@ -162,6 +164,24 @@ both!(
                 .contains("Order number: #1001"),
             "{detail}"
         );
+        let (s, _) = app
+            .json(
+                "post",
+                &format!("/api/tickets/{number}/reply"),
+                Who::Agent,
+                Some(&json!({"content": "We are on it."})),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (_, mine) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{number}"),
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(mine["expected_reply_by"], Value::Null, "answered: {mine}");
         // A second version replaces the first; the ticket keeps version 1.
         let (_, second) = app
             .json(

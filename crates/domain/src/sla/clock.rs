@@ -65,6 +65,17 @@ pub struct ClockStatus {
 }
 
 impl ClockStatus {
+    /// The deadline as a promise worth showing a customer ("we aim to answer by …"): while the
+    /// clock runs and is not overdue; `None` when paused, stopped or breached (a time already
+    /// past promises nothing).
+    #[must_use]
+    pub fn promise(&self) -> Option<DateTime<Utc>> {
+        match self.state {
+            ClockState::Ok | ClockState::Warning if !self.paused => self.due_at,
+            _ => None,
+        }
+    }
+
     /// The clock's [`Band`] against its `target`: the warning share (the state) decides red, so
     /// the colour and the SLA warning never disagree.
     #[must_use]
