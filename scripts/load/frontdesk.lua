@@ -144,9 +144,86 @@ local function pages()
   return page_detail()
 end
 
+-- The customer portal and the help centre (scripts/portal-bench.sh): customers signed in by
+-- their session cookies (PORTAL_SESSIONS: `cookie:TKT-a:TKT-b,…`, each customer's two
+-- requests), the help centre's article slugs one per line in SLUGS_FILE.
+local customers = {}
+for entry in string.gmatch(os.getenv("PORTAL_SESSIONS") or "", "[^,]+") do
+  local cookie, a, b = entry:match("([^:]+):([^:]+):([^:]+)")
+  if cookie then
+    customers[#customers + 1] = { headers = { ["Cookie"] = "fd_session=" .. cookie }, tickets = { a, b } }
+  end
+end
+local slugs = {}
+local slugs_file = io.open(os.getenv("SLUGS_FILE") or "", "r")
+if slugs_file then
+  for line in slugs_file:lines() do
+    slugs[#slugs + 1] = line
+  end
+  slugs_file:close()
+end
+-- Words of the portal fixture's articles and requests (crates/adapters-db/benches/portal.rs).
+local HELP_WORDS = { "order", "delivery", "parcel", "invoice", "refund", "password", "login",
+  "screen", "battery", "charger", "cable", "warranty", "return", "exchange", "colour", "size",
+  "jacket", "shoes", "laptop", "printer", "router", "account", "subscription", "discount",
+  "voucher", "shipping", "tracking", "courier", "address", "payment", "card", "bank", "transfer",
+  "receipt", "missing", "damaged", "late", "store", "online", "reset", "email", "label", "box",
+  "customs", "gift", "app" }
+
+local function help_word()
+  return HELP_WORDS[math.random(1, #HELP_WORDS)]
+end
+
+local function customer()
+  return customers[math.random(1, #customers)]
+end
+
+local function portal_list()
+  return wrk.format("GET", "/portal", customer().headers)
+end
+
+local function portal_ticket()
+  local c = customer()
+  return wrk.format("GET", "/portal/tickets/" .. c.tickets[math.random(1, 2)], c.headers)
+end
+
+local function help_search()
+  if math.random() < 0.5 then
+    return wrk.format("GET", "/help?q=" .. help_word() .. "%20" .. help_word())
+  end
+  return wrk.format("GET", "/help?q=" .. help_word())
+end
+
+local function help_article()
+  return wrk.format("GET", "/help/" .. slugs[math.random(1, #slugs)])
+end
+
+local function portal_suggest()
+  return wrk.format("GET", "/portal/new?subject=" .. help_word() .. "%20" .. help_word(),
+    customer().headers)
+end
+
+-- Customers at the portal: 30 % their list, 30 % a request, 15 % help searches, 15 % articles,
+-- 10 % the new-request suggestions as they type.
+local function portal()
+  local r = math.random()
+  if r < 0.30 then
+    return portal_list()
+  elseif r < 0.60 then
+    return portal_ticket()
+  elseif r < 0.75 then
+    return help_search()
+  elseif r < 0.90 then
+    return help_article()
+  end
+  return portal_suggest()
+end
+
 local mixes = { list = list, detail = detail, search = search, mixed = mixed, inbound = inbound,
   lists = other_list, note = note, page_list = page_list, page_detail = page_detail,
-  pages = pages }
+  pages = pages, portal_list = portal_list, portal_ticket = portal_ticket,
+  help_search = help_search, help_article = help_article, portal_suggest = portal_suggest,
+  portal = portal }
 local make = list
 local interval_ms = nil
 local next_at = nil
