@@ -5,7 +5,8 @@
 #
 # Builds the portal fixture if it is missing (`cargo bench -p frontdesk-adapters-db --bench
 # portal -- CUSTOMERS`: CUSTOMERS customers with two mailed requests each, 1,000 published
-# articles), copies it, starts the release `frontdesk-http` on the copy on loopback, then:
+# articles), copies it, starts the release `frontdesk-http --with-poller` (the one-process
+# install, whose maintenance pass sends mail) on the copy on loopback, then:
 #   1. link:  20 customers ask for a sign-in link (POST /api/auth/portal-link); each time, how
 #             long until the mail is in the outbox Maildir (the server's own maintenance pass
 #             sends it), polled every 5 ms; then each signs in through /portal/link as a browser
@@ -59,7 +60,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
     FRONTDESK_ADMIN_PASSWORD="portal-bench-$(date +%s)-password" \
     FRONTDESK_HTTP__REGISTRATIONS_PER_IP=1000 \
     RUST_LOG=warn \
-        exec "$root/target/release/frontdesk-http" --bind "127.0.0.1:$port"
+        exec "$root/target/release/frontdesk-http" --with-poller --bind "127.0.0.1:$port"
 ) >"$work/server.log" 2>&1 &
 server=$!
 

@@ -302,3 +302,66 @@ async fn a_customer_mail_is_answered_by_api_and_the_answer_reopens_the_ticket() 
     );
     fresh.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_link_goes_out_at_once_between_maintenance_passes() {
+    let fresh = Fresh::postgres().await;
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let support = format!("support-{run}@frontdesk.test");
+    let customer = format!("customer-{run}@customer.test");
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = mail_loop_config(dir.path(), &support, &fresh.url, "mode = \"off\"");
+    // The maintenance pass runs at the start, then not for an hour: only the sender can send.
+    config.poller.interval_secs = 3600;
+    let agent = Staff {
+        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
+        email: EmailAddress::parse("agent@frontdesk.test").unwrap(),
+        name: "Ana Agent".to_owned(),
+        role: Role::Agent,
+        availability: Availability::Available,
+        shift: None,
+        active: true,
+    };
+    fresh
+        .db
+        .create_staff(&agent, None, Utc::now())
+        .await
+        .unwrap();
+    let app = with_poller(config).await;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let token = app
+        .state()
+        .keys
+        .issue(&staff_subject(agent.id), "agent", Utc::now())
+        .unwrap();
+    tokio::spawn(app.run_until_stopped());
+    let http = reqwest::Client::new();
+    let opened = http
+        .post(format!("{base}/api/tickets"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"subject": "Phone call", "description": "Called about an order",
+                      "customer_email": customer}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status().as_u16(), 201);
+    // Let the first maintenance pass end, so it cannot be what sends the link.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let asked = http
+        .post(format!("{base}/api/auth/portal-link"))
+        .json(&json!({ "email": customer }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 202);
+    let mail = until("the sign-in link in the customer's mailbox", async || {
+        inbox(&customer)
+            .await
+            .into_iter()
+            .find(|m| m.contains("/portal/link?token="))
+    })
+    .await;
+    assert!(header(&mail, "Subject").is_some(), "{mail}");
+}

@@ -2,6 +2,7 @@
 //! search index ([`KbSnapshot`]), re-read when this process changes one and at least every
 //! [`FRESH_FOR`] (another server may have), and Markdown rendered to sanitised HTML.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -29,24 +30,24 @@ impl KbSnapshot {
     }
 }
 
-/// The snapshot this process serves.
+/// The snapshot this process serves. A stale one keeps serving while one request reads the
+/// next (the others do not wait, and do not all read at once); only without any snapshot (at
+/// the start, after this process changed an article) do requests wait, for one read.
 #[derive(Debug, Default)]
 pub struct KbCache {
     current: RwLock<Option<(Instant, Arc<KbSnapshot>)>>,
+    /// One read at a time.
+    loading: tokio::sync::Mutex<()>,
+    /// A request is reading a fresh snapshot to replace a stale one.
+    refreshing: AtomicBool,
 }
 
 impl KbCache {
-    /// The snapshot, read again when stale or changed.
-    ///
-    /// # Errors
-    /// [`StoreError`] when it must be read and cannot be.
-    pub async fn get(&self, db: &Database) -> Result<Arc<KbSnapshot>, StoreError> {
-        if let Ok(guard) = self.current.read()
-            && let Some((at, snapshot)) = guard.as_ref()
-            && at.elapsed() < FRESH_FOR
-        {
-            return Ok(snapshot.clone());
-        }
+    fn held(&self) -> Option<(Instant, Arc<KbSnapshot>)> {
+        self.current.read().ok().and_then(|g| g.clone())
+    }
+
+    async fn load(&self, db: &Database) -> Result<Arc<KbSnapshot>, StoreError> {
         let articles = db.kb_articles().await?;
         let categories = db.kb_categories().await?;
         let index = SearchIndex::build(&articles);
@@ -61,12 +62,49 @@ impl KbCache {
         Ok(snapshot)
     }
 
+    /// The snapshot, read again when stale or changed.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it must be read and cannot be.
+    pub async fn get(&self, db: &Database) -> Result<Arc<KbSnapshot>, StoreError> {
+        match self.held() {
+            Some((at, snapshot)) if at.elapsed() < FRESH_FOR => Ok(snapshot),
+            Some((_, stale)) => {
+                if self.refreshing.swap(true, Ordering::AcqRel) {
+                    return Ok(stale);
+                }
+                let fresh = self.load(db).await;
+                self.refreshing.store(false, Ordering::Release);
+                // A failed read keeps the stale snapshot serving; the next request tries again.
+                Ok(fresh.unwrap_or(stale))
+            }
+            None => {
+                let _one = self.loading.lock().await;
+                if let Some((_, snapshot)) = self.held() {
+                    return Ok(snapshot);
+                }
+                self.load(db).await
+            }
+        }
+    }
+
     /// Forgets the snapshot: the next read sees this process's change.
     pub fn invalidate(&self) {
         if let Ok(mut guard) = self.current.write() {
             *guard = None;
         }
     }
+}
+
+/// Counts a view of article `id` after the answer, not before it: a reader never waits for
+/// the write (which queues behind others on SQLite). A count that fails is logged and lost.
+pub fn count_view(db: &Database, id: Uuid) {
+    let db = db.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = db.count_kb_view(id).await {
+            tracing::warn!(error = %e, article = %id, "an article view was not counted");
+        }
+    });
 }
 
 /// `markdown` as HTML that can be shown anywhere: CommonMark with tables and strikethrough;

@@ -80,6 +80,10 @@ pub struct Frontdesk {
     /// Wakes this process's maintenance pass (the daemon's, when it runs here): a mail queued
     /// that a person is waiting for (a sign-in link) goes out now, not at the next interval.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Wakes this process's sender (the daemon's, when it runs here): the jobs queue is run at
+    /// once, apart from the maintenance pass (which can take seconds on a large helpdesk), so
+    /// a mail someone waits for — a sign-in link, a staff invitation — goes out within moments.
+    pub send_now: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Frontdesk {
@@ -195,6 +199,7 @@ impl Frontdesk {
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,
             survey_key,
             wake: Arc::new(tokio::sync::Notify::new()),
+            send_now: Arc::new(tokio::sync::Notify::new()),
             config,
         };
         if let Err(e) = app.reload_sla().await {

@@ -267,6 +267,36 @@ async fn a_manager_builds_a_conditional_form_and_a_customer_answers_it_with_a_ph
     assert_eq!(attachment["content_type"], "image/png", "{detail}");
     assert_eq!(detail["intake"]["version"], 1);
     assert_eq!(detail["intake"]["answers"][1]["values"][0], "#A-1001");
+    // A reply with a file.
+    let receipt = files.path().join("receipt.pdf");
+    std::fs::write(&receipt, "%PDF-1.7 a receipt").unwrap();
+    browser
+        .field("Your reply")
+        .await
+        .send_keys("Here is the receipt.")
+        .await
+        .unwrap();
+    browser
+        .field("Files (optional)")
+        .await
+        .send_keys(receipt.to_str().unwrap())
+        .await
+        .unwrap();
+    browser
+        .button("Send the reply")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until_text("//main//*[@role='status']", "Your reply was sent")
+        .await;
+    assert!(
+        browser
+            .text("//ol[@id='conversation']")
+            .await
+            .contains("receipt.pdf")
+    );
     browser.button("Sign out").await.click().await.unwrap();
 
     // Staff read the answers as a block beside the conversation.

@@ -317,15 +317,20 @@ async fn staff_write_articles_and_anyone_finds_reads_and_rates_them_in_the_help_
         .until_text("//*[@role='status']", "Thanks for telling us")
         .await;
     let token = site.token("mo@frontdesk.test", PASSWORD).await;
-    let articles = reqwest::Client::new()
-        .get(format!("{}/api/kb/articles", site.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+    let articles = browser
+        .until("the view counted", async || {
+            let articles = reqwest::Client::new()
+                .get(format!("{}/api/kb/articles", site.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap();
+            (articles[0]["views"] == 1).then_some(articles)
+        })
+        .await;
     assert_eq!(articles[0]["views"], 1, "{articles}");
     assert_eq!(articles[0]["helpful_yes"], 1, "{articles}");
     // A search that finds nothing says so and points to asking.

@@ -137,7 +137,7 @@ async fn article_page(
 ) -> Result<ArticlePage, PageError> {
     let a = article_for(state, Reader::Public, slug).await?;
     if count_view {
-        state.db().count_kb_view(a.id).await?;
+        crate::kb::count_view(state.db(), a.id);
     }
     let kb = state.kb.get(state.db()).await?;
     Ok(ArticlePage {

@@ -154,7 +154,7 @@ pub async fn get(
     let reader = reader_of(caller.as_ref());
     let a = article_for(&state, reader, &id).await?;
     if reader == Reader::Public {
-        state.db().count_kb_view(a.id).await?;
+        crate::kb::count_view(state.db(), a.id);
     }
     Ok(HttpResponse::Ok().json(ArticleView::from(&a)))
 }

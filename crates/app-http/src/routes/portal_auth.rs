@@ -101,8 +101,8 @@ pub(crate) async fn request_link(state: &AppState, ip: &str, raw: &str) -> Resul
             now,
         )
         .await?;
-    // Someone waits for this mail: the maintenance pass sends it now.
-    state.app.wake.notify_one();
+    // Someone waits for this mail: this process's sender sends it now.
+    state.app.send_now.notify_one();
     Ok(())
 }
 

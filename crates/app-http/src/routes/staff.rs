@@ -519,8 +519,8 @@ pub(crate) async fn send_link(
         .db()
         .issue_staff_link(m.id, &link, &digest(&token), Some(by.id), mail, now)
         .await?;
-    // Someone waits for this mail: the maintenance pass sends it now.
-    state.app.wake.notify_one();
+    // Someone waits for this mail: this process's sender sends it now.
+    state.app.send_now.notify_one();
     Ok(LinkSent {
         status: match purpose {
             StaffLinkPurpose::Invitation => "invitation_sent",

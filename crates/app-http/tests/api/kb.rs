@@ -104,14 +104,23 @@ both!(
             .await;
             assert_eq!(s, 204);
         }
-        let (_, seen) = call(
-            app,
-            "get",
-            &format!("/api/kb/articles/{id}"),
-            Who::Agent,
-            None,
-        )
-        .await;
+        // Views are counted after the answer: wait for the count to land.
+        let mut seen = Value::Null;
+        for _ in 0..50 {
+            seen = call(
+                app,
+                "get",
+                &format!("/api/kb/articles/{id}"),
+                Who::Agent,
+                None,
+            )
+            .await
+            .1;
+            if seen["views"].as_u64() == Some(2) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(
             (
                 seen["views"].as_u64(),

@@ -81,7 +81,8 @@ pub async fn once(app: &Frontdesk) -> Result<(Vec<PassReport>, MaintenanceReport
     }
 }
 
-/// Runs until `shutdown` turns true: one task per mailbox and one for maintenance.
+/// Runs until `shutdown` turns true: one task per mailbox, one for maintenance, and the sender
+/// (the jobs queue when [`Frontdesk::send_now`] is notified).
 pub async fn run(app: Arc<Frontdesk>, shutdown: watch::Receiver<bool>, health: Arc<Health>) {
     let wake = app.wake.clone();
     let mut tasks = tokio::task::JoinSet::new();
@@ -97,7 +98,44 @@ pub async fn run(app: Arc<Frontdesk>, shutdown: watch::Receiver<bool>, health: A
         let wake = wake.clone();
         tasks.spawn(async move { maintenance_loop(&app, shutdown, &wake, &health).await });
     }
+    {
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move { sender_loop(&app, shutdown).await });
+    }
     while tasks.join_next().await.is_some() {}
+}
+
+/// The jobs queue run whenever [`Frontdesk::send_now`] is notified, apart from the maintenance
+/// pass: claims are exclusive, so both may run jobs at once without doing one twice.
+async fn sender_loop(app: &Frontdesk, mut shutdown: watch::Receiver<bool>) {
+    let batch = app.config.poller.job_batch.max(1);
+    loop {
+        tokio::select! {
+            () = app.send_now.notified() => {}
+            _ = shutdown.changed() => return,
+        }
+        if stopping(&shutdown) {
+            return;
+        }
+        let stop_flag = shutdown.clone();
+        let stop = move || *stop_flag.borrow();
+        let mut notices = Vec::new();
+        let mut report = JobReport::default();
+        for _ in 0..10 {
+            match run_jobs(app, batch, &stop, &mut notices).await {
+                Ok(r) if r.claimed > 0 => report.add(&r),
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the sender could not run the jobs queue");
+                    break;
+                }
+            }
+        }
+        if let Err(e) = send_digests(app, notices, &mut report).await {
+            tracing::warn!(error = %e, "the sender could not send notification digests");
+        }
+    }
 }
 
 pub(super) fn stopping(shutdown: &watch::Receiver<bool>) -> bool {
