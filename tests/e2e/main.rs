@@ -128,6 +128,25 @@ security = "plain"
     Config::load_with_env(Some(&config_file), &[]).unwrap()
 }
 
+/// Ana, an available agent, stored in `fresh`.
+async fn agent_of(fresh: &Fresh) -> Staff {
+    let agent = Staff {
+        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
+        email: EmailAddress::parse("agent@frontdesk.test").unwrap(),
+        name: "Ana Agent".to_owned(),
+        role: Role::Agent,
+        availability: Availability::Available,
+        shift: None,
+        active: true,
+    };
+    fresh
+        .db
+        .create_staff(&agent, None, Utc::now())
+        .await
+        .unwrap();
+    agent
+}
+
 /// `frontdesk-http --with-poller` on `config`, built (not yet running) on a free loopback port.
 async fn with_poller(config: Config) -> Application {
     Application::build(
@@ -165,20 +184,7 @@ async fn a_customer_mail_is_answered_by_api_and_the_answer_reopens_the_ticket() 
     let customer = format!("customer-{run}@customer.test");
     let dir = tempfile::tempdir().unwrap();
     let config = mail_loop_config(dir.path(), &support, &fresh.url, "mode = \"off\"");
-    let agent = Staff {
-        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
-        email: EmailAddress::parse("agent@frontdesk.test").unwrap(),
-        name: "Ana Agent".to_owned(),
-        role: Role::Agent,
-        availability: Availability::Available,
-        shift: None,
-        active: true,
-    };
-    fresh
-        .db
-        .create_staff(&agent, None, Utc::now())
-        .await
-        .unwrap();
+    let agent = agent_of(&fresh).await;
     let app = with_poller(config).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     let token = app
@@ -313,20 +319,7 @@ async fn a_sign_in_link_goes_out_at_once_between_maintenance_passes() {
     let mut config = mail_loop_config(dir.path(), &support, &fresh.url, "mode = \"off\"");
     // The maintenance pass runs at the start, then not for an hour: only the sender can send.
     config.poller.interval_secs = 3600;
-    let agent = Staff {
-        id: StaffId::from_uuid(uuid::Uuid::now_v7()),
-        email: EmailAddress::parse("agent@frontdesk.test").unwrap(),
-        name: "Ana Agent".to_owned(),
-        role: Role::Agent,
-        availability: Availability::Available,
-        shift: None,
-        active: true,
-    };
-    fresh
-        .db
-        .create_staff(&agent, None, Utc::now())
-        .await
-        .unwrap();
+    let agent = agent_of(&fresh).await;
     let app = with_poller(config).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     let token = app
