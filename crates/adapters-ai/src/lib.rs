@@ -7,6 +7,7 @@
 //! (`frontdesk_domain::ai::AutoSendPolicy`), applied to whatever an assistant returns.
 
 pub mod offline;
+pub mod offline_text;
 pub mod openai;
 
 /// Which assistant answers, as configured: `offline` (the default) or `openai` (any

@@ -1,55 +1,21 @@
 //! The offline assistant: useful analyses and drafts with no model and no network, so a new
 //! install shows something sensible before anyone configures a key.
 //!
-//! Analysis reuses the domain's keyword classifiers and small word lists; drafts are canned
+//! Analysis reuses the domain's keyword classifiers, an extractive summary of the customer's
+//! messages and a sentiment lexicon with negation ([`crate::offline_text`]); drafts are canned
 //! responses per category with `{customer_name}`, `{ticket_number}`, `{subject}` and
 //! `{agent_name}` filled in. Everything is deterministic: the same ticket gives the same draft.
 
 use async_trait::async_trait;
 use frontdesk_domain::ai::AiUsage;
 use frontdesk_domain::classify::Classifier;
-use frontdesk_domain::ports::{AiAssistant, AiError, Analysis, Draft, DraftContext, Sentiment};
+use frontdesk_domain::ports::{AiAssistant, AiError, Analysis, Draft, DraftContext};
 use frontdesk_domain::service::render_template;
 use frontdesk_domain::ticket::{Category, Message, MessageKind, Ticket};
 
 /// How sure the offline assistant is of its work: low on purpose, under any sensible auto-send
 /// threshold, so its drafts are always reviewed by a person.
 const CONFIDENCE: f32 = 0.4;
-
-const NEGATIVE: &[&str] = &[
-    "angry",
-    "annoyed",
-    "awful",
-    "bad",
-    "broken",
-    "complaint",
-    "disappointed",
-    "frustrated",
-    "furious",
-    "horrible",
-    "never",
-    "poor",
-    "ridiculous",
-    "terrible",
-    "unacceptable",
-    "upset",
-    "useless",
-    "worst",
-];
-const POSITIVE: &[&str] = &[
-    "amazing",
-    "appreciate",
-    "awesome",
-    "excellent",
-    "glad",
-    "great",
-    "happy",
-    "love",
-    "perfect",
-    "thanks",
-    "thank",
-    "wonderful",
-];
 
 /// Very common words per language, for a best guess of the customer's language.
 const LANGUAGES: &[(&str, &[&str])] = &[
@@ -127,29 +93,18 @@ fn latest_customer_text<'a>(ticket: &'a Ticket, conversation: &'a [Message]) -> 
         .map_or(ticket.description.as_str(), |m| m.body_text.as_str())
 }
 
-/// The first sentences of `text`, at most three and about 300 characters.
-fn summary(subject: &str, text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::new();
-    let mut sentences = 0;
-    for (i, c) in flat.char_indices() {
-        out.push(c);
-        if matches!(c, '.' | '!' | '?') && flat[i + c.len_utf8()..].starts_with(' ') {
-            sentences += 1;
-            if sentences == 3 || out.chars().count() > 300 {
-                break;
-            }
-        }
-        if out.chars().count() >= 300 {
-            out.push('…');
-            break;
-        }
-    }
-    let out = out.trim().to_owned();
-    if out.is_empty() {
-        subject.to_owned()
+/// The customer's words in the conversation, oldest first (each without its quoted history);
+/// the ticket's description when no message holds them.
+fn customer_texts<'a>(ticket: &'a Ticket, conversation: &'a [Message]) -> Vec<&'a str> {
+    let texts: Vec<&str> = conversation
+        .iter()
+        .filter(|m| m.kind == MessageKind::Customer)
+        .map(|m| m.body_text.as_str())
+        .collect();
+    if texts.is_empty() {
+        vec![ticket.description.as_str()]
     } else {
-        out
+        texts
     }
 }
 
@@ -157,19 +112,6 @@ impl OfflineAssistant {
     #[must_use]
     pub fn new(classifier: Classifier) -> Self {
         Self { classifier }
-    }
-
-    fn sentiment(text: &str) -> Sentiment {
-        let (mut neg, mut pos) = (0, 0);
-        for w in words(text) {
-            neg += usize::from(NEGATIVE.contains(&w.as_str()));
-            pos += usize::from(POSITIVE.contains(&w.as_str()));
-        }
-        match neg.cmp(&pos) {
-            std::cmp::Ordering::Greater => Sentiment::Negative,
-            std::cmp::Ordering::Less => Sentiment::Positive,
-            std::cmp::Ordering::Equal => Sentiment::Neutral,
-        }
     }
 
     fn language(text: &str) -> String {
@@ -211,10 +153,13 @@ impl AiAssistant for OfflineAssistant {
             .iter()
             .any(|w| w.chars().filter(char::is_ascii_digit).count() >= 3);
         Ok(Analysis {
-            summary: summary(&ticket.subject, text),
+            summary: crate::offline_text::summary(
+                &ticket.subject,
+                &customer_texts(ticket, conversation),
+            ),
             priority: class.priority,
             category: class.category,
-            sentiment: Self::sentiment(text),
+            sentiment: crate::offline_text::sentiment(text),
             language: Self::language(text),
             mentions_order: has_number
                 && all

@@ -1,5 +1,6 @@
 use chrono::Utc;
 use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::ports::Sentiment;
 use frontdesk_domain::sla::SlaPolicies;
 use frontdesk_domain::staff::Customer;
 use frontdesk_domain::ticket::{Channel, Priority, TicketDraft, TicketId, TicketNumber};
@@ -152,11 +153,20 @@ async fn analysis_reads_priority_category_mood_language_and_mentions() {
 #[tokio::test]
 async fn a_long_message_is_summarised_in_at_most_three_sentences() {
     let ai = OfflineAssistant::default();
-    let body = "One. Two. Three. Four. Five.";
+    let body = "My router keeps dropping the connection. It started on Monday. \
+                The router restarts every hour. I have tried another cable. \
+                The lights on the router blink red.";
+    let summary = ai
+        .analyze(&ticket("Router drops the connection", body), &[])
+        .await
+        .unwrap()
+        .summary;
     assert_eq!(
-        ai.analyze(&ticket("x", body), &[]).await.unwrap().summary,
-        "One. Two. Three."
+        summary.matches(['.', '!', '?']).count(),
+        3,
+        "three sentences: {summary}"
     );
+    assert!(summary.starts_with("My router keeps dropping"), "{summary}");
     let long = "word ".repeat(200);
     assert!(
         ai.analyze(&ticket("x", &long), &[])
