@@ -178,6 +178,13 @@ const LEXICON: &[(&str, f64)] = &[
     ("broken", -1.5),
     ("cancel", -0.5),
     ("complaint", -1.5),
+    ("cracked", -1.5),
+    ("crushed", -1.5),
+    ("declined", -1.0),
+    ("failed", -1.0),
+    ("failing", -1.0),
+    ("locked", -1.0),
+    ("stopped", -1.0),
     ("damaged", -1.5),
     ("defective", -1.5),
     ("disappointed", -2.0),
@@ -261,8 +268,8 @@ const NEGATION_REACH: usize = 3;
 /// The sentiment of `text` by a lexicon: each word's weight, turned around within three words
 /// after a negation ("not happy", "never arrived", "doesn't work", "still not working"),
 /// raised after an intensifier; shouting (a word in capitals, "!!") makes a negative text more
-/// so. Negative below −1, positive above +1 (a lone "thanks" in a complaint does not make it
-/// positive), neutral between.
+/// so. Negative from −0.75 down, positive above +1 (a lone "thanks" in a complaint does not make it
+/// positive); a plain report of something gone wrong ("it doesn't work") is already negative.
 #[must_use]
 pub fn sentiment(text: &str) -> Sentiment {
     let mut score = 0.0;
@@ -299,7 +306,7 @@ pub fn sentiment(text: &str) -> Sentiment {
             score -= 0.5;
         }
     }
-    if score < -1.0 {
+    if score <= -0.75 {
         Sentiment::Negative
     } else if score > 1.0 {
         Sentiment::Positive
@@ -316,7 +323,8 @@ mod tests {
     fn negation_turns_sentiment_around() {
         for (text, expected) in [
             ("I am not happy with this at all.", Sentiment::Negative),
-            ("The charger doesn't work.", Sentiment::Neutral),
+            ("The charger doesn't work.", Sentiment::Negative),
+            ("The parcel arrived on time.", Sentiment::Neutral),
             (
                 "The charger still doesn't work and I am frustrated.",
                 Sentiment::Negative,

@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+mod eval;
+
 const KEY: &str = "sk-test-0123456789abcdef";
 
 fn now() -> DateTime<Utc> {
