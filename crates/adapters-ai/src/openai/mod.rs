@@ -193,6 +193,33 @@ impl OpenAiAssistant {
         })
     }
 
+    /// Sends `body` and reads the answer with `read`; an answer that does not fit the schema
+    /// is asked for once more, the model told what was wrong with it (small local models often
+    /// get it right the second time), then reported.
+    async fn checked<T>(
+        &self,
+        mut body: Value,
+        read: impl Fn(&str) -> Result<T, AiError>,
+    ) -> Result<T, AiError> {
+        let text = self.send(&body).await?;
+        match read(&text) {
+            Err(AiError::Malformed(why)) => {
+                if let Some(Value::Array(messages)) = body.get_mut("messages") {
+                    messages.push(json!({
+                        "role": "user",
+                        "content": format!(
+                            "Your answer was not valid: {why}. Answer again with JSON that \
+                             matches the schema exactly."
+                        ),
+                    }));
+                }
+                let again = self.send(&body).await?;
+                read(&again)
+            }
+            other => other,
+        }
+    }
+
     /// Sends `body`, retrying as the module describes, and returns the successful response's
     /// text.
     async fn send(&self, body: &Value) -> Result<String, AiError> {
@@ -408,8 +435,11 @@ impl AiAssistant for OpenAiAssistant {
         conversation: &[Message],
     ) -> Result<Analysis, AiError> {
         let body = self.request(Task::Analyze, ticket, conversation, None);
-        let text = self.send(&body).await?;
-        let analysis = answer::analysis(answer::envelope(&text, &self.config.model)?)?;
+        let analysis = self
+            .checked(body, |text| {
+                answer::analysis(answer::envelope(text, &self.config.model)?)
+            })
+            .await?;
         log_usage("AI analysis", ticket, &analysis.usage);
         Ok(analysis)
     }
@@ -421,8 +451,11 @@ impl AiAssistant for OpenAiAssistant {
         context: &DraftContext,
     ) -> Result<Draft, AiError> {
         let body = self.request(Task::Draft, ticket, conversation, Some(context));
-        let text = self.send(&body).await?;
-        let draft = answer::draft(answer::envelope(&text, &self.config.model)?)?;
+        let draft = self
+            .checked(body, |text| {
+                answer::draft(answer::envelope(text, &self.config.model)?)
+            })
+            .await?;
         log_usage("AI draft", ticket, &draft.usage);
         Ok(draft)
     }

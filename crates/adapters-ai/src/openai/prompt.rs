@@ -13,6 +13,10 @@ pub(crate) const MAX_MESSAGE_CHARS: usize = 4_000;
 const MAX_CONTEXT_CHARS: usize = 2_000;
 /// Canned responses offered to the model.
 const MAX_CANNED: usize = 20;
+/// The longest summary and draft the schema allows, in characters (llama.cpp's grammars refuse
+/// a repetition of 2,000 or more: "failed to parse grammar").
+const MAX_SUMMARY_CHARS: usize = 600;
+const MAX_BODY_CHARS: usize = 1_500;
 
 const OPEN: &str = "<ticket-data>";
 const CLOSE: &str = "</ticket-data>";
@@ -29,17 +33,17 @@ const ANALYZE_TASK: &str = "Analyse the ticket. summary: at most three sentences
 plain text. priority: urgent (outage, data loss, legal, safety), high (blocked, payment failed), \
 medium (ordinary question) or low (feedback, nice to have). category: order, product, billing, \
 technical or other. sentiment of the customer: negative, neutral or positive. language: the ISO \
-639-1 code of the customer's language. mentions_order / mentions_account: whether the customer \
-gives an order number or an account identifier. confidence: 0 to 1, how sure you are of this \
-reading.";
+639-1 code of the customer's language, two lower-case letters. mentions_order / mentions_account: \
+whether the customer gives an order number or an account identifier. confidence: a whole number \
+from 0 to 100, how sure you are of this reading.";
 
 const DRAFT_TASK: &str = "Draft the next reply to the customer, in the customer's language, as \
 plain text ready to send: greet the customer by name when known, answer what was asked using only \
 the canned responses and facts given (never invent order data, prices, dates or promises), ask \
 for what is missing, and end with the signature if one is given. Never leave placeholders such \
 as [Name] or {name}. sources: the titles of the canned responses and the facts you used. \
-confidence: 0 to 1, how sure you are that this reply can be sent without a person editing it; \
-below 0.5 when facts are missing.";
+confidence: a whole number from 0 to 100, how sure you are that this reply can be sent without \
+a person editing it; below 50 when facts are missing.";
 
 /// Which of the two calls a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +61,23 @@ impl Task {
     }
 
     /// The JSON Schema of the answer, in the strict subset OpenAI's structured outputs accept
-    /// (every property required, no additional properties).
+    /// (every property required, no additional properties), and bounded in ways local servers'
+    /// grammars enforce too: enumerated or pattern-bound strings with a length limit, integer
+    /// percentages in a range (llama.cpp enforces neither a float's range nor a free string's
+    /// end, and a small model may loop inside one until `max_tokens`).
     pub(crate) fn schema(self) -> Value {
         match self {
             Self::Analyze => json!({
                 "type": "object",
                 "properties": {
-                    "summary": {"type": "string"},
+                    "summary": {"type": "string", "minLength": 1, "maxLength": MAX_SUMMARY_CHARS},
                     "priority": {"type": "string", "enum": names(Priority::ALL, |p| p.as_str())},
                     "category": {"type": "string", "enum": names(Category::ALL, |c| c.as_str())},
                     "sentiment": {"type": "string", "enum": ["negative", "neutral", "positive"]},
-                    "language": {"type": "string"},
+                    "language": {"type": "string", "pattern": "^[a-z][a-z]$"},
                     "mentions_order": {"type": "boolean"},
                     "mentions_account": {"type": "boolean"},
-                    "confidence": {"type": "number", "minimum": 0, "maximum": 1}
+                    "confidence": {"type": "integer", "minimum": 0, "maximum": 100}
                 },
                 "required": [
                     "summary", "priority", "category", "sentiment", "language",
@@ -81,9 +88,13 @@ impl Task {
             Self::Draft => json!({
                 "type": "object",
                 "properties": {
-                    "body": {"type": "string"},
-                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                    "sources": {"type": "array", "items": {"type": "string"}}
+                    "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY_CHARS},
+                    "confidence": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "sources": {
+                        "type": "array",
+                        "maxItems": 10,
+                        "items": {"type": "string", "maxLength": 200}
+                    }
                 },
                 "required": ["body", "confidence", "sources"],
                 "additionalProperties": false

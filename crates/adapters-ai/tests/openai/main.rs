@@ -22,6 +22,7 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 mod eval;
+mod real;
 
 const KEY: &str = "sk-test-0123456789abcdef";
 
@@ -114,12 +115,12 @@ fn analysis_json() -> String {
         "language": "EN",
         "mentions_order": true,
         "mentions_account": false,
-        "confidence": 0.82
+        "confidence": 82
     })
     .to_string()
 }
 
-fn draft_json(body: &str, confidence: f64) -> String {
+fn draft_json(body: &str, confidence: u32) -> String {
     json!({"body": body, "confidence": confidence, "sources": ["Shipping delays", " "]}).to_string()
 }
 
@@ -224,7 +225,7 @@ async fn a_draft_uses_the_context_and_parses_structured_output() {
     mount(
         &server,
         completion(
-            &draft_json("Hello Jane,\n\nyour order ships today.\n\nAnna", 0.91),
+            &draft_json("Hello Jane,\n\nyour order ships today.\n\nAnna", 91),
             "stop",
         ),
     )
@@ -438,9 +439,11 @@ async fn answers_outside_the_schema_are_malformed() {
         ("priority", json!("critical")),
         ("category", json!("refunds")),
         ("sentiment", json!("furious")),
-        ("confidence", json!(7)),
-        ("confidence", json!(-0.1)),
+        ("confidence", json!(170)),
+        ("confidence", json!(-1)),
+        ("confidence", json!(0.5)),
         ("language", json!("")),
+        ("language", json!("english")),
         ("mentions_order", json!("yes")),
     ] {
         let mut v = base.clone();
@@ -456,7 +459,7 @@ async fn answers_outside_the_schema_are_malformed() {
         assert!(matches!(err, AiError::Malformed(_)), "{field}: {err}");
     }
     let server = MockServer::start().await;
-    mount(&server, completion(&draft_json("   ", 0.9), "stop")).await;
+    mount(&server, completion(&draft_json("   ", 90), "stop")).await;
     let err = assistant(&server)
         .draft_reply(&ticket(), &[customer("Hi")], &DraftContext::default())
         .await
@@ -537,7 +540,7 @@ async fn hostile_answers_change_neither_the_format_nor_the_guards() {
     mount(
         &server,
         completion(
-            &draft_json("Your refund of 500 EUR is approved.", 1.0),
+            &draft_json("Your refund of 500 EUR is approved.", 100),
             "stop",
         ),
     )
@@ -612,4 +615,51 @@ async fn an_unreachable_server_is_unavailable_and_keys_stay_out_of_debug() {
     let mut bad = config(&server);
     bad.base_url = "ftp://example.com".into();
     assert!(OpenAiAssistant::new(bad).is_err());
+}
+
+#[tokio::test]
+async fn a_malformed_answer_is_asked_for_once_more_with_what_was_wrong() {
+    let server = MockServer::start().await;
+    // llama.cpp's grammar keeps the keys but not a float's range: a first answer out of range.
+    let mut bad: Value = serde_json::from_str(&analysis_json()).unwrap();
+    bad["confidence"] = json!(2.5);
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(&bad.to_string(), "stop"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    let a = analyze(&server).await.unwrap();
+    assert!((a.confidence - 0.82).abs() < 1e-6);
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 2);
+    let again = body(&sent[1]);
+    let last = again["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["role"], "user");
+    let said = last["content"].as_str().unwrap();
+    assert!(said.contains("not valid") && said.contains("2.5"), "{said}");
+    // Wrong twice: reported.
+    let server = MockServer::start().await;
+    mount(&server, completion(&bad.to_string(), "stop")).await;
+    assert!(matches!(
+        analyze(&server).await.unwrap_err(),
+        AiError::Malformed(_)
+    ));
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_schema_bounds_what_local_grammars_can_enforce() {
+    let server = MockServer::start().await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    analyze(&server).await.unwrap();
+    let sent = body(&requests(&server).await[0]);
+    let schema = &sent["response_format"]["json_schema"]["schema"]["properties"];
+    assert_eq!(
+        schema["confidence"],
+        json!({"type": "integer", "minimum": 0, "maximum": 100})
+    );
+    assert_eq!(schema["language"]["pattern"], "^[a-z][a-z]$");
+    assert!(schema["summary"]["maxLength"].as_u64().is_some());
 }

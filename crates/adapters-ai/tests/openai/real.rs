@@ -1,0 +1,107 @@
+//! The adapter against a real OpenAI-compatible server: llama.cpp's `llama-server` with
+//! SmolLM2-135M-Instruct, both from PyPI, started on loopback by scripts/model-server.sh
+//! (`FRONTDESK_TEST_MODEL_URL`, `FRONTDESK_TEST_MODEL_KEY`). A tiny model answers badly, but
+//! through the schema every answer must be a valid analysis or draft — never `Malformed` — with
+//! its token usage; a wrong key is `Rejected` without the key in any message.
+
+use super::*;
+
+fn server() -> (String, String) {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the suite through scripts/test.sh (it starts the model server)")
+        })
+    };
+    (
+        var("FRONTDESK_TEST_MODEL_URL"),
+        var("FRONTDESK_TEST_MODEL_KEY"),
+    )
+}
+
+fn local(url: &str, key: &str) -> OpenAiAssistant {
+    OpenAiAssistant::new(OpenAiConfig {
+        base_url: url.to_owned(),
+        model: "smollm2".into(),
+        api_key: Some(ApiKey::new(key)),
+        temperature: 0.0,
+        max_tokens: 400,
+        timeout: Duration::from_secs(120),
+        deadline: Duration::from_secs(300),
+        max_retries: 1,
+        initial_backoff: Duration::from_millis(100),
+        max_retry_wait: Duration::from_secs(5),
+        response_format: ResponseFormat::JsonSchema,
+    })
+    .unwrap()
+}
+
+/// Support mails of the labelled set's kinds: a late order, a refund, a password, thanks.
+const MAILS: &[(&str, &str)] = &[
+    (
+        "Order 48211 not arrived",
+        "Hello, my order 48211 should have arrived last week and the tracking has not moved \
+         since Monday. I am getting really frustrated. Where is it?",
+    ),
+    (
+        "Refund question",
+        "You received my return yesterday. How long until the refund shows on my credit card?",
+    ),
+    (
+        "Cannot log in",
+        "I forgot my password and the reset email never arrived. I checked my spam folder.",
+    ),
+    (
+        "Thank you",
+        "The replacement arrived today and works perfectly. Great service, thank you!",
+    ),
+];
+
+#[tokio::test]
+async fn a_real_local_model_analyses_and_drafts_support_mail_within_the_schema() {
+    let (url, key) = server();
+    let ai = local(&url, &key);
+    for (subject, text) in MAILS {
+        let mut parts = ticket().into_parts();
+        parts.subject = (*subject).to_owned();
+        parts.description = (*text).to_owned();
+        let t = Ticket::restore(parts);
+        let a = ai
+            .analyze(&t, &[customer(text)])
+            .await
+            .unwrap_or_else(|e| panic!("{subject}: {e}"));
+        assert!(!a.summary.is_empty(), "{subject}");
+        assert_eq!(a.language.len(), 2, "{subject}: {}", a.language);
+        assert!((0.0..=1.0).contains(&a.confidence), "{subject}");
+        assert!(
+            a.usage.prompt_tokens > 0 && a.usage.completion_tokens > 0,
+            "{subject}: {:?}",
+            a.usage
+        );
+    }
+    let context = DraftContext {
+        agent_name: Some("Sam".into()),
+        canned_responses: vec![(
+            "Shipping delays".into(),
+            "Parcels can take up to 5 business days longer during sales.".into(),
+        )],
+        ..DraftContext::default()
+    };
+    let d = ai
+        .draft_reply(&ticket(), &[customer(MAILS[0].1)], &context)
+        .await
+        .unwrap();
+    assert!(!d.body.trim().is_empty());
+    assert!(d.usage.completion_tokens > 0, "{:?}", d.usage);
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_rejected_by_the_real_server_without_the_key_in_the_message() {
+    let (url, _) = server();
+    let wrong = "sk-wrong-0123456789abcdef";
+    let err = local(&url, wrong)
+        .analyze(&ticket(), &[customer("Where is my order?")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AiError::Rejected(_)), "{err}");
+    assert!(!err.to_string().contains(wrong), "{err}");
+}
