@@ -488,6 +488,7 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         initial_backoff: Duration::from_millis(500),
         max_retry_wait: Duration::from_secs(ai.max_retry_wait_secs),
         response_format: ai.response_format,
+        context_tokens: ai.context_tokens,
     })
     .map_err(|e| AppError::Assistant(e.to_string()))
 }

@@ -13,6 +13,7 @@
 mod answer;
 mod prompt;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -79,6 +80,9 @@ pub struct OpenAiConfig {
     /// A `Retry-After` longer than this fails the call at once instead of waiting.
     pub max_retry_wait: Duration,
     pub response_format: ResponseFormat,
+    /// The model's context in tokens, which the prompt and the answer (`max_tokens`) share;
+    /// `None`: asked of the server (llama.cpp's `/props`), and no budget when it does not say.
+    pub context_tokens: Option<u32>,
 }
 
 impl Default for OpenAiConfig {
@@ -95,6 +99,7 @@ impl Default for OpenAiConfig {
             initial_backoff: Duration::from_millis(500),
             max_retry_wait: Duration::from_secs(60),
             response_format: ResponseFormat::JsonSchema,
+            context_tokens: None,
         }
     }
 }
@@ -105,6 +110,8 @@ pub struct OpenAiAssistant {
     config: OpenAiConfig,
     endpoint: String,
     http: reqwest::Client,
+    /// The model's context as configured or read once from the server.
+    context: Arc<tokio::sync::OnceCell<Option<u32>>>,
 }
 
 /// Why the client could not be built.
@@ -153,20 +160,70 @@ impl OpenAiAssistant {
             .map_err(|e| ConfigError::Client(e.to_string()))?;
         Ok(Self {
             endpoint: format!("{base}/chat/completions"),
+            context: Arc::new(tokio::sync::OnceCell::new()),
             config,
             http,
         })
     }
 
-    /// The request body for `task`.
-    fn request(
+    /// The model's context in tokens: as configured, else what a llama.cpp server says at
+    /// `/props` (read once); `None` when neither says.
+    async fn context_tokens(&self) -> Option<u32> {
+        if let Some(n) = self.config.context_tokens {
+            return Some(n);
+        }
+        *self
+            .context
+            .get_or_init(|| async {
+                let root = self.endpoint.trim_end_matches("/chat/completions");
+                let root = root.strip_suffix("/v1").unwrap_or(root);
+                let answer = self
+                    .http
+                    .get(format!("{root}/props"))
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await
+                    .ok()?;
+                if !answer.status().is_success() {
+                    return None;
+                }
+                let props: Value = answer.json().await.ok()?;
+                let n = props
+                    .pointer("/default_generation_settings/n_ctx")
+                    .and_then(Value::as_u64)?;
+                u32::try_from(n).ok().filter(|n| *n > 0)
+            })
+            .await
+    }
+
+    /// The request body for `task`, within the model's context.
+    ///
+    /// # Errors
+    /// [`AiError::Rejected`] when the context is too small for even the instructions and the
+    /// start of the newest message, with what it would take.
+    async fn request(
         &self,
         task: Task,
         ticket: &Ticket,
         conversation: &[Message],
         context: Option<&DraftContext>,
-    ) -> Value {
-        let mut messages = prompt::messages(task, ticket, conversation, context);
+    ) -> Result<Value, AiError> {
+        let window = self.context_tokens().await;
+        let room = window.map(|n| {
+            (n.saturating_sub(self.config.max_tokens).saturating_sub(64)) as usize
+                * prompt::CHARS_PER_TOKEN
+        });
+        let mut messages =
+            prompt::messages(task, ticket, conversation, context, room).map_err(|t| {
+                AiError::Rejected(format!(
+                    "the model's context of {} tokens is too small: the prompt needs about {} \
+                     tokens besides the answer's {} (ai.max_tokens); give the server a larger \
+                     context or lower ai.max_tokens",
+                    window.unwrap_or_default(),
+                    t.needed_chars / prompt::CHARS_PER_TOKEN,
+                    self.config.max_tokens
+                ))
+            })?;
         let response_format = match self.config.response_format {
             ResponseFormat::JsonSchema => json!({
                 "type": "json_schema",
@@ -184,13 +241,13 @@ impl OpenAiAssistant {
                 json!({"type": "json_object"})
             }
         };
-        json!({
+        Ok(json!({
             "model": self.config.model,
             "messages": messages,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
             "response_format": response_format,
-        })
+        }))
     }
 
     /// Sends `body` and reads the answer with `read`; an answer that does not fit the schema
@@ -434,7 +491,9 @@ impl AiAssistant for OpenAiAssistant {
         ticket: &Ticket,
         conversation: &[Message],
     ) -> Result<Analysis, AiError> {
-        let body = self.request(Task::Analyze, ticket, conversation, None);
+        let body = self
+            .request(Task::Analyze, ticket, conversation, None)
+            .await?;
         let analysis = self
             .checked(body, |text| {
                 answer::analysis(answer::envelope(text, &self.config.model)?)
@@ -450,7 +509,9 @@ impl AiAssistant for OpenAiAssistant {
         conversation: &[Message],
         context: &DraftContext,
     ) -> Result<Draft, AiError> {
-        let body = self.request(Task::Draft, ticket, conversation, Some(context));
+        let body = self
+            .request(Task::Draft, ticket, conversation, Some(context))
+            .await?;
         let draft = self
             .checked(body, |text| {
                 answer::draft(answer::envelope(text, &self.config.model)?)

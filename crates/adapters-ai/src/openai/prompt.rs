@@ -107,45 +107,116 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().map(|v| name(*v)).collect()
 }
 
-/// The chat messages of a request: the system rules and task, then the delimited data.
+/// Characters a prompt token stands for at least, to estimate a prompt's tokens without the
+/// model's tokenizer (English runs about four; three leaves room for other languages).
+pub(crate) const CHARS_PER_TOKEN: usize = 3;
+/// The shortest text of the newest message worth sending when the budget is tight.
+const MIN_MESSAGE_CHARS: usize = 200;
+
+/// Why a prompt cannot be made within the model's context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TooSmall {
+    pub(crate) needed_chars: usize,
+    pub(crate) room_chars: usize,
+}
+
+/// The chat messages of a request: the system rules and task, then the delimited data — within
+/// `room` characters in all when given (the model's context less the answer's tokens): the
+/// oldest messages are left out first, then the newest is shortened.
+///
+/// # Errors
+/// [`TooSmall`] when not even the instructions and the start of the newest message fit.
 pub(crate) fn messages(
     task: Task,
     ticket: &Ticket,
     conversation: &[Message],
     context: Option<&DraftContext>,
-) -> Value {
+    room: Option<usize>,
+) -> Result<Value, TooSmall> {
     let system = match task {
         Task::Analyze => format!("{RULES}\n\n{ANALYZE_TASK}"),
         Task::Draft => format!("{RULES}\n\n{DRAFT_TASK}"),
     };
-    let data = data(ticket, conversation, context);
-    json!([
+    let schema = task.schema().to_string().len();
+    let texts = match room {
+        None => None,
+        Some(room) => {
+            // What the prompt needs without any message text: instructions, schema, the
+            // ticket's frame and its context.
+            let bare = data(ticket, conversation, context, Some(0)).len() + system.len() + schema;
+            let left = room.saturating_sub(bare);
+            if left < MIN_MESSAGE_CHARS.min(newest_len(conversation)) {
+                return Err(TooSmall {
+                    needed_chars: bare + MIN_MESSAGE_CHARS,
+                    room_chars: room,
+                });
+            }
+            Some(left)
+        }
+    };
+    let data = data(ticket, conversation, context, texts);
+    Ok(json!([
         {"role": "system", "content": system},
         {"role": "user", "content": format!("{OPEN}\n{data}\n{CLOSE}")},
-    ])
+    ]))
+}
+
+fn shown(m: &Message) -> Option<&'static str> {
+    match m.kind {
+        MessageKind::Customer => Some("customer"),
+        MessageKind::Agent => Some("support"),
+        MessageKind::System | MessageKind::Note => None,
+    }
+}
+
+fn newest_len(conversation: &[Message]) -> usize {
+    conversation
+        .iter()
+        .rev()
+        .find(|m| shown(m).is_some())
+        .map_or(0, |m| m.body_text.chars().count().min(MAX_MESSAGE_CHARS))
 }
 
 /// The ticket as JSON text in which no `<` appears (it is written `\u003c`), so the data can
-/// never contain the closing marker, whatever a customer typed.
-fn data(ticket: &Ticket, conversation: &[Message], context: Option<&DraftContext>) -> String {
-    let skip = conversation.len().saturating_sub(MAX_MESSAGES);
-    let messages: Vec<Value> = conversation
+/// never contain the closing marker, whatever a customer typed. With `texts`, the messages'
+/// texts take at most that many characters, newest first.
+fn data(
+    ticket: &Ticket,
+    conversation: &[Message],
+    context: Option<&DraftContext>,
+    texts: Option<usize>,
+) -> String {
+    let recent: Vec<&Message> = conversation
         .iter()
-        .skip(skip)
-        .filter_map(|m| {
-            let from = match m.kind {
-                MessageKind::Customer => "customer",
-                MessageKind::Agent => "support",
-                MessageKind::System | MessageKind::Note => return None,
-            };
-            Some(json!({
-                "from": from,
-                "name": m.author_name,
-                "at": m.created_at.to_rfc3339(),
-                "text": clip(&m.body_text, MAX_MESSAGE_CHARS),
-            }))
-        })
+        .rev()
+        .filter(|m| shown(m).is_some())
+        .take(MAX_MESSAGES)
         .collect();
+    let mut left = texts.unwrap_or(usize::MAX);
+    let mut messages: Vec<Value> = Vec::new();
+    for m in recent {
+        let text = clip(&m.body_text, MAX_MESSAGE_CHARS);
+        let len = text.chars().count();
+        // Each message's frame (names, dates, quotes) costs about this much besides its text.
+        let frame = 120;
+        let text = if len + frame <= left {
+            text
+        } else if messages.is_empty() && left > frame + MIN_MESSAGE_CHARS.min(len) {
+            clip(text, left - frame)
+        } else {
+            break;
+        };
+        left = left.saturating_sub(text.chars().count() + frame);
+        messages.push(json!({
+            "from": shown(m),
+            "name": m.author_name,
+            "at": m.created_at.to_rfc3339(),
+            "text": text,
+        }));
+    }
+    messages.reverse();
+    let total = conversation.iter().filter(|m| shown(m).is_some()).count();
+    let skip = total - messages.len();
     let mut doc = json!({
         "ticket": {
             "number": ticket.number.to_string(),

@@ -81,6 +81,8 @@ fn config(server: &MockServer) -> OpenAiConfig {
         initial_backoff: Duration::from_millis(10),
         max_retry_wait: Duration::from_secs(5),
         response_format: ResponseFormat::JsonSchema,
+        // Set, so the adapter does not ask the mock server for it.
+        context_tokens: Some(128_000),
     }
 }
 
@@ -662,4 +664,53 @@ async fn the_schema_bounds_what_local_grammars_can_enforce() {
     );
     assert_eq!(schema["language"]["pattern"], "^[a-z][a-z]$");
     assert!(schema["summary"]["maxLength"].as_u64().is_some());
+}
+
+fn long_conversation(n: usize, chars: usize) -> Vec<Message> {
+    (0..n)
+        .map(|i| {
+            let mut m = customer(&format!("message {i}: {}", "word ".repeat(chars / 5)));
+            m.id = uuid::Uuid::from_u128(100 + i as u128);
+            m
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_prompt_fits_the_models_context_newest_messages_first() {
+    let server = MockServer::start().await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    let mut small = config(&server);
+    small.context_tokens = Some(2_500);
+    let ai = OpenAiAssistant::new(small).unwrap();
+    ai.analyze(&ticket(), &long_conversation(6, 1_000))
+        .await
+        .unwrap();
+    let sent = body(&requests(&server).await[0]);
+    let prompt: usize = sent["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().len())
+        .sum();
+    assert!(prompt <= (2_500 - 700) * 3, "{prompt} characters");
+    let data = sent["messages"][1]["content"].as_str().unwrap();
+    assert!(data.contains("message 5:"), "the newest is kept");
+    assert!(!data.contains("message 0:"), "the oldest is left out");
+    assert!(data.contains("\"earlier_messages_left_out\":"), "{data}");
+    // Too small for even the instructions: refused, nothing sent.
+    let server = MockServer::start().await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    let mut tiny = config(&server);
+    tiny.context_tokens = Some(800);
+    let err = OpenAiAssistant::new(tiny)
+        .unwrap()
+        .analyze(&ticket(), &long_conversation(2, 1_000))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AiError::Rejected(m) if m.contains("context of 800 tokens is too small")),
+        "{err}"
+    );
+    assert!(requests(&server).await.is_empty());
 }

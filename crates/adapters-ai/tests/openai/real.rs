@@ -31,6 +31,8 @@ fn local(url: &str, key: &str) -> OpenAiAssistant {
         initial_backoff: Duration::from_millis(100),
         max_retry_wait: Duration::from_secs(5),
         response_format: ResponseFormat::JsonSchema,
+        // Read from the server's /props.
+        context_tokens: None,
     })
     .unwrap()
 }
@@ -104,4 +106,23 @@ async fn a_wrong_key_is_rejected_by_the_real_server_without_the_key_in_the_messa
         .unwrap_err();
     assert!(matches!(err, AiError::Rejected(_)), "{err}");
     assert!(!err.to_string().contains(wrong), "{err}");
+}
+
+#[tokio::test]
+async fn an_over_long_ticket_fits_the_servers_context() {
+    let (url, key) = server();
+    let ai = local(&url, &key);
+    // 20 messages of 4,000 characters: about 27,000 tokens, for a server with 4,096.
+    let conversation: Vec<Message> = (0..20)
+        .map(|i| {
+            let mut m = customer(&format!(
+                "Update {i} on my order 1234: {}",
+                "it has still not arrived and nobody answers. ".repeat(90)
+            ));
+            m.id = uuid::Uuid::from_u128(500 + i as u128);
+            m
+        })
+        .collect();
+    let a = ai.analyze(&ticket(), &conversation).await.unwrap();
+    assert!(a.usage.prompt_tokens < 4_096, "{:?}", a.usage);
 }

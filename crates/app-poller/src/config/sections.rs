@@ -292,6 +292,9 @@ pub struct AiConfig {
     pub max_retry_wait_secs: u64,
     /// `json_schema` or `json_object`.
     pub response_format: ResponseFormat,
+    /// The model's context in tokens (prompt and answer together); unset: asked of the server
+    /// where it says (llama.cpp), else no budget.
+    pub context_tokens: Option<u32>,
 }
 
 impl Default for AiConfig {
@@ -311,6 +314,7 @@ impl Default for AiConfig {
             max_retries: 3,
             max_retry_wait_secs: 60,
             response_format: ResponseFormat::JsonSchema,
+            context_tokens: None,
         }
     }
 }
