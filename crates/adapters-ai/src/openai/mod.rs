@@ -166,8 +166,10 @@ impl OpenAiAssistant {
         })
     }
 
-    /// The model's context in tokens: as configured, else what a llama.cpp server says at
-    /// `/props` (read once); `None` when neither says.
+    /// The model's context in tokens: as configured, else what the server says (read once):
+    /// llama.cpp at `/props` (`default_generation_settings.n_ctx`), vLLM at `/v1/models` (the
+    /// configured model's `max_model_len`); `None` when neither says (OpenAI, Ollama — whose
+    /// `num_ctx` is a request option: configure it).
     async fn context_tokens(&self) -> Option<u32> {
         if let Some(n) = self.config.context_tokens {
             return Some(n);
@@ -175,25 +177,43 @@ impl OpenAiAssistant {
         *self
             .context
             .get_or_init(|| async {
-                let root = self.endpoint.trim_end_matches("/chat/completions");
-                let root = root.strip_suffix("/v1").unwrap_or(root);
-                let answer = self
-                    .http
-                    .get(format!("{root}/props"))
-                    .timeout(Duration::from_secs(5))
-                    .send()
+                let base = self.endpoint.trim_end_matches("/chat/completions");
+                let root = base.strip_suffix("/v1").unwrap_or(base);
+                let llama = self
+                    .read_json(&format!("{root}/props"))
                     .await
-                    .ok()?;
-                if !answer.status().is_success() {
-                    return None;
-                }
-                let props: Value = answer.json().await.ok()?;
-                let n = props
-                    .pointer("/default_generation_settings/n_ctx")
-                    .and_then(Value::as_u64)?;
-                u32::try_from(n).ok().filter(|n| *n > 0)
+                    .and_then(|p| p.pointer("/default_generation_settings/n_ctx")?.as_u64());
+                let n = match llama {
+                    Some(n) => Some(n),
+                    None => self
+                        .read_json(&format!("{base}/models"))
+                        .await
+                        .and_then(|m| {
+                            m["data"]
+                                .as_array()?
+                                .iter()
+                                .find(|d| d["id"] == self.config.model.as_str())?["max_model_len"]
+                                .as_u64()
+                        }),
+                };
+                n.and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0)
             })
             .await
+    }
+
+    /// A GET's JSON answer, or `None` for any failure (a probe, not a call).
+    async fn read_json(&self, url: &str) -> Option<Value> {
+        let answer = self
+            .http
+            .get(url)
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .ok()?;
+        if !answer.status().is_success() {
+            return None;
+        }
+        answer.json().await.ok()
     }
 
     /// The request body for `task`, within the model's context.

@@ -714,3 +714,47 @@ async fn the_prompt_fits_the_models_context_newest_messages_first() {
     );
     assert!(requests(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_context_is_read_from_a_vllm_server_when_not_configured() {
+    let server = MockServer::start().await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list",
+            "data": [
+                {"id": "other-model", "object": "model", "max_model_len": 131072},
+                {"id": "gpt-4o-mini", "object": "model", "max_model_len": 2500}
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let mut probing = config(&server);
+    probing.context_tokens = None;
+    let ai = OpenAiAssistant::new(probing).unwrap();
+    ai.analyze(&ticket(), &long_conversation(6, 1_000))
+        .await
+        .unwrap();
+    let sent = requests(&server).await;
+    let completions: Vec<&Request> = sent
+        .iter()
+        .filter(|r| r.url.path() == "/v1/chat/completions")
+        .collect();
+    let data = body(completions[0])["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        data.contains("message 5:") && !data.contains("message 0:"),
+        "the configured model's 2,500 tokens were read"
+    );
+    // Read once: a second call asks no more.
+    ai.analyze(&ticket(), &[customer("Hi")]).await.unwrap();
+    let probes = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
+    assert_eq!(probes, 2, "/props once (404), /v1/models once");
+}
