@@ -104,6 +104,20 @@ impl Default for OpenAiConfig {
     }
 }
 
+/// `schema` without string length bounds, which OpenAI's strict structured outputs do not take
+/// (its models do not loop inside a string; local servers' grammars need the bounds).
+fn without_lengths(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.remove("minLength");
+            map.remove("maxLength");
+            map.values_mut().for_each(without_lengths);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_lengths),
+        _ => {}
+    }
+}
+
 /// The assistant on an OpenAI-compatible server.
 #[derive(Debug, Clone)]
 pub struct OpenAiAssistant {
@@ -245,14 +259,20 @@ impl OpenAiAssistant {
                 ))
             })?;
         let response_format = match self.config.response_format {
-            ResponseFormat::JsonSchema => json!({
-                "type": "json_schema",
-                "json_schema": {
-                    "name": task.schema_name(),
-                    "strict": true,
-                    "schema": task.schema(),
+            ResponseFormat::JsonSchema => {
+                let mut schema = task.schema();
+                if self.endpoint.starts_with("https://api.openai.com/") {
+                    without_lengths(&mut schema);
                 }
-            }),
+                json!({
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": task.schema_name(),
+                        "strict": true,
+                        "schema": schema,
+                    }
+                })
+            }
             ResponseFormat::JsonObject => {
                 if let Some(Value::String(system)) = messages.pointer_mut("/0/content") {
                     system.push_str("\n\nThe JSON Schema of your answer: ");
@@ -539,5 +559,34 @@ impl AiAssistant for OpenAiAssistant {
             .await?;
         log_usage("AI draft", ticket, &draft.usage);
         Ok(draft)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openai_itself_gets_the_schema_without_string_lengths() {
+        // OpenAI's strict structured outputs refuse minLength/maxLength; local grammars need
+        // them (a small model loops inside an unbounded string).
+        for task in [Task::Analyze, Task::Draft] {
+            let mut schema = task.schema();
+            assert!(schema.to_string().contains("maxLength"));
+            without_lengths(&mut schema);
+            let text = schema.to_string();
+            assert!(
+                !text.contains("maxLength") && !text.contains("minLength"),
+                "{text}"
+            );
+            // What OpenAI takes stays: enumerations, patterns, integer ranges, item counts.
+            assert!(text.contains("\"maximum\":100"), "{text}");
+        }
+        let mut analysis = Task::Analyze.schema();
+        without_lengths(&mut analysis);
+        assert_eq!(
+            analysis["properties"]["language"]["pattern"],
+            "^[a-z][a-z]$"
+        );
     }
 }
