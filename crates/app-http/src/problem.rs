@@ -430,6 +430,12 @@ impl From<OpenError> for ApiError {
     }
 }
 
+impl From<frontdesk_domain::journey::FileRefused> for ApiError {
+    fn from(e: frontdesk_domain::journey::FileRefused) -> Self {
+        Self::invalid_field("files", e.to_string())
+    }
+}
+
 impl From<frontdesk_domain::service::FormError> for ApiError {
     fn from(e: frontdesk_domain::service::FormError) -> Self {
         use frontdesk_domain::service::FormError;

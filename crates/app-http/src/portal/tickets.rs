@@ -233,34 +233,13 @@ pub async fn reply(
     session.check_csrf(&posted.text("csrf"))?;
     let content = posted.text("content");
     let ticket = crate::reads::visible(&state, &session.caller, &number).await?;
-    let mut outcome: Result<_, ApiError> = match posted.refused.first() {
+    let outcome: Result<_, ApiError> = match posted.refused.first() {
         Some((_, why)) => Err(ApiError::invalid_field("files", why.clone())),
-        None => Ok(Vec::new()),
-    };
-    if let Ok(kept) = &mut outcome {
-        for (i, upload) in posted.files.into_iter().enumerate() {
-            let mut file = upload.file;
-            match frontdesk_domain::journey::check_file(
-                limits,
-                i,
-                &file.content,
-                false,
-                &file.content_type,
-            ) {
-                Ok(content_type) => {
-                    file.content_type = content_type;
-                    kept.push(file);
-                }
-                Err(e) => {
-                    outcome = Err(ApiError::invalid_field(
-                        "files",
-                        format!("{}: {e}", file.filename),
-                    ));
-                    break;
-                }
-            }
+        None => {
+            let files = posted.files.into_iter().map(|u| u.file).collect();
+            frontdesk_domain::journey::check_files(limits, files).map_err(ApiError::from)
         }
-    }
+    };
     let sent = match outcome {
         Ok(files) => state
             .desk()

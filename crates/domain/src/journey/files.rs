@@ -86,3 +86,38 @@ pub fn check_file(
         None => Ok(claimed.trim().to_owned()),
     }
 }
+
+/// A file of a message refused, by its name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{filename}: {problem}")]
+pub struct FileRefused {
+    pub filename: String,
+    pub problem: FileProblem,
+}
+
+/// The files of a customer's message or plain request (no question asks for images only),
+/// each checked with [`check_file`] and given the content type to store.
+///
+/// # Errors
+/// [`FileRefused`] for the first file refused.
+pub fn check_files(
+    limits: FileLimits,
+    files: Vec<crate::ports::OutboundAttachment>,
+) -> Result<Vec<crate::ports::OutboundAttachment>, FileRefused> {
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut file)| {
+            match check_file(limits, i, &file.content, false, &file.content_type) {
+                Ok(content_type) => {
+                    file.content_type = content_type;
+                    Ok(file)
+                }
+                Err(problem) => Err(FileRefused {
+                    filename: file.filename,
+                    problem,
+                }),
+            }
+        })
+        .collect()
+}

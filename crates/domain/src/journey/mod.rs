@@ -13,7 +13,7 @@ mod files;
 #[cfg(test)]
 mod tests;
 
-pub use files::{FileLimits, FileProblem, check_file, sniff_image};
+pub use files::{FileLimits, FileProblem, FileRefused, check_file, check_files, sniff_image};
 
 use std::collections::BTreeMap;
 use std::fmt;

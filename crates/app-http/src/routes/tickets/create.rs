@@ -176,19 +176,8 @@ pub(crate) async fn open_ticket_with_files(
     let limits = portal_limits(state);
     let committed = match answers {
         None => {
-            let mut kept = Vec::with_capacity(files.len());
-            for (i, f) in files.into_iter().enumerate() {
-                let mut file = f.file;
-                file.content_type = frontdesk_domain::journey::check_file(
-                    limits,
-                    i,
-                    &file.content,
-                    false,
-                    &file.content_type,
-                )
-                .map_err(|e| ApiError::invalid_field("files", format!("{}: {e}", file.filename)))?;
-                kept.push(file);
-            }
+            let files = files.into_iter().map(|f| f.file).collect();
+            let kept = frontdesk_domain::journey::check_files(limits, files)?;
             state.desk().open_with_files(new, &kept).await?
         }
         Some(answers) => {
