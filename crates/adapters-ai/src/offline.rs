@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use frontdesk_domain::ai::AiUsage;
 use frontdesk_domain::classify::Classifier;
+use frontdesk_domain::grounding::SourceKind;
 use frontdesk_domain::ports::{AiAssistant, AiError, Analysis, Draft, DraftContext};
 use frontdesk_domain::service::render_template;
 use frontdesk_domain::ticket::{Category, Message, MessageKind, Ticket};
@@ -16,6 +17,39 @@ use frontdesk_domain::ticket::{Category, Message, MessageKind, Ticket};
 /// How sure the offline assistant is of its work: low on purpose, under any sensible auto-send
 /// threshold, so its drafts are always reviewed by a person.
 const CONFIDENCE: f32 = 0.4;
+/// How sure it is of a draft quoting the best-matching article: more, but still under the
+/// default auto-send threshold (0.85) — word overlap cannot tell that the article answers.
+const GROUNDED_CONFIDENCE: f32 = 0.6;
+
+/// The characters of an article section quoted in a draft.
+const QUOTE_CHARS: usize = 900;
+
+/// A section quoted for the customer, cited as source `n`.
+fn quoted(title: &str, text: &str, n: usize) -> String {
+    let mut excerpt: String = text.chars().take(QUOTE_CHARS).collect();
+    if excerpt.len() < text.len() {
+        if let Some(end) = excerpt.rfind(['.', '\n']) {
+            excerpt.truncate(end + 1);
+        }
+        excerpt.push_str(" …");
+    }
+    let quote: Vec<String> = excerpt
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_owned()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect();
+    format!(
+        "Thank you for your message. Our help centre answers this in “{title}” [{n}]:\n\n{}\n\n\
+         If this does not solve it, reply to this mail and a member of the team will take it \
+         from here.",
+        quote.join("\n")
+    )
+}
 
 /// Very common words per language, for a best guess of the customer's language.
 const LANGUAGES: &[(&str, &[&str])] = &[
@@ -188,15 +222,27 @@ impl AiAssistant for OfflineAssistant {
             .canned_responses
             .iter()
             .find(|(title, _)| title.trim().eq_ignore_ascii_case(category.as_str()));
-        let (source, body) = canned.map_or_else(
-            || {
+        // The best article section given wins over a canned or built-in text: quoted, cited.
+        let article = context
+            .sources
+            .iter()
+            .position(|s| s.kind == SourceKind::Kb);
+        let (source, body, confidence) = match (article, canned) {
+            (Some(i), _) => {
+                let s = &context.sources[i];
                 (
-                    format!("built-in:{category}"),
-                    built_in(category).to_owned(),
+                    s.title.clone(),
+                    quoted(&s.title, &s.text, i + 1),
+                    GROUNDED_CONFIDENCE,
                 )
-            },
-            |(title, body)| (title.clone(), body.clone()),
-        );
+            }
+            (None, Some((title, body))) => (title.clone(), body.clone(), CONFIDENCE),
+            (None, None) => (
+                format!("built-in:{category}"),
+                built_in(category).to_owned(),
+                CONFIDENCE,
+            ),
+        };
         let number = ticket.number.to_string();
         let agent = context.agent_name.as_deref().unwrap_or("the support team");
         let vars = [
@@ -216,7 +262,7 @@ impl AiAssistant for OfflineAssistant {
         }
         Ok(Draft {
             body: text,
-            confidence: CONFIDENCE,
+            confidence,
             usage: offline_usage(),
             sources: vec![source],
         })

@@ -3,6 +3,7 @@
 use chrono::{NaiveTime, TimeDelta, Weekday};
 use frontdesk_domain::ai::{AiDraftRecord, AiDraftState, AiUsage, HoldReason};
 use frontdesk_domain::email::{EmailAddress, MessageId};
+use frontdesk_domain::grounding::{Citation, Promise, SourceKind};
 use frontdesk_domain::ports::{Analysis, Draft, Sentiment, StoreError};
 use frontdesk_domain::sla::{SlaClock, TicketSla};
 use frontdesk_domain::staff::{Customer, ShiftWindow, Staff, StaffId};
@@ -469,6 +470,29 @@ pub(crate) fn ai_draft_row(r: &AiDraftRecord) -> ai_drafts::Model {
         completion_tokens: tokens(r.usage.completion_tokens),
         state: r.state.as_str().to_owned(),
         hold_reason: r.hold.as_ref().map(ToString::to_string),
+        citations: serde_json::Value::Array(
+            r.citations
+                .iter()
+                .map(|c| {
+                    json!({
+                        "n": c.n,
+                        "source": c.kind.as_str(),
+                        "id": c.id,
+                        "title": clean(&c.title),
+                        "url": clean(&c.url),
+                    })
+                })
+                .collect(),
+        )
+        .to_string(),
+        citation_defects: i64::from(r.citation_defects),
+        unsupported_promises: json!(
+            r.unsupported_promises
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+        )
+        .to_string(),
         created_at: r.created_at,
         updated_at: r.created_at,
     }
@@ -525,6 +549,35 @@ pub(crate) fn ai_draft_from_row(m: ai_drafts::Model) -> Result<AiDraftRecord, St
             })
         }
     };
+    #[derive(serde::Deserialize)]
+    struct StoredCitation {
+        n: u32,
+        source: String,
+        id: uuid::Uuid,
+        title: String,
+        url: String,
+    }
+    let stored: Vec<StoredCitation> =
+        serde_json::from_str(&m.citations).map_err(|e| corrupt("AI draft citations", e))?;
+    let citations = stored
+        .into_iter()
+        .map(|c| {
+            Ok(Citation {
+                n: c.n,
+                kind: SourceKind::parse(&c.source)
+                    .ok_or_else(|| corrupt("AI citation source", &c.source))?,
+                id: c.id,
+                title: c.title,
+                url: c.url,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let names: Vec<String> = serde_json::from_str(&m.unsupported_promises)
+        .map_err(|e| corrupt("AI draft promises", e))?;
+    let unsupported_promises = names
+        .iter()
+        .map(|n| Promise::parse(n).ok_or_else(|| corrupt("AI draft promise", n)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(AiDraftRecord {
         id: m.id,
         ticket_id: TicketId::from_uuid(m.ticket_id),
@@ -542,6 +595,9 @@ pub(crate) fn ai_draft_from_row(m: ai_drafts::Model) -> Result<AiDraftRecord, St
         },
         state: AiDraftState::parse(&m.state).ok_or_else(|| corrupt("AI draft state", &m.state))?,
         hold,
+        citations,
+        citation_defects: u32::try_from(m.citation_defects).unwrap_or(0),
+        unsupported_promises,
         created_at: m.created_at,
     })
 }

@@ -71,6 +71,8 @@ pub struct Frontdesk {
     pub drafts: Option<Arc<dyn DraftStore>>,
     pub assistant: Arc<dyn AiAssistant>,
     pub draft_context: DraftContext,
+    /// What grounded drafts are written from.
+    pub knowledge: frontdesk_adapters_db::KnowledgeStore,
     /// This process's name in mailbox leases: `pid-random`.
     pub holder: String,
     /// For outbound webhook deliveries, to allowed targets only.
@@ -175,8 +177,7 @@ impl Frontdesk {
         let draft_context = DraftContext {
             agent_name: None,
             signature: support_name.clone(),
-            canned_responses: Vec::new(),
-            facts: Vec::new(),
+            ..DraftContext::default()
         };
         let holder = format!(
             "{}-{}",
@@ -186,6 +187,7 @@ impl Frontdesk {
         let survey_key = crate::satisfaction::SurveyKey::load(&db)
             .await
             .map_err(|e| AppError::Database(e.to_string()))?;
+        let knowledge = frontdesk_adapters_db::KnowledgeStore::new(db.as_ref().clone());
         let app = Self {
             db,
             desk,
@@ -194,6 +196,7 @@ impl Frontdesk {
             drafts,
             assistant,
             draft_context,
+            knowledge,
             holder,
             webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,

@@ -267,7 +267,12 @@ async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
         Job::DraftReply { ticket_id } => {
             let result = app
                 .desk
-                .assist(*ticket_id, app.assistant.as_ref(), &app.draft_context)
+                .assist(
+                    *ticket_id,
+                    app.assistant.as_ref(),
+                    &app.knowledge,
+                    &app.draft_context,
+                )
                 .await;
             match result {
                 Ok(outcome) => {

@@ -9,6 +9,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use crate::grounding::{Citation, Grounded, Promise, asks_for_human, sensitive_topic};
 use crate::ports::{Analysis, Draft};
 use crate::ticket::{Message, MessageKind, Priority, Ticket, TicketId};
 
@@ -86,6 +87,12 @@ pub struct AiDraftRecord {
     pub state: AiDraftState,
     /// Why auto mode kept the reply back; `None` in draft mode or when it was sent.
     pub hold: Option<HoldReason>,
+    /// The sources the draft cites (its body keeps the `[n]` markers).
+    pub citations: Vec<Citation>,
+    /// How many of the draft's markers pointed at a source it was not given (removed).
+    pub citation_defects: u32,
+    /// Promises in the draft that no cited source nor the order backs.
+    pub unsupported_promises: Vec<Promise>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -112,7 +119,34 @@ pub enum HoldReason {
     TicketChanged,
     /// The ticket is resolved or closed.
     TicketInactive,
+    /// The draft cites no source: nothing it says is known to be true.
+    NoSource,
+    /// The draft promises something (a refund, a replacement, a call, a date) that no cited
+    /// source nor the order backs.
+    UnsupportedPromise,
+    /// The customer writes about legal action, a chargeback, personal data or danger.
+    SensitiveTopic,
+    /// The customer asks for a person.
+    HumanRequested,
 }
+
+/// Every reason, in the order the guards look (analytics lists them so).
+pub const HOLD_REASONS: [HoldReason; 14] = [
+    HoldReason::TicketChanged,
+    HoldReason::TicketInactive,
+    HoldReason::NothingToAnswer,
+    HoldReason::AutomatedMail,
+    HoldReason::Urgent,
+    HoldReason::RecentAutoReply,
+    HoldReason::EmptyDraft,
+    HoldReason::UnresolvedVariable(String::new()),
+    HoldReason::LowConfidence,
+    HoldReason::SuspectedInjection,
+    HoldReason::SensitiveTopic,
+    HoldReason::HumanRequested,
+    HoldReason::NoSource,
+    HoldReason::UnsupportedPromise,
+];
 
 impl HoldReason {
     /// A stable name, as stored and shown by the API.
@@ -129,6 +163,31 @@ impl HoldReason {
             Self::NothingToAnswer => "nothing_to_answer",
             Self::TicketChanged => "ticket_changed",
             Self::TicketInactive => "ticket_inactive",
+            Self::NoSource => "no_source",
+            Self::UnsupportedPromise => "unsupported_promise",
+            Self::SensitiveTopic => "sensitive_topic",
+            Self::HumanRequested => "human_requested",
+        }
+    }
+
+    /// What the reason means, for people.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::LowConfidence => "the assistant was not sure enough",
+            Self::AutomatedMail => "the mail was sent by a machine",
+            Self::Urgent => "the ticket is urgent",
+            Self::RecentAutoReply => "the customer had an automatic reply recently",
+            Self::EmptyDraft => "the draft was empty",
+            Self::UnresolvedVariable(_) => "the draft has a blank to fill in",
+            Self::SuspectedInjection => "the customer's text tries to instruct the assistant",
+            Self::NothingToAnswer => "there was nothing to answer",
+            Self::TicketChanged => "the ticket changed meanwhile",
+            Self::TicketInactive => "the ticket is resolved or closed",
+            Self::NoSource => "the draft cites no source",
+            Self::UnsupportedPromise => "the draft promises something no source backs",
+            Self::SensitiveTopic => "a sensitive topic (legal, payment dispute, data, safety)",
+            Self::HumanRequested => "the customer asked for a person",
         }
     }
 
@@ -146,6 +205,10 @@ impl HoldReason {
             "nothing_to_answer" => Self::NothingToAnswer,
             "ticket_changed" => Self::TicketChanged,
             "ticket_inactive" => Self::TicketInactive,
+            "no_source" => Self::NoSource,
+            "unsupported_promise" => Self::UnsupportedPromise,
+            "sensitive_topic" => Self::SensitiveTopic,
+            "human_requested" => Self::HumanRequested,
             _ => return None,
         })
     }
@@ -199,6 +262,8 @@ impl Default for AutoSendPolicy {
 #[derive(Debug, Clone, Copy)]
 pub struct AutoSendFacts<'a> {
     pub draft: &'a Draft,
+    /// The draft held to its sources ([`crate::grounding::ground`]).
+    pub grounded: &'a Grounded,
     pub analysis: &'a Analysis,
     /// The ticket as it is now.
     pub ticket: &'a Ticket,
@@ -217,6 +282,7 @@ impl AutoSendPolicy {
     pub fn check(&self, facts: &AutoSendFacts<'_>) -> Result<(), HoldReason> {
         let AutoSendFacts {
             draft,
+            grounded,
             analysis,
             ticket,
             seen_version,
@@ -263,8 +329,21 @@ impl AutoSendPolicy {
             .filter(|m| m.kind == MessageKind::Customer)
             .map(|m| m.body_text.as_str())
             .chain(std::iter::once(ticket.subject.as_str()));
-        if customer_text.into_iter().any(suspected_injection) {
+        let customer_text: Vec<&str> = customer_text.collect();
+        if customer_text.iter().any(|t| suspected_injection(t)) {
             return Err(HoldReason::SuspectedInjection);
+        }
+        if customer_text.iter().any(|t| sensitive_topic(t)) {
+            return Err(HoldReason::SensitiveTopic);
+        }
+        if customer_text.iter().any(|t| asks_for_human(t)) {
+            return Err(HoldReason::HumanRequested);
+        }
+        if !grounded.is_grounded() {
+            return Err(HoldReason::NoSource);
+        }
+        if !grounded.unsupported.is_empty() {
+            return Err(HoldReason::UnsupportedPromise);
         }
         Ok(())
     }

@@ -73,10 +73,26 @@ fn draft(body: &str, confidence: f32) -> Draft {
     }
 }
 
+fn grounded(body: &str) -> Grounded {
+    Grounded {
+        body: body.into(),
+        citations: vec![crate::grounding::Citation {
+            n: 1,
+            kind: crate::grounding::SourceKind::Kb,
+            id: Uuid::from_u128(1),
+            title: "Shipping".into(),
+            url: "/help/shipping".into(),
+        }],
+        defects: 0,
+        unsupported: Vec::new(),
+    }
+}
+
 struct Case {
     ticket: Ticket,
     analysis: Analysis,
     draft: Draft,
+    grounded: Grounded,
     conversation: Vec<Message>,
     seen_version: u64,
 }
@@ -88,7 +104,11 @@ impl Case {
             seen_version: ticket.version,
             ticket,
             analysis: analysis(Priority::Medium),
-            draft: draft("Hello, your order ships today. Kind regards, Support", 0.9),
+            draft: draft(
+                "Hello, your order ships today [1]. Kind regards, Support",
+                0.9,
+            ),
+            grounded: grounded("Hello, your order ships today [1]. Kind regards, Support"),
             conversation: vec![customer_mail("Where is my order 1234?")],
         }
     }
@@ -96,6 +116,7 @@ impl Case {
     fn check(&self) -> Result<(), HoldReason> {
         AutoSendPolicy::default().check(&AutoSendFacts {
             draft: &self.draft,
+            grounded: &self.grounded,
             analysis: &self.analysis,
             ticket: &self.ticket,
             seen_version: self.seen_version,
@@ -277,4 +298,31 @@ fn usage_adds_up() {
     assert_eq!(sum.prompt_tokens, 105);
     assert_eq!(sum.completion_tokens, u64::MAX);
     assert_eq!(a.total_tokens(), 120);
+}
+
+#[test]
+fn only_a_grounded_draft_promising_nothing_unbacked_is_sent() {
+    let mut c = Case::good();
+    c.grounded.citations.clear();
+    assert_eq!(c.check(), Err(HoldReason::NoSource));
+    let mut c = Case::good();
+    c.grounded.unsupported = vec![Promise::Refund];
+    assert_eq!(c.check(), Err(HoldReason::UnsupportedPromise));
+}
+
+#[test]
+fn sensitive_topics_and_requests_for_a_person_are_answered_by_people() {
+    let mut c = Case::good();
+    c.conversation = vec![customer_mail("This is fraud, I will file a chargeback.")];
+    assert_eq!(c.check(), Err(HoldReason::SensitiveTopic));
+    c.conversation = vec![customer_mail("Can I talk to a human please?")];
+    assert_eq!(c.check(), Err(HoldReason::HumanRequested));
+}
+
+#[test]
+fn every_hold_reason_has_a_stable_name_and_a_label() {
+    for reason in &HOLD_REASONS {
+        assert_eq!(HoldReason::parse(reason.as_str()).as_ref(), Some(reason));
+        assert!(!reason.label().is_empty());
+    }
 }

@@ -15,6 +15,7 @@ pub mod ai;
 pub mod assignment;
 pub mod classify;
 pub mod email;
+pub mod grounding;
 pub mod journey;
 pub mod kb;
 pub mod ports;

@@ -39,11 +39,15 @@ from 0 to 100, how sure you are of this reading.";
 
 const DRAFT_TASK: &str = "Draft the next reply to the customer, in the customer's language, as \
 plain text ready to send: greet the customer by name when known, answer what was asked using only \
-the canned responses and facts given (never invent order data, prices, dates or promises), ask \
-for what is missing, and end with the signature if one is given. Never leave placeholders such \
-as [Name] or {name}. sources: the titles of the canned responses and the facts you used. \
-confidence: a whole number from 0 to 100, how sure you are that this reply can be sent without \
-a person editing it; below 50 when facts are missing.";
+the numbered sources, the order, the canned responses and the facts given, ask for what is \
+missing, and end with the signature if one is given. After each sentence that uses a source, \
+cite it by its number in square brackets, like [1] or [2]; cite only numbers that are given. \
+Never promise a refund, a replacement, a call back, a discount or a date unless a source you \
+cite or the order says so; never invent order data or prices. If no source answers the \
+question, say that a colleague will follow up, and give a confidence below 50. Never leave \
+placeholders such as [Name] or {name}. sources: the titles of the sources, canned responses and \
+facts you used. confidence: a whole number from 0 to 100, how sure you are that this reply can \
+be sent without a person editing it.";
 
 /// Which of the two calls a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +251,18 @@ fn data(
             .map(|f| json!(clip(f, MAX_CONTEXT_CHARS)))
             .collect();
         map.insert("facts".into(), Value::Array(facts));
+        let sources: Vec<Value> = context
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({"n": i + 1, "title": clip(&s.title, 200), "text": clip(&s.text, MAX_CONTEXT_CHARS)})
+            })
+            .collect();
+        map.insert("sources".into(), Value::Array(sources));
+        if let Some(order) = &context.order_facts {
+            map.insert("order".into(), json!(clip(order, MAX_CONTEXT_CHARS)));
+        }
     }
     doc.to_string().replace('<', "\\u003c")
 }

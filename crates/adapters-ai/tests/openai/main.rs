@@ -237,6 +237,15 @@ async fn a_draft_uses_the_context_and_parses_structured_output() {
         signature: Some("Anna, Support".into()),
         canned_responses: vec![("Shipping delays".into(), "Orders ship in 2 days.".into())],
         facts: vec!["Order 1234 shipped on 2026-11-22".into()],
+        sources: vec![frontdesk_domain::grounding::Source {
+            kind: frontdesk_domain::grounding::SourceKind::Kb,
+            id: uuid::Uuid::from_u128(7),
+            title: "Shipping times".into(),
+            url: "/help/shipping".into(),
+            text: "Parcels leave the warehouse the next working day.".into(),
+            score: 2.0,
+        }],
+        order_facts: Some("Order #1234: fulfilled, tracking DHL 00340434".into()),
     };
     let d = assistant(&server)
         .draft_reply(&ticket(), &[customer("Where is my order?")], &context)
@@ -255,6 +264,23 @@ async fn a_draft_uses_the_context_and_parses_structured_output() {
     assert!(user.contains("Orders ship in 2 days."));
     assert!(user.contains("Order 1234 shipped on 2026-11-22"));
     assert!(user.contains("Anna, Support"));
+    let data: serde_json::Value = serde_json::from_str(
+        user.trim_start_matches("<ticket-data>")
+            .trim_end_matches("</ticket-data>")
+            .trim(),
+    )
+    .unwrap();
+    assert_eq!(
+        data["sources"],
+        json!([{"n": 1, "title": "Shipping times",
+                "text": "Parcels leave the warehouse the next working day."}])
+    );
+    assert_eq!(
+        data["order"],
+        "Order #1234: fulfilled, tracking DHL 00340434"
+    );
+    let system = sent["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("cite it by its number in square brackets"));
 }
 
 #[tokio::test]
@@ -562,8 +588,10 @@ async fn hostile_answers_change_neither_the_format_nor_the_guards() {
         .analyze(&ticket, &conversation)
         .await
         .unwrap();
+    let grounded = frontdesk_domain::grounding::ground(&draft.body, &[], None);
     let verdict = AutoSendPolicy::default().check(&AutoSendFacts {
         draft: &draft,
+        grounded: &grounded,
         analysis: &analysis,
         ticket: &ticket,
         seen_version: ticket.version,

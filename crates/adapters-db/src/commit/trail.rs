@@ -62,7 +62,7 @@ pub(super) async fn write_trail(
         .flat_map(|w| w.rest.ai_drafts.iter())
         .map(|r| all_set(ai_draft_row(r)))
         .collect();
-    insert_all(txn, draft_rows, 14, false).await.map_err(db)?;
+    insert_all(txn, draft_rows, 17, false).await.map_err(db)?;
     if !acknowledged.is_empty() {
         let rows: Vec<auto_replies::ActiveModel> = acknowledged
             .into_iter()

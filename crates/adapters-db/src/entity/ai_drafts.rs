@@ -20,6 +20,11 @@ pub struct Model {
     pub completion_tokens: i64,
     pub state: String,
     pub hold_reason: Option<String>,
+    /// JSON array of the cited sources: `{n, source, id, title, url}`.
+    pub citations: String,
+    pub citation_defects: i64,
+    /// JSON array of the unsupported promises' names.
+    pub unsupported_promises: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -127,6 +127,10 @@ impl MigratorTrait for Migrator {
             ),
             SqlMigration::everywhere("m0039_satisfaction", include_str!("m0039_satisfaction.sql")),
             SqlMigration::everywhere("m0040_journeys", include_str!("m0040_journeys.sql")),
+            SqlMigration::everywhere(
+                "m0041_grounded_drafts",
+                include_str!("m0041_grounded_drafts.sql"),
+            ),
         ]
     }
 }

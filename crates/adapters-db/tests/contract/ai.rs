@@ -1,16 +1,42 @@
 //! The AI assistant's records: analyses, drafts, hold reasons and token usage survive storage,
 //! and an automatic reply is stored as one.
 
-use frontdesk_adapters_db::{Database, TicketKey};
+use std::sync::Arc;
+
+use frontdesk_adapters_db::{Database, KnowledgeStore, TicketKey};
 use frontdesk_domain::ai::{AiDraftState, AiUsage, HoldReason};
+use frontdesk_domain::grounding::{Promise, SourceKind};
+use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
 use frontdesk_domain::ports::{
-    Analysis, Draft, DraftContext, JobQueue, MockAiAssistant, Sentiment, TicketRepository,
+    Analysis, Draft, DraftContext, JobQueue, Knowledge, MockAiAssistant, Sentiment,
+    TicketRepository,
 };
-use frontdesk_domain::service::AiMode;
-use frontdesk_domain::ticket::{Category, MessageKind, Priority, TicketNumber};
+use frontdesk_domain::service::{AiMode, ReplyMode, TicketUpdate};
+use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
+use frontdesk_domain::ticket::{Actor, Category, MessageKind, Priority, Status, TicketNumber};
 
 use crate::backends::{helpdesk, mail};
 use crate::contract;
+
+fn article(slug: &str, title: &str) -> Article {
+    let now = chrono::Utc::now();
+    Article {
+        id: uuid::Uuid::now_v7(),
+        slug: slug.into(),
+        title: title.into(),
+        body_markdown: "Orders ship the next working day from our warehouse.".into(),
+        category_id: None,
+        status: ArticleStatus::Published,
+        visibility: Visibility::Public,
+        author: None,
+        views: 0,
+        helpful_yes: 0,
+        helpful_no: 0,
+        created_at: now,
+        updated_at: now,
+        published_at: Some(now),
+    }
+}
 
 fn assistant(body: &'static str, confidence: f32) -> MockAiAssistant {
     let mut ai = MockAiAssistant::new();
@@ -66,10 +92,18 @@ contract!(
         assert!(before.latest_draft.is_none(), "no draft yet");
         assert_eq!(before.messages.len(), 1);
         let ticket = before.ticket;
+        let knowledge = KnowledgeStore::new(db.clone());
+        db.save_kb_article(&article("shipping", "When will my order ship?"))
+            .await
+            .unwrap();
         let held = desk
             .assist(
                 id,
-                &assistant("Dear [Customer Name], it ships today.", 0.95),
+                &assistant(
+                    "Dear [Customer Name], we will refund the shipping [1].",
+                    0.95,
+                ),
+                &knowledge,
                 &DraftContext::default(),
             )
             .await
@@ -77,7 +111,8 @@ contract!(
         let sent = desk
             .assist(
                 id,
-                &assistant("Hello Jane, it ships today.", 0.95),
+                &assistant("Hello Jane, orders ship the next working day [1][3].", 0.95),
+                &knowledge,
                 &DraftContext::default(),
             )
             .await
@@ -91,7 +126,23 @@ contract!(
             first.hold,
             Some(HoldReason::UnresolvedVariable("[Customer Name]".into()))
         );
-        assert_eq!(first.draft.body, "Dear [Customer Name], it ships today.");
+        assert_eq!(
+            first.draft.body,
+            "Dear [Customer Name], we will refund the shipping [1]."
+        );
+        assert_eq!(first.citations.len(), 1);
+        assert_eq!(
+            (
+                first.citations[0].n,
+                first.citations[0].kind,
+                first.citations[0].url.as_str()
+            ),
+            (1, SourceKind::Kb, "/help/shipping")
+        );
+        assert_eq!(first.citations[0].title, "When will my order ship?");
+        assert_eq!(first.unsupported_promises, [Promise::Refund]);
+        assert_eq!(stored[1].citation_defects, 1, "[3] was never given");
+        assert_eq!(stored[1].citations, sent.record.citations);
         assert_eq!(first.draft.sources, ["Shipping delays", "order 1234"]);
         assert!((first.draft.confidence - 0.95).abs() < 1e-6);
         assert_eq!(
@@ -140,7 +191,11 @@ contract!(
             .find(|m| m.kind == MessageKind::Agent)
             .unwrap();
         assert!(reply.is_automatic());
-        assert_eq!(reply.body_text, "Hello Jane, it ships today.");
+        assert_eq!(
+            reply.body_text,
+            "Hello Jane, orders ship the next working day [1].\n\n[1] When will my order ship?: \
+             /help/shipping"
+        );
         let claimed = db
             .claim(chrono::Utc::now(), chrono::TimeDelta::minutes(1), 100)
             .await
@@ -148,5 +203,110 @@ contract!(
         let kinds: Vec<&str> = claimed.iter().map(|j| j.job.kind()).collect();
         assert!(kinds.contains(&"send_email"), "{kinds:?}");
         assert!(kinds.contains(&"save_draft"), "{kinds:?}");
+    }
+);
+
+contract!(
+    knowledge_is_the_public_articles_and_resolved_tickets_like_this_one,
+    |db: Database| async move {
+        let knowledge = KnowledgeStore::new(db.clone());
+        assert!(knowledge.sections().await.unwrap().is_empty());
+        let mut internal = article("internal", "Shipping exceptions for staff");
+        internal.visibility = Visibility::Internal;
+        db.save_kb_article(&internal).await.unwrap();
+        db.save_kb_article(&article("shipping", "When will my order ship?"))
+            .await
+            .unwrap();
+        let index = knowledge.sections().await.unwrap();
+        assert_eq!(index.len(), 1, "the internal article is no source");
+        assert!(Arc::ptr_eq(&index, &knowledge.sections().await.unwrap()));
+        let mut edited = article("returns", "Returning an order");
+        edited.status = ArticleStatus::Draft;
+        db.save_kb_article(&edited).await.unwrap();
+        edited.status = ArticleStatus::Published;
+        edited.updated_at += chrono::TimeDelta::seconds(1);
+        db.save_kb_article(&edited).await.unwrap();
+        assert_eq!(
+            knowledge.sections().await.unwrap().len(),
+            2,
+            "rebuilt after an article changed"
+        );
+
+        let desk = helpdesk(&db, |_| {});
+        let agent = Staff {
+            id: StaffId::from_uuid(uuid::Uuid::now_v7()),
+            email: "agent@frontdesk.test".parse().unwrap(),
+            name: "Agent".into(),
+            role: Role::Agent,
+            availability: Availability::Available,
+            shift: None,
+            active: true,
+        };
+        db.save_staff(&agent, chrono::Utc::now()).await.unwrap();
+        let mut ids = Vec::new();
+        for (n, (subject, body, reply)) in [
+            (
+                "Parcel damaged",
+                "My kettle arrived damaged, the box was crushed.",
+                Some("Hello Ann,\nSorry about the kettle. Send us a photo of order 88812.\nBest regards,\nBo"),
+            ),
+            ("Kettle question", "Does the kettle have a warranty?", None),
+            ("Login", "I cannot log in to my account.", Some("Reset your password.")),
+            ("Damaged again", "The kettle is damaged too", None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let id = desk
+                .ingest(mail(&format!("k{n}@x"), &format!("c{n}@x.com"), subject, body))
+                .await
+                .unwrap()
+                .ticket_id
+                .unwrap();
+            if let Some(reply) = reply {
+                desk.reply(id, &agent, reply, ReplyMode::Send).await.unwrap();
+                desk.update(
+                    id,
+                    Actor::System,
+                    TicketUpdate {
+                        status: Some(Status::Resolved),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            ids.push(id);
+        }
+        let words = [
+            "damaged".to_owned(),
+            "kettles".to_owned(),
+            "crush".to_owned(),
+        ];
+        let found = knowledge.resolved_like(&words, ids[3], 5).await.unwrap();
+        let numbers: Vec<_> = found.iter().map(|r| r.ticket_id).collect();
+        assert_eq!(
+            numbers,
+            [ids[0]],
+            "resolved, with an agent's reply, not this one"
+        );
+        assert_eq!(found[0].subject, "Parcel damaged");
+        assert!(found[0].reply.contains("order 88812"), "stored as written");
+        assert!(found[0].number.starts_with("TKT-"));
+        assert!(
+            knowledge
+                .resolved_like(&words, ids[0], 5)
+                .await
+                .unwrap()
+                .is_empty(),
+            "the ticket itself is left out"
+        );
+        assert!(
+            knowledge
+                .resolved_like(&["\"bad OR".to_owned()], ids[3], 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 );

@@ -63,6 +63,7 @@ impl Config {
             .trusted_authserv_ids
             .clone_from(&self.helpdesk.trusted_authserv_ids);
         settings.sender_filters.replace(self.sender_filters()?);
+        settings.public_url = self.public_url();
         Ok(settings)
     }
 

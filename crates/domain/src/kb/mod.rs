@@ -4,7 +4,7 @@
 
 mod search;
 
-pub use search::{SearchHit, SearchIndex, tokens};
+pub use search::{Document, SearchHit, SearchIndex, tokens};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -37,6 +37,16 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// What is indexed: an article, or a part of one.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    pub id: Uuid,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Readable by the public.
+    pub public: bool,
+}
+
 /// One article found, best first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
@@ -69,14 +79,25 @@ impl SearchIndex {
     /// Indexes `articles` (their Markdown as text; markup characters are not words).
     #[must_use]
     pub fn build<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        Self::build_documents(articles.into_iter().map(|a| Document {
+            id: a.id,
+            title: &a.title,
+            body: &a.body_markdown,
+            public: a.readable_by(Reader::Public),
+        }))
+    }
+
+    /// Indexes `documents`: anything with a title and a body (an article, a section of one).
+    #[must_use]
+    pub fn build_documents<'a>(documents: impl IntoIterator<Item = Document<'a>>) -> Self {
         let mut index = Self::default();
-        for a in articles {
+        for d in documents {
             let n = index.entries.len();
             let mut counts: HashMap<String, f64> = HashMap::new();
-            for w in tokens(&a.title) {
+            for w in tokens(d.title) {
                 *counts.entry(w).or_default() += TITLE_WEIGHT;
             }
-            for w in tokens(&a.body_markdown) {
+            for w in tokens(d.body) {
                 *counts.entry(w).or_default() += 1.0;
             }
             let len = counts.values().sum::<f64>().max(1.0);
@@ -84,8 +105,8 @@ impl SearchIndex {
                 index.postings.entry(w).or_default().push((n, c));
             }
             index.entries.push(Entry {
-                id: a.id,
-                public: a.readable_by(Reader::Public),
+                id: d.id,
+                public: d.public,
                 len,
             });
         }

@@ -106,13 +106,19 @@ pub struct Analysis {
 }
 
 /// What the assistant may draw on when drafting.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DraftContext {
     pub agent_name: Option<String>,
     pub signature: Option<String>,
     /// Canned responses as (title, body).
     pub canned_responses: Vec<(String, String)>,
     pub facts: Vec<String>,
+    /// The passages to answer from, numbered from 1 in this order; the draft cites them as
+    /// `[1]`, `[2]` (see [`crate::grounding`]). Filled per ticket by the AI step.
+    pub sources: Vec<crate::grounding::Source>,
+    /// The order the ticket is about, as text (status, items, fulfilment, tracking; never
+    /// payment details). Filled per ticket by the AI step.
+    pub order_facts: Option<String>,
 }
 
 /// A drafted reply.

@@ -3,6 +3,7 @@
 
 mod intake;
 mod jobs;
+mod knowledge;
 mod mail;
 mod search;
 mod store;
@@ -15,6 +16,7 @@ pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
     WebhookDelivery,
 };
+pub use knowledge::{Knowledge, NoKnowledge};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
     MailSender, MailSource, Sentiment,
@@ -33,6 +35,8 @@ pub use store::{
 pub use intake::{MockMailParser, MockMailboxCursors, MockMailboxLeases, MockQuarantine};
 #[cfg(any(test, feature = "mocks"))]
 pub use jobs::MockJobQueue;
+#[cfg(any(test, feature = "mocks"))]
+pub use knowledge::MockKnowledge;
 #[cfg(any(test, feature = "mocks"))]
 pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
 #[cfg(any(test, feature = "mocks"))]

@@ -7,7 +7,8 @@
 
 use super::{AiMode, Helpdesk, UpdateError};
 use crate::ai::{AiDraftRecord, AiDraftState, AutoSendFacts};
-use crate::ports::{AiAssistant, AiError, ChangeSet, DraftContext, Job};
+use crate::grounding::{RetrievalLimits, for_customer, ground, query_words, retrieve};
+use crate::ports::{AiAssistant, AiError, ChangeSet, DraftContext, Job, Knowledge};
 use crate::ticket::{Actor, EventKind, Message, MessageKind, Ticket, TicketEvent, TicketId};
 
 /// Why the AI step did not complete. The ticket is unchanged.
@@ -48,6 +49,7 @@ impl Helpdesk {
         &self,
         id: TicketId,
         ai: &dyn AiAssistant,
+        knowledge: &dyn Knowledge,
         context: &DraftContext,
     ) -> Result<AssistOutcome, AssistError> {
         let ticket = self
@@ -68,8 +70,22 @@ impl Helpdesk {
             .filter(|m| matches!(m.kind, MessageKind::Customer | MessageKind::Agent))
             .cloned()
             .collect();
+        let context = self
+            .with_sources(&ticket, &shown, knowledge, context)
+            .await?;
         let analysis = ai.analyze(&ticket, &shown).await?;
-        let draft = ai.draft_reply(&ticket, &shown, context).await?;
+        let mut draft = ai.draft_reply(&ticket, &shown, &context).await?;
+        let grounded = ground(
+            &draft.body,
+            &context.sources,
+            context.order_facts.as_deref(),
+        );
+        draft.body.clone_from(&grounded.body);
+        let to_customer = for_customer(
+            &grounded.body,
+            &grounded.citations,
+            &self.settings.public_url,
+        );
         let usage = analysis.usage.plus(&draft.usage);
         let answered = conversation
             .iter()
@@ -83,6 +99,7 @@ impl Helpdesk {
                 let verdict = (self.settings.ai_mode == AiMode::Auto).then(|| {
                     self.settings.auto_send.check(&AutoSendFacts {
                         draft: &draft,
+                        grounded: &grounded,
                         analysis: &analysis,
                         ticket: &current,
                         seen_version,
@@ -98,16 +115,20 @@ impl Helpdesk {
                     usage: usage.clone(),
                     state: AiDraftState::Draft,
                     hold: None,
+                    citations: grounded.citations.clone(),
+                    citation_defects: grounded.defects,
+                    unsupported_promises: grounded.unsupported.clone(),
                     created_at: now,
                 };
                 let mut change = match verdict {
                     Some(Ok(())) => {
                         stored.state = AiDraftState::Sent;
-                        self.reply_change(current, answered.as_ref(), &draft.body, None, now)
+                        self.reply_change(current, answered.as_ref(), &to_customer, None, now)
                     }
                     held => {
                         stored.hold = held.and_then(Result::err);
-                        let mail = self.reply_mail(&current, answered.as_ref(), &draft.body, false);
+                        let mail =
+                            self.reply_mail(&current, answered.as_ref(), &to_customer, false);
                         let mut change = ChangeSet::update(current);
                         change.jobs.push(Job::SaveDraft(Box::new(mail)));
                         change
@@ -134,5 +155,39 @@ impl Helpdesk {
             record,
             ticket: committed.ticket,
         })
+    }
+
+    /// `context` with the sources for `ticket`: the knowledge base's best sections and the
+    /// replies of similar resolved tickets, for its subject and latest customer messages.
+    async fn with_sources(
+        &self,
+        ticket: &Ticket,
+        shown: &[Message],
+        knowledge: &dyn Knowledge,
+        context: &DraftContext,
+    ) -> Result<DraftContext, AssistError> {
+        let mut text = ticket.subject.clone();
+        for m in shown
+            .iter()
+            .rev()
+            .filter(|m| m.kind == MessageKind::Customer)
+            .take(3)
+        {
+            text.push('\n');
+            text.push_str(&m.body_text);
+        }
+        if shown.iter().all(|m| m.kind != MessageKind::Customer) {
+            text.push('\n');
+            text.push_str(&ticket.description);
+        }
+        let limits = RetrievalLimits::default();
+        let index = knowledge.sections().await.map_err(UpdateError::from)?;
+        let resolved = knowledge
+            .resolved_like(&query_words(&text, 12), ticket.id, limits.tickets)
+            .await
+            .map_err(UpdateError::from)?;
+        let mut context = context.clone();
+        context.sources = retrieve(&index, &resolved, &text, limits);
+        Ok(context)
     }
 }

@@ -187,6 +187,9 @@ pub struct Settings {
     pub backlog: Option<ImportAs>,
     /// Senders always treated as people, and senders kept out of the queue.
     pub sender_filters: crate::email::LiveFilters,
+    /// Where customers reach the help centre, without a trailing slash: the footnotes of a
+    /// grounded reply link there. Empty: the links are relative (`/help/…`).
+    pub public_url: String,
 }
 
 impl Settings {
@@ -228,6 +231,7 @@ impl Settings {
             trusted_authserv_ids: Vec::new(),
             backlog: None,
             sender_filters: crate::email::LiveFilters::default(),
+            public_url: String::new(),
         }
     }
 }

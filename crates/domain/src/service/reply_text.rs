@@ -76,18 +76,19 @@ pub fn unseen_messages(
 }
 
 impl Helpdesk {
-    /// The assistant's latest draft reply for a ticket, if it has written one.
+    /// The assistant's latest draft reply for a ticket as the customer reads it (cited
+    /// articles as footnotes), if it has written one.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn latest_ai_draft(&self, id: TicketId) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .ports
-            .tickets
-            .ai_drafts(id)
-            .await?
-            .pop()
-            .map(|record| record.draft.body))
+        Ok(self.ports.tickets.ai_drafts(id).await?.pop().map(|record| {
+            crate::grounding::for_customer(
+                &record.draft.body,
+                &record.citations,
+                &self.settings.public_url,
+            )
+        }))
     }
 
     /// A staff reply with `text`: written text, or the assistant's latest draft (refused when

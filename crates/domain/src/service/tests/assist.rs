@@ -4,8 +4,13 @@ use chrono::TimeDelta;
 
 use super::*;
 use crate::ai::{AiDraftState, AiUsage, HoldReason};
+use std::sync::Arc;
+
+use crate::grounding::{ResolvedReply, SectionIndex, SourceKind};
+use crate::kb::{Article, ArticleStatus, Visibility};
 use crate::ports::{
-    AiError, Analysis, Draft, DraftContext, Job, MockAiAssistant, OutboundEmail, Sentiment,
+    AiError, Analysis, Draft, DraftContext, Job, Knowledge, MockAiAssistant, NoKnowledge,
+    OutboundEmail, Sentiment, StoreError,
 };
 use crate::staff::Role;
 use crate::ticket::{Category, EventKind, Message, MessageKind, Priority, Status};
@@ -47,7 +52,69 @@ fn assistant(body: &'static str, confidence: f32) -> MockAiAssistant {
 }
 
 fn auto_world() -> World {
-    world_with(|s| s.ai_mode = AiMode::Auto)
+    world_with(|s| {
+        s.ai_mode = AiMode::Auto;
+        s.public_url = "https://help.example.com".into();
+    })
+}
+
+/// A knowledge base of one article on refunds, and one resolved ticket.
+struct Kb {
+    index: Arc<SectionIndex>,
+    resolved: Vec<ResolvedReply>,
+}
+
+#[async_trait::async_trait]
+impl Knowledge for Kb {
+    async fn sections(&self) -> Result<Arc<SectionIndex>, StoreError> {
+        Ok(self.index.clone())
+    }
+
+    async fn resolved_like(
+        &self,
+        _words: &[String],
+        exclude: crate::ticket::TicketId,
+        limit: usize,
+    ) -> Result<Vec<ResolvedReply>, StoreError> {
+        Ok(self
+            .resolved
+            .iter()
+            .filter(|r| r.ticket_id != exclude)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+fn refunds_kb() -> Kb {
+    let at = chrono::DateTime::UNIX_EPOCH;
+    let article = Article {
+        id: uuid::Uuid::from_u128(500),
+        slug: "refunds".into(),
+        title: "Refunds".into(),
+        body_markdown: "We refund returned items within 5 business days of receiving them.".into(),
+        category_id: None,
+        status: ArticleStatus::Published,
+        visibility: Visibility::Public,
+        author: None,
+        views: 0,
+        helpful_yes: 0,
+        helpful_no: 0,
+        created_at: at,
+        updated_at: at,
+        published_at: Some(at),
+    };
+    Kb {
+        index: Arc::new(SectionIndex::build([&article])),
+        resolved: Vec::new(),
+    }
+}
+
+impl World {
+    async fn open_refund_ticket(&self) -> crate::ticket::TicketId {
+        let m = mail("a@c", "jane@x.com", "Help", "When will my refund arrive?");
+        self.ingest(m).await.ticket_id.unwrap()
+    }
 }
 
 fn sent_mails(w: &World) -> Vec<OutboundEmail> {
@@ -69,7 +136,7 @@ async fn draft_mode_stores_the_analysis_and_draft_and_sends_nothing() {
     let ai = assistant("Hello Jane, we are on it.", 0.99);
     let out = w
         .desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(out.record.state, AiDraftState::Draft);
@@ -109,7 +176,12 @@ async fn a_draft_leaves_the_tickets_revision_so_an_editors_if_match_still_applie
     let id = w.open_ticket().await;
     let seen = w.ticket(id).revision;
     w.desk
-        .assist(id, &assistant("Hello", 0.99), &DraftContext::default())
+        .assist(
+            id,
+            &assistant("Hello", 0.99),
+            &NoKnowledge,
+            &DraftContext::default(),
+        )
         .await
         .unwrap();
     assert_eq!(w.ticket(id).revision, seen);
@@ -128,12 +200,13 @@ async fn a_resolving_automatic_answer_resolves_and_counts_as_the_first_response(
         s.ai_mode = AiMode::Auto;
         s.auto_send.effect = crate::ai::AutoReplyEffect::Resolving;
     });
-    let id = w.open_ticket().await;
+    let id = w.open_refund_ticket().await;
     w.clock.advance(TimeDelta::minutes(3));
     w.desk
         .assist(
             id,
-            &assistant("Here is the fix.", 0.95),
+            &assistant("Refunds take 5 business days [1].", 0.95),
+            &refunds_kb(),
             &DraftContext::default(),
         )
         .await
@@ -148,12 +221,15 @@ async fn a_resolving_automatic_answer_resolves_and_counts_as_the_first_response(
 #[tokio::test]
 async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     let w = auto_world();
-    let id = w.open_ticket().await;
+    let id = w.open_refund_ticket().await;
     w.clock.advance(TimeDelta::minutes(3));
-    let ai = assistant("Hello Jane, here is how to fix it.", 0.95);
+    let ai = assistant(
+        "Hello Jane, refunds reach your account within 5 business days [1].",
+        0.95,
+    );
     let out = w
         .desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &refunds_kb(), &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(out.record.state, AiDraftState::Sent);
@@ -164,6 +240,13 @@ async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     assert_eq!(sent.x_loop.as_deref(), Some("support@frontdesk.test"));
     assert_eq!(sent.subject, "Re: Help [TKT-000001]");
     assert_eq!(sent.in_reply_to.as_ref().map(|m| m.as_str()), Some("a@c"));
+    assert_eq!(
+        sent.body_text,
+        "Hello Jane, refunds reach your account within 5 business days [1].\n\n[1] Refunds: \
+         https://help.example.com/help/refunds"
+    );
+    assert_eq!(out.record.citations.len(), 1);
+    assert_eq!(out.record.citations[0].url, "/help/refunds");
     let t = w.ticket(id);
     assert_eq!(
         (
@@ -194,7 +277,7 @@ async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     .await;
     let out = w
         .desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &refunds_kb(), &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(
@@ -213,6 +296,7 @@ async fn auto_mode_keeps_an_unsure_draft_back_with_its_reason() {
         .assist(
             id,
             &assistant("Maybe try again?", 0.5),
+            &NoKnowledge,
             &DraftContext::default(),
         )
         .await
@@ -238,7 +322,7 @@ async fn an_assistant_failure_changes_nothing() {
         .returning(|_, _| Err(AiError::Unavailable("HTTP 503".into())));
     let err = w
         .desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
         .await
         .unwrap_err();
     assert_eq!(
@@ -279,7 +363,7 @@ async fn notes_never_reach_the_assistant() {
             })
         });
     w.desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
         .await
         .unwrap();
 }
@@ -290,7 +374,12 @@ async fn assisting_a_missing_ticket_is_not_found() {
     let missing = crate::ticket::TicketId::from_uuid(uuid::Uuid::from_u128(9));
     let err = w
         .desk
-        .assist(missing, &MockAiAssistant::new(), &DraftContext::default())
+        .assist(
+            missing,
+            &MockAiAssistant::new(),
+            &NoKnowledge,
+            &DraftContext::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(err, AssistError::NotFound(missing));
@@ -311,12 +400,12 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
 
     let ai = assistant("First draft.", 0.5);
     w.desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
         .await
         .unwrap();
     let ai = assistant("Second, better draft.", 0.9);
     w.desk
-        .assist(id, &ai, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(
@@ -341,4 +430,114 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
         .await
         .unwrap();
     assert_eq!(sent_mails(&w)[1].body_text, "My own words.");
+}
+
+#[tokio::test]
+async fn the_assistant_is_given_the_best_sources_and_its_citations_are_checked() {
+    let w = world();
+    let id = w.open_refund_ticket().await;
+    let mut kb = refunds_kb();
+    kb.resolved.push(ResolvedReply {
+        ticket_id: crate::ticket::TicketId::from_uuid(uuid::Uuid::from_u128(900)),
+        number: "TKT-000900".into(),
+        subject: "Refund for a return".into(),
+        reply: "Hello Ann,\nYour refund for order 55512 went out today.\nKind regards,\nBo".into(),
+        score: 1.0,
+    });
+    let mut ai = MockAiAssistant::new();
+    ai.expect_analyze().returning(|_, _| Ok(analysis()));
+    ai.expect_draft_reply()
+        .withf(|_, _, context| {
+            context.sources.len() == 2
+                && context.sources[0].url == "/help/refunds"
+                && context.sources[1].kind == SourceKind::Ticket
+                && context.sources[1].text == "Your refund for order [number] went out today."
+        })
+        .returning(|_, _, _| {
+            Ok(Draft {
+                body: "Refunds take 5 business days [1][2], see [4].".into(),
+                confidence: 0.9,
+                sources: Vec::new(),
+                usage: AiUsage::default(),
+            })
+        });
+    let out = w
+        .desk
+        .assist(id, &ai, &kb, &DraftContext::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        out.record.draft.body,
+        "Refunds take 5 business days [1][2], see."
+    );
+    assert_eq!(out.record.citation_defects, 1);
+    let cited: Vec<(u32, SourceKind)> =
+        out.record.citations.iter().map(|c| (c.n, c.kind)).collect();
+    assert_eq!(cited, [(1, SourceKind::Kb), (2, SourceKind::Ticket)]);
+    assert!(out.record.unsupported_promises.is_empty());
+    assert_eq!(
+        w.desk.latest_ai_draft(id).await.unwrap().as_deref(),
+        Some("Refunds take 5 business days [1], see.\n\n[1] Refunds: /help/refunds"),
+        "the customer reads the article as a footnote and never the other ticket"
+    );
+}
+
+#[tokio::test]
+async fn auto_mode_holds_drafts_that_are_not_grounded_or_promise_too_much() {
+    let w = auto_world();
+    let id = w.open_refund_ticket().await;
+    let cases = [
+        ("Refunds take 5 business days.", HoldReason::NoSource),
+        (
+            "We will send you a replacement tomorrow [1].",
+            HoldReason::UnsupportedPromise,
+        ),
+    ];
+    for (body, reason) in cases {
+        let out = w
+            .desk
+            .assist(
+                id,
+                &assistant(body, 0.95),
+                &refunds_kb(),
+                &DraftContext::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.record.hold, Some(reason), "{body}");
+    }
+    assert!(sent_mails(&w).is_empty());
+}
+
+#[tokio::test]
+async fn a_customer_who_asks_for_a_person_or_threatens_action_gets_one() {
+    for (text, reason) in [
+        (
+            "When will my refund arrive? I want to talk to a real person.",
+            HoldReason::HumanRequested,
+        ),
+        (
+            "My refund is late, my lawyer will hear about it.",
+            HoldReason::SensitiveTopic,
+        ),
+    ] {
+        let w = auto_world();
+        let id = w
+            .ingest(mail("a@c", "jane@x.com", "Help", text))
+            .await
+            .ticket_id
+            .unwrap();
+        let out = w
+            .desk
+            .assist(
+                id,
+                &assistant("Refunds take 5 business days [1].", 0.95),
+                &refunds_kb(),
+                &DraftContext::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.record.hold, Some(reason), "{text}");
+        assert!(sent_mails(&w).is_empty());
+    }
 }

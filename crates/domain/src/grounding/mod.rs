@@ -1,0 +1,377 @@
+//! Grounded drafts: what the assistant may answer from, and how its answer is held to it.
+//!
+//! For each ticket the best passages of the knowledge base (articles split into sections) and
+//! the replies of similar resolved tickets are numbered and given to the assistant
+//! ([`retrieve`]); its draft cites them as `[1]`, `[2]`. [`ground`] maps those markers back to
+//! the sources given, removes any marker that points at nothing (a defect, counted), and finds
+//! the promises the draft makes — a refund, a replacement, a call back, a date — that no cited
+//! source (or the order's own record) backs. Auto mode sends only a draft that cites a source
+//! and promises nothing unbacked ([`crate::ai::AutoSendPolicy`]).
+//!
+//! Only published public articles are sources: a draft is written to a customer, and an internal
+//! article's text or link must not reach one. A resolved ticket's reply is a source with its
+//! addresses and long numbers masked ([`redact`]), so another customer's details never travel.
+
+mod promises;
+mod sections;
+
+pub use promises::{Promise, asks_for_human, sensitive_topic, unsupported_promises};
+pub use sections::{Section, SectionIndex, anchor, sections};
+
+use uuid::Uuid;
+
+use crate::ticket::TicketId;
+
+/// Where a source comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// A section of a published public knowledge-base article.
+    Kb,
+    /// The reply that resolved a similar ticket.
+    Ticket,
+}
+
+impl SourceKind {
+    /// The wire name: `kb` or `ticket`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kb => "kb",
+            Self::Ticket => "ticket",
+        }
+    }
+
+    /// Parses a name as written by [`SourceKind::as_str`].
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Kb, Self::Ticket]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A passage given to the assistant to answer from. Sources are numbered from 1 in the order
+/// they are given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub kind: SourceKind,
+    /// The article's id, or the resolved ticket's.
+    pub id: Uuid,
+    /// The article's title with the section's heading, or the resolved ticket's subject.
+    pub title: String,
+    /// Where a reader finds it: `/help/{slug}#s-{anchor}` for an article section (public),
+    /// `/tickets/{number}` for a ticket (staff only).
+    pub url: String,
+    /// The passage's plain text, as the assistant reads it.
+    pub text: String,
+    /// How well it matched the ticket (higher is better; only comparable within one retrieval).
+    pub score: f64,
+}
+
+/// A source a draft cites, by its number in the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub n: u32,
+    pub kind: SourceKind,
+    pub id: Uuid,
+    pub title: String,
+    pub url: String,
+}
+
+/// The reply of a resolved ticket that resembles the one being answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedReply {
+    pub ticket_id: TicketId,
+    /// `TKT-n`.
+    pub number: String,
+    pub subject: String,
+    /// The agent's last public reply on it.
+    pub reply: String,
+    /// The search's rank (higher is better).
+    pub score: f64,
+}
+
+/// How much of the knowledge the assistant is given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetrievalLimits {
+    /// At most this many article sections.
+    pub sections: usize,
+    /// At most this many resolved tickets' replies.
+    pub tickets: usize,
+    /// Each passage is cut to this many characters.
+    pub passage_chars: usize,
+    /// All passages together are at most this many characters.
+    pub total_chars: usize,
+}
+
+impl Default for RetrievalLimits {
+    fn default() -> Self {
+        Self {
+            sections: 3,
+            tickets: 2,
+            passage_chars: 1_200,
+            total_chars: 4_000,
+        }
+    }
+}
+
+/// The numbered sources for a ticket whose text (subject and customer messages) is `text`: the
+/// best article sections that share enough of its rare words, then the similar resolved
+/// tickets' replies (masked), each cut to the limits; best first.
+#[must_use]
+pub fn retrieve(
+    index: &SectionIndex,
+    resolved: &[ResolvedReply],
+    text: &str,
+    limits: RetrievalLimits,
+) -> Vec<Source> {
+    let mut out: Vec<Source> = index
+        .best(text, limits.sections)
+        .into_iter()
+        .map(|(section, score)| Source {
+            kind: SourceKind::Kb,
+            id: section.article_id,
+            title: section.title.clone(),
+            url: section.url(),
+            text: section.text.clone(),
+            score,
+        })
+        .collect();
+    out.extend(
+        resolved
+            .iter()
+            .filter(|r| !r.reply.trim().is_empty())
+            .take(limits.tickets)
+            .map(|r| Source {
+                kind: SourceKind::Ticket,
+                id: r.ticket_id.as_uuid(),
+                title: r.subject.clone(),
+                url: format!("/tickets/{}", r.number),
+                text: redact(&r.reply),
+                score: r.score,
+            }),
+    );
+    let mut left = limits.total_chars;
+    out.retain_mut(|s| {
+        let cut = clip(&s.text, limits.passage_chars.min(left));
+        if cut.chars().count() < 80.min(s.text.chars().count()) {
+            return false;
+        }
+        left = left.saturating_sub(cut.chars().count());
+        s.text = cut;
+        true
+    });
+    out
+}
+
+/// `text` cut at a word boundary to at most `chars` characters, with `…` when cut.
+fn clip(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+    let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end())
+}
+
+/// The words of a ticket worth searching resolved tickets for: distinct, not common, longest
+/// first, at most `limit`.
+#[must_use]
+pub fn query_words(text: &str, limit: usize) -> Vec<String> {
+    let mut words: Vec<String> = crate::kb::tokens(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 4 && !promises::is_common(w))
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    words.dedup();
+    words.truncate(limit);
+    words
+}
+
+/// `text` with what identifies a person masked: e-mail addresses become `[address]`, runs of
+/// four or more digits (order, phone and card numbers) `[number]`, and a greeting line
+/// (`Hi Maria,`) and everything after a sign-off line (`Kind regards,`) are dropped.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(first) = lines.iter().position(|l| !l.trim().is_empty()) {
+        let l = lines[first].trim().to_lowercase();
+        if [
+            "hi",
+            "hello",
+            "dear",
+            "hey",
+            "good morning",
+            "good afternoon",
+        ]
+        .iter()
+        .any(|g| l.starts_with(g))
+            && l.len() < 60
+        {
+            lines.remove(first);
+        }
+    }
+    if let Some(end) = lines.iter().position(|l| promises::is_sign_off(l)) {
+        lines.truncate(end);
+    }
+    let mut out = String::new();
+    for word in lines.join("\n").split_inclusive(char::is_whitespace) {
+        let core = word.trim_end();
+        let tail = &word[core.len()..];
+        if core.contains('@') && core.contains('.') {
+            out.push_str("[address]");
+        } else if core.chars().filter(char::is_ascii_digit).count() >= 4 {
+            out.push_str("[number]");
+        } else {
+            out.push_str(core);
+        }
+        out.push_str(tail);
+    }
+    out.trim().to_owned()
+}
+
+/// A draft held to its sources.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Grounded {
+    /// The draft with markers to unknown sources removed.
+    pub body: String,
+    /// The sources it cites, by number, each once.
+    pub citations: Vec<Citation>,
+    /// How many markers pointed at a source that was not given (removed).
+    pub defects: u32,
+    /// Promises no cited source nor the order's record backs.
+    pub unsupported: Vec<Promise>,
+}
+
+impl Grounded {
+    /// Whether the draft cites at least one source.
+    #[must_use]
+    pub fn is_grounded(&self) -> bool {
+        !self.citations.is_empty()
+    }
+}
+
+/// Holds `body` to the sources `given` (numbered from 1) and to `order_facts` (the order's
+/// status, fulfilment and tracking as text, when the ticket is about an order).
+#[must_use]
+pub fn ground(body: &str, given: &[Source], order_facts: Option<&str>) -> Grounded {
+    let mut out = String::with_capacity(body.len());
+    let mut cited: Vec<u32> = Vec::new();
+    let mut defects = 0;
+    let mut rest = body;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inner = &after[..close];
+        let numbers: Option<Vec<u32>> = (!inner.trim().is_empty())
+            .then(|| {
+                inner
+                    .split(',')
+                    .map(|n| n.trim().parse::<u32>().ok())
+                    .collect()
+            })
+            .flatten();
+        match numbers {
+            Some(numbers) => {
+                let (known, unknown): (Vec<u32>, Vec<u32>) = numbers
+                    .into_iter()
+                    .partition(|&n| n >= 1 && (n as usize) <= given.len());
+                defects += u32::try_from(unknown.len()).unwrap_or(u32::MAX);
+                if known.is_empty() {
+                    out.push_str(rest[..open].trim_end_matches(' '));
+                } else {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&marker(&known));
+                }
+                for n in known {
+                    if !cited.contains(&n) {
+                        cited.push(n);
+                    }
+                }
+            }
+            None => out.push_str(&rest[..=open + close + 1]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    cited.sort_unstable();
+    let citations: Vec<Citation> = cited
+        .iter()
+        .map(|&n| {
+            let s = &given[n as usize - 1];
+            Citation {
+                n,
+                kind: s.kind,
+                id: s.id,
+                title: s.title.clone(),
+                url: s.url.clone(),
+            }
+        })
+        .collect();
+    let backing: Vec<&str> = cited
+        .iter()
+        .map(|&n| given[n as usize - 1].text.as_str())
+        .chain(order_facts)
+        .collect();
+    Grounded {
+        unsupported: unsupported_promises(&out, &backing),
+        body: out,
+        citations,
+        defects,
+    }
+}
+
+/// The draft as the customer reads it: markers of article sections become footnotes with the
+/// article's address under `public_url`; markers of other tickets (staff only) are dropped.
+#[must_use]
+pub fn for_customer(body: &str, citations: &[Citation], public_url: &str) -> String {
+    let public: Vec<&Citation> = citations
+        .iter()
+        .filter(|c| c.kind == SourceKind::Kb)
+        .collect();
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let numbers: Option<Vec<u32>> = after[..close]
+            .split(',')
+            .map(|n| n.trim().parse::<u32>().ok())
+            .collect();
+        match numbers {
+            Some(numbers) => {
+                let kept: Vec<u32> = numbers
+                    .into_iter()
+                    .filter(|n| public.iter().any(|c| c.n == *n))
+                    .collect();
+                if kept.is_empty() {
+                    out.push_str(rest[..open].trim_end_matches(' '));
+                } else {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&marker(&kept));
+                }
+            }
+            None => out.push_str(&rest[..=open + close + 1]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    if !public.is_empty() {
+        let notes: Vec<String> = public
+            .iter()
+            .map(|c| format!("[{}] {}: {}{}", c.n, c.title, public_url, c.url))
+            .collect();
+        out = format!("{}\n\n{}", out.trim_end(), notes.join("\n"));
+    }
+    out
+}
+
+/// `[1, 2]`.
+fn marker(numbers: &[u32]) -> String {
+    let list: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    format!("[{}]", list.join(", "))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+//! Articles as sections: a passage short enough to quote and cite, under its own heading.
+
+use uuid::Uuid;
+
+use crate::kb::{Article, Document, Reader, SearchIndex, slugify, tokens};
+
+/// Sections longer than this many characters are split at paragraphs.
+const MAX_SECTION_CHARS: usize = 1_000;
+
+/// A passage of an article: the text under one heading (or before the first), as plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub article_id: Uuid,
+    pub slug: String,
+    /// The article's title, with ` — ` and the heading for a section under a heading.
+    pub title: String,
+    /// The heading's anchor on the article's page (see [`anchor`]); empty for the text before
+    /// the first heading.
+    pub anchor: String,
+    pub text: String,
+}
+
+impl Section {
+    /// Where the section is read: `/help/{slug}`, with `#s-{anchor}` under a heading.
+    #[must_use]
+    pub fn url(&self) -> String {
+        if self.anchor.is_empty() {
+            format!("/help/{}", self.slug)
+        } else {
+            format!("/help/{}#s-{}", self.slug, self.anchor)
+        }
+    }
+}
+
+/// The anchor of a heading on an article's page, without the `s-` the page puts before it.
+#[must_use]
+pub fn anchor(heading: &str) -> String {
+    slugify(heading)
+}
+
+/// The sections of `article`: split at Markdown headings (outside code blocks), long ones again
+/// at paragraphs, markup removed; empty ones dropped.
+#[must_use]
+pub fn sections(article: &Article) -> Vec<Section> {
+    let mut raw: Vec<(Option<String>, String)> = vec![(None, String::new())];
+    let mut fenced = false;
+    for line in article.body_markdown.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        let level = trimmed.chars().take_while(|&c| c == '#').count();
+        if !fenced && (1..=6).contains(&level) && trimmed[level..].starts_with(' ') {
+            let heading = plain(trimmed[level..].trim().trim_end_matches('#').trim());
+            raw.push((Some(heading), String::new()));
+        } else if let Some((_, text)) = raw.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let mut out = Vec::new();
+    for (heading, text) in raw {
+        let (title, anchor) = match &heading {
+            Some(h) => (format!("{} — {h}", article.title), anchor(h)),
+            None => (article.title.clone(), String::new()),
+        };
+        for chunk in chunks(&text) {
+            out.push(Section {
+                article_id: article.id,
+                slug: article.slug.clone(),
+                title: title.clone(),
+                anchor: anchor.clone(),
+                text: chunk,
+            });
+        }
+    }
+    out
+}
+
+/// `markdown`'s paragraphs as plain text, gathered into chunks of at most
+/// [`MAX_SECTION_CHARS`] (a longer paragraph is a chunk of its own).
+fn chunks(markdown: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for paragraph in markdown.split("\n\n") {
+        let p = plain(paragraph.trim());
+        if p.is_empty() {
+            continue;
+        }
+        if !current.is_empty()
+            && current.chars().count() + p.chars().count() + 2 > MAX_SECTION_CHARS
+        {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push_str("\n\n");
+        }
+        current.push_str(&p);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Markdown as plain text: emphasis and code marks dropped, links and images as their text.
+fn plain(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '_' | '`' => {}
+            '!' if chars.peek() == Some(&'[') => {}
+            ']' if chars.peek() == Some(&'(') => {
+                // Skip the link's target.
+                for t in chars.by_ref() {
+                    if t == ')' {
+                        break;
+                    }
+                }
+            }
+            '[' => {}
+            _ => out.push(c),
+        }
+    }
+    out.lines()
+        .map(|l| l.trim_start_matches(['>', ' ']).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// The sections of every published public article, searchable.
+#[derive(Debug, Clone, Default)]
+pub struct SectionIndex {
+    sections: Vec<Section>,
+    index: SearchIndex,
+}
+
+impl SectionIndex {
+    /// Indexes the sections of the articles the public may read.
+    #[must_use]
+    pub fn build<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let sections: Vec<Section> = articles
+            .into_iter()
+            .filter(|a| a.readable_by(Reader::Public))
+            .flat_map(sections)
+            .collect();
+        let index =
+            SearchIndex::build_documents(sections.iter().enumerate().map(|(i, s)| Document {
+                id: Uuid::from_u128(i as u128),
+                title: &s.title,
+                body: &s.text,
+                public: true,
+            }));
+        Self { sections, index }
+    }
+
+    /// How many sections are indexed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.sections.len()
+    }
+
+    /// Whether nothing is indexed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+
+    /// The sections that answer `text` best, with their scores: at most `limit`, at most one
+    /// per article, and only sections that share at least two telling words with `text`, or
+    /// one that is in their title — one shared word in a body is a coincidence more often than
+    /// an answer (measured on the labelled set, docs/ai.md).
+    #[must_use]
+    pub fn best(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
+        let asked: Vec<String> = telling(text);
+        let mut out: Vec<(&Section, f64)> = Vec::new();
+        for hit in self.index.related(text, Reader::Public, false, limit * 4) {
+            if out.len() == limit {
+                break;
+            }
+            let Some(section) = usize::try_from(hit.id.as_u128())
+                .ok()
+                .and_then(|i| self.sections.get(i))
+            else {
+                continue;
+            };
+            if out.iter().any(|(s, _)| s.article_id == section.article_id) {
+                continue;
+            }
+            let title = telling(&section.title);
+            let body = telling(&section.text);
+            let shared = asked
+                .iter()
+                .filter(|w| title.contains(w) || body.contains(w))
+                .count();
+            if shared >= 2 || asked.iter().any(|w| title.contains(w)) {
+                out.push((section, hit.score));
+            }
+        }
+        out
+    }
+}
+
+/// The words of `text` that say what it is about: at least three letters, not common.
+fn telling(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = tokens(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 3 && !super::promises::is_common(w))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
