@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activity;
+mod ai_report;
 mod canned;
 mod commit;
 mod content;
@@ -42,6 +43,7 @@ mod webhook_log;
 pub mod testing;
 
 pub use accounts::{AccountError, ApiTokenRecord, RefreshRecord, StaffAccess, WebSession};
+pub use ai_report::AssistantCounts;
 pub use canned::CannedResponse;
 pub use customers::CustomerAccount;
 pub use database::{ConnectError, Database, DatabaseSettings, sqlite_path};

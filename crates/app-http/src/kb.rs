@@ -113,17 +113,41 @@ pub fn count_view(db: &Database, id: Uuid) {
 /// no `style`, no `javascript:` links; links get `rel="noopener noreferrer nofollow"`).
 #[must_use]
 pub fn render_markdown(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser, html};
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    let events = Parser::new_ext(markdown, options).map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-        other => other,
-    });
-    html::push_html(&mut raw, events);
-    ammonia::Builder::default()
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
+        .map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            other => other,
+        })
+        .collect();
+    // Each heading gets the anchor a grounded draft's citation links to: `s-` and the slug of
+    // its text (the domain's `grounding::anchor`), so `/help/{slug}#s-{anchor}` lands on it.
+    for i in 0..events.len() {
+        if let Event::Start(Tag::Heading { .. }) = &events[i] {
+            let text: String = events[i + 1..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(format!("s-{}", frontdesk_domain::grounding::anchor(&text)).into());
+            }
+        }
+    }
+    html::push_html(&mut raw, events.into_iter());
+    let headings = ["h1", "h2", "h3", "h4", "h5", "h6"];
+    let mut builder = ammonia::Builder::default();
+    for h in headings {
+        builder.add_tag_attributes(h, &["id"]);
+    }
+    builder
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .clean(&raw)
@@ -166,13 +190,41 @@ mod tests {
              <script>alert(1)</script><img src=x onerror=alert(2)>\n\n\
              [bad](javascript:alert(3)) <a href=\"#\" onclick=\"alert(4)\">x</a>",
         );
-        assert!(html.contains("<h1>Returns</h1>") && html.contains("<strong>the label</strong>"));
+        assert!(
+            html.contains("<h1 id=\"s-returns\">Returns</h1>")
+                && html.contains("<strong>the label</strong>"),
+            "{html}"
+        );
         assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
         for bad in ["<script", "<img", "href=\"javascript", "<a href=\"#\""] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
         // Raw HTML is shown as what it is.
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn headings_carry_the_anchors_citations_link_to() {
+        let html = render_markdown("Intro\n\n## Refunds *and* `credits`\n\nText");
+        assert!(html.contains("<h2 id=\"s-refunds-and-credits\">"), "{html}");
+        let article = frontdesk_domain::kb::Article {
+            id: uuid::Uuid::nil(),
+            slug: "money".into(),
+            title: "Money".into(),
+            body_markdown: "Intro\n\n## Refunds *and* `credits`\n\nText".into(),
+            category_id: None,
+            status: frontdesk_domain::kb::ArticleStatus::Published,
+            visibility: frontdesk_domain::kb::Visibility::Public,
+            author: None,
+            views: 0,
+            helpful_yes: 0,
+            helpful_no: 0,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            published_at: None,
+        };
+        let sections = frontdesk_domain::grounding::sections(&article);
+        assert_eq!(sections[1].url(), "/help/money#s-refunds-and-credits");
     }
 
     #[test]

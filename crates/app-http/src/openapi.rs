@@ -58,7 +58,7 @@ impl Modify for BearerAuth {
         kb::categories, kb::create_category, kb::patch_category, kb::delete_category,
         sla::list, sla::create, sla::patch, sla::delete, sla::calendar, sla::set_calendar,
         sla::delete_calendar,
-        analytics::performance, analytics::realtime, analytics::historical, analytics::historical_csv, analytics::deflection, analytics::satisfaction,
+        analytics::performance, analytics::realtime, analytics::historical, analytics::historical_csv, analytics::deflection, analytics::assistant, analytics::satisfaction,
         admin::quarantine, admin::reprocess, admin::raw, admin::dismiss, admin::mailboxes,
         admin::poll, admin::machine_mail, admin::promote,
         admin::sender_filters, admin::set_sender_filters,

@@ -108,7 +108,10 @@ pub async fn ticket_detail_and_ticket(
     let ai = if customer {
         None
     } else {
-        latest_draft.as_ref().map(AiDraftView::from)
+        let public_url = &state.desk().settings().public_url;
+        latest_draft
+            .as_ref()
+            .map(|d| AiDraftView::new(d, public_url))
     };
     let now = state.now();
     let mut detail = TicketDetail {

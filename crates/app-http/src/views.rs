@@ -382,17 +382,47 @@ pub struct AnalysisView {
     pub confidence: f32,
 }
 
+/// A source an AI draft cites.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CitationView {
+    /// The marker's number in the draft: `[n]`.
+    pub n: u32,
+    /// `kb` (a section of a public article) or `ticket` (a similar resolved ticket's reply).
+    pub source: String,
+    /// The article's or the ticket's id.
+    pub id: Uuid,
+    pub title: String,
+    /// `/help/{slug}#s-{anchor}` or `/tickets/{number}`.
+    pub url: String,
+}
+
 /// An AI draft reply with the analysis it was written from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AiDraftView {
     pub id: Uuid,
+    /// The draft with its `[n]` citation markers.
     pub body: String,
+    /// The reply as the customer would read it: cited articles as footnotes with their
+    /// addresses, markers of other tickets removed.
+    pub customer_body: String,
     pub confidence: f32,
     pub sources: Vec<String>,
+    /// The sources the draft cites.
+    pub citations: Vec<CitationView>,
+    /// How many markers pointed at a source the assistant was not given (removed).
+    pub citation_defects: u32,
+    /// Promises no cited source nor the order backs: `refund`, `replacement`, `callback`,
+    /// `date`, `compensation`.
+    pub unsupported_promises: Vec<String>,
     /// `draft`, `sent` or `discarded`.
     pub state: String,
-    /// Why auto mode held the reply back.
+    /// Why auto mode held the reply back: `no_source`, `low_confidence`,
+    /// `unsupported_promise`, `sensitive_topic`, `human_requested`, `suspected_injection`,
+    /// `urgent`, `automated_mail`, `recent_auto_reply`, `empty_draft`, `unresolved_variable`,
+    /// `nothing_to_answer`, `ticket_changed` or `ticket_inactive`.
     pub hold: Option<String>,
+    /// The hold reason in words.
+    pub hold_label: Option<String>,
     pub model: String,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
@@ -400,15 +430,40 @@ pub struct AiDraftView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<&AiDraftRecord> for AiDraftView {
-    fn from(r: &AiDraftRecord) -> Self {
+impl AiDraftView {
+    /// The record as shown, with cited articles' addresses under `public_url`.
+    #[must_use]
+    pub fn new(r: &AiDraftRecord, public_url: &str) -> Self {
         Self {
             id: r.id,
             body: r.draft.body.clone(),
+            customer_body: frontdesk_domain::grounding::for_customer(
+                &r.draft.body,
+                &r.citations,
+                public_url,
+            ),
             confidence: r.draft.confidence,
             sources: r.draft.sources.clone(),
+            citations: r
+                .citations
+                .iter()
+                .map(|c| CitationView {
+                    n: c.n,
+                    source: c.kind.as_str().to_owned(),
+                    id: c.id,
+                    title: c.title.clone(),
+                    url: c.url.clone(),
+                })
+                .collect(),
+            citation_defects: r.citation_defects,
+            unsupported_promises: r
+                .unsupported_promises
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
             state: r.state.as_str().to_owned(),
             hold: r.hold.as_ref().map(|h| h.as_str().to_owned()),
+            hold_label: r.hold.as_ref().map(|h| h.label().to_owned()),
             model: r.usage.model.clone(),
             prompt_tokens: r.usage.prompt_tokens,
             completion_tokens: r.usage.completion_tokens,

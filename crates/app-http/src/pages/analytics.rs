@@ -57,6 +57,7 @@ struct AnalyticsPage {
     history: Option<History>,
     /// What became of the help centre articles the portal suggested in the period.
     deflection: Option<crate::routes::analytics::Deflection>,
+    assistant: Option<crate::routes::analytics::Assistant>,
     /// Customer satisfaction in the period.
     csat: Option<crate::routes::analytics::Satisfaction>,
 }
@@ -528,11 +529,18 @@ pub async fn show(
     let now = state.now();
     let r = crate::reads::realtime(&state, &session.caller, now).await?;
     let form = form.into_inner().completed(now);
-    let (history, problem, deflection, csat) = match form.parse() {
+    let (history, problem, deflection, assistant, csat) = match form.parse() {
         Ok((period, filter)) => {
             let report =
                 crate::reads::historical(&state, &session.caller, &period, filter, now).await?;
             let deflection = crate::routes::analytics::deflection_of(
+                &state,
+                &session.caller,
+                Some(period.from()),
+                Some(period.to()),
+            )
+            .await?;
+            let assistant = crate::routes::analytics::assistant_of(
                 &state,
                 &session.caller,
                 Some(period.from()),
@@ -545,10 +553,11 @@ pub async fn show(
                 Some(history(&report, &period, &form)),
                 None,
                 Some(deflection),
+                Some(assistant),
                 Some(csat),
             )
         }
-        Err(problem) => (None, Some(problem), None, None),
+        Err(problem) => (None, Some(problem), None, None, None),
     };
     let staff = crate::reads::staff_list(&state, &session.caller).await?;
     let agents = staff
@@ -635,6 +644,7 @@ pub async fn show(
             problem,
             history,
             deflection,
+            assistant,
             csat,
         },
     ))

@@ -128,6 +128,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(get "/api/analytics/historical" => analytics::historical),
     endpoint!(get "/api/analytics/historical.csv" => analytics::historical_csv),
     endpoint!(get "/api/analytics/deflection" => analytics::deflection),
+    endpoint!(get "/api/analytics/assistant" => analytics::assistant),
     endpoint!(get "/api/analytics/satisfaction" => analytics::satisfaction),
     endpoint!(get "/api/admin/quarantine" => admin::quarantine),
     endpoint!(get "/api/admin/quarantine/{id}/raw" => admin::raw),

@@ -6,6 +6,7 @@
 
 mod aliases;
 mod analytics;
+mod assistant;
 mod auth;
 mod bad_input;
 mod configuration;

@@ -338,6 +338,11 @@ const TABLE: &[Row] = &[
     ),
     (
         "get",
+        "/api/analytics/assistant",
+        [401, 403, 403, 403, 200, 200],
+    ),
+    (
+        "get",
         "/api/analytics/historical",
         [401, 403, 403, 403, 200, 200],
     ),

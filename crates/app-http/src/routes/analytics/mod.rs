@@ -1,6 +1,7 @@
 //! `/api/analytics` and `/api/staff/{id}/performance`: what the team faces now, and how it went
 //! over a period.
 
+mod assistant;
 mod deflection;
 pub(crate) mod historical;
 pub(crate) mod performance;
@@ -8,6 +9,8 @@ pub(crate) mod realtime;
 mod satisfaction;
 mod views;
 
+pub(crate) use assistant::assistant_of;
+pub use assistant::{__path_assistant, Assistant, HoldCount, assistant};
 pub(crate) use deflection::deflection_of;
 pub use deflection::{__path_deflection, Deflection, deflection};
 pub use historical::{
