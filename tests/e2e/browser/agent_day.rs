@@ -1,7 +1,8 @@
 //! The day of an agent, end to end on real servers: a customer mails support over SMTP, the
 //! poller (in `frontdesk-http --with-poller`) ingests it from Dovecot, and it appears in the
 //! agent's open list without a reload; the agent opens it by keyboard, applies the assistant's
-//! suggestion, takes the assistant's draft into the editor, edits and sends it; the customer's
+//! suggestion, sees the draft cite the help centre's article, takes it into the editor (the
+//! article as a footnote), edits and sends it; the customer's
 //! mailbox holds the threaded, tagged reply; the customer answers, and the answer appears in
 //! the open ticket by itself.
 
@@ -9,6 +10,7 @@ use chrono::Utc;
 use fantoccini::Locator;
 use frontdesk_adapters_db::testing::Fresh;
 use frontdesk_domain::email::EmailAddress;
+use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
 
 use super::driver::{Browser, Size};
@@ -43,6 +45,30 @@ async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
     fresh
         .db
         .create_staff(&agent, Some(&hash), Utc::now())
+        .await
+        .unwrap();
+    // The help centre answers refunds: the assistant's draft quotes and cites it.
+    let now = Utc::now();
+    fresh
+        .db
+        .save_kb_article(&Article {
+            id: uuid::Uuid::now_v7(),
+            slug: "refunds".to_owned(),
+            title: "Refunds".to_owned(),
+            body_markdown: "Returns are free.\n\n## When the refund arrives\n\nThe refund \
+                            reaches your card within 5 business days of the return arriving."
+                .to_owned(),
+            category_id: None,
+            status: ArticleStatus::Published,
+            visibility: Visibility::Public,
+            author: None,
+            views: 0,
+            helpful_yes: 0,
+            helpful_no: 0,
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+        })
         .await
         .unwrap();
     let app = crate::with_poller(config).await;
@@ -99,6 +125,22 @@ async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
                 .then_some(())
         })
         .await;
+    // The draft cites the article's section, linked beside it.
+    browser
+        .until_text(
+            "//*[@id='ai-citations']",
+            "Refunds — When the refund arrives",
+        )
+        .await;
+    let cited = browser.text("//*[@id='ai-citations']").await;
+    assert!(cited.contains("help centre"), "{cited}");
+    let link = browser
+        .client
+        .find(Locator::XPath("//*[@id='ai-citations']//a"))
+        .await
+        .unwrap();
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert_eq!(href, "/help/refunds#s-when-the-refund-arrives");
     browser
         .assert_accessible("the ticket with the assistant's work")
         .await;
@@ -113,6 +155,12 @@ async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
     let body = browser.field("Message").await;
     let draft = body.prop("value").await.unwrap().unwrap_or_default();
     assert!(!draft.trim().is_empty(), "the draft is in the editor");
+    assert!(
+        draft.contains("> The refund reaches your card within 5 business days")
+            && draft.contains("[1] Refunds — When the refund arrives: ")
+            && draft.contains("/help/refunds#s-when-the-refund-arrives"),
+        "the customer's text, with the source as a footnote: {draft}"
+    );
     assert!(browser.has_focus(&body).await);
     browser
         .type_text(" The refund was sent today; it shows on your card within 3 days.")

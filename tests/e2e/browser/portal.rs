@@ -593,6 +593,14 @@ async fn a_customer_rates_a_solved_request_by_the_mailed_link_signed_out() {
         csat.contains("Quick, but the lid is still cracked."),
         "{csat}"
     );
+    let assistant = browser
+        .text("//section[@aria-labelledby='assistant-heading']")
+        .await;
+    assert!(
+        assistant.contains("the draft cites no source")
+            && assistant.contains("the customer asked for a person"),
+        "every hold reason is listed: {assistant}"
+    );
     browser
         .assert_accessible("analytics with satisfaction")
         .await;
