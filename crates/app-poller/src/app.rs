@@ -492,6 +492,8 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         max_retry_wait: Duration::from_secs(ai.max_retry_wait_secs),
         response_format: ai.response_format,
         context_tokens: ai.context_tokens,
+        frequency_penalty: ai.frequency_penalty,
+        repeat_penalty: ai.repeat_penalty,
     })
     .map_err(|e| AppError::Assistant(e.to_string()))
 }

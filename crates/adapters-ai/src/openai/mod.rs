@@ -83,6 +83,12 @@ pub struct OpenAiConfig {
     /// The model's context in tokens, which the prompt and the answer (`max_tokens`) share;
     /// `None`: asked of the server (llama.cpp's `/props`), and no budget when it does not say.
     pub context_tokens: Option<u32>,
+    /// OpenAI's `frequency_penalty` (−2..2; OpenAI, vLLM, Ollama and llama.cpp take it): a
+    /// positive value keeps a model from repeating itself. Not sent when `None`.
+    pub frequency_penalty: Option<f32>,
+    /// llama.cpp's `repeat_penalty` (1.0 is none; 1.1–1.3 stops a small model looping inside a
+    /// string until `max_tokens`). Not sent when `None`: other servers may refuse it.
+    pub repeat_penalty: Option<f32>,
 }
 
 impl Default for OpenAiConfig {
@@ -100,6 +106,8 @@ impl Default for OpenAiConfig {
             max_retry_wait: Duration::from_secs(60),
             response_format: ResponseFormat::JsonSchema,
             context_tokens: None,
+            frequency_penalty: None,
+            repeat_penalty: None,
         }
     }
 }
@@ -137,6 +145,10 @@ pub enum ConfigError {
     Model,
     #[error("ai.temperature {0} is outside 0..2")]
     Temperature(f32),
+    #[error("ai.frequency_penalty {0} is outside -2..2")]
+    FrequencyPenalty(f32),
+    #[error("ai.repeat_penalty {0} is outside 0.5..2")]
+    RepeatPenalty(f32),
     #[error("ai.api_key is not a valid HTTP header value")]
     ApiKey,
     #[error("the HTTP client could not be built: {0}")]
@@ -157,6 +169,15 @@ impl OpenAiAssistant {
         }
         if !(0.0..=2.0).contains(&config.temperature) {
             return Err(ConfigError::Temperature(config.temperature));
+        }
+        if let Some(p) = config
+            .frequency_penalty
+            .filter(|p| !(-2.0..=2.0).contains(p))
+        {
+            return Err(ConfigError::FrequencyPenalty(p));
+        }
+        if let Some(p) = config.repeat_penalty.filter(|p| !(0.5..=2.0).contains(p)) {
+            return Err(ConfigError::RepeatPenalty(p));
         }
         let mut headers = HeaderMap::new();
         if let Some(key) = &config.api_key {
@@ -281,13 +302,22 @@ impl OpenAiAssistant {
                 json!({"type": "json_object"})
             }
         };
-        Ok(json!({
+        let mut body = json!({
             "model": self.config.model,
             "messages": messages,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
             "response_format": response_format,
-        }))
+        });
+        if let Value::Object(map) = &mut body {
+            if let Some(p) = self.config.frequency_penalty {
+                map.insert("frequency_penalty".into(), json!(p));
+            }
+            if let Some(p) = self.config.repeat_penalty {
+                map.insert("repeat_penalty".into(), json!(p));
+            }
+        }
+        Ok(body)
     }
 
     /// Sends `body` and reads the answer with `read`; an answer that does not fit the schema

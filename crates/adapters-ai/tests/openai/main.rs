@@ -83,6 +83,8 @@ fn config(server: &MockServer) -> OpenAiConfig {
         response_format: ResponseFormat::JsonSchema,
         // Set, so the adapter does not ask the mock server for it.
         context_tokens: Some(128_000),
+        frequency_penalty: None,
+        repeat_penalty: None,
     }
 }
 
@@ -785,4 +787,38 @@ async fn the_context_is_read_from_a_vllm_server_when_not_configured() {
         .filter(|r| r.method.as_str() == "GET")
         .count();
     assert_eq!(probes, 2, "/props once (404), /v1/models once");
+}
+
+#[tokio::test]
+async fn repetition_penalties_are_sent_only_when_configured_and_checked() {
+    let server = MockServer::start().await;
+    mount(&server, completion(&analysis_json(), "stop")).await;
+    analyze(&server).await.unwrap();
+    let plain = body(&requests(&server).await[0]);
+    assert!(plain.get("repeat_penalty").is_none() && plain.get("frequency_penalty").is_none());
+    let mut cfg = config(&server);
+    cfg.repeat_penalty = Some(1.2);
+    cfg.frequency_penalty = Some(0.5);
+    OpenAiAssistant::new(cfg)
+        .unwrap()
+        .analyze(&ticket(), &[customer("Hello")])
+        .await
+        .unwrap();
+    let sent = body(&requests(&server).await[1]);
+    assert_eq!(
+        sent["repeat_penalty"].as_f64().map(|p| (p * 10.0).round()),
+        Some(12.0)
+    );
+    assert_eq!(sent["frequency_penalty"], 0.5);
+    let mut bad = config(&server);
+    bad.repeat_penalty = Some(3.0);
+    assert!(
+        OpenAiAssistant::new(bad)
+            .unwrap_err()
+            .to_string()
+            .contains("ai.repeat_penalty")
+    );
+    let mut bad = config(&server);
+    bad.frequency_penalty = Some(-2.5);
+    assert!(OpenAiAssistant::new(bad).is_err());
 }

@@ -295,6 +295,10 @@ pub struct AiConfig {
     /// The model's context in tokens (prompt and answer together); unset: asked of the server
     /// where it says (llama.cpp), else no budget.
     pub context_tokens: Option<u32>,
+    /// OpenAI's `frequency_penalty` (−2..2), sent when set.
+    pub frequency_penalty: Option<f32>,
+    /// llama.cpp's `repeat_penalty` (1.1–1.3 for small models), sent when set.
+    pub repeat_penalty: Option<f32>,
 }
 
 impl Default for AiConfig {
@@ -315,6 +319,8 @@ impl Default for AiConfig {
             max_retry_wait_secs: 60,
             response_format: ResponseFormat::JsonSchema,
             context_tokens: None,
+            frequency_penalty: None,
+            repeat_penalty: None,
         }
     }
 }

@@ -132,6 +132,13 @@ fn plain(markdown: &str) -> String {
         .to_owned()
 }
 
+/// How much a section must match to be a source, in words found in one section only (measured
+/// on the labelled set, docs/ai.md: it drops most passages that share a word or two with a
+/// ticket no article answers, and none that answers).
+pub const MIN_MATCH: f64 = 1.0;
+/// [`MIN_MATCH`] applies from this many sections on.
+pub const MIN_SECTIONS_FOR_FLOOR: usize = 10;
+
 /// The sections of every published public article, searchable.
 #[derive(Debug, Clone, Default)]
 pub struct SectionIndex {
@@ -171,15 +178,24 @@ impl SectionIndex {
     }
 
     /// The sections that answer `text` best, with their scores: at most `limit`, at most one
-    /// per article, and only sections that share at least two telling words with `text`, or
-    /// one that is in their title — one shared word in a body is a coincidence more often than
-    /// an answer (measured on the labelled set, docs/ai.md).
+    /// per article, none scoring under [`MIN_MATCH`], and only sections that share at least two
+    /// telling words with `text`, or one that is in their title — one shared word in a body is
+    /// a coincidence more often than an answer (measured on the labelled set, docs/ai.md).
     #[must_use]
     pub fn best(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
         let asked: Vec<String> = telling(text);
+        // A word found in one section of n scores at most about ln(1 + n): a match must be worth
+        // about one such word. Under ten sections rarity says little (every word is in "few"
+        // sections): there the shared words alone decide.
+        #[allow(clippy::cast_precision_loss)]
+        let floor = if self.sections.len() >= MIN_SECTIONS_FOR_FLOOR {
+            MIN_MATCH * (1.0 + self.sections.len() as f64).ln()
+        } else {
+            0.0
+        };
         let mut out: Vec<(&Section, f64)> = Vec::new();
         for hit in self.index.related(text, Reader::Public, false, limit * 4) {
-            if out.len() == limit {
+            if out.len() == limit || hit.score < floor {
                 break;
             }
             let Some(section) = usize::try_from(hit.id.as_u128())
