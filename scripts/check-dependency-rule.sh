@@ -18,7 +18,7 @@ if [ -n "$bad" ]; then
     status=1
 fi
 
-adapters=(frontdesk-adapters-gmail frontdesk-adapters-db frontdesk-adapters-ai)
+adapters=(frontdesk-adapters-gmail frontdesk-adapters-db frontdesk-adapters-ai frontdesk-adapters-shopify)
 for a in "${adapters[@]}"; do
     for other in "${adapters[@]}"; do
         [ "$a" = "$other" ] && continue

@@ -43,7 +43,7 @@ impl Modify for BearerAuth {
         auth::list_tokens, auth::create_token, auth::revoke_token,
         tickets::list, tickets::create, tickets::queue, tickets::detail, tickets::patch,
         tickets::reply, tickets::note, tickets::assign, tickets::take, tickets::escalate, tickets::merge,
-        tickets::attachment, tickets::bulk, tickets::export,
+        tickets::attachment, tickets::order, tickets::bulk, tickets::export,
         customers::list, customers::patch, customers::delete,
         staff::list, staff::create, staff::patch, staff::status,
         staff::notifications, staff::set_notifications, staff::invite, staff::reset_password,

@@ -269,6 +269,16 @@ impl ApiError {
         )
     }
 
+    /// 502: a service we depend on (the shop) refused our request.
+    pub fn bad_gateway(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_GATEWAY,
+            "bad-gateway",
+            "Bad gateway",
+            detail.into(),
+        )
+    }
+
     /// 503: storage is unreachable right now; worth a retry.
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(

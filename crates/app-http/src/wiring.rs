@@ -8,7 +8,7 @@
 
 pub use frontdesk_poller::app::{Frontdesk, Workload, connect, migrate};
 pub use frontdesk_poller::cli::CommonArgs;
-pub use frontdesk_poller::config::{Config, HttpConfig, secret};
+pub use frontdesk_poller::config::{Config, HttpConfig, OrdersProvider, secret};
 pub use frontdesk_poller::daemon::{Health, ingest_pass, run as run_poller};
 pub use frontdesk_poller::intake::{
     INTERCOM_SOURCE, Outcome, RawMail, Tally, ZENDESK_SOURCE, process_batch, process_batch_as,

@@ -16,6 +16,7 @@ use frontdesk_adapters_gmail::mime::{SANITIZER_VERSION, sanitize_html};
 use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
 use frontdesk_domain::EmailAddress;
 use frontdesk_domain::email::{SenderFilters, SenderPattern};
+use frontdesk_domain::order::{NoOrders, OrderLookup};
 use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
 };
@@ -39,6 +40,8 @@ pub enum AppError {
     Assistant(String),
     #[error("webhook client: {0}")]
     Webhooks(String),
+    #[error("orders: {0}")]
+    Orders(String),
 }
 
 /// One mailbox being read.
@@ -73,6 +76,8 @@ pub struct Frontdesk {
     pub draft_context: DraftContext,
     /// What grounded drafts are written from.
     pub knowledge: frontdesk_adapters_db::KnowledgeStore,
+    /// The shop's orders (`[orders]`; none by default).
+    pub orders: Arc<dyn OrderLookup>,
     /// This process's name in mailbox leases: `pid-random`.
     pub holder: String,
     /// For outbound webhook deliveries, to allowed targets only.
@@ -188,6 +193,7 @@ impl Frontdesk {
             .await
             .map_err(|e| AppError::Database(e.to_string()))?;
         let knowledge = frontdesk_adapters_db::KnowledgeStore::new(db.as_ref().clone());
+        let orders = orders(&config)?;
         let app = Self {
             db,
             desk,
@@ -197,6 +203,7 @@ impl Frontdesk {
             assistant,
             draft_context,
             knowledge,
+            orders,
             holder,
             webhooks: crate::outbound::WebhookClient::new(config.webhook_targets()?)
                 .map_err(|e| AppError::Webhooks(e.to_string()))?,
@@ -496,4 +503,38 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         repeat_penalty: ai.repeat_penalty,
     })
     .map_err(|e| AppError::Assistant(e.to_string()))
+}
+
+/// The order lookup `[orders]` describes: none, or the Shopify shop with its token from
+/// `access_token_file` or `FRONTDESK_SHOPIFY_TOKEN`.
+fn orders(config: &Config) -> Result<Arc<dyn OrderLookup>, AppError> {
+    let o = &config.orders;
+    match o.provider {
+        crate::config::OrdersProvider::None => Ok(Arc::new(NoOrders)),
+        crate::config::OrdersProvider::Shopify => {
+            let shop_url = o.shop_url.clone().ok_or_else(|| {
+                AppError::Orders("orders.shop_url is required for shopify".into())
+            })?;
+            let token = secret("orders.access_token", None, o.access_token_file.as_deref())?
+                .or_else(|| std::env::var("FRONTDESK_SHOPIFY_TOKEN").ok())
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    AppError::Orders(
+                        "no access token: set orders.access_token_file or FRONTDESK_SHOPIFY_TOKEN"
+                            .into(),
+                    )
+                })?;
+            let shop = frontdesk_adapters_shopify::ShopifyOrders::new(
+                frontdesk_adapters_shopify::ShopifyConfig {
+                    shop_url,
+                    api_version: o.api_version.clone(),
+                    token: frontdesk_adapters_shopify::AccessToken::new(token),
+                    timeout: Duration::from_secs(o.timeout_secs.max(1)),
+                    max_wait: Duration::from_secs(o.max_wait_secs),
+                },
+            )
+            .map_err(|e| AppError::Orders(e.to_string()))?;
+            Ok(Arc::new(shop))
+        }
+    }
 }

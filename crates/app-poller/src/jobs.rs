@@ -271,6 +271,7 @@ async fn execute(app: &Frontdesk, job: &Job) -> Result<(), Failure> {
                     *ticket_id,
                     app.assistant.as_ref(),
                     &app.knowledge,
+                    app.orders.as_ref(),
                     &app.draft_context,
                 )
                 .await;

@@ -18,6 +18,7 @@ pub mod email;
 pub mod grounding;
 pub mod journey;
 pub mod kb;
+pub mod order;
 pub mod ports;
 pub mod reports;
 pub mod satisfaction;

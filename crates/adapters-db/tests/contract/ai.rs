@@ -7,6 +7,7 @@ use frontdesk_adapters_db::{Database, KnowledgeStore, TicketKey};
 use frontdesk_domain::ai::{AiDraftState, AiUsage, HoldReason};
 use frontdesk_domain::grounding::{Promise, SourceKind};
 use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
+use frontdesk_domain::order::NoOrders;
 use frontdesk_domain::ports::{
     Analysis, Draft, DraftContext, JobQueue, Knowledge, MockAiAssistant, Sentiment,
     TicketRepository,
@@ -104,6 +105,7 @@ contract!(
                     0.95,
                 ),
                 &knowledge,
+                &NoOrders,
                 &DraftContext::default(),
             )
             .await
@@ -113,6 +115,7 @@ contract!(
                 id,
                 &assistant("Hello Jane, orders ship the next working day [1][3].", 0.95),
                 &knowledge,
+                &NoOrders,
                 &DraftContext::default(),
             )
             .await

@@ -162,6 +162,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{number}/reply", web::post().to(ticket::reply))
         .route("/tickets/{number}/take", web::post().to(ticket::take))
         .route(
+            "/tickets/{number}/order",
+            web::get().to(ticket::order_panel),
+        )
+        .route(
             "/tickets/{number}/presence",
             web::post().to(ticket::presence),
         )

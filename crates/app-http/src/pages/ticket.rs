@@ -286,6 +286,8 @@ struct TicketPage {
     max_upload_mib: usize,
     /// The intake form's answers the ticket was opened with.
     intake: Option<crate::views::FormAnswersView>,
+    /// Whether a shop is configured (`[orders]`): the order panel loads beside the ticket.
+    shop: bool,
 }
 
 impl TicketPage {
@@ -435,6 +437,7 @@ async fn page(state: &AppState, session: &Session, number: &str) -> Result<Ticke
     };
     Ok(TicketPage {
         intake,
+        shop: state.app.config.orders.provider != crate::wiring::OrdersProvider::None,
         chrome,
         statuses,
         priorities: choices(
@@ -814,3 +817,44 @@ pub async fn take(
 }
 
 super::session::csrf_form!(FieldsForm, PresenceForm, PlainForm);
+
+/// The order panel: the order the ticket is about, as the shop has it (loaded after the page,
+/// so a slow shop never holds the ticket up).
+#[derive(Debug, Template)]
+#[template(path = "workspace/order_panel.html")]
+pub struct OrderPanel {
+    pub number: String,
+    pub numbers: Vec<String>,
+    pub order: Option<crate::routes::tickets::order::OrderView>,
+    pub belongs: bool,
+    /// Why the shop could not be asked.
+    pub problem: Option<String>,
+}
+
+/// `GET /tickets/{number}/order`: the order panel.
+pub async fn order_panel(
+    state: web::Data<AppState>,
+    session: Session,
+    number: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    session.staff()?;
+    let panel =
+        match crate::routes::tickets::order::order_of(&state, &session.caller, &number).await {
+            Ok(c) => OrderPanel {
+                number: number.to_string(),
+                numbers: c.numbers.clone(),
+                order: c.order.as_ref().map(Into::into),
+                belongs: c.belongs_to_customer,
+                problem: None,
+            },
+            Err(e) if matches!(e.status().as_u16(), 502 | 503) => OrderPanel {
+                number: number.to_string(),
+                numbers: Vec::new(),
+                order: None,
+                belongs: false,
+                problem: Some(e.detail().to_owned()),
+            },
+            Err(e) => return Err(e.into()),
+        };
+    Ok(html(StatusCode::OK, &panel))
+}

@@ -76,6 +76,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint!(post "/api/tickets/{id}/escalate" => tickets::escalate),
     endpoint!(post "/api/tickets/{id}/merge" => tickets::merge),
     endpoint!(get "/api/tickets/{id}/attachments/{att}" => tickets::attachment),
+    endpoint!(get "/api/tickets/{id}/order" => tickets::order),
     endpoint!(get "/api/customers" => customers::list),
     endpoint!(patch "/api/customers/{email}" => customers::patch),
     endpoint!(delete "/api/customers/{email}" => customers::delete),

@@ -176,3 +176,127 @@ crate::both!(
         );
     }
 );
+
+/// A Shopify shop on wiremock holding order #1001 of Alice's, answering in the Admin GraphQL
+/// API's documented shape.
+async fn shop() -> wiremock::MockServer {
+    use wiremock::matchers::{header, method, path};
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(method("POST"))
+        .and(path("/admin/api/2025-07/graphql.json"))
+        .and(header("X-Shopify-Access-Token", "shpat_test"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"orders": {"nodes": [{
+                "id": "gid://shopify/Order/77",
+                "name": "#1001",
+                "email": "alice@customer.test",
+                "createdAt": "2026-11-20T10:15:00Z",
+                "cancelledAt": null,
+                "closedAt": null,
+                "displayFulfillmentStatus": "FULFILLED",
+                "lineItems": {"nodes": [{"title": "Kettle", "quantity": 1, "sku": "K-1"}]},
+                "fulfillments": [{"displayStatus": "IN_TRANSIT",
+                    "estimatedDeliveryAt": "2026-12-04T12:00:00Z",
+                    "trackingInfo": [{"company": "DHL", "number": "00340434",
+                        "url": "https://www.dhl.com/track?n=00340434"}]}]
+            }]}},
+            "extensions": {"cost": {"requestedQueryCost": 52, "actualQueryCost": 8,
+                "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1990.0,
+                    "restoreRate": 100.0}}}
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_the_order_a_ticket_is_about_and_whose_it_is() {
+    crate::helpers::within_limit(async {
+        let shop = shop().await;
+        let token = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(token.path(), "shpat_test\n").unwrap();
+        let app = crate::helpers::spawn_app_with(
+            frontdesk_adapters_db::testing::Fresh::sqlite().await,
+            &format!(
+                "[orders]\nprovider = \"shopify\"\nshop_url = \"{}\"\naccess_token_file = \"{}\"\n",
+                shop.uri(),
+                token.path().display()
+            ),
+        )
+        .await;
+        let mine = mailed(&app, "o1", "Where is order #1001?", "It has not arrived.").await;
+        let (status, o) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{mine}/order"),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{o}");
+        assert_eq!(o["numbers"], json!(["1001"]));
+        assert_eq!(o["belongs_to_customer"], true);
+        assert_eq!(o["order"]["name"], "#1001");
+        assert_eq!(o["order"]["fulfilment"], "fulfilled");
+        assert_eq!(o["order"]["state"], "open");
+        assert_eq!(o["order"]["items"][0]["title"], "Kettle");
+        assert_eq!(o["order"]["shipments"][0]["tracking_number"], "00340434");
+        assert_eq!(o["order"]["shipments"][0]["status"], "in transit");
+        assert!(
+            o["order"]["admin_url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/admin/orders/77")
+        );
+        let text = o.to_string().to_lowercase();
+        for field in ["price", "total", "payment", "card"] {
+            assert!(!text.contains(field), "{field} in {o}");
+        }
+        // The customer may not look (another's order would show for a number typed).
+        let (status, _) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{mine}/order"),
+                Who::Customer,
+                None,
+            )
+            .await;
+        assert_eq!(status, 403);
+
+        // Someone else names Alice's order: staff see it, marked as not theirs.
+        let raw = "From: Mallory <mallory@customer.test>\r\nTo: support@frontdesk.test\r\n\
+                   Subject: Order #1001\r\nMessage-ID: <m1@customer.test>\r\n\r\n\
+                   Where is my order?\r\n";
+        let (_, placed) = post_mail(&app, raw).await;
+        let theirs = placed["ticket"].as_str().unwrap();
+        let (status, o) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{theirs}/order"),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{o}");
+        assert_eq!(o["belongs_to_customer"], false);
+
+        // A shop that is down is a 503 for the API.
+        shop.reset().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(503))
+            .mount(&shop)
+            .await;
+        let (status, p) = app
+            .json(
+                "get",
+                &format!("/api/tickets/{mine}/order"),
+                Who::Agent,
+                None,
+            )
+            .await;
+        assert_eq!(status, 503, "{p}");
+        assert!(p["detail"].as_str().unwrap().contains("the shop"));
+        app.finish().await;
+    })
+    .await;
+}

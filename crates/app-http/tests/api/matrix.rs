@@ -99,6 +99,11 @@ const TABLE: &[Row] = &[
         "/api/tickets/{id}/attachments/{att}",
         [401, 200, 404, 200, 200, 200],
     ),
+    (
+        "get",
+        "/api/tickets/{id}/order",
+        [401, 403, 403, 200, 200, 200],
+    ),
     ("get", "/api/staff", [401, 403, 403, 200, 200, 200]),
     ("post", "/api/staff", [401, 403, 403, 403, 403, 201]),
     ("patch", "/api/staff/{id}", [401, 403, 403, 200, 403, 200]),

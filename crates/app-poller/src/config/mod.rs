@@ -28,8 +28,8 @@ use env::{apply_env, reject_secrets};
 use mailbox::default_max_message_bytes;
 pub use mailbox::{GmailConfig, ImapConfig, MailboxConfig, MaildirConfig, SmtpConfig};
 pub use sections::{
-    AiConfig, DatabaseConfig, HelpdeskConfig, HttpConfig, OutboxConfig, PollerConfig,
-    SatisfactionConfig, WebhooksConfig,
+    AiConfig, DatabaseConfig, HelpdeskConfig, HttpConfig, OrdersConfig, OrdersProvider,
+    OutboxConfig, PollerConfig, SatisfactionConfig, WebhooksConfig,
 };
 
 /// The file read when `--config` is not given; missing is fine (defaults apply).
@@ -80,6 +80,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub webhooks: WebhooksConfig,
     pub satisfaction: SatisfactionConfig,
+    pub orders: OrdersConfig,
 }
 
 impl Config {

@@ -245,6 +245,45 @@ impl Default for SatisfactionConfig {
     }
 }
 
+/// Where orders are looked up: `none` (the default) or a Shopify shop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrdersProvider {
+    #[default]
+    None,
+    Shopify,
+}
+
+/// `[orders]`: the shop whose orders tickets are about.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrdersConfig {
+    pub provider: OrdersProvider,
+    /// The shop's address, `https://example.myshopify.com`.
+    pub shop_url: Option<String>,
+    /// The Admin API version.
+    pub api_version: String,
+    /// A file holding the Admin API access token (scope `read_orders`); or the environment's
+    /// `FRONTDESK_SHOPIFY_TOKEN`.
+    pub access_token_file: Option<PathBuf>,
+    pub timeout_secs: u64,
+    /// The longest wait for Shopify's rate limit before a lookup is given up.
+    pub max_wait_secs: u64,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        Self {
+            provider: OrdersProvider::None,
+            shop_url: None,
+            api_version: frontdesk_adapters_shopify::DEFAULT_API_VERSION.to_owned(),
+            access_token_file: None,
+            timeout_secs: 10,
+            max_wait_secs: 10,
+        }
+    }
+}
+
 /// Outbound webhooks (`/api/outbound-webhooks`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]

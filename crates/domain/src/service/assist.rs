@@ -8,6 +8,7 @@
 use super::{AiMode, Helpdesk, UpdateError};
 use crate::ai::{AiDraftRecord, AiDraftState, AutoSendFacts};
 use crate::grounding::{RetrievalLimits, for_customer, ground, query_words, retrieve};
+use crate::order::{OrderLookup, order_context};
 use crate::ports::{AiAssistant, AiError, ChangeSet, DraftContext, Job, Knowledge};
 use crate::ticket::{Actor, EventKind, Message, MessageKind, Ticket, TicketEvent, TicketId};
 
@@ -50,6 +51,7 @@ impl Helpdesk {
         id: TicketId,
         ai: &dyn AiAssistant,
         knowledge: &dyn Knowledge,
+        orders: &dyn OrderLookup,
         context: &DraftContext,
     ) -> Result<AssistOutcome, AssistError> {
         let ticket = self
@@ -71,7 +73,7 @@ impl Helpdesk {
             .cloned()
             .collect();
         let context = self
-            .with_sources(&ticket, &shown, knowledge, context)
+            .with_sources(&ticket, &shown, knowledge, orders, context)
             .await?;
         let analysis = ai.analyze(&ticket, &shown).await?;
         let mut draft = ai.draft_reply(&ticket, &shown, &context).await?;
@@ -158,12 +160,15 @@ impl Helpdesk {
     }
 
     /// `context` with the sources for `ticket`: the knowledge base's best sections and the
-    /// replies of similar resolved tickets, for its subject and latest customer messages.
+    /// replies of similar resolved tickets, for its subject and latest customer messages; and
+    /// the customer's own order it is about, when the shop has one (a shop that cannot be
+    /// asked leaves the draft without it: the draft is still useful, and it is only a draft).
     async fn with_sources(
         &self,
         ticket: &Ticket,
         shown: &[Message],
         knowledge: &dyn Knowledge,
+        orders: &dyn OrderLookup,
         context: &DraftContext,
     ) -> Result<DraftContext, AssistError> {
         let mut text = ticket.subject.clone();
@@ -188,6 +193,19 @@ impl Helpdesk {
             .map_err(UpdateError::from)?;
         let mut context = context.clone();
         context.sources = retrieve(&index, &resolved, &text, limits);
+        let texts: Vec<&str> = std::iter::once(ticket.subject.as_str())
+            .chain(
+                shown
+                    .iter()
+                    .filter(|m| m.kind == MessageKind::Customer)
+                    .map(|m| m.body_text.as_str()),
+            )
+            .chain(std::iter::once(ticket.description.as_str()))
+            .collect();
+        context.order_facts = order_context(orders, &ticket.customer.email, &texts, &ticket.tags)
+            .await
+            .ok()
+            .and_then(|c| c.for_assistant());
         Ok(context)
     }
 }

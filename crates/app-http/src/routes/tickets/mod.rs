@@ -8,6 +8,7 @@ pub(crate) mod create;
 mod export;
 mod get;
 pub(crate) mod list;
+pub(crate) mod order;
 mod update;
 
 pub use actions::{
@@ -20,6 +21,7 @@ pub use create::{__path_create, create};
 pub use export::{__path_export, export};
 pub use get::{__path_detail, detail};
 pub use list::{__path_list, __path_queue, list, queue};
+pub use order::{__path_order, TicketOrder, order};
 pub use update::{__path_patch, patch, put_status};
 
 pub(crate) use crate::reads::visible;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::grounding::{ResolvedReply, SectionIndex, SourceKind};
 use crate::kb::{Article, ArticleStatus, Visibility};
+use crate::order::NoOrders;
 use crate::ports::{
     AiError, Analysis, Draft, DraftContext, Job, Knowledge, MockAiAssistant, NoKnowledge,
     OutboundEmail, Sentiment, StoreError,
@@ -136,7 +137,7 @@ async fn draft_mode_stores_the_analysis_and_draft_and_sends_nothing() {
     let ai = assistant("Hello Jane, we are on it.", 0.99);
     let out = w
         .desk
-        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(out.record.state, AiDraftState::Draft);
@@ -180,6 +181,7 @@ async fn a_draft_leaves_the_tickets_revision_so_an_editors_if_match_still_applie
             id,
             &assistant("Hello", 0.99),
             &NoKnowledge,
+            &NoOrders,
             &DraftContext::default(),
         )
         .await
@@ -207,6 +209,7 @@ async fn a_resolving_automatic_answer_resolves_and_counts_as_the_first_response(
             id,
             &assistant("Refunds take 5 business days [1].", 0.95),
             &refunds_kb(),
+            &NoOrders,
             &DraftContext::default(),
         )
         .await
@@ -229,7 +232,7 @@ async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     );
     let out = w
         .desk
-        .assist(id, &ai, &refunds_kb(), &DraftContext::default())
+        .assist(id, &ai, &refunds_kb(), &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(out.record.state, AiDraftState::Sent);
@@ -277,7 +280,7 @@ async fn auto_mode_sends_a_confident_draft_as_an_automatic_reply() {
     .await;
     let out = w
         .desk
-        .assist(id, &ai, &refunds_kb(), &DraftContext::default())
+        .assist(id, &ai, &refunds_kb(), &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(
@@ -297,6 +300,7 @@ async fn auto_mode_keeps_an_unsure_draft_back_with_its_reason() {
             id,
             &assistant("Maybe try again?", 0.5),
             &NoKnowledge,
+            &NoOrders,
             &DraftContext::default(),
         )
         .await
@@ -322,7 +326,7 @@ async fn an_assistant_failure_changes_nothing() {
         .returning(|_, _| Err(AiError::Unavailable("HTTP 503".into())));
     let err = w
         .desk
-        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &NoOrders, &DraftContext::default())
         .await
         .unwrap_err();
     assert_eq!(
@@ -363,7 +367,7 @@ async fn notes_never_reach_the_assistant() {
             })
         });
     w.desk
-        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &NoOrders, &DraftContext::default())
         .await
         .unwrap();
 }
@@ -378,6 +382,7 @@ async fn assisting_a_missing_ticket_is_not_found() {
             missing,
             &MockAiAssistant::new(),
             &NoKnowledge,
+            &NoOrders,
             &DraftContext::default(),
         )
         .await
@@ -400,12 +405,12 @@ async fn staff_send_the_latest_draft_or_are_told_there_is_none() {
 
     let ai = assistant("First draft.", 0.5);
     w.desk
-        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     let ai = assistant("Second, better draft.", 0.9);
     w.desk
-        .assist(id, &ai, &NoKnowledge, &DraftContext::default())
+        .assist(id, &ai, &NoKnowledge, &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(
@@ -463,7 +468,7 @@ async fn the_assistant_is_given_the_best_sources_and_its_citations_are_checked()
         });
     let out = w
         .desk
-        .assist(id, &ai, &kb, &DraftContext::default())
+        .assist(id, &ai, &kb, &NoOrders, &DraftContext::default())
         .await
         .unwrap();
     assert_eq!(
@@ -500,6 +505,7 @@ async fn auto_mode_holds_drafts_that_are_not_grounded_or_promise_too_much() {
                 id,
                 &assistant(body, 0.95),
                 &refunds_kb(),
+                &NoOrders,
                 &DraftContext::default(),
             )
             .await
@@ -533,11 +539,83 @@ async fn a_customer_who_asks_for_a_person_or_threatens_action_gets_one() {
                 id,
                 &assistant("Refunds take 5 business days [1].", 0.95),
                 &refunds_kb(),
+                &NoOrders,
                 &DraftContext::default(),
             )
             .await
             .unwrap();
         assert_eq!(out.record.hold, Some(reason), "{text}");
         assert!(sent_mails(&w).is_empty());
+    }
+}
+
+fn shop_order(email: &str) -> crate::order::Order {
+    crate::order::Order {
+        id: "gid://shopify/Order/1".into(),
+        name: "#1001".into(),
+        email: Some(crate::EmailAddress::parse(email).unwrap()),
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        cancelled_at: None,
+        closed_at: None,
+        fulfilment: "fulfilled".into(),
+        items: Vec::new(),
+        shipments: vec![crate::order::Shipment {
+            status: "in transit".into(),
+            carrier: Some("DHL".into()),
+            tracking_number: Some("00340434".into()),
+            tracking_url: None,
+            estimated_delivery: Some(chrono::DateTime::UNIX_EPOCH + TimeDelta::days(20_000)),
+        }],
+        admin_url: None,
+    }
+}
+
+#[tokio::test]
+async fn the_customers_own_order_reaches_the_assistant_and_backs_a_date() {
+    for (owner, seen) in [("jane@x.com", true), ("someone@else.test", false)] {
+        let w = world();
+        let id = w
+            .ingest(mail(
+                "a@c",
+                "jane@x.com",
+                "Where is order #1001?",
+                "When will it arrive?",
+            ))
+            .await
+            .ticket_id
+            .unwrap();
+        let mut shop = crate::order::MockOrderLookup::new();
+        shop.expect_by_number()
+            .withf(|n| n == "1001")
+            .returning(move |_| Ok(Some(shop_order(owner))));
+        let mut ai = MockAiAssistant::new();
+        ai.expect_analyze().returning(|_, _| Ok(analysis()));
+        ai.expect_draft_reply()
+            .withf(move |_, _, context| {
+                context
+                    .order_facts
+                    .as_deref()
+                    .is_some_and(|f| f.contains("tracking number 00340434"))
+                    == seen
+            })
+            .returning(|_, _, _| {
+                Ok(Draft {
+                    body: "Your parcel will be delivered on Tuesday.".into(),
+                    confidence: 0.9,
+                    sources: Vec::new(),
+                    usage: AiUsage::default(),
+                })
+            });
+        let out = w
+            .desk
+            .assist(id, &ai, &NoKnowledge, &shop, &DraftContext::default())
+            .await
+            .unwrap();
+        let expected: &[crate::grounding::Promise] = if seen {
+            &[]
+        } else {
+            &[crate::grounding::Promise::Date]
+        };
+        assert_eq!(out.record.unsupported_promises, expected, "{owner}");
     }
 }
