@@ -3,6 +3,9 @@
 //! `extensions.cost.throttleStatus`): what is asked, what is read, and how limits and failures
 //! are handled.
 
+// A test crate: panicking on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use frontdesk_adapters_shopify::{AccessToken, ShopifyConfig, ShopifyOrders};
