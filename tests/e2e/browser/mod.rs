@@ -9,6 +9,7 @@ mod console;
 mod driver;
 mod hostile;
 mod journeys;
+mod orders;
 mod portal;
 mod workspace;
 
