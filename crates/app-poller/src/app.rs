@@ -17,6 +17,7 @@ use frontdesk_adapters_gmail::smtp::{SmtpSender, SmtpSettings};
 use frontdesk_domain::EmailAddress;
 use frontdesk_domain::email::{SenderFilters, SenderPattern};
 use frontdesk_domain::order::{NoOrders, OrderLookup};
+use frontdesk_domain::ports::Embedder;
 use frontdesk_domain::ports::{
     AiAssistant, DraftContext, DraftStore, MailSender, MailSource, SystemClock, UuidV7Ids,
 };
@@ -192,7 +193,12 @@ impl Frontdesk {
         let survey_key = crate::satisfaction::SurveyKey::load(&db)
             .await
             .map_err(|e| AppError::Database(e.to_string()))?;
-        let knowledge = frontdesk_adapters_db::KnowledgeStore::new(db.as_ref().clone());
+        let mut knowledge = frontdesk_adapters_db::KnowledgeStore::new(db.as_ref().clone());
+        if let Some(embedder) = embedder(&config)? {
+            knowledge = knowledge
+                .with_embedder(embedder)
+                .with_min_similarity(config.ai.embeddings_min_similarity);
+        }
         let orders = orders(&config)?;
         let app = Self {
             db,
@@ -482,11 +488,28 @@ fn gmail_settings(m: &GmailConfig, index: usize) -> Result<GmailSettings, AppErr
 }
 
 fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
+    OpenAiAssistant::new(openai_config(config)?).map_err(|e| AppError::Assistant(e.to_string()))
+}
+
+/// The embedding model on the assistant's server, when `ai.embeddings_model` names one.
+fn embedder(config: &Config) -> Result<Option<Arc<dyn Embedder>>, AppError> {
+    match (&config.ai.provider, &config.ai.embeddings_model) {
+        (Provider::OpenAi, Some(model)) => {
+            let e =
+                frontdesk_adapters_ai::openai::OpenAiEmbedder::new(openai_config(config)?, model)
+                    .map_err(|e| AppError::Assistant(e.to_string()))?;
+            Ok(Some(Arc::new(e)))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn openai_config(config: &Config) -> Result<OpenAiConfig, AppError> {
     let ai = &config.ai;
     let key = secret("ai.api_key", None, ai.api_key_file.as_deref())?
         .or_else(|| std::env::var("FRONTDESK_AI_API_KEY").ok())
         .filter(|k| !k.trim().is_empty());
-    OpenAiAssistant::new(OpenAiConfig {
+    Ok(OpenAiConfig {
         base_url: ai.base_url.clone(),
         model: ai.model.clone(),
         api_key: key.map(ApiKey::new),
@@ -502,7 +525,6 @@ fn openai(config: &Config) -> Result<OpenAiAssistant, AppError> {
         frequency_penalty: ai.frequency_penalty,
         repeat_penalty: ai.repeat_penalty,
     })
-    .map_err(|e| AppError::Assistant(e.to_string()))
 }
 
 /// The order lookup `[orders]` describes: none, or the Shopify shop with its token from

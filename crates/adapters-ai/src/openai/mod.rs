@@ -11,7 +11,10 @@
 //! blanked out).
 
 mod answer;
+mod embeddings;
 mod prompt;
+
+pub use embeddings::OpenAiEmbedder;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -328,7 +331,7 @@ impl OpenAiAssistant {
         mut body: Value,
         read: impl Fn(&str) -> Result<T, AiError>,
     ) -> Result<T, AiError> {
-        let text = self.send(&body).await?;
+        let text = self.send(&self.endpoint, &body).await?;
         match read(&text) {
             Err(AiError::Malformed(why)) => {
                 if let Some(Value::Array(messages)) = body.get_mut("messages") {
@@ -340,7 +343,7 @@ impl OpenAiAssistant {
                         ),
                     }));
                 }
-                let again = self.send(&body).await?;
+                let again = self.send(&self.endpoint, &body).await?;
                 read(&again)
             }
             other => other,
@@ -349,9 +352,9 @@ impl OpenAiAssistant {
 
     /// Sends `body`, retrying as the module describes, and returns the successful response's
     /// text.
-    async fn send(&self, body: &Value) -> Result<String, AiError> {
+    async fn send(&self, url: &str, body: &Value) -> Result<String, AiError> {
         let started = Instant::now();
-        match tokio::time::timeout(self.config.deadline, self.attempts(body)).await {
+        match tokio::time::timeout(self.config.deadline, self.attempts(url, body)).await {
             Ok(result) => {
                 tracing::debug!(
                     model = %self.config.model,
@@ -368,11 +371,11 @@ impl OpenAiAssistant {
         }
     }
 
-    async fn attempts(&self, body: &Value) -> Result<String, AiError> {
+    async fn attempts(&self, url: &str, body: &Value) -> Result<String, AiError> {
         let mut backoff = self.config.initial_backoff;
         let mut attempt: u32 = 0;
         loop {
-            let (error, asked) = match self.attempt(body).await {
+            let (error, asked) = match self.attempt(url, body).await {
                 Attempt::Done(text) => return Ok(text),
                 Attempt::Fatal(error) => return Err(error),
                 Attempt::Retry(error, asked) => (error, asked),
@@ -407,8 +410,8 @@ impl OpenAiAssistant {
         }
     }
 
-    async fn attempt(&self, body: &Value) -> Attempt {
-        let response = match self.http.post(&self.endpoint).json(body).send().await {
+    async fn attempt(&self, url: &str, body: &Value) -> Attempt {
+        let response = match self.http.post(url).json(body).send().await {
             Ok(response) => response,
             Err(e) => return Attempt::Retry(self.transport(&e), None),
         };

@@ -355,3 +355,61 @@ async fn the_offline_assistant_drafts_from_the_help_centre_with_citations() {
 /// What the offline assistant's grounded drafts reached when measured, less a margin.
 const PRECISION_FLOOR: f64 = 0.78;
 const PROMISE_CEILING: f64 = 0.10;
+
+/// Retrieval on the whole set by words, and by words and `embedder`'s embeddings together:
+/// (tickets whose sources hold an answering article of the answerable, unanswerable tickets
+/// given no source) for each.
+pub(super) async fn retrieval_with_embeddings(
+    embedder: &dyn frontdesk_domain::ports::Embedder,
+    min_similarity: f32,
+) -> ((u32, u32), (u32, u32), u32) {
+    let set = set();
+    let articles = articles(&set);
+    let index = SectionIndex::build(&articles);
+    let texts: Vec<String> = index
+        .sections()
+        .iter()
+        .map(|s| s.embedding_text())
+        .collect();
+    let vectors = embedder.embed(&texts).await.unwrap();
+    let dims = u32::try_from(vectors[0].len()).unwrap();
+    let index = index
+        .with_vectors(vectors.into_iter().map(Some).collect())
+        .with_min_cosine(min_similarity);
+    let slug_of = |id: uuid::Uuid| {
+        articles
+            .iter()
+            .find(|a| a.id == id)
+            .map_or("", |a| a.slug.as_str())
+    };
+    let (mut words, mut both) = ((0, 0), (0, 0));
+    for t in set["tickets"].as_array().unwrap() {
+        let text = format!(
+            "{}\n{}",
+            t["subject"].as_str().unwrap(),
+            t["body"].as_str().unwrap()
+        );
+        let wanted: Vec<&str> = t["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let query = embedder.embed(std::slice::from_ref(&text)).await.unwrap();
+        for (slot, q) in [(&mut words, None), (&mut both, Some(query[0].as_slice()))] {
+            let found = frontdesk_domain::grounding::retrieve_with(
+                &index,
+                &[],
+                &text,
+                q,
+                RetrievalLimits::default(),
+            );
+            if wanted.is_empty() {
+                slot.1 += u32::from(found.is_empty());
+            } else {
+                slot.0 += u32::from(found.iter().any(|s| wanted.contains(&slug_of(s.id))));
+            }
+        }
+    }
+    (words, both, dims)
+}

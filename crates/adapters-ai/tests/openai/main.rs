@@ -822,3 +822,69 @@ async fn repetition_penalties_are_sent_only_when_configured_and_checked() {
     bad.frequency_penalty = Some(-2.5);
     assert!(OpenAiAssistant::new(bad).is_err());
 }
+
+#[tokio::test]
+async fn embeddings_are_asked_for_in_one_request_and_read_in_order() {
+    use frontdesk_adapters_ai::openai::OpenAiEmbedder;
+    use frontdesk_domain::ports::Embedder;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/embeddings"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list",
+            "data": [
+                {"object": "embedding", "index": 1, "embedding": [0.0, 1.0, 0.5]},
+                {"object": "embedding", "index": 0, "embedding": [1.0, 0.0, 0.5]}
+            ],
+            "model": "nomic-embed-text",
+            "usage": {"prompt_tokens": 12, "total_tokens": 12}
+        })))
+        .mount(&server)
+        .await;
+    let embedder = OpenAiEmbedder::new(config(&server), "nomic-embed-text").unwrap();
+    assert_eq!(embedder.model(), "nomic-embed-text");
+    let vectors = embedder
+        .embed(&["Refunds".into(), "Shipping".into()])
+        .await
+        .unwrap();
+    assert_eq!(vectors, [vec![1.0, 0.0, 0.5], vec![0.0, 1.0, 0.5]]);
+    let sent = body(&requests(&server).await[0]);
+    assert_eq!(
+        sent,
+        json!({"model": "nomic-embed-text", "input": ["Refunds", "Shipping"], "encoding_format": "float"})
+    );
+    assert!(embedder.embed(&[]).await.unwrap().is_empty());
+
+    // One vector for two texts, or a server that refuses the key: typed errors.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [{"index": 0, "embedding": [1.0]}]})),
+        )
+        .mount(&server)
+        .await;
+    let embedder = OpenAiEmbedder::new(config(&server), "m").unwrap();
+    assert!(matches!(
+        embedder.embed(&["a".into(), "b".into()]).await,
+        Err(AiError::Malformed(_))
+    ));
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": {"message": format!("Incorrect API key provided: {KEY}")}}),
+        ))
+        .mount(&server)
+        .await;
+    let err = OpenAiEmbedder::new(config(&server), "m")
+        .unwrap()
+        .embed(&["a".into()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AiError::Rejected(m) if !m.contains(KEY)),
+        "{err}"
+    );
+    assert!(OpenAiEmbedder::new(config(&server), " ").is_err());
+}

@@ -131,6 +131,10 @@ impl MigratorTrait for Migrator {
                 "m0041_grounded_drafts",
                 include_str!("m0041_grounded_drafts.sql"),
             ),
+            SqlMigration::everywhere(
+                "m0042_section_embeddings",
+                include_str!("m0042_section_embeddings.sql"),
+            ),
         ]
     }
 }

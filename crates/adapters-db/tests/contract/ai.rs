@@ -313,3 +313,87 @@ contract!(
         );
     }
 );
+
+/// Embeds by counting letters: "a"…"z" → 26 dimensions; counts how many texts it embedded.
+struct Letters {
+    embedded: std::sync::atomic::AtomicUsize,
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl frontdesk_domain::ports::Embedder for Letters {
+    fn model(&self) -> String {
+        "letters-1".into()
+    }
+
+    async fn embed(
+        &self,
+        texts: &[String],
+    ) -> Result<Vec<Vec<f32>>, frontdesk_domain::ports::AiError> {
+        if self.fail {
+            return Err(frontdesk_domain::ports::AiError::Unavailable("down".into()));
+        }
+        self.embedded
+            .fetch_add(texts.len(), std::sync::atomic::Ordering::SeqCst);
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let mut v = vec![0.0f32; 26];
+                for c in t.to_lowercase().chars().filter(char::is_ascii_lowercase) {
+                    v[(c as u8 - b'a') as usize] += 1.0;
+                }
+                v
+            })
+            .collect())
+    }
+}
+
+contract!(
+    sections_are_embedded_once_per_model_and_a_failing_model_leaves_words,
+    |db: Database| async move {
+        db.save_kb_article(&article("shipping", "When will my order ship?"))
+            .await
+            .unwrap();
+        let letters = Arc::new(Letters {
+            embedded: std::sync::atomic::AtomicUsize::new(0),
+            fail: false,
+        });
+        let knowledge = KnowledgeStore::new(db.clone()).with_embedder(letters.clone());
+        let index = knowledge.sections().await.unwrap();
+        assert!(index.is_embedded());
+        assert_eq!(
+            letters.embedded.load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+        // Another store (another process) reads the stored vectors instead of asking again.
+        let again = KnowledgeStore::new(db.clone()).with_embedder(letters.clone());
+        assert!(again.sections().await.unwrap().is_embedded());
+        assert_eq!(
+            letters.embedded.load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+        assert_eq!(
+            knowledge.embed_query("ship").await.map(|v| v.len()),
+            Some(26)
+        );
+
+        let down = KnowledgeStore::new(db.clone()).with_embedder(Arc::new(Letters {
+            embedded: std::sync::atomic::AtomicUsize::new(0),
+            fail: true,
+        }));
+        assert_eq!(down.embed_query("ship").await, None);
+        let mut fresh_article = article("returns", "Returning an order");
+        fresh_article.body_markdown = "Send it back within 30 days.".into();
+        db.save_kb_article(&fresh_article).await.unwrap();
+        let partial = down.sections().await.unwrap();
+        assert_eq!(partial.len(), 2);
+        assert!(
+            !partial.is_embedded(),
+            "the new section waits for the model"
+        );
+        assert!(
+            !partial.best("Returning an order", 3).is_empty(),
+            "words still work"
+        );
+    }
+);

@@ -338,6 +338,11 @@ pub struct AiConfig {
     pub frequency_penalty: Option<f32>,
     /// llama.cpp's `repeat_penalty` (1.1–1.3 for small models), sent when set.
     pub repeat_penalty: Option<f32>,
+    /// An embedding model on the same server (`/v1/embeddings`): retrieval then also finds
+    /// help-centre sections by meaning. Unset: by words only.
+    pub embeddings_model: Option<String>,
+    /// The least cosine similarity a section needs to be found by meaning alone.
+    pub embeddings_min_similarity: f32,
 }
 
 impl Default for AiConfig {
@@ -360,6 +365,8 @@ impl Default for AiConfig {
             context_tokens: None,
             frequency_penalty: None,
             repeat_penalty: None,
+            embeddings_model: None,
+            embeddings_min_similarity: frontdesk_domain::grounding::MIN_COSINE,
         }
     }
 }

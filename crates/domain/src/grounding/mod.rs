@@ -16,7 +16,7 @@ mod promises;
 mod sections;
 
 pub use promises::{Promise, asks_for_human, sensitive_topic, unsupported_promises};
-pub use sections::{Section, SectionIndex, anchor, sections};
+pub use sections::{MIN_COSINE, Section, SectionIndex, anchor, cosine, sections};
 
 use uuid::Uuid;
 
@@ -125,8 +125,21 @@ pub fn retrieve(
     text: &str,
     limits: RetrievalLimits,
 ) -> Vec<Source> {
+    retrieve_with(index, resolved, text, None, limits)
+}
+
+/// As [`retrieve`], with the ticket's embedding `query` when an embedding model is configured
+/// ([`SectionIndex::best_with`]).
+#[must_use]
+pub fn retrieve_with(
+    index: &SectionIndex,
+    resolved: &[ResolvedReply],
+    text: &str,
+    query: Option<&[f32]>,
+    limits: RetrievalLimits,
+) -> Vec<Source> {
     let mut out: Vec<Source> = index
-        .best(text, limits.sections)
+        .best_with(text, query, limits.sections)
         .into_iter()
         .map(|(section, score)| Source {
             kind: SourceKind::Kb,

@@ -21,6 +21,24 @@ pub struct Section {
 }
 
 impl Section {
+    /// What identifies the section's content (its title and text), for a stored embedding:
+    /// the SHA-256 of both, hex.
+    #[must_use]
+    pub fn key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.title.as_bytes());
+        h.update([0]);
+        h.update(self.text.as_bytes());
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// What an embedding model reads of the section.
+    #[must_use]
+    pub fn embedding_text(&self) -> String {
+        format!("{}\n\n{}", self.title, self.text)
+    }
+
     /// Where the section is read: `/help/{slug}`, with `#s-{anchor}` under a heading.
     #[must_use]
     pub fn url(&self) -> String {
@@ -144,7 +162,15 @@ pub const MIN_SECTIONS_FOR_FLOOR: usize = 10;
 pub struct SectionIndex {
     sections: Vec<Section>,
     index: SearchIndex,
+    /// Each section's embedding, when an embedding model is configured (same order).
+    vectors: Vec<Option<Vec<f32>>>,
+    /// The least cosine similarity of a candidate by meaning ([`MIN_COSINE`] by default).
+    min_cosine: f32,
 }
+
+/// A section whose embedding is at least this similar (cosine) to the ticket's is a candidate
+/// whatever words they share (the default of `ai.embeddings_min_similarity`).
+pub const MIN_COSINE: f32 = 0.55;
 
 impl SectionIndex {
     /// Indexes the sections of the articles the public may read.
@@ -162,7 +188,42 @@ impl SectionIndex {
                 body: &s.text,
                 public: true,
             }));
-        Self { sections, index }
+        let vectors = vec![None; sections.len()];
+        Self {
+            sections,
+            index,
+            vectors,
+            min_cosine: MIN_COSINE,
+        }
+    }
+
+    /// Sets the least cosine similarity of a candidate by meaning (it depends on the model:
+    /// dedicated embedding models spread unrelated texts further apart than chat models).
+    #[must_use]
+    pub fn with_min_cosine(mut self, min: f32) -> Self {
+        self.min_cosine = min;
+        self
+    }
+
+    /// The sections, in index order (to embed them).
+    #[must_use]
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// Sets the embeddings: `vectors[i]` is section `i`'s (extra or missing ones are ignored).
+    #[must_use]
+    pub fn with_vectors(mut self, vectors: Vec<Option<Vec<f32>>>) -> Self {
+        for (slot, v) in self.vectors.iter_mut().zip(vectors) {
+            *slot = v;
+        }
+        self
+    }
+
+    /// Whether every section has an embedding.
+    #[must_use]
+    pub fn is_embedded(&self) -> bool {
+        !self.vectors.is_empty() && self.vectors.iter().all(Option::is_some)
     }
 
     /// How many sections are indexed.
@@ -183,6 +244,64 @@ impl SectionIndex {
     /// a coincidence more often than an answer (measured on the labelled set, docs/ai.md).
     #[must_use]
     pub fn best(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
+        self.lexical(text, limit)
+    }
+
+    /// As [`SectionIndex::best`], and with the ticket's embedding `query` (when the sections
+    /// have theirs) also the sections whose meaning is close whatever words they share
+    /// (cosine at least [`MIN_COSINE`] or as set); the two rankings merged by reciprocal rank, one
+    /// section per article. The score is the fused rank's (higher is better).
+    #[must_use]
+    pub fn best_with(
+        &self,
+        text: &str,
+        query: Option<&[f32]>,
+        limit: usize,
+    ) -> Vec<(&Section, f64)> {
+        let Some(query) = query.filter(|_| self.vectors.iter().any(Option::is_some)) else {
+            return self.lexical(text, limit);
+        };
+        let lexical = self.lexical(text, limit * 2);
+        let mut semantic: Vec<(usize, f32)> = self
+            .vectors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i, cosine(query, v))))
+            .filter(|(_, c)| *c >= self.min_cosine)
+            .collect();
+        semantic.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Reciprocal rank fusion (k = 60): a section both rankings like comes first.
+        let mut fused: Vec<(usize, f64)> = Vec::new();
+        let mut add = |i: usize, rank: usize| {
+            let score = 1.0 / (60.0 + rank as f64 + 1.0);
+            match fused.iter_mut().find(|(j, _)| *j == i) {
+                Some((_, s)) => *s += score,
+                None => fused.push((i, score)),
+            }
+        };
+        for (rank, (section, _)) in lexical.iter().enumerate() {
+            if let Some(i) = self.sections.iter().position(|s| std::ptr::eq(s, *section)) {
+                add(i, rank);
+            }
+        }
+        for (rank, (i, _)) in semantic.iter().enumerate() {
+            add(*i, rank);
+        }
+        fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out: Vec<(&Section, f64)> = Vec::new();
+        for (i, score) in fused {
+            let section = &self.sections[i];
+            if out.iter().all(|(s, _)| s.article_id != section.article_id) {
+                out.push((section, score));
+            }
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+
+    fn lexical(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
         let asked: Vec<String> = telling(text);
         // A word found in one section of n scores at most about ln(1 + n): a match must be worth
         // about one such word. Under ten sections rarity says little (every word is in "few"
@@ -230,4 +349,24 @@ fn telling(text: &str) -> Vec<String> {
     words.sort_unstable();
     words.dedup();
     words
+}
+
+/// The cosine similarity of `a` and `b` (0 when either is empty, zero or their lengths differ).
+#[must_use]
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let (mut dot, mut na, mut nb) = (0.0f64, 0.0f64, 0.0f64);
+    for (x, y) in a.iter().zip(b) {
+        dot += f64::from(*x) * f64::from(*y);
+        na += f64::from(*x) * f64::from(*x);
+        nb += f64::from(*y) * f64::from(*y);
+    }
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let c = (dot / (na.sqrt() * nb.sqrt())) as f32;
+    c
 }

@@ -276,3 +276,46 @@ fn query_words_are_the_rare_long_ones() {
         ["damaged", "kettle", "refund"]
     );
 }
+
+#[test]
+fn embeddings_find_a_section_that_shares_no_word_with_the_ticket() {
+    let index = SectionIndex::build(&kb());
+    let question = "Wrong fit, I would like another one";
+    assert!(index.best(question, 3).is_empty(), "no word in common");
+    let vectors = index
+        .sections()
+        .iter()
+        .map(|s| {
+            Some(if s.anchor == "exchanges" {
+                vec![1.0, 0.0]
+            } else {
+                vec![0.0, 1.0]
+            })
+        })
+        .collect();
+    let index = index.with_vectors(vectors);
+    assert!(index.is_embedded());
+    let found = index.best_with(question, Some(&[0.9, 0.1]), 3);
+    assert_eq!(found.len(), 1, "only the close one: {found:?}");
+    assert_eq!(found[0].0.url(), "/help/returns#s-exchanges");
+    // Words still count: a refund question finds the refunds section, and an unrelated
+    // embedding adds nothing.
+    let found = index.best_with("How long does my refund take?", Some(&[-1.0, 0.0]), 3);
+    assert_eq!(found[0].0.anchor, "refunds");
+    let sources = retrieve_with(
+        &index,
+        &[],
+        question,
+        Some(&[0.9, 0.1]),
+        RetrievalLimits::default(),
+    );
+    assert_eq!(sources.len(), 1);
+}
+
+#[test]
+fn cosine_similarity() {
+    assert!((cosine(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
+    assert!(cosine(&[1.0, 0.0], &[0.0, 3.0]).abs() < 1e-6);
+    assert_eq!(cosine(&[1.0], &[1.0, 0.0]), 0.0);
+    assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+}

@@ -31,6 +31,26 @@ pub trait Knowledge: Send + Sync {
         exclude: TicketId,
         limit: usize,
     ) -> Result<Vec<ResolvedReply>, StoreError>;
+
+    /// The embedding of a ticket's `text` when an embedding model is configured and answers;
+    /// `None` otherwise (retrieval is then by words alone).
+    async fn embed_query(&self, _text: &str) -> Option<Vec<f32>> {
+        None
+    }
+}
+
+/// Turns texts into embeddings (an OpenAI-compatible `/v1/embeddings`).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Embedder: Send + Sync {
+    /// The model's name, stored with each embedding (another model's are not comparable).
+    fn model(&self) -> String;
+
+    /// One embedding per text, in order.
+    ///
+    /// # Errors
+    /// [`crate::ports::AiError`] when the service fails.
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, crate::ports::AiError>;
 }
 
 /// No knowledge: drafts are written without sources (and auto mode sends none).

@@ -16,7 +16,7 @@ pub use jobs::{
     ClaimedJob, Job, JobQueue, Notification, NotificationKind, OutboundAttachment, OutboundEmail,
     WebhookDelivery,
 };
-pub use knowledge::{Knowledge, NoKnowledge};
+pub use knowledge::{Embedder, Knowledge, NoKnowledge};
 pub use mail::{
     AiAssistant, AiError, Analysis, Draft, DraftContext, DraftStore, FetchedMail, MailError,
     MailSender, MailSource, Sentiment,
@@ -36,7 +36,7 @@ pub use intake::{MockMailParser, MockMailboxCursors, MockMailboxLeases, MockQuar
 #[cfg(any(test, feature = "mocks"))]
 pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mocks"))]
-pub use knowledge::MockKnowledge;
+pub use knowledge::{MockEmbedder, MockKnowledge};
 #[cfg(any(test, feature = "mocks"))]
 pub use mail::{MockAiAssistant, MockDraftStore, MockMailSender, MockMailSource};
 #[cfg(any(test, feature = "mocks"))]

@@ -7,7 +7,7 @@
 
 use super::{AiMode, Helpdesk, UpdateError};
 use crate::ai::{AiDraftRecord, AiDraftState, AutoSendFacts};
-use crate::grounding::{RetrievalLimits, for_customer, ground, query_words, retrieve};
+use crate::grounding::{RetrievalLimits, for_customer, ground, query_words, retrieve_with};
 use crate::order::{OrderLookup, order_context};
 use crate::ports::{AiAssistant, AiError, ChangeSet, DraftContext, Job, Knowledge};
 use crate::ticket::{Actor, EventKind, Message, MessageKind, Ticket, TicketEvent, TicketId};
@@ -192,7 +192,12 @@ impl Helpdesk {
             .await
             .map_err(UpdateError::from)?;
         let mut context = context.clone();
-        context.sources = retrieve(&index, &resolved, &text, limits);
+        let query = if index.is_empty() {
+            None
+        } else {
+            knowledge.embed_query(&text).await
+        };
+        context.sources = retrieve_with(&index, &resolved, &text, query.as_deref(), limits);
         let texts: Vec<&str> = std::iter::once(ticket.subject.as_str())
             .chain(
                 shown
