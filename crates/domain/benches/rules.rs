@@ -1,5 +1,7 @@
 //! Benchmarks of the domain's hot rules: keyword classification throughput over realistic
-//! support mail, and SLA deadline computation on a business-hours calendar.
+//! support mail, SLA deadline computation on a business-hours calendar, and the grounded
+//! drafts' retrieval (indexing a help centre's sections, ranking them for a ticket, checking a
+//! draft's citations and promises).
 
 // `criterion_group!` generates an undocumented function.
 #![allow(missing_docs)]
@@ -115,5 +117,56 @@ fn sla(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, classify, sla);
+/// A help centre of `n` articles, each with three headed sections of support prose.
+fn help_centre(n: usize) -> Vec<frontdesk_domain::kb::Article> {
+    use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
+    let at = DateTime::<Utc>::UNIX_EPOCH;
+    (0..n)
+        .map(|i| Article {
+            id: uuid::Uuid::from_u128(i as u128 + 1),
+            slug: format!("article-{i}"),
+            title: format!("{} {i}", SENTENCES[i % SENTENCES.len()]),
+            body_markdown: format!(
+                "{}\n\n## Refunds {i}\n\n{}\n\n## Delivery {i}\n\n{}",
+                mail_body(300 + i % 200),
+                mail_body(250),
+                mail_body(250)
+            ),
+            category_id: None,
+            status: ArticleStatus::Published,
+            visibility: Visibility::Public,
+            author: None,
+            views: 0,
+            helpful_yes: 0,
+            helpful_no: 0,
+            created_at: at,
+            updated_at: at,
+            published_at: Some(at),
+        })
+        .collect()
+}
+
+fn grounding(c: &mut Criterion) {
+    use frontdesk_domain::grounding::{RetrievalLimits, SectionIndex, ground, retrieve};
+    let mut group = c.benchmark_group("grounding");
+    let articles = help_centre(1_000);
+    group.bench_function("index_1000_articles", |b| {
+        b.iter(|| SectionIndex::build(black_box(&articles)));
+    });
+    let index = SectionIndex::build(&articles);
+    let ticket = format!("Refund for my order\n{}", mail_body(2 * 1024));
+    group.bench_function("retrieve_2KB_ticket_1000_articles", |b| {
+        b.iter(|| retrieve(&index, &[], black_box(&ticket), RetrievalLimits::default()));
+    });
+    let sources = retrieve(&index, &[], &ticket, RetrievalLimits::default());
+    let draft = "Hello, we will refund you within 5 business days [1]. See [2] and [9]. \
+                 Your parcel will arrive on Friday. Kind regards"
+        .repeat(4);
+    group.bench_function("ground_draft", |b| {
+        b.iter(|| ground(black_box(&draft), &sources, None));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, classify, sla, grounding);
 criterion_main!(benches);
