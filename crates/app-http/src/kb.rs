@@ -207,22 +207,13 @@ mod tests {
     fn headings_carry_the_anchors_citations_link_to() {
         let html = render_markdown("Intro\n\n## Refunds *and* `credits`\n\nText");
         assert!(html.contains("<h2 id=\"s-refunds-and-credits\">"), "{html}");
-        let article = frontdesk_domain::kb::Article {
-            id: uuid::Uuid::nil(),
-            slug: "money".into(),
-            title: "Money".into(),
-            body_markdown: "Intro\n\n## Refunds *and* `credits`\n\nText".into(),
-            category_id: None,
-            status: frontdesk_domain::kb::ArticleStatus::Published,
-            visibility: frontdesk_domain::kb::Visibility::Public,
-            author: None,
-            views: 0,
-            helpful_yes: 0,
-            helpful_no: 0,
-            created_at: chrono::DateTime::UNIX_EPOCH,
-            updated_at: chrono::DateTime::UNIX_EPOCH,
-            published_at: None,
-        };
+        let article = frontdesk_domain::kb::Article::published(
+            uuid::Uuid::nil(),
+            "money",
+            "Money",
+            "Intro\n\n## Refunds *and* `credits`\n\nText",
+            chrono::DateTime::UNIX_EPOCH,
+        );
         let sections = frontdesk_domain::grounding::sections(&article);
         assert_eq!(sections[1].url(), "/help/money#s-refunds-and-credits");
     }

@@ -119,29 +119,22 @@ fn sla(c: &mut Criterion) {
 
 /// A help centre of `n` articles, each with three headed sections of support prose.
 fn help_centre(n: usize) -> Vec<frontdesk_domain::kb::Article> {
-    use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
+    use frontdesk_domain::kb::Article;
     let at = DateTime::<Utc>::UNIX_EPOCH;
     (0..n)
-        .map(|i| Article {
-            id: uuid::Uuid::from_u128(i as u128 + 1),
-            slug: format!("article-{i}"),
-            title: format!("{} {i}", SENTENCES[i % SENTENCES.len()]),
-            body_markdown: format!(
-                "{}\n\n## Refunds {i}\n\n{}\n\n## Delivery {i}\n\n{}",
-                mail_body(300 + i % 200),
-                mail_body(250),
-                mail_body(250)
-            ),
-            category_id: None,
-            status: ArticleStatus::Published,
-            visibility: Visibility::Public,
-            author: None,
-            views: 0,
-            helpful_yes: 0,
-            helpful_no: 0,
-            created_at: at,
-            updated_at: at,
-            published_at: Some(at),
+        .map(|i| {
+            Article::published(
+                uuid::Uuid::from_u128(i as u128 + 1),
+                &format!("article-{i}"),
+                &format!("{} {i}", SENTENCES[i % SENTENCES.len()]),
+                &format!(
+                    "{}\n\n## Refunds {i}\n\n{}\n\n## Delivery {i}\n\n{}",
+                    mail_body(300 + i % 200),
+                    mail_body(250),
+                    mail_body(250)
+                ),
+                at,
+            )
         })
         .collect()
 }

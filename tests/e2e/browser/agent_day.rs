@@ -10,7 +10,7 @@ use chrono::Utc;
 use fantoccini::Locator;
 use frontdesk_adapters_db::testing::Fresh;
 use frontdesk_domain::email::EmailAddress;
-use frontdesk_domain::kb::{Article, ArticleStatus, Visibility};
+use frontdesk_domain::kb::Article;
 use frontdesk_domain::staff::{Availability, Role, Staff, StaffId};
 
 use super::driver::{Browser, Size};
@@ -51,24 +51,14 @@ async fn the_day_of_an_agent_from_a_mail_to_the_answer_live() {
     let now = Utc::now();
     fresh
         .db
-        .save_kb_article(&Article {
-            id: uuid::Uuid::now_v7(),
-            slug: "refunds".to_owned(),
-            title: "Refunds".to_owned(),
-            body_markdown: "Returns are free.\n\n## When the refund arrives\n\nThe refund \
-                            reaches your card within 5 business days of the return arriving."
-                .to_owned(),
-            category_id: None,
-            status: ArticleStatus::Published,
-            visibility: Visibility::Public,
-            author: None,
-            views: 0,
-            helpful_yes: 0,
-            helpful_no: 0,
-            created_at: now,
-            updated_at: now,
-            published_at: Some(now),
-        })
+        .save_kb_article(&Article::published(
+            uuid::Uuid::now_v7(),
+            "refunds",
+            "Refunds",
+            "Returns are free.\n\n## When the refund arrives\n\nThe refund reaches your card \
+             within 5 business days of the return arriving.",
+            now,
+        ))
         .await
         .unwrap();
     let app = crate::with_poller(config).await;

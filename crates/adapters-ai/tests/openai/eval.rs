@@ -13,7 +13,7 @@ use std::time::{Duration as Elapsed, Instant};
 
 use frontdesk_adapters_ai::offline::OfflineAssistant;
 use frontdesk_domain::grounding::{RetrievalLimits, SectionIndex, ground, retrieve};
-use frontdesk_domain::kb::{Article, ArticleStatus, Reader, SearchIndex, Visibility};
+use frontdesk_domain::kb::{Article, Reader, SearchIndex};
 use serde_json::Value;
 
 use super::*;
@@ -35,21 +35,14 @@ fn articles(set: &Value) -> Vec<Article> {
         .unwrap()
         .iter()
         .enumerate()
-        .map(|(i, a)| Article {
-            id: uuid::Uuid::from_u128(1000 + i as u128),
-            slug: a["slug"].as_str().unwrap().to_owned(),
-            title: a["title"].as_str().unwrap().to_owned(),
-            body_markdown: a["body_markdown"].as_str().unwrap().to_owned(),
-            category_id: None,
-            status: ArticleStatus::Published,
-            visibility: Visibility::Public,
-            author: None,
-            views: 0,
-            helpful_yes: 0,
-            helpful_no: 0,
-            created_at: now,
-            updated_at: now,
-            published_at: Some(now),
+        .map(|(i, a)| {
+            Article::published(
+                uuid::Uuid::from_u128(1000 + i as u128),
+                a["slug"].as_str().unwrap(),
+                a["title"].as_str().unwrap(),
+                a["body_markdown"].as_str().unwrap(),
+                now,
+            )
         })
         .collect()
 }

@@ -20,23 +20,13 @@ use crate::backends::{helpdesk, mail};
 use crate::contract;
 
 fn article(slug: &str, title: &str) -> Article {
-    let now = chrono::Utc::now();
-    Article {
-        id: uuid::Uuid::now_v7(),
-        slug: slug.into(),
-        title: title.into(),
-        body_markdown: "Orders ship the next working day from our warehouse.".into(),
-        category_id: None,
-        status: ArticleStatus::Published,
-        visibility: Visibility::Public,
-        author: None,
-        views: 0,
-        helpful_yes: 0,
-        helpful_no: 0,
-        created_at: now,
-        updated_at: now,
-        published_at: Some(now),
-    }
+    Article::published(
+        uuid::Uuid::now_v7(),
+        slug,
+        title,
+        "Orders ship the next working day from our warehouse.",
+        chrono::Utc::now(),
+    )
 }
 
 fn assistant(body: &'static str, confidence: f32) -> MockAiAssistant {

@@ -6,22 +6,7 @@ use crate::kb::{Article, ArticleStatus, Visibility};
 
 fn article(n: u128, slug: &str, title: &str, body: &str) -> Article {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    Article {
-        id: Uuid::from_u128(n),
-        slug: slug.to_owned(),
-        title: title.to_owned(),
-        body_markdown: body.to_owned(),
-        category_id: None,
-        status: ArticleStatus::Published,
-        visibility: Visibility::Public,
-        author: None,
-        views: 0,
-        helpful_yes: 0,
-        helpful_no: 0,
-        created_at: at,
-        updated_at: at,
-        published_at: Some(at),
-    }
+    Article::published(Uuid::from_u128(n), slug, title, body, at)
 }
 
 fn kb() -> Vec<Article> {

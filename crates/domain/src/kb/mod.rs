@@ -120,6 +120,34 @@ pub enum Reader {
 }
 
 impl Article {
+    /// A published public article written at `at`, with no category, author, views or votes
+    /// (fixtures, imports).
+    #[must_use]
+    pub fn published(
+        id: Uuid,
+        slug: &str,
+        title: &str,
+        body_markdown: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            slug: slug.to_owned(),
+            title: title.to_owned(),
+            body_markdown: body_markdown.to_owned(),
+            category_id: None,
+            status: ArticleStatus::Published,
+            visibility: Visibility::Public,
+            author: None,
+            views: 0,
+            helpful_yes: 0,
+            helpful_no: 0,
+            created_at: at,
+            updated_at: at,
+            published_at: Some(at),
+        }
+    }
+
     /// Whether `reader` may read the article: the public published public articles; staff every
     /// article, drafts and internal ones included.
     #[must_use]

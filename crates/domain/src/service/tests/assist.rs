@@ -7,7 +7,7 @@ use crate::ai::{AiDraftState, AiUsage, HoldReason};
 use std::sync::Arc;
 
 use crate::grounding::{ResolvedReply, SectionIndex, SourceKind};
-use crate::kb::{Article, ArticleStatus, Visibility};
+use crate::kb::Article;
 use crate::order::NoOrders;
 use crate::ports::{
     AiError, Analysis, Draft, DraftContext, Job, Knowledge, MockAiAssistant, NoKnowledge,
@@ -89,22 +89,13 @@ impl Knowledge for Kb {
 
 fn refunds_kb() -> Kb {
     let at = chrono::DateTime::UNIX_EPOCH;
-    let article = Article {
-        id: uuid::Uuid::from_u128(500),
-        slug: "refunds".into(),
-        title: "Refunds".into(),
-        body_markdown: "We refund returned items within 5 business days of receiving them.".into(),
-        category_id: None,
-        status: ArticleStatus::Published,
-        visibility: Visibility::Public,
-        author: None,
-        views: 0,
-        helpful_yes: 0,
-        helpful_no: 0,
-        created_at: at,
-        updated_at: at,
-        published_at: Some(at),
-    };
+    let article = Article::published(
+        uuid::Uuid::from_u128(500),
+        "refunds",
+        "Refunds",
+        "We refund returned items within 5 business days of receiving them.",
+        at,
+    );
     Kb {
         index: Arc::new(SectionIndex::build([&article])),
         resolved: Vec::new(),
