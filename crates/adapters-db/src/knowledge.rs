@@ -31,6 +31,8 @@ pub struct KnowledgeStore {
     /// The embedding model, when one is configured, and the least similarity it counts.
     embedder: Option<Arc<dyn Embedder>>,
     min_similarity: f32,
+    /// Until when tickets are not embedded, after the model failed.
+    query_pause: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
 }
 
 impl std::fmt::Debug for KnowledgeStore {
@@ -41,8 +43,13 @@ impl std::fmt::Debug for KnowledgeStore {
     }
 }
 
-/// The index with the articles' revision it was built from.
-type Built = (String, Arc<SectionIndex>);
+/// The index with the articles' revision it was built from, and — when the embedding model
+/// failed for some sections — when to ask it again.
+type Built = (String, Arc<SectionIndex>, Option<tokio::time::Instant>);
+
+/// How long an index missing embeddings (the model failed) is used before the model is asked
+/// again: a model that is down must not cost every draft a timeout.
+const EMBED_RETRY: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl KnowledgeStore {
     #[must_use]
@@ -52,6 +59,7 @@ impl KnowledgeStore {
             cache: Arc::default(),
             embedder: None,
             min_similarity: frontdesk_domain::grounding::MIN_COSINE,
+            query_pause: Arc::default(),
         }
     }
 
@@ -147,6 +155,7 @@ impl KnowledgeStore {
                 Err(e) => {
                     tracing::warn!(%model, error = %e, "sections were not embedded; retrieval uses words for them");
                     complete = false;
+                    break;
                 }
             }
         }
@@ -187,8 +196,9 @@ impl Knowledge for KnowledgeStore {
     async fn sections(&self) -> Result<Arc<SectionIndex>, StoreError> {
         let revision = self.revision().await?;
         let mut cache = self.cache.lock().await;
-        if let Some((seen, index)) = cache.as_ref()
+        if let Some((seen, index, retry_at)) = cache.as_ref()
             && *seen == revision
+            && retry_at.is_none_or(|at| tokio::time::Instant::now() < at)
         {
             return Ok(index.clone());
         }
@@ -199,19 +209,30 @@ impl Knowledge for KnowledgeStore {
             (index, complete) = self.embedded(index, embedder.as_ref()).await?;
         }
         let index = Arc::new(index);
-        if complete {
-            *cache = Some((revision, index.clone()));
-        }
+        let retry_at = (!complete).then(|| tokio::time::Instant::now() + EMBED_RETRY);
+        *cache = Some((revision, index.clone(), retry_at));
         Ok(index)
     }
 
     async fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
         let embedder = self.embedder.as_ref()?;
+        let paused = self
+            .query_pause
+            .lock()
+            .ok()
+            .and_then(|p| *p)
+            .is_some_and(|until| tokio::time::Instant::now() < until);
+        if paused {
+            return None;
+        }
         match embedder.embed(&[text.to_owned()]).await {
             Ok(mut v) if v.len() == 1 => v.pop(),
             Ok(_) => None,
             Err(e) => {
-                tracing::warn!(error = %e, "the ticket was not embedded; retrieval uses words");
+                tracing::warn!(error = %e, "the ticket was not embedded; retrieval uses words for the next five minutes");
+                if let Ok(mut p) = self.query_pause.lock() {
+                    *p = Some(tokio::time::Instant::now() + EMBED_RETRY);
+                }
                 None
             }
         }
@@ -240,6 +261,8 @@ impl Knowledge for KnowledgeStore {
                    WHERE s.doc @@ q GROUP BY s.ticket_id) m \
                  JOIN tickets t ON t.id = m.ticket_id \
                  WHERE t.status IN ('resolved', 'closed') AND t.id <> $2 \
+                   AND EXISTS (SELECT 1 FROM messages r WHERE r.ticket_id = t.id \
+                   AND r.kind = 'agent' AND r.author_staff IS NOT NULL) \
                  ORDER BY m.rank DESC, t.number DESC LIMIT $3"
                     .to_owned(),
                 words
@@ -258,6 +281,8 @@ impl Knowledge for KnowledgeStore {
                        GROUP BY 1) m \
                      JOIN tickets t ON t.number = m.number \
                      WHERE t.status IN ('resolved', 'closed') AND t.id <> $2 \
+                   AND EXISTS (SELECT 1 FROM messages r WHERE r.ticket_id = t.id \
+                   AND r.kind = 'agent' AND r.author_staff IS NOT NULL) \
                      ORDER BY m.rank DESC, t.number DESC LIMIT $3"
                 ),
                 words

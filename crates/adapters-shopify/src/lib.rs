@@ -170,8 +170,9 @@ impl ShopifyOrders {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<f64>().ok())
+                    .filter(|v| v.is_finite())
                     .unwrap_or(1.0);
-                self.pause(Duration::from_secs_f64(retry.clamp(0.0, 60.0)), &mut waited)
+                self.pause(seconds(retry.clamp(0.0, 60.0)), &mut waited)
                     .await?;
                 continue;
             }
@@ -211,8 +212,7 @@ impl ShopifyOrders {
                     let bucket = *self.bucket.lock().await;
                     let wait =
                         bucket.map_or(1.0, |b| ((cost - b.available) / b.restore_rate).max(0.5));
-                    self.pause(Duration::from_secs_f64(wait.min(60.0)), &mut waited)
-                        .await?;
+                    self.pause(seconds(wait.min(60.0)), &mut waited).await?;
                     continue;
                 }
                 let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
@@ -237,11 +237,14 @@ impl ShopifyOrders {
             return Ok(());
         }
         let wait = (QUERY_COST - now_available) / b.restore_rate;
-        self.pause(Duration::from_secs_f64(wait), waited).await
+        self.pause(seconds(wait.min(3_600.0)), waited).await
     }
 
     async fn pause(&self, wait: Duration, waited: &mut Duration) -> Result<(), OrderError> {
-        if *waited + wait > self.max_wait {
+        if waited
+            .checked_add(wait)
+            .is_none_or(|total| total > self.max_wait)
+        {
             return Err(OrderError::Unavailable(format!(
                 "the shop's rate limit would need a wait of {:.1} s more",
                 wait.as_secs_f64()
@@ -297,6 +300,12 @@ impl ShopifyOrders {
     }
 }
 
+/// `secs` as a duration; what is not a finite, positive number of seconds (a shop's odd answer)
+/// is one second.
+fn seconds(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::from_secs(1))
+}
+
 /// `PARTIALLY_FULFILLED` → `partially fulfilled`.
 fn words(status: &str) -> String {
     status.to_lowercase().replace('_', " ")
@@ -317,6 +326,14 @@ fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace(['"', '\\'], ""))
 }
 
+/// `result`, its error logged (a draft goes on without the order; the log says why).
+fn logged<T>(result: Result<T, OrderError>) -> Result<T, OrderError> {
+    if let Err(e) = &result {
+        tracing::warn!(error = %e, "an order lookup in Shopify failed");
+    }
+    result
+}
+
 #[async_trait]
 impl OrderLookup for ShopifyOrders {
     async fn by_number(&self, number: &str) -> Result<Option<Order>, OrderError> {
@@ -324,9 +341,10 @@ impl OrderLookup for ShopifyOrders {
         if bare.is_empty() {
             return Ok(None);
         }
-        let found = self
-            .orders(&format!("name:{}", quoted(&format!("#{bare}"))), 5)
-            .await?;
+        let found = logged(
+            self.orders(&format!("name:{}", quoted(&format!("#{bare}"))), 5)
+                .await,
+        )?;
         // The search matches loosely: keep the order named exactly so.
         Ok(found
             .into_iter()
@@ -338,9 +356,10 @@ impl OrderLookup for ShopifyOrders {
         address: &EmailAddress,
         limit: usize,
     ) -> Result<Vec<Order>, OrderError> {
-        let found = self
-            .orders(&format!("email:{}", quoted(address.as_str())), limit)
-            .await?;
+        let found = logged(
+            self.orders(&format!("email:{}", quoted(address.as_str())), limit)
+                .await,
+        )?;
         Ok(found
             .into_iter()
             .filter(|o| o.belongs_to(address))

@@ -205,6 +205,19 @@ mod tests {
 
     #[test]
     fn headings_carry_the_anchors_citations_link_to() {
+        let html = render_markdown("Intro\n\n## Use snake_case\n\nText");
+        assert!(html.contains("<h2 id=\"s-use-snake-case\">"), "{html}");
+        let article = frontdesk_domain::kb::Article::published(
+            uuid::Uuid::nil(),
+            "code",
+            "Code",
+            "Intro\n\n## Use snake_case\n\nText",
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        assert_eq!(
+            frontdesk_domain::grounding::sections(&article)[1].url(),
+            "/help/code#s-use-snake-case"
+        );
         let html = render_markdown("Intro\n\n## Refunds *and* `credits`\n\nText");
         assert!(html.contains("<h2 id=\"s-refunds-and-credits\">"), "{html}");
         let article = frontdesk_domain::kb::Article::published(

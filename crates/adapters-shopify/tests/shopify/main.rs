@@ -213,6 +213,12 @@ async fn http_429_is_waited_out_and_errors_are_typed_without_the_token() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
+    // An odd Retry-After is a second's wait, never a crash.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "NaN"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .respond_with(orders(vec![]))
         .mount(&server)

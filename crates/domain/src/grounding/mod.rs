@@ -158,7 +158,8 @@ pub fn retrieve_with(
             .map(|r| Source {
                 kind: SourceKind::Ticket,
                 id: r.ticket_id.as_uuid(),
-                title: r.subject.clone(),
+                // Not its subject: another customer's words (an address, an order number).
+                title: format!("Resolved ticket {}", r.number),
                 url: format!("/tickets/{}", r.number),
                 text: redact(&r.reply),
                 score: r.score,
@@ -202,15 +203,23 @@ pub fn query_words(text: &str, limit: usize) -> Vec<String> {
     words
 }
 
-/// `text` with what identifies a person masked: e-mail addresses become `[address]`, runs of
-/// four or more digits (order, phone and card numbers) `[number]`, and a greeting line
-/// (`Hi Maria,`) and everything after a sign-off line (`Kind regards,`) are dropped.
+/// `text` with what identifies a person masked: e-mail addresses become `[address]`, numbers
+/// of four or more digits — and phone-like runs of digits, spaces and dashes with seven or
+/// more — `[number]`; the greeting (`Hi Maria,`) and a sign-off line standing alone (`Kind
+/// regards,`) with what follows are dropped, and so are citation markers and footnotes of an
+/// earlier grounded reply (`[1]`, `[1] Title: https://…`), which would otherwise pass for
+/// citations of today's sources.
 #[must_use]
 pub fn redact(text: &str) -> String {
-    let mut lines: Vec<&str> = text.lines().collect();
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !is_footnote(l))
+        .map(str::to_owned)
+        .collect();
     if let Some(first) = lines.iter().position(|l| !l.trim().is_empty()) {
-        let l = lines[first].trim().to_lowercase();
-        if [
+        let line = lines[first].trim().to_owned();
+        let lower = line.to_lowercase();
+        let greeting = [
             "hi",
             "hello",
             "dear",
@@ -219,29 +228,120 @@ pub fn redact(text: &str) -> String {
             "good afternoon",
         ]
         .iter()
-        .any(|g| l.starts_with(g))
-            && l.len() < 60
-        {
-            lines.remove(first);
+        .any(|g| {
+            lower.starts_with(g)
+                && lower[g.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        });
+        if greeting {
+            // The greeting and the name, up to the first comma (or the whole short line).
+            lines[first] = match line.split_once(',') {
+                Some((_, rest)) => rest.trim().to_owned(),
+                None if line.chars().count() < 40 => String::new(),
+                None => line,
+            };
         }
     }
     if let Some(end) = lines.iter().position(|l| promises::is_sign_off(l)) {
         lines.truncate(end);
     }
+    let joined = mask_phone_runs(&strip_markers(&lines.join("\n")));
     let mut out = String::new();
-    for word in lines.join("\n").split_inclusive(char::is_whitespace) {
+    for word in joined.split_inclusive(char::is_whitespace) {
         let core = word.trim_end();
         let tail = &word[core.len()..];
-        if core.contains('@') && core.contains('.') {
+        let bare = core.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+        let punct = &core[bare.len()..];
+        if bare.contains('@') && bare.contains('.') {
             out.push_str("[address]");
-        } else if core.chars().filter(char::is_ascii_digit).count() >= 4 {
+            out.push_str(punct);
+        } else if bare.chars().filter(char::is_ascii_digit).count() >= 4 {
             out.push_str("[number]");
+            out.push_str(punct);
         } else {
             out.push_str(core);
         }
         out.push_str(tail);
     }
     out.trim().to_owned()
+}
+
+/// Whether `line` is a footnote of a grounded reply: `[1] Title: https://…`.
+fn is_footnote(line: &str) -> bool {
+    let l = line.trim();
+    l.strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .is_some_and(|(n, rest)| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit())
+                && (rest.contains("http://")
+                    || rest.contains("https://")
+                    || rest.contains("/help/"))
+        })
+}
+
+/// `text` without citation markers (`[1]`, `[1, 2]`).
+fn strip_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close)
+                if !after[..close].trim().is_empty()
+                    && after[..close]
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == ',' || c == ' ') =>
+            {
+                out.push_str(rest[..open].trim_end_matches(' '));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs of digits, spaces, dashes, dots, slashes and brackets holding seven or more digits
+/// (phone numbers written in groups) as `[number]`.
+fn mask_phone_runs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let part =
+            |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '+');
+        if chars[i].is_ascii_digit()
+            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let mut j = i;
+            while j < chars.len() && part(chars[j]) {
+                j += 1;
+            }
+            // Trailing separators belong to the text after.
+            let mut end = j;
+            while end > i && !chars[end - 1].is_ascii_digit() {
+                end -= 1;
+            }
+            let digits = chars[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+            if digits >= 7 {
+                out.push_str("[number]");
+            } else {
+                out.extend(&chars[i..end]);
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A draft held to its sources.
@@ -277,6 +377,12 @@ pub fn ground(body: &str, given: &[Source], order_facts: Option<&str>) -> Ground
         let after = &rest[open + 1..];
         let Some(close) = after.find(']') else { break };
         let inner = &after[..close];
+        if let Some(nested) = inner.rfind('[') {
+            // `[see [5]]`: the marker is the innermost bracket.
+            out.push_str(&rest[..=open + nested]);
+            rest = &after[nested..];
+            continue;
+        }
         let numbers: Option<Vec<u32>> = (!inner.trim().is_empty())
             .then(|| {
                 inner
@@ -292,7 +398,8 @@ pub fn ground(body: &str, given: &[Source], order_facts: Option<&str>) -> Ground
                     .partition(|&n| n >= 1 && (n as usize) <= given.len());
                 defects += u32::try_from(unknown.len()).unwrap_or(u32::MAX);
                 if known.is_empty() {
-                    out.push_str(rest[..open].trim_end_matches(' '));
+                    out.push_str(&rest[..open]);
+                    out.truncate(out.trim_end_matches(' ').len());
                 } else {
                     out.push_str(&rest[..open]);
                     out.push_str(&marker(&known));
@@ -322,13 +429,22 @@ pub fn ground(body: &str, given: &[Source], order_facts: Option<&str>) -> Ground
             }
         })
         .collect();
+    // What backs a promise: the help centre's cited sections (policy), never another
+    // customer's reply (a one-off decision); and the order, for a date only when the shop
+    // gives an estimated delivery.
     let backing: Vec<&str> = cited
         .iter()
-        .map(|&n| given[n as usize - 1].text.as_str())
-        .chain(order_facts)
+        .map(|&n| &given[n as usize - 1])
+        .filter(|s| s.kind == SourceKind::Kb)
+        .map(|s| s.text.as_str())
         .collect();
+    let order_date = order_facts.is_some_and(|f| f.contains("estimated delivery"));
+    let mut unsupported = unsupported_promises(&out, &backing);
+    if order_date {
+        unsupported.retain(|p| *p != Promise::Date);
+    }
     Grounded {
-        unsupported: unsupported_promises(&out, &backing),
+        unsupported,
         body: out,
         citations,
         defects,
@@ -348,6 +464,11 @@ pub fn for_customer(body: &str, citations: &[Citation], public_url: &str) -> Str
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
         let Some(close) = after.find(']') else { break };
+        if let Some(nested) = after[..close].rfind('[') {
+            out.push_str(&rest[..=open + nested]);
+            rest = &after[nested..];
+            continue;
+        }
         let numbers: Option<Vec<u32>> = after[..close]
             .split(',')
             .map(|n| n.trim().parse::<u32>().ok())
@@ -359,7 +480,8 @@ pub fn for_customer(body: &str, citations: &[Citation], public_url: &str) -> Str
                     .filter(|n| public.iter().any(|c| c.n == *n))
                     .collect();
                 if kept.is_empty() {
-                    out.push_str(rest[..open].trim_end_matches(' '));
+                    out.push_str(&rest[..open]);
+                    out.truncate(out.trim_end_matches(' ').len());
                 } else {
                     out.push_str(&rest[..open]);
                     out.push_str(&marker(&kept));

@@ -81,46 +81,67 @@ const ALL: [Promise; 5] = [
 ];
 
 /// Words that commit the writer.
-const COMMITMENTS: [&str; 24] = [
+const COMMITMENTS: [&str; 34] = [
     "we will",
     "it will",
     "it'll",
     "they will",
     "they'll",
-    "we'll",
     "i will",
     "i'll",
+    "we'll",
     "we shall",
     "you will",
     "you'll",
     "we are going to",
     "i am going to",
     "i'm going to",
+    "we're going to",
     "guarantee",
     "promise",
     "have issued",
     "have processed",
     "have arranged",
+    "have sent",
+    "i've",
+    "we've",
+    "we're sending",
+    "we are sending",
+    "are sending",
     "has been issued",
     "has been processed",
+    "was issued",
+    "was processed",
     "is on its way",
-    "are sending",
+    "on the way",
     "will be",
+    "will get",
 ];
 
-/// Words that turn a sentence into a refusal or a condition.
-const NEGATIONS: [&str; 10] = [
-    "not ",
-    "n't",
-    "cannot",
-    "unable",
-    "no longer",
-    " no ",
-    "never",
-    "unfortunately",
-    " if ",
-    "whether",
+/// Words that turn what follows them into a refusal (looked for just before a promise word).
+const REFUSALS: [&str; 11] = [
+    "not", "n't", "cannot", "unable", "no", "never", "without", "nor", "neither", "refuse",
+    "longer",
 ];
+
+/// Whether the clause naming a promise at byte `at` of `sentence` refuses rather than promises:
+/// a refusal word among the five words before it, or a condition opening the clause.
+fn refused(sentence: &str, at: usize) -> bool {
+    let start = sentence[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, ',' | ';' | ':' | '—' | '('))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let clause = sentence.get(start..at).unwrap_or_default().trim_start();
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let near = &words[words.len().saturating_sub(5)..];
+    near.iter().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        REFUSALS.contains(&w) || w.ends_with("n't")
+    }) || ["if ", "unless ", "whether "]
+        .iter()
+        .any(|c| clause.starts_with(c))
+}
 
 const WEEKDAYS: [&str; 7] = [
     "monday",
@@ -189,14 +210,48 @@ fn names_time(sentence: &str) -> bool {
     })
 }
 
-/// The kinds of promise `sentence` (lower-case) speaks of.
-fn kinds(sentence: &str) -> Vec<Promise> {
+/// The kinds of promise `sentence` (lower-case) speaks of, each with where in it (a byte
+/// offset) it is first named.
+fn kinds_at(sentence: &str) -> Vec<(Promise, usize)> {
     ALL.into_iter()
-        .filter(|p| match p {
-            Promise::Date => names_time(sentence),
-            other => other.terms().iter().any(|t| sentence.contains(t)),
+        .filter_map(|p| match p {
+            Promise::Date => time_at(sentence).map(|at| (p, at)),
+            other => other
+                .terms()
+                .iter()
+                .filter_map(|t| sentence.find(t))
+                .min()
+                .map(|at| (other, at)),
         })
         .collect()
+}
+
+/// Where `sentence` (lower-case) first names a time, if it does.
+fn time_at(sentence: &str) -> Option<usize> {
+    if !names_time(sentence) {
+        return None;
+    }
+    WEEKDAYS
+        .iter()
+        .chain(MONTHS.iter())
+        .chain(
+            [
+                "tomorrow",
+                "tonight",
+                "today",
+                "next week",
+                "end of the",
+                "this week",
+                "next working day",
+                "next business day",
+                "same day",
+            ]
+            .iter(),
+        )
+        .filter_map(|w| sentence.find(w))
+        .min()
+        .or_else(|| sentence.find(|c: char| c.is_ascii_digit()))
+        .or(Some(0))
 }
 
 /// The sentences of `text`, lower-case, with citation markers kept.
@@ -224,9 +279,21 @@ fn sentences(text: &str) -> Vec<String> {
 /// record) speaks of, each kind once, in a fixed order.
 #[must_use]
 pub fn unsupported_promises(draft: &str, backing: &[&str]) -> Vec<Promise> {
+    // A source's refusal ("opened items cannot be refunded") backs nothing.
     let backed: Vec<Promise> = backing
         .iter()
-        .flat_map(|b| sentences(b).into_iter().flat_map(|s| kinds(&s)))
+        .flat_map(|b| {
+            sentences(b)
+                .into_iter()
+                .flat_map(|s| {
+                    kinds_at(&s)
+                        .into_iter()
+                        .filter(|(_, at)| !refused(&s, *at))
+                        .map(|(p, _)| p)
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
     let mut out: Vec<Promise> = Vec::new();
     for s in sentences(draft) {
@@ -234,13 +301,11 @@ pub fn unsupported_promises(draft: &str, backing: &[&str]) -> Vec<Promise> {
             continue;
         }
         let padded = format!(" {s} ");
-        if !COMMITMENTS.iter().any(|c| padded.contains(c))
-            || NEGATIONS.iter().any(|n| padded.contains(n))
-        {
+        if !COMMITMENTS.iter().any(|c| padded.contains(c)) {
             continue;
         }
-        for kind in kinds(&s) {
-            if !backed.contains(&kind) && !out.contains(&kind) {
+        for (kind, at) in kinds_at(&s) {
+            if !refused(&s, at) && !backed.contains(&kind) && !out.contains(&kind) {
                 out.push(kind);
             }
         }
@@ -351,5 +416,9 @@ pub(super) fn is_sign_off(line: &str) -> bool {
             "warm regards",
         ]
         .iter()
-        .any(|s| l.starts_with(s) && l.len() < 30)
+        .any(|s| {
+            let bare = l.trim_end_matches([',', '.', '!', ' ']);
+            bare == s.trim_end_matches(',')
+                || (l.starts_with(s) && bare.split_whitespace().count() <= 3 && !l.contains('.'))
+        })
 }

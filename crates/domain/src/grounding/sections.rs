@@ -128,6 +128,12 @@ fn plain(markdown: &str) -> String {
     let mut chars = markdown.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // Inside a word (`snake_case`) an underscore is text, as Markdown reads it.
+            '_' if out.chars().last().is_some_and(char::is_alphanumeric)
+                && chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
+            {
+                out.push(c);
+            }
             '*' | '_' | '`' => {}
             '!' if chars.peek() == Some(&'[') => {}
             ']' if chars.peek() == Some(&'(') => {

@@ -116,7 +116,7 @@ fn retrieval_numbers_sections_then_tickets_within_the_budget() {
     assert_eq!(got[0].kind, SourceKind::Kb);
     let ticket = got.iter().find(|s| s.kind == SourceKind::Ticket).unwrap();
     assert_eq!(ticket.url, "/tickets/TKT-77");
-    assert_eq!(ticket.text, "We refunded order [number] to [address]");
+    assert_eq!(ticket.text, "We refunded order [number] to [address].");
     let tight = retrieve(
         &index,
         &resolved,
@@ -303,4 +303,74 @@ fn cosine_similarity() {
     assert!(cosine(&[1.0, 0.0], &[0.0, 3.0]).abs() < 1e-6);
     assert_eq!(cosine(&[1.0], &[1.0, 0.0]), 0.0);
     assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+}
+
+#[test]
+fn promises_behind_a_friendly_negation_or_a_contraction_are_still_promises() {
+    for (text, kind) in [
+        (
+            "Don't worry, we'll send you a replacement.",
+            Promise::Replacement,
+        ),
+        (
+            "We will refund you in full, no need to send it back.",
+            Promise::Refund,
+        ),
+        ("I've processed a full refund for you.", Promise::Refund),
+        ("We've sent you a replacement.", Promise::Replacement),
+        ("Good news — it will arrive tomorrow.", Promise::Date),
+    ] {
+        assert!(unsupported_promises(text, &[]).contains(&kind), "{text}");
+    }
+}
+
+#[test]
+fn a_refusal_or_another_customers_reply_backs_nothing() {
+    assert_eq!(
+        unsupported_promises(
+            "We will refund you in full.",
+            &["Opened items cannot be refunded."]
+        ),
+        [Promise::Refund]
+    );
+    let ticket = Source {
+        kind: SourceKind::Ticket,
+        id: Uuid::from_u128(77),
+        title: "Resolved ticket TKT-77".into(),
+        url: "/tickets/TKT-77".into(),
+        text: "I have issued a full refund to your card.".into(),
+        score: 1.0,
+    };
+    let g = ground("We will refund you in full [1].", &[ticket], None);
+    assert_eq!(g.unsupported, [Promise::Refund]);
+    // The order backs a date only with an estimated delivery, not an item named "Day Cream".
+    let items = "Order #1 placed 2026-11-20: open, fulfilled. Items: 1 × Day Cream.";
+    assert_eq!(
+        ground("It will arrive tomorrow.", &[], Some(items)).unsupported,
+        [Promise::Date]
+    );
+}
+
+#[test]
+fn other_customers_replies_are_masked_and_carry_no_old_citations() {
+    assert_eq!(
+        redact(
+            "History shows your parcel was re-sent [1].\nCall +44 20 7946 0958.\n\n\
+             [1] Shipping: https://help.example.com/help/shipping"
+        ),
+        "History shows your parcel was re-sent.\nCall [number]."
+    );
+    assert_eq!(
+        redact(
+            "Hi Jane Doe, I have re-sent your parcel today.\n\nThanks, I'm on it.\n\nBest,\nTom"
+        ),
+        "I have re-sent your parcel today.\n\nThanks, I'm on it."
+    );
+}
+
+#[test]
+fn a_marker_inside_brackets_is_still_checked() {
+    let g = ground("See [the guide [5]] for more.", &given(), None);
+    assert_eq!(g.defects, 1);
+    assert_eq!(g.body, "See [the guide] for more.");
 }
