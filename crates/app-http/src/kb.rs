@@ -125,7 +125,9 @@ pub fn render_markdown(markdown: &str) -> String {
         })
         .collect();
     // Each heading gets the anchor a grounded draft's citation links to: `s-` and the slug of
-    // its text (the domain's `grounding::anchor`), so `/help/{slug}#s-{anchor}` lands on it.
+    // its text (the domain's `grounding::Anchors`: a repeated heading gets `-2`), so
+    // `/help/{slug}#s-{anchor}` lands on it.
+    let mut anchors = frontdesk_domain::grounding::Anchors::default();
     for i in 0..events.len() {
         if let Event::Start(Tag::Heading { .. }) = &events[i] {
             let text: String = events[i + 1..]
@@ -137,7 +139,7 @@ pub fn render_markdown(markdown: &str) -> String {
                 })
                 .collect();
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                *id = Some(format!("s-{}", frontdesk_domain::grounding::anchor(&text)).into());
+                *id = Some(format!("s-{}", anchors.next(&text)).into());
             }
         }
     }
@@ -218,6 +220,24 @@ mod tests {
             frontdesk_domain::grounding::sections(&article)[1].url(),
             "/help/code#s-use-snake-case"
         );
+        let twice = "## Refunds\n\nA\n\n## Refunds\n\nB";
+        let html = render_markdown(twice);
+        assert!(
+            html.contains("<h2 id=\"s-refunds\">") && html.contains("<h2 id=\"s-refunds-2\">"),
+            "{html}"
+        );
+        let article = frontdesk_domain::kb::Article::published(
+            uuid::Uuid::nil(),
+            "money",
+            "Money",
+            twice,
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        let urls: Vec<String> = frontdesk_domain::grounding::sections(&article)
+            .iter()
+            .map(frontdesk_domain::grounding::Section::url)
+            .collect();
+        assert_eq!(urls, ["/help/money#s-refunds", "/help/money#s-refunds-2"]);
         let html = render_markdown("Intro\n\n## Refunds *and* `credits`\n\nText");
         assert!(html.contains("<h2 id=\"s-refunds-and-credits\">"), "{html}");
         let article = frontdesk_domain::kb::Article::published(

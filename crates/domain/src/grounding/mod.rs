@@ -16,7 +16,7 @@ mod promises;
 mod sections;
 
 pub use promises::{Promise, asks_for_human, sensitive_topic, unsupported_promises};
-pub use sections::{MIN_COSINE, Section, SectionIndex, anchor, cosine, sections};
+pub use sections::{Anchors, MIN_COSINE, Section, SectionIndex, anchor, cosine, sections};
 
 use uuid::Uuid;
 

@@ -56,6 +56,23 @@ pub fn anchor(heading: &str) -> String {
     slugify(heading)
 }
 
+/// The anchors of an article's headings in order, each unique: a heading whose text came before
+/// gets `-2`, `-3`, … (the page and the citations name them alike).
+#[derive(Debug, Default)]
+pub struct Anchors {
+    seen: std::collections::HashMap<String, u32>,
+}
+
+impl Anchors {
+    /// The anchor of the next heading, `heading`.
+    pub fn next(&mut self, heading: &str) -> String {
+        let base = anchor(heading);
+        let n = self.seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}-{n}") }
+    }
+}
+
 /// The sections of `article`: split at Markdown headings (outside code blocks), long ones again
 /// at paragraphs, markup removed; empty ones dropped.
 #[must_use]
@@ -78,9 +95,10 @@ pub fn sections(article: &Article) -> Vec<Section> {
         }
     }
     let mut out = Vec::new();
+    let mut anchors = Anchors::default();
     for (heading, text) in raw {
         let (title, anchor) = match &heading {
-            Some(h) => (format!("{} — {h}", article.title), anchor(h)),
+            Some(h) => (format!("{} — {h}", article.title), anchors.next(h)),
             None => (article.title.clone(), String::new()),
         };
         for chunk in chunks(&text) {
