@@ -284,28 +284,7 @@ fn is_footnote(line: &str) -> bool {
 
 /// `text` without citation markers (`[1]`, `[1, 2]`).
 fn strip_markers(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        match after.find(']') {
-            Some(close)
-                if !after[..close].trim().is_empty()
-                    && after[..close]
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || c == ',' || c == ' ') =>
-            {
-                out.push_str(rest[..open].trim_end_matches(' '));
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    map_markers(text, |_| Vec::new())
 }
 
 /// Runs of digits, spaces, dashes, dots, slashes and brackets holding seven or more digits
@@ -369,52 +348,20 @@ impl Grounded {
 /// status, fulfilment and tracking as text, when the ticket is about an order).
 #[must_use]
 pub fn ground(body: &str, given: &[Source], order_facts: Option<&str>) -> Grounded {
-    let mut out = String::with_capacity(body.len());
     let mut cited: Vec<u32> = Vec::new();
     let mut defects = 0;
-    let mut rest = body;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else { break };
-        let inner = &after[..close];
-        if let Some(nested) = inner.rfind('[') {
-            // `[see [5]]`: the marker is the innermost bracket.
-            out.push_str(&rest[..=open + nested]);
-            rest = &after[nested..];
-            continue;
-        }
-        let numbers: Option<Vec<u32>> = (!inner.trim().is_empty())
-            .then(|| {
-                inner
-                    .split(',')
-                    .map(|n| n.trim().parse::<u32>().ok())
-                    .collect()
-            })
-            .flatten();
-        match numbers {
-            Some(numbers) => {
-                let (known, unknown): (Vec<u32>, Vec<u32>) = numbers
-                    .into_iter()
-                    .partition(|&n| n >= 1 && (n as usize) <= given.len());
-                defects += u32::try_from(unknown.len()).unwrap_or(u32::MAX);
-                if known.is_empty() {
-                    out.push_str(&rest[..open]);
-                    out.truncate(out.trim_end_matches(' ').len());
-                } else {
-                    out.push_str(&rest[..open]);
-                    out.push_str(&marker(&known));
-                }
-                for n in known {
-                    if !cited.contains(&n) {
-                        cited.push(n);
-                    }
-                }
+    let out = map_markers(body, |numbers| {
+        let (known, unknown): (Vec<u32>, Vec<u32>) = numbers
+            .into_iter()
+            .partition(|&n| n >= 1 && (n as usize) <= given.len());
+        defects += u32::try_from(unknown.len()).unwrap_or(u32::MAX);
+        for &n in &known {
+            if !cited.contains(&n) {
+                cited.push(n);
             }
-            None => out.push_str(&rest[..=open + close + 1]),
         }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
+        known
+    });
     cited.sort_unstable();
     let citations: Vec<Citation> = cited
         .iter()
@@ -459,39 +406,12 @@ pub fn for_customer(body: &str, citations: &[Citation], public_url: &str) -> Str
         .iter()
         .filter(|c| c.kind == SourceKind::Kb)
         .collect();
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else { break };
-        if let Some(nested) = after[..close].rfind('[') {
-            out.push_str(&rest[..=open + nested]);
-            rest = &after[nested..];
-            continue;
-        }
-        let numbers: Option<Vec<u32>> = after[..close]
-            .split(',')
-            .map(|n| n.trim().parse::<u32>().ok())
-            .collect();
-        match numbers {
-            Some(numbers) => {
-                let kept: Vec<u32> = numbers
-                    .into_iter()
-                    .filter(|n| public.iter().any(|c| c.n == *n))
-                    .collect();
-                if kept.is_empty() {
-                    out.push_str(&rest[..open]);
-                    out.truncate(out.trim_end_matches(' ').len());
-                } else {
-                    out.push_str(&rest[..open]);
-                    out.push_str(&marker(&kept));
-                }
-            }
-            None => out.push_str(&rest[..=open + close + 1]),
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
+    let mut out = map_markers(body, |numbers| {
+        numbers
+            .into_iter()
+            .filter(|n| public.iter().any(|c| c.n == *n))
+            .collect()
+    });
     if !public.is_empty() {
         let notes: Vec<String> = public
             .iter()
@@ -499,6 +419,38 @@ pub fn for_customer(body: &str, citations: &[Citation], public_url: &str) -> Str
             .collect();
         out = format!("{}\n\n{}", out.trim_end(), notes.join("\n"));
     }
+    out
+}
+
+/// `text` with each citation marker (`[1]`, `[1, 2]`; the innermost of nested brackets)
+/// replaced by the numbers `keep` keeps of it — the marker and the spaces before it removed
+/// when it keeps none. Other bracketed text (`[Your Name]`) stays as it is.
+fn map_markers(text: &str, mut keep: impl FnMut(Vec<u32>) -> Vec<u32>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inner = &after[..close];
+        if let Some(nested) = inner.rfind('[') {
+            // `[see [5]]`: the marker is the innermost bracket.
+            out.push_str(&rest[..=open + nested]);
+            rest = &after[nested..];
+            continue;
+        }
+        let numbers: Option<Vec<u32>> = inner
+            .split(',')
+            .map(|n| n.trim().parse::<u32>().ok())
+            .collect();
+        out.push_str(&rest[..open]);
+        match numbers.map(&mut keep) {
+            Some(kept) if kept.is_empty() => out.truncate(out.trim_end_matches(' ').len()),
+            Some(kept) => out.push_str(&marker(&kept)),
+            None => out.push_str(&rest[open..=open + close + 1]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
     out
 }
 
