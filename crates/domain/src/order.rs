@@ -297,6 +297,29 @@ pub async fn order_context(
     })
 }
 
+/// [`order_context`] of `ticket`: its subject, description and customer messages (of
+/// `conversation`, oldest first) in that order, its tags and its customer — what the ticket
+/// page and the assistant both look at, so they find the same order.
+///
+/// # Errors
+/// [`OrderError`] when the shop cannot be asked.
+pub async fn ticket_order(
+    shop: &dyn OrderLookup,
+    ticket: &crate::Ticket,
+    conversation: &[crate::ticket::Message],
+) -> Result<OrderContext, OrderError> {
+    let texts: Vec<&str> = [ticket.subject.as_str(), ticket.description.as_str()]
+        .into_iter()
+        .chain(
+            conversation
+                .iter()
+                .filter(|m| m.kind == crate::ticket::MessageKind::Customer)
+                .map(|m| m.body_text.as_str()),
+        )
+        .collect();
+    order_context(shop, &ticket.customer.email, &texts, &ticket.tags).await
+}
+
 #[cfg(test)]
 #[path = "order_tests.rs"]
 mod tests;

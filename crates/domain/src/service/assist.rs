@@ -8,7 +8,7 @@
 use super::{AiMode, Helpdesk, UpdateError};
 use crate::ai::{AiDraftRecord, AiDraftState, AutoSendFacts};
 use crate::grounding::{RetrievalLimits, for_customer, ground, query_words, retrieve_with};
-use crate::order::{OrderLookup, order_context};
+use crate::order::{OrderLookup, ticket_order};
 use crate::ports::{AiAssistant, AiError, ChangeSet, DraftContext, Job, Knowledge};
 use crate::ticket::{Actor, EventKind, Message, MessageKind, Ticket, TicketEvent, TicketId};
 
@@ -198,16 +198,7 @@ impl Helpdesk {
             knowledge.embed_query(&text).await
         };
         context.sources = retrieve_with(&index, &resolved, &text, query.as_deref(), limits);
-        let texts: Vec<&str> = std::iter::once(ticket.subject.as_str())
-            .chain(
-                shown
-                    .iter()
-                    .filter(|m| m.kind == MessageKind::Customer)
-                    .map(|m| m.body_text.as_str()),
-            )
-            .chain(std::iter::once(ticket.description.as_str()))
-            .collect();
-        context.order_facts = order_context(orders, &ticket.customer.email, &texts, &ticket.tags)
+        context.order_facts = ticket_order(orders, ticket, shown)
             .await
             .ok()
             .and_then(|c| c.for_assistant());

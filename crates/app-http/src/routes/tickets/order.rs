@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use frontdesk_domain::order::{Order, OrderContext, OrderError, order_context};
+use frontdesk_domain::order::{Order, OrderContext, OrderError, ticket_order};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -115,28 +115,12 @@ pub(crate) async fn order_of(
         return Err(ApiError::forbidden("orders are for staff"));
     }
     let whole = crate::reads::visible_whole(state, caller, raw).await?;
-    let t = &whole.ticket;
-    let texts: Vec<&str> = std::iter::once(t.subject.as_str())
-        .chain(std::iter::once(t.description.as_str()))
-        .chain(
-            whole
-                .messages
-                .iter()
-                .filter(|m| m.kind == frontdesk_domain::ticket::MessageKind::Customer)
-                .map(|m| m.body_text.as_str()),
-        )
-        .collect();
-    order_context(
-        state.app.orders.as_ref(),
-        &t.customer.email,
-        &texts,
-        &t.tags,
-    )
-    .await
-    .map_err(|e| match e {
-        OrderError::Unavailable(m) => ApiError::unavailable(format!("the shop: {m}")),
-        OrderError::Rejected(m) => ApiError::bad_gateway(format!("the shop refused: {m}")),
-    })
+    ticket_order(state.app.orders.as_ref(), &whole.ticket, &whole.messages)
+        .await
+        .map_err(|e| match e {
+            OrderError::Unavailable(m) => ApiError::unavailable(format!("the shop: {m}")),
+            OrderError::Rejected(m) => ApiError::bad_gateway(format!("the shop refused: {m}")),
+        })
 }
 
 /// The order a ticket is about, as the shop has it (staff).
