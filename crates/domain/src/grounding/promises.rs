@@ -168,30 +168,22 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// Whether `sentence` (lower-case) names a time: a weekday, a month, `tomorrow`, `tonight`,
-/// `next week`, `end of the week`, or a number of hours, days or weeks.
-fn names_time(sentence: &str) -> bool {
-    if WEEKDAYS
-        .iter()
-        .chain(MONTHS.iter())
-        .any(|w| sentence.contains(w))
-        || [
-            "tomorrow",
-            "tonight",
-            "today",
-            "next week",
-            "end of the week",
-            "end of the day",
-            "this week",
-            "next working day",
-            "next business day",
-            "same day",
-        ]
-        .iter()
-        .any(|w| sentence.contains(w))
-    {
-        return true;
-    }
+/// Phrases that name a time by themselves.
+const TIME_PHRASES: [&str; 10] = [
+    "tomorrow",
+    "tonight",
+    "today",
+    "next week",
+    "end of the week",
+    "end of the day",
+    "this week",
+    "next working day",
+    "next business day",
+    "same day",
+];
+
+/// Whether `sentence` holds a number of hours, days or weeks (`3 days`, `two business`).
+fn counts_time(sentence: &str) -> bool {
     let words: Vec<&str> = sentence
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -226,32 +218,18 @@ fn kinds_at(sentence: &str) -> Vec<(Promise, usize)> {
         .collect()
 }
 
-/// Where `sentence` (lower-case) first names a time, if it does.
+/// Where `sentence` (lower-case) first names a time, if it does: a weekday, a month,
+/// `tomorrow`, `next week`, … ([`TIME_PHRASES`]), or a number of hours, days or weeks.
 fn time_at(sentence: &str) -> Option<usize> {
-    if !names_time(sentence) {
-        return None;
-    }
     WEEKDAYS
         .iter()
         .chain(MONTHS.iter())
-        .chain(
-            [
-                "tomorrow",
-                "tonight",
-                "today",
-                "next week",
-                "end of the",
-                "this week",
-                "next working day",
-                "next business day",
-                "same day",
-            ]
-            .iter(),
-        )
+        .chain(TIME_PHRASES.iter())
         .filter_map(|w| sentence.find(w))
         .min()
-        .or_else(|| sentence.find(|c: char| c.is_ascii_digit()))
-        .or(Some(0))
+        .or_else(|| {
+            counts_time(sentence).then(|| sentence.find(|c: char| c.is_ascii_digit()).unwrap_or(0))
+        })
 }
 
 /// The sentences of `text`, lower-case, with citation markers kept.
