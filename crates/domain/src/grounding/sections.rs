@@ -268,7 +268,14 @@ impl SectionIndex {
     /// a coincidence more often than an answer (measured on the labelled set, docs/ai.md).
     #[must_use]
     pub fn best(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
-        self.lexical(text, limit)
+        self.found(self.lexical(text, limit))
+    }
+
+    /// The sections at `hits` (indices), with their scores.
+    fn found(&self, hits: Vec<(usize, f64)>) -> Vec<(&Section, f64)> {
+        hits.into_iter()
+            .filter_map(|(i, score)| self.sections.get(i).map(|s| (s, score)))
+            .collect()
     }
 
     /// As [`SectionIndex::best`], and with the ticket's embedding `query` (when the sections
@@ -283,7 +290,7 @@ impl SectionIndex {
         limit: usize,
     ) -> Vec<(&Section, f64)> {
         let Some(query) = query.filter(|_| self.vectors.iter().any(Option::is_some)) else {
-            return self.lexical(text, limit);
+            return self.found(self.lexical(text, limit));
         };
         let lexical = self.lexical(text, limit * 2);
         let mut semantic: Vec<(usize, f32)> = self
@@ -303,10 +310,8 @@ impl SectionIndex {
                 None => fused.push((i, score)),
             }
         };
-        for (rank, (section, _)) in lexical.iter().enumerate() {
-            if let Some(i) = self.sections.iter().position(|s| std::ptr::eq(s, *section)) {
-                add(i, rank);
-            }
+        for (rank, (i, _)) in lexical.iter().enumerate() {
+            add(*i, rank);
         }
         for (rank, (i, _)) in semantic.iter().enumerate() {
             add(*i, rank);
@@ -325,7 +330,9 @@ impl SectionIndex {
         out
     }
 
-    fn lexical(&self, text: &str, limit: usize) -> Vec<(&Section, f64)> {
+    /// The indices of the sections the words of `text` find, best first (see
+    /// [`SectionIndex::best`]).
+    fn lexical(&self, text: &str, limit: usize) -> Vec<(usize, f64)> {
         let asked: Vec<String> = telling(text);
         // A word found in one section of n scores at most about ln(1 + n): a match must be worth
         // about one such word. Under ten sections rarity says little (every word is in "few"
@@ -336,28 +343,32 @@ impl SectionIndex {
         } else {
             0.0
         };
-        let mut out: Vec<(&Section, f64)> = Vec::new();
+        let mut out: Vec<(usize, f64)> = Vec::new();
         for hit in self.index.related(text, Reader::Public, false, limit * 4) {
             if out.len() == limit || hit.score < floor {
                 break;
             }
-            let Some(section) = usize::try_from(hit.id.as_u128())
+            let Some(i) = usize::try_from(hit.id.as_u128())
                 .ok()
-                .and_then(|i| self.sections.get(i))
+                .filter(|i| *i < self.sections.len())
             else {
                 continue;
             };
-            if out.iter().any(|(s, _)| s.article_id == section.article_id) {
+            let article = self.sections[i].article_id;
+            if out
+                .iter()
+                .any(|(j, _)| self.sections[*j].article_id == article)
+            {
                 continue;
             }
-            let title = telling(&section.title);
-            let body = telling(&section.text);
+            let title = telling(&self.sections[i].title);
+            let body = telling(&self.sections[i].text);
             let shared = asked
                 .iter()
-                .filter(|w| title.contains(w) || body.contains(w))
+                .filter(|w| title.binary_search(w).is_ok() || body.binary_search(w).is_ok())
                 .count();
-            if shared >= 2 || asked.iter().any(|w| title.contains(w)) {
-                out.push((section, hit.score));
+            if shared >= 2 || asked.iter().any(|w| title.binary_search(w).is_ok()) {
+                out.push((i, hit.score));
             }
         }
         out
